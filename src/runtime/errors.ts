@@ -1,0 +1,75 @@
+/**
+ * Every error troupe raises on purpose is a `TroupeError` with a stable `code`
+ * and a message that names the offending value and says what to do.
+ * Foreign errors (SQLite, the OS) travel in `cause`.
+ *
+ * @example
+ * try { await orc.spawn(spec) } catch (err) {
+ *   if (err instanceof TroupeError && err.code === 'ACTOR_EXISTS') { ... }
+ * }
+ */
+export type ErrorCode =
+  | 'INVALID_SPEC'
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_DURATION'
+  | 'INVALID_EVENT'
+  | 'UNKNOWN_KIND'
+  | 'KIND_EXISTS'
+  | 'ACTOR_EXISTS'
+  | 'ACTOR_NOT_FOUND'
+  | 'ACTOR_STOPPED'
+  | 'COMMAND_NOT_FOUND'
+  | 'CWD_NOT_FOUND'
+  | 'REQUEST_TIMEOUT'
+  | 'WAIT_TIMEOUT'
+  | 'WAIT_UNREACHABLE'
+  | 'DB_LOCKED'
+  | 'DB_NOT_TROUPE'
+  | 'DB_CORRUPT'
+  | 'DB_TOO_NEW'
+  | 'DB_UNWRITABLE'
+  | 'DB_NOT_FOUND'
+  | 'ORCHESTRATOR_CLOSED';
+
+export class TroupeError extends Error {
+  override readonly name: string = 'TroupeError';
+  readonly code: ErrorCode;
+  /** Structured facts about the failure (the id, the path, the pid...). */
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+}
+
+/** A `request()` got no reply in time. */
+export class RequestTimeoutError extends TroupeError {
+  override readonly name = 'RequestTimeoutError';
+  constructor(target: string, eventType: string, timeoutMs: number) {
+    super(
+      'REQUEST_TIMEOUT',
+      `Actor '${target}' did not reply to '${eventType}' within ${timeoutMs}ms. Check that it handles '${eventType}' and replies with sendTo(event.replyTo, ...), or raise the timeout.`,
+      { details: { target, eventType, timeoutMs } },
+    );
+  }
+}
+
+/** `waitFor()` gave up: the timeout passed, or the actor ended before the condition held. */
+export class WaitTimeoutError extends TroupeError {
+  override readonly name = 'WaitTimeoutError';
+  constructor(id: string, condition: string, timeoutMs: number, lastState: string) {
+    super(
+      'WAIT_TIMEOUT',
+      `Actor '${id}' did not reach ${condition} within ${timeoutMs}ms (it is '${lastState}'). Check its logs with \`troupe logs ${id}\` or raise the timeout.`,
+      { details: { id, condition, timeoutMs, lastState } },
+    );
+  }
+}
+
+/** Turns any thrown value into something with a message, for `cause` chains and logs. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,19 @@
+import type { AnyActorLogic } from 'xstate';
+
+/**
+ * How an actor kind plugs into the orchestrator. The built-in kinds (`process`, later
+ * `shell`, `container`...) and users' own machines are all registered this way.
+ *
+ * @example
+ * orc.register('counter', counterMachine) // becomes a KindDefinition with `compile` = take `input`
+ */
+export interface KindDefinition {
+  readonly kind: string;
+  /** The logic spawned for each actor of this kind. Must be persistable (no inline actors). */
+  readonly logic: AnyActorLogic;
+  /**
+   * Validates what users wrote and turns it into the logic's input. Runs once, at the
+   * boundary; throws a TroupeError (INVALID_SPEC, COMMAND_NOT_FOUND, ...) for bad input.
+   */
+  compile(spec: unknown, id: string): unknown;
+}

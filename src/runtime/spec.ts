@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { isDuration, parseDuration, type Duration } from './duration.js';
+import { TroupeError } from './errors.js';
+
+/** A duration field: milliseconds or `'500ms'`/`'30s'`/`'5m'`, checked where it is written. */
+export const durationSchema = z.union([z.number(), z.string()]).refine(isDuration, {
+  message: "not a duration: write milliseconds (500) or a number with a unit ('500ms', '30s', '5m')",
+});
+
+/** Actor ids become paths, systemIds, file names and CLI arguments: keep them plain. */
+export const actorIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*(\/[A-Za-z0-9][A-Za-z0-9_.:-]*)*$/, {
+    message: "ids use letters, digits, '_', '-', '.', ':' and '/' between path segments, starting with a letter or digit",
+  })
+  .max(200);
+
+export const backoffSchema = z
+  .object({
+    initial: durationSchema.default('100ms'),
+    factor: z.number().min(1).default(2),
+    max: durationSchema.default('30s'),
+    /** Fraction of each delay drawn at random (0 = none), so restarts of many actors spread out. */
+    jitter: z.number().min(0).max(1).default(0.1),
+    /** Uptime after which a run counts as stable and the backoff starts again from `initial`. */
+    reset_after: durationSchema.optional(),
+  })
+  .strict();
+
+export const restartSchema = z
+  .object({
+    policy: z.enum(['permanent', 'transient', 'temporary']).default('temporary'),
+    max_restarts: z.number().int().min(0).default(3),
+    within: durationSchema.default('1m'),
+    backoff: backoffSchema.default({ initial: '100ms', factor: 2, max: '30s', jitter: 0.1 }),
+  })
+  .strict();
+
+export type RestartSpec = z.input<typeof restartSchema>;
+
+/** What every spec shares, whatever its kind. */
+export const baseSpecShape = {
+  kind: z.string().min(1),
+  id: actorIdSchema.optional(),
+  restart: z.union([z.enum(['permanent', 'transient', 'temporary']), restartSchema]).optional(),
+};
+
+/** A user's registered machine: its input is the machine's own business. */
+export const machineSpecSchema = z.object({ ...baseSpecShape, input: z.unknown().optional() }).strict();
+export type MachineSpec = z.input<typeof machineSpecSchema>;
+
+export const waitForSchema = z.union([
+  z.string().min(1),
+  z.object({ port: z.number().int().min(1).max(65535), host: z.string().optional() }).strict(),
+  z.object({ file: z.string().min(1) }).strict(),
+  z.object({ http: z.string().url(), status: z.number().int().optional() }).strict(),
+]);
+
+export const processSpecSchema = z
+  .object({
+    ...baseSpecShape,
+    kind: z.literal('process'),
+    /** Run by `sh -c`, in its own process group. */
+    command: z.string().min(1),
+    cwd: z.string().min(1).optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    /** Readiness: a regex on stdout/stderr, or a port, a file or an HTTP URL to poll. */
+    wait_for: waitForSchema.optional(),
+    /** Time to reach the goal: ready when `wait_for` is set, otherwise exit. The group is killed on expiry. */
+    timeout: durationSchema.optional(),
+    /** Time between SIGTERM and SIGKILL when stopping. */
+    grace: durationSchema.default('5s'),
+  })
+  .strict();
+export type ProcessSpec = z.input<typeof processSpecSchema>;
+
+/** A spec as users write it: a built-in kind or a registered machine. */
+export type ActorSpec = ProcessSpec | MachineSpec;
+
+/** Restart settings after defaults, in milliseconds: what the supervisor works with. */
+export interface CompiledRestart {
+  readonly policy: 'permanent' | 'transient' | 'temporary';
+  readonly maxRestarts: number;
+  readonly withinMs: number;
+  readonly backoff: {
+    readonly initialMs: number;
+    readonly factor: number;
+    readonly maxMs: number;
+    readonly jitter: number;
+    readonly resetAfterMs: number;
+  };
+}
+
+/** Readiness as the process machine sees it: plain data, so it survives a JSON round trip. */
+export type CompiledWaitFor =
+  | { readonly type: 'output'; readonly pattern: string; readonly flags: string }
+  | { readonly type: 'port'; readonly port: number; readonly host: string }
+  | { readonly type: 'file'; readonly path: string }
+  | { readonly type: 'http'; readonly url: string; readonly status?: number };
+
+export function compileRestart(restart: z.infer<typeof baseSpecShape.restart>): CompiledRestart {
+  const parsed = restartSchema.parse(typeof restart === 'string' ? { policy: restart } : (restart ?? {}));
+  const maxMs = parseDuration(parsed.backoff.max);
+  return {
+    policy: parsed.policy,
+    maxRestarts: parsed.max_restarts,
+    withinMs: parseDuration(parsed.within),
+    backoff: {
+      initialMs: parseDuration(parsed.backoff.initial),
+      factor: parsed.backoff.factor,
+      maxMs,
+      jitter: parsed.backoff.jitter,
+      // A run that outlived the longest backoff was stable; start the ladder again.
+      resetAfterMs: parsed.backoff.reset_after === undefined ? Math.max(maxMs, 10_000) : parseDuration(parsed.backoff.reset_after),
+    },
+  };
+}
+
+export function compileWaitFor(waitFor: z.infer<typeof waitForSchema>): CompiledWaitFor {
+  if (typeof waitFor === 'string') return { type: 'output', pattern: waitFor, flags: '' };
+  if ('port' in waitFor) return { type: 'port', port: waitFor.port, host: waitFor.host ?? '127.0.0.1' };
+  if ('file' in waitFor) return { type: 'file', path: waitFor.file };
+  return waitFor.status === undefined ? { type: 'http', url: waitFor.http } : { type: 'http', url: waitFor.http, status: waitFor.status };
+}
+
+/**
+ * Validates `value` against `schema` at the boundary; a failure names the field's path.
+ *
+ * @example
+ * parseSpec(processSpecSchema, { kind: 'process' }) // throws INVALID_SPEC "command: ..."
+ */
+export function parseSpec<S extends z.ZodType>(schema: S, value: unknown, what = 'spec'): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new TroupeError('INVALID_SPEC', `Invalid ${what}: ${formatIssues(result.error)}`, {
+    details: { issues: result.error.issues },
+  });
+}
+
+/** `restart.max_restarts: expected number, received string; command: required`. */
+export function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.length ? issue.path.map(String).join('.') : '(root)';
+      return `${path}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+export type { Duration };
