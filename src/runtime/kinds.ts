@@ -16,4 +16,14 @@ export interface KindDefinition {
    * boundary; throws a TroupeError (INVALID_SPEC, COMMAND_NOT_FOUND, ...) for bad input.
    */
   compile(spec: unknown, id: string): unknown;
+  /**
+   * A graceful stop: the event that asks the actor to wind down (e.g. `process.stop`).
+   * Without one, stopping an actor stops the XState actor at once.
+   */
+  readonly stopEvent?: { readonly type: string };
+  /**
+   * What `close()` does to live actors of this kind: `stop` ends them (their I/O cannot
+   * outlive us, like processes); `keep` freezes their snapshot so the next open resumes them.
+   */
+  readonly onClose: 'stop' | 'keep';
 }

@@ -1,0 +1,28 @@
+/**
+ * troupe: processes, shells, containers, agents and workflows as supervised, persisted
+ * XState v5 actors under one root orchestrator.
+ *
+ * @example
+ * import { createOrchestrator } from 'troupe';
+ *
+ * const orc = await createOrchestrator();                    // ./.troupe/state.db
+ * await orc.spawn({ kind: 'process', id: 'web', command: 'node server.js',
+ *                   wait_for: 'listening on', timeout: '30s',
+ *                   restart: { policy: 'transient', max_restarts: 3, within: '1m' } });
+ * await orc.waitFor('web', 'ready', { timeout: 5000 });
+ * orc.register('counter', counterMachine);                     // your own machines
+ * await orc.spawn({ kind: 'counter', id: 'c1', input: { start: 0 } });
+ * orc.send('c1', { type: 'inc' });
+ * console.table(orc.list());
+ * await orc.close();                                           // no process of ours is left
+ */
+export { createOrchestrator, type OrchestratorOptions } from './runtime/create.js';
+export type { Orchestrator, ActorInfo } from './runtime/orchestrator.js';
+export type { ActorHandle, WaitCondition } from './runtime/handle.js';
+export { TroupeError, RequestTimeoutError, WaitTimeoutError, type ErrorCode } from './runtime/errors.js';
+export { parseDuration, type Duration } from './runtime/duration.js';
+export type { ActorSpec, ProcessSpec, MachineSpec, RestartSpec } from './runtime/spec.js';
+export type { ActorStatus } from './runtime/store.js';
+export type { Clock } from './runtime/clock.js';
+export type { ProcessState } from './machines/process.js';
+export { DEFAULT_DB } from './runtime/host.js';

@@ -1,0 +1,68 @@
+import type { AnyActorRef, Snapshot } from 'xstate';
+import type { CompiledRestart } from './spec.js';
+import type { ActorStatus, SupervisionState } from './store.js';
+
+/**
+ * What the orchestrator knows of one top-level actor, live or not. The row in `actors`
+ * is this record written down; `ref` is the running XState actor, absent while the actor
+ * waits for a restart, has ended, or waits for its kind to be registered.
+ */
+export interface ActorRecord {
+  readonly id: string;
+  readonly kind: string;
+  readonly parent: string | null;
+  /** The spec as the user wrote it (validated): what a restart spawns again. */
+  readonly spec: Readonly<Record<string, unknown>>;
+  readonly specJson: string;
+  readonly restart: CompiledRestart;
+  readonly createdAt: number;
+  ref: AnyActorRef | undefined;
+  state: string;
+  status: ActorStatus;
+  /** When the actor entered `state`. */
+  since: number;
+  /** When the current run started, for the supervisor's notion of a stable uptime. */
+  startedAt: number;
+  supervision: SupervisionState;
+  /** The last persisted snapshot, kept for actors that are not running. */
+  snapshotJson: string | null;
+  /** A stop was requested: whatever ends the run now is not restarted. */
+  stopping: boolean;
+  /** A restart is scheduled (its deadline is in the timers table). */
+  restartDue: number | undefined;
+  /** Whether the row exists in SQLite yet. */
+  persisted: boolean;
+  /** Called on every change, for `waitFor` and watchers. */
+  readonly watchers: Set<() => void>;
+}
+
+/**
+ * A short, stable name for where an actor is: a machine's state value (`'running'`,
+ * `'deploy.verifying'`), or the snapshot status for other logic.
+ */
+export function describeState(snapshot: Snapshot<unknown>): string {
+  const value = (snapshot as { value?: unknown }).value;
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    const flat = flatten(value as Record<string, unknown>);
+    if (flat) return flat;
+  }
+  return snapshot.status;
+}
+
+function flatten(value: Record<string, unknown>): string {
+  return Object.entries(value)
+    .map(([key, child]) => {
+      if (typeof child === 'string') return `${key}.${child}`;
+      if (child && typeof child === 'object' && Object.keys(child).length) return `${key}.${flatten(child as Record<string, unknown>)}`;
+      return key;
+    })
+    .join(',');
+}
+
+/** True when the snapshot is a final state marked as a failure (`tags: ['failure']`). */
+export function endedInFailure(snapshot: Snapshot<unknown>): boolean {
+  if (snapshot.status === 'error') return true;
+  const hasTag = (snapshot as { hasTag?: (tag: string) => boolean }).hasTag;
+  return snapshot.status === 'done' && typeof hasTag === 'function' && hasTag.call(snapshot, 'failure');
+}

@@ -1,0 +1,69 @@
+import type { AnyActorLogic, InspectionEvent, Observer } from 'xstate';
+import { systemClock, type Clock } from './clock.js';
+import { RuntimeHost, resolveDbPath } from './host.js';
+import { Orchestrator } from './orchestrator.js';
+import { createProcessKind } from './process-kind.js';
+import { closeOnSignals } from './signals.js';
+
+/** What `createOrchestrator` accepts. Every field is optional. */
+export interface OrchestratorOptions {
+  /** SQLite file; `':memory:'` for a throwaway one. Default `TROUPE_DB`, else `./.troupe/state.db`. */
+  readonly db?: string;
+  /** Machines to register before persisted actors are restored (same as `register` later). */
+  readonly machines?: Readonly<Record<string, AnyActorLogic>>;
+  /** Base for relative `cwd`s. Default `process.cwd()`. */
+  readonly cwd?: string;
+  /** Processes whose cwd resolves (symlinks included) outside these directories are refused. */
+  readonly allowedDirs?: readonly string[];
+  /** `full` fsyncs every commit (survives power loss); `normal` (default) survives crashes. */
+  readonly durability?: 'normal' | 'full';
+  /** Where output logs go. Default `logs/` beside the database. */
+  readonly logsDir?: string;
+  /** XState inspection events of every actor (`@statelyai/inspect`'s wire format). */
+  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Injected time: a `SimulatedClock` in tests. */
+  readonly clock?: Clock;
+  /** Injected randomness for backoff jitter. */
+  readonly random?: () => number;
+  /** Journal every delivered message (default true). Lifecycle changes are always journaled. */
+  readonly journalMessages?: boolean;
+  /** How often the inbox is checked for `troupe send` messages. Default 100 ms. */
+  readonly inboxPollMs?: number;
+  /** Close (stopping every process) on SIGINT/SIGTERM, then exit. Default true. */
+  readonly handleSignals?: boolean;
+}
+
+/**
+ * Opens (or creates) a troupe database, takes ownership of it, reaps processes a crashed
+ * previous owner left, and restores every persisted actor.
+ *
+ * @example
+ * const orc = await createOrchestrator({ db: ':memory:' });
+ * await orc.spawn({ kind: 'process', id: 'hello', command: 'echo hello' });
+ * await orc.waitFor('hello', 'succeeded');
+ * await orc.close();
+ */
+export async function createOrchestrator(options: OrchestratorOptions = {}): Promise<Orchestrator> {
+  const host = await RuntimeHost.open(resolveDbPath(options.db), {
+    ...(options.durability ? { durability: options.durability } : {}),
+    ...(options.logsDir ? { logsDir: options.logsDir } : {}),
+  });
+  try {
+    const orc = new Orchestrator(host, {
+      clock: options.clock ?? systemClock,
+      random: options.random ?? Math.random,
+      journalMessages: options.journalMessages ?? true,
+      inboxPollMs: options.inboxPollMs ?? 100,
+      ...(options.inspect ? { inspect: options.inspect } : {}),
+    });
+    orc.load(host.reaped);
+    orc.define(createProcessKind(host, { ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.allowedDirs ? { allowedDirs: [...options.allowedDirs] } : {}) }));
+    for (const [kind, logic] of Object.entries(options.machines ?? {})) orc.register(kind, logic);
+    if (options.handleSignals ?? true) closeOnSignals(orc);
+    orc.startInbox();
+    return orc;
+  } catch (err) {
+    host.release();
+    throw err;
+  }
+}

@@ -1,0 +1,94 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { nanoid } from 'nanoid';
+import { OutputSink } from '../actors/output.js';
+import type { ProcessHandle, ProcessServices } from '../actors/process.js';
+import { openDatabase } from './db-open.js';
+import { acquireOwnership, releaseOwnership, type OwnerRecord } from './lock.js';
+import { reap } from './reaper.js';
+import { Store } from './store.js';
+
+/** The default database, relative to the working directory. */
+export const DEFAULT_DB = '.troupe/state.db';
+
+/** Where an actor's log file is kept: one file per actor, runs appended. */
+export function logFileOf(logsDir: string, actorId: string): string {
+  return join(logsDir, `${encodeURIComponent(actorId)}.log`);
+}
+
+/** The database path from the option, else `TROUPE_DB`, else the default. */
+export function resolveDbPath(db: string | undefined): string {
+  return db ?? process.env['TROUPE_DB'] ?? DEFAULT_DB;
+}
+
+/**
+ * Everything the orchestrator needs from the machine it runs on: the owned database, the
+ * log directory, the services the I/O actors call. Opening it takes ownership of the
+ * database and reaps what a crashed previous owner left running.
+ */
+export class RuntimeHost implements ProcessServices {
+  readonly outputs = new Map<string, OutputSink>();
+  private readonly orphans: Set<string>;
+  private released = false;
+
+  private constructor(
+    readonly store: Store,
+    private readonly key: string,
+    readonly logsDir: string,
+    readonly previousOwner: OwnerRecord | undefined,
+    /** Actors whose processes a dead owner left running, killed on open. */
+    readonly reaped: readonly string[],
+  ) {
+    this.orphans = new Set(reaped);
+  }
+
+  /** Opens (or creates) the database, takes ownership and reaps a dead owner's processes. */
+  static async open(path: string, options: { durability?: 'normal' | 'full'; logsDir?: string }): Promise<RuntimeHost> {
+    const memory = path === ':memory:';
+    const db = openDatabase(path, options.durability ? { durability: options.durability } : {});
+    const store = new Store(db);
+    const key = memory ? `:memory:${nanoid()}` : resolve(path);
+    let previous: OwnerRecord | undefined;
+    try {
+      previous = acquireOwnership(db, key);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    const logsDir = options.logsDir ?? (memory ? mkdtempSync(join(tmpdir(), 'troupe-logs-')) : join(dirname(key), 'logs'));
+    store.setMeta('logs_dir', logsDir);
+    const handles = store.handles();
+    const orphans = await reap(handles);
+    if (handles.length) store.transaction(() => handles.forEach((h) => store.dropHandle(h.actor)));
+    return new RuntimeHost(store, key, logsDir, previous, orphans);
+  }
+
+  recordHandle(actorId: string, handle: ProcessHandle): void {
+    if (!this.released) this.store.putHandle(actorId, handle.pid, handle.pgid, handle.startTime, Date.now());
+  }
+
+  releaseHandle(actorId: string): void {
+    if (!this.released) this.store.dropHandle(actorId);
+  }
+
+  takeOrphan(actorId: string): boolean {
+    return this.orphans.delete(actorId);
+  }
+
+  openOutput(actorId: string): OutputSink {
+    this.outputs.get(actorId)?.close();
+    const sink = new OutputSink({ path: logFileOf(this.logsDir, actorId) });
+    this.outputs.set(actorId, sink);
+    return sink;
+  }
+
+  /** Gives the database up: called last by `close()`. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    for (const sink of this.outputs.values()) sink.close();
+    releaseOwnership(this.store.db, this.key);
+    this.store.db.close();
+  }
+}

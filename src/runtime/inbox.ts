@@ -1,0 +1,65 @@
+import type { EventObject } from 'xstate';
+import type { WriteBehind } from './persistence.js';
+import type { Store } from './store.js';
+
+/** What became of one inbox message; `wait` leaves it for later (its actor is not back yet). */
+export type InboxOutcome = 'delivered' | 'dead-letter' | 'wait';
+
+/**
+ * The cross-process control plane: other processes (`troupe send`) insert rows into
+ * `inbox`; the owner delivers them in order. The delivery and the "delivered" mark commit
+ * in the same transaction as the snapshot change it caused, so a crash either keeps both
+ * or neither: each message takes effect exactly once.
+ *
+ * @example new InboxConsumer(store, writes, deliver, 100).start();
+ */
+export class InboxConsumer {
+  private timer: NodeJS.Timeout | undefined;
+  private lastVersion = -1;
+
+  constructor(
+    private readonly store: Store,
+    private readonly writes: WriteBehind,
+    private readonly deliver: (target: string, event: EventObject, sender: string | null) => InboxOutcome,
+    private readonly intervalMs: number,
+  ) {}
+
+  start(): void {
+    this.poll();
+    this.timer = setInterval(() => this.poll(), this.intervalMs);
+    // Polling alone must not keep a finished program alive.
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Delivers what is pending, if anyone wrote to the database since the last look. */
+  poll(): void {
+    // data_version changes only when another connection commits: a cheap "anything new?".
+    const version = this.store.db.pragma('data_version', { simple: true }) as number;
+    if (version === this.lastVersion && !this.waiting) return;
+    this.lastVersion = version;
+    this.waiting = false;
+    const blocked = new Set<string>();
+    let delivered = false;
+    for (const row of this.store.pendingInbox(0, 500)) {
+      // Per target, order matters: a waiting message holds back the ones after it.
+      if (blocked.has(row.target)) continue;
+      const outcome = this.deliver(row.target, JSON.parse(row.event) as EventObject, row.sender);
+      if (outcome === 'wait') {
+        blocked.add(row.target);
+        this.waiting = true;
+        continue;
+      }
+      const at = Date.now();
+      this.writes.alongside(() => this.store.markDelivered(row.seq, outcome, at));
+      delivered = true;
+    }
+    if (delivered) this.writes.flush();
+  }
+
+  private waiting = false;
+}

@@ -1,0 +1,672 @@
+import { createActor, type AnyActorLogic, type AnyActorRef, type EventObject, type InspectionEvent, type Observer, type Snapshot } from 'xstate';
+import { nanoid } from 'nanoid';
+import { z } from 'zod';
+import { orchestratorMachine } from '../machines/orchestrator.js';
+import { describeState, endedInFailure, type ActorRecord } from './actor-record.js';
+import type { Clock } from './clock.js';
+import { TroupeError, describeError } from './errors.js';
+import type { KindDefinition } from './kinds.js';
+import type { RuntimeHost } from './host.js';
+import { pendingStops } from '../actors/process.js';
+import { WriteBehind } from './persistence.js';
+import { Topics, request, type TopicListener } from './router.js';
+import { baseSpecShape, compileRestart, parseSpec, type ActorSpec } from './spec.js';
+import { freshSupervision, decide } from './supervisor.js';
+import { persistTimers, type PersistedTimers } from './timers.js';
+import { ActorHandle, type WaitCondition } from './handle.js';
+import type { ActorStatus, Store } from './store.js';
+import { InboxConsumer } from './inbox.js';
+import { forgetSignals } from './signals.js';
+
+/** One line of `orc.list()`: what `troupe ps` shows. */
+export interface ActorInfo {
+  readonly id: string;
+  readonly kind: string;
+  readonly state: string;
+  readonly status: ActorStatus;
+  readonly parent: string | null;
+  /** When the actor entered `state` (ms since the epoch). */
+  readonly since: number;
+  readonly restarts: number;
+  /** When a scheduled restart is due. */
+  readonly restartAt?: number;
+  /** The OS process id, for actors that run one. */
+  readonly pid?: number;
+}
+
+export interface OrchestratorRuntimeOptions {
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  readonly journalMessages: boolean;
+  readonly inboxPollMs: number;
+}
+
+const baseSchema = z.object(baseSpecShape).passthrough();
+const RESTART_TIMER = 'restart:';
+
+/**
+ * The root of a troupe: owns the database, supervises every actor, routes messages.
+ * Made by `createOrchestrator()`; see `src/index.ts` for the tour.
+ */
+export class Orchestrator {
+  readonly store: Store;
+  /** Directory of the actors' output logs. */
+  readonly logsDir: string;
+  private readonly clock: Clock;
+  private readonly writes: WriteBehind;
+  private readonly root: AnyActorRef;
+  private readonly timers: PersistedTimers;
+  private readonly kinds = new Map<string, KindDefinition>();
+  private readonly records = new Map<string, ActorRecord>();
+  private readonly restartTimers = new Map<string, unknown>();
+  private readonly topics = new Topics();
+  private readonly inbox: InboxConsumer;
+  private readonly options: OrchestratorRuntimeOptions;
+  private readonly host: RuntimeHost;
+  private phase: 'open' | 'closing' | 'closed' = 'open';
+  private closing: Promise<void> | undefined;
+
+  /** @internal use `createOrchestrator()` */
+  constructor(host: RuntimeHost, options: OrchestratorRuntimeOptions) {
+    this.host = host;
+    this.store = host.store;
+    this.logsDir = host.logsDir;
+    this.options = options;
+    this.clock = options.clock;
+    this.writes = new WriteBehind(this.store, () => this.clock.now(), (err) => console.error(`troupe: could not persist state: ${describeError(err)}`));
+    this.root = createActor(
+      orchestratorMachine.provide({
+        actions: {
+          route: (_, { to, event, from }) => this.route(to, event, from ?? null),
+          publish: (_, { topic, message }) => this.publish(topic, message),
+          spawnRequested: (_, { spec, from }) => this.spawnFromActor(spec, from ?? null),
+          childEnded: (_, { id, error, failed }) => this.childEnded(id, error, failed),
+          escalate: (_, { id, reason }) => this.topics.publish('troupe.failed', { id, reason }),
+        },
+      }),
+      { id: 'troupe', clock: options.clock as never, ...(options.inspect ? { inspect: options.inspect } : {}) },
+    );
+    this.timers = persistTimers(this.root.system, this.clock, {
+      pathOf: (ref) => this.pathOf(ref),
+      put: (row) => this.writes.putTimer(row),
+      // On close actors are stopped but their deadlines must wait for the next start.
+      remove: (id) => this.phase === 'open' && this.writes.deleteTimer(id),
+    });
+    this.root.start();
+    this.inbox = new InboxConsumer(this.store, this.writes, (target, event, sender) => this.deliverFromInbox(target, event, sender), options.inboxPollMs);
+  }
+
+  // ---------------------------------------------------------------- kinds
+
+  /**
+   * Makes a kind spawnable by name. Users' machines become first-class actors:
+   * persisted, restored, supervised and addressed like the built-in kinds.
+   *
+   * @example
+   * orc.register('counter', counterMachine);
+   * await orc.spawn({ kind: 'counter', id: 'c1', input: { start: 5 } });
+   */
+  register(kind: string, logic: AnyActorLogic): this {
+    if (!/^[a-z][a-z0-9_-]*$/i.test(kind)) {
+      throw new TroupeError('INVALID_ARGUMENT', `Kind name '${kind}' is not valid. Use letters, digits, '_' and '-', starting with a letter.`, { details: { kind } });
+    }
+    this.define({
+      kind,
+      logic,
+      compile: (spec) => parseSpec(z.object({ ...baseSpecShape, input: z.unknown().optional() }).strict(), spec).input,
+      onClose: 'keep',
+    });
+    return this;
+  }
+
+  /** @internal registers a kind with full control (built-in kinds). */
+  define(definition: KindDefinition): void {
+    this.assertOpen();
+    if (this.kinds.has(definition.kind)) {
+      throw new TroupeError('KIND_EXISTS', `Kind '${definition.kind}' is already registered. Register each kind once, under one name.`, { details: { kind: definition.kind } });
+    }
+    const logic = withRegisteredActors(definition.logic, this.kinds);
+    const kind = { ...definition, logic };
+    // Machines registered earlier may spawn this kind by name too.
+    for (const other of this.kinds.values()) offerActor(other.logic, definition.kind, logic);
+    this.kinds.set(definition.kind, kind);
+    this.revive(kind);
+  }
+
+  // ---------------------------------------------------------------- spawning
+
+  /**
+   * Starts an actor. Resolves once its record is durable.
+   *
+   * @example
+   * const web = await orc.spawn({ kind: 'process', id: 'web', command: 'node server.js', wait_for: 'listening on' });
+   */
+  async spawn(spec: ActorSpec): Promise<ActorHandle> {
+    const record = this.spawnNow(spec, null);
+    await this.writes.durable();
+    return new ActorHandle(this, record);
+  }
+
+  private spawnNow(spec: unknown, parent: string | null): ActorRecord {
+    this.assertOpen();
+    const base = parseSpec(baseSchema, spec);
+    const kind = this.kinds.get(base.kind);
+    if (!kind) {
+      throw new TroupeError('UNKNOWN_KIND', `Unknown actor kind '${base.kind}'. Register it first with orc.register('${base.kind}', machine), or use one of: ${[...this.kinds.keys()].join(', ')}.`, { details: { kind: base.kind } });
+    }
+    const id = base.id ?? nanoid(10);
+    const existing = this.records.get(id);
+    if (existing && (existing.status === 'active' || existing.restartDue !== undefined)) {
+      throw new TroupeError('ACTOR_EXISTS', `Actor '${id}' already exists (state '${existing.state}'). Pick another id or stop the running one.`, { details: { id, state: existing.state } });
+    }
+    const input = kind.compile(spec, id);
+    const restart = compileRestart(base.restart);
+    if (existing) this.cancelRestart(existing);
+    const now = this.clock.now();
+    const record: ActorRecord = {
+      id,
+      kind: kind.kind,
+      parent,
+      spec: spec as Record<string, unknown>,
+      specJson: JSON.stringify(spec),
+      restart,
+      createdAt: now,
+      ref: undefined,
+      state: 'pending',
+      status: 'active',
+      since: now,
+      startedAt: now,
+      supervision: freshSupervision,
+      snapshotJson: null,
+      stopping: false,
+      restartDue: undefined,
+      persisted: existing?.persisted ?? false,
+      watchers: existing?.watchers ?? new Set(),
+    };
+    this.records.set(id, record);
+    this.journal(id, 'spawned', { kind: kind.kind, parent });
+    this.run(record, kind, { input });
+    return record;
+  }
+
+  private spawnFromActor(spec: unknown, from: string | null): void {
+    try {
+      this.spawnNow(spec, from);
+    } catch (err) {
+      this.journal(from, 'spawn-failed', { error: describeError(err), spec });
+    }
+  }
+
+  /** Starts one run of an actor: fresh from `input`, or from a persisted snapshot. */
+  private run(record: ActorRecord, kind: KindDefinition, from: { input: unknown } | { snapshot: unknown }): void {
+    const ref = createActor(kind.logic, {
+      id: record.id,
+      systemId: record.id,
+      parent: this.root,
+      ...from,
+    } as never) as AnyActorRef;
+    record.ref = ref;
+    record.status = 'active';
+    record.startedAt = this.clock.now();
+    ref.subscribe({
+      next: (snapshot) => this.observe(record, ref, snapshot),
+      // Errors also reach the root as xstate.error.actor.*; this only keeps XState from rethrowing.
+      error: () => {},
+    });
+    ref.start();
+    if (record.ref === ref) this.observe(record, ref, ref.getSnapshot());
+  }
+
+  private observe(record: ActorRecord, ref: AnyActorRef, snapshot: Snapshot<unknown>): void {
+    if (record.ref !== ref) return;
+    const state = describeState(snapshot);
+    if (state !== record.state) {
+      this.journal(record.id, 'state', { from: record.state, to: state });
+      record.state = state;
+      record.since = this.clock.now();
+    }
+    record.status = snapshot.status === 'active' ? 'active' : snapshot.status === 'done' ? 'done' : snapshot.status === 'error' ? 'error' : 'stopped';
+    this.writes.touch(record);
+    for (const watcher of record.watchers) watcher();
+  }
+
+  // ---------------------------------------------------------------- supervision
+
+  /** The root heard that a child's run ended: the supervisor decides what comes next. */
+  private childEnded(id: string, error: unknown, failed: boolean): void {
+    const record = this.records.get(id);
+    const ref = record?.ref;
+    if (!record || !ref) return;
+    const snapshot = ref.getSnapshot() as Snapshot<unknown>;
+    record.snapshotJson = JSON.stringify(ref.getPersistedSnapshot());
+    record.ref = undefined;
+    record.status = failed ? 'error' : 'done';
+    if (failed) record.state = 'error';
+    const failure = failed || endedInFailure(snapshot);
+    this.journal(id, 'ended', { state: record.state, failure, ...(error === undefined ? {} : { error: describeError(error) }) });
+    this.writes.touch(record);
+    if (record.stopping || this.phase !== 'open') return this.notify(record);
+
+    const now = this.clock.now();
+    const decision = decide(record.restart, record.supervision, failure ? 'failure' : 'normal', {
+      now,
+      uptimeMs: now - record.startedAt,
+      random: this.options.random,
+    });
+    if (decision.type === 'restart') {
+      record.supervision = decision.next;
+      this.scheduleRestart(record, now + decision.delayMs);
+      this.journal(id, 'restart-scheduled', { delayMs: decision.delayMs, attempt: decision.next.attempt });
+    } else if (failure) {
+      const reason = decision.type === 'give-up' ? decision.reason : `failed in '${record.state}' (restart policy ${record.restart.policy})`;
+      this.journal(id, 'failed', { reason });
+      this.root.send({ type: 'troupe.actor.failed', id, reason });
+    }
+    this.notify(record);
+  }
+
+  private scheduleRestart(record: ActorRecord, due: number): void {
+    record.restartDue = due;
+    this.writes.putTimer({ id: RESTART_TIMER + record.id, actor: record.id, kind: 'restart', due_at: due, payload: '{}' });
+    const timer = this.clock.setTimeout(() => this.restartNow(record), Math.max(0, due - this.clock.now()));
+    this.restartTimers.set(record.id, timer);
+  }
+
+  private restartNow(record: ActorRecord): void {
+    this.restartTimers.delete(record.id);
+    if (this.phase !== 'open' || this.records.get(record.id) !== record || record.restartDue === undefined) return;
+    record.restartDue = undefined;
+    this.writes.deleteTimer(RESTART_TIMER + record.id);
+    const kind = this.kinds.get(record.kind)!;
+    this.journal(record.id, 'restarted', { restarts: record.supervision.restarts });
+    try {
+      this.run(record, kind, { input: kind.compile(record.spec, record.id) });
+    } catch (err) {
+      // The spec was valid when spawned; the world changed (a cwd was removed...).
+      record.status = 'error';
+      record.state = 'error';
+      this.journal(record.id, 'failed', { reason: describeError(err) });
+      this.writes.touch(record);
+      this.root.send({ type: 'troupe.actor.failed', id: record.id, reason: describeError(err) });
+    }
+    this.notify(record);
+  }
+
+  private cancelRestart(record: ActorRecord): void {
+    const timer = this.restartTimers.get(record.id);
+    if (timer !== undefined) this.clock.clearTimeout(timer);
+    this.restartTimers.delete(record.id);
+    if (record.restartDue !== undefined) this.writes.deleteTimer(RESTART_TIMER + record.id);
+    record.restartDue = undefined;
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  /**
+   * Delivers `event` to an actor. An unknown or stopped target is a typed error, and the
+   * message is kept as a dead letter.
+   *
+   * @example orc.send('c1', { type: 'inc' });
+   */
+  send(id: string, event: EventObject): void {
+    this.assertOpen();
+    assertEvent(event);
+    const ref = this.resolve(id);
+    if (ref && ref.getSnapshot().status === 'active') return this.deliver(id, ref, event, null);
+    const record = this.records.get(id);
+    this.deadLetter(id, event, record ? 'not running' : 'unknown actor', null);
+    if (!record) {
+      throw new TroupeError('ACTOR_NOT_FOUND', `No actor '${id}'. \`troupe ps\` (or orc.list()) shows the actors there are.`, { details: { id } });
+    }
+    throw new TroupeError('ACTOR_STOPPED', `Actor '${id}' is not running (state '${record.state}'). The message was kept as a dead letter; spawn it again to talk to it.`, { details: { id, state: record.state } });
+  }
+
+  /**
+   * Sends `event` with `replyTo` and `correlationId` added, and resolves with the reply.
+   *
+   * @example const pong = await orc.request('c1', { type: 'ping' }, { timeout: 1000 });
+   */
+  request(id: string, event: EventObject, options: { timeout?: number } = {}): Promise<EventObject> {
+    this.assertOpen();
+    assertEvent(event);
+    return request(this.root, id, event, options.timeout ?? 5000, (withReply) => this.send(id, withReply));
+  }
+
+  /** @example const off = orc.subscribe('deploys', (msg) => console.log(msg)); */
+  subscribe(topic: string, listener: TopicListener): () => void {
+    return this.topics.subscribe(topic, listener);
+  }
+
+  /** @example orc.publish('deploys', { version: '1.2.3' }); */
+  publish(topic: string, message: unknown): number {
+    this.assertOpen();
+    if (this.options.journalMessages) this.journal(null, 'published', { topic, message });
+    return this.topics.publish(topic, message);
+  }
+
+  /** Messages between actors (through the root): never thrown at the sender. */
+  private route(to: string, event: EventObject, from: string | null): void {
+    const ref = this.resolve(to);
+    if (ref && ref.getSnapshot().status === 'active') this.deliver(to, ref, event, from);
+    else this.deadLetter(to, event, this.records.has(to) ? 'not running' : 'unknown actor', from);
+  }
+
+  private deliver(to: string, ref: AnyActorRef, event: EventObject, from: string | null): void {
+    if (this.options.journalMessages) this.journal(to, 'delivered', { event: withoutRefs(event), from });
+    ref.send(event);
+  }
+
+  private deliverFromInbox(target: string, event: EventObject, sender: string | null): 'delivered' | 'dead-letter' | 'wait' {
+    const record = this.records.get(target);
+    // The actor exists but its kind is not registered yet: keep the message for it.
+    if (record && record.status === 'active' && !record.ref) return 'wait';
+    if (record?.restartDue !== undefined) return 'wait';
+    const ref = this.resolve(target);
+    if (!ref || ref.getSnapshot().status !== 'active') {
+      this.deadLetter(target, event, record ? 'not running' : 'unknown actor', sender);
+      return 'dead-letter';
+    }
+    this.deliver(target, ref, event, sender);
+    return 'delivered';
+  }
+
+  private deadLetter(target: string, event: EventObject, reason: string, sender: string | null): void {
+    this.journal(target, 'dead-letter', { event: withoutRefs(event), reason, from: sender });
+    this.writes.alongside(() => this.store.deadLetter(target, withoutRefs(event), reason, sender, this.clock.now()));
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  /** A handle on an actor, or undefined. */
+  get(id: string): ActorHandle | undefined {
+    const record = this.records.get(id);
+    return record && new ActorHandle(this, record);
+  }
+
+  /** Every actor, live or persisted, with its nested children. */
+  list(): ActorInfo[] {
+    const out: ActorInfo[] = [];
+    for (const record of this.records.values()) {
+      const snapshot = record.ref?.getSnapshot() as Snapshot<unknown> | undefined;
+      const pid = processId(snapshot);
+      out.push({
+        id: record.id,
+        kind: record.kind,
+        state: record.state,
+        status: record.status,
+        parent: record.parent,
+        since: record.since,
+        restarts: record.supervision.restarts,
+        ...(record.restartDue === undefined ? {} : { restartAt: record.restartDue }),
+        ...(pid === undefined ? {} : { pid }),
+      });
+      if (snapshot) listChildren(record.id, snapshot, record.since, out);
+    }
+    return out;
+  }
+
+  /** The in-memory tail of an actor's output (processes); '' when there is none. */
+  outputOf(id: string): string {
+    return this.host.outputs.get(id)?.text() ?? '';
+  }
+
+  /** @internal for handles */
+  recordOf(id: string): ActorRecord | undefined {
+    return this.records.get(id);
+  }
+
+  /**
+   * Resolves once the actor is in `state` (or `condition(snapshot)` holds); rejects with
+   * WAIT_TIMEOUT, or WAIT_UNREACHABLE once it has ended for good without getting there.
+   *
+   * @example await orc.waitFor('web', 'ready', { timeout: 5000 });
+   */
+  waitFor(id: string, condition: WaitCondition, options: { timeout?: number } = {}): Promise<ActorHandle> {
+    const record = this.records.get(id);
+    if (!record) return Promise.reject(new TroupeError('ACTOR_NOT_FOUND', `No actor '${id}' to wait for. Spawn it first.`, { details: { id } }));
+    return new ActorHandle(this, record).waitFor(condition, options);
+  }
+
+  // ---------------------------------------------------------------- stopping
+
+  /**
+   * Stops an actor for good (no restart, whatever its policy): a graceful stop for kinds
+   * that have one (SIGTERM, then SIGKILL after `grace`, for processes).
+   *
+   * @example await orc.stop('web');
+   */
+  async stop(id: string): Promise<void> {
+    this.assertOpen();
+    const record = this.records.get(id);
+    if (!record) throw new TroupeError('ACTOR_NOT_FOUND', `No actor '${id}' to stop. \`troupe ps\` shows the actors there are.`, { details: { id } });
+    await this.stopRecord(record);
+    await this.writes.durable();
+  }
+
+  private async stopRecord(record: ActorRecord): Promise<void> {
+    record.stopping = true;
+    this.cancelRestart(record);
+    const ref = record.ref;
+    const kind = this.kinds.get(record.kind);
+    if (!ref || ref.getSnapshot().status !== 'active') {
+      if (record.status === 'active' || record.status === 'error' || record.status === 'done') this.markStopped(record);
+      return;
+    }
+    if (kind?.stopEvent) {
+      const ended = new Promise<void>((resolve) => {
+        const check = () => { if (record.ref !== ref) { record.watchers.delete(check); resolve(); } };
+        record.watchers.add(check);
+        check();
+      });
+      ref.send(kind.stopEvent);
+      await ended;
+      this.journal(record.id, 'stopped', { state: record.state });
+      return;
+    }
+    record.snapshotJson = JSON.stringify(ref.getPersistedSnapshot());
+    record.ref = undefined;
+    ref.stop();
+    this.markStopped(record);
+  }
+
+  private markStopped(record: ActorRecord): void {
+    record.status = 'stopped';
+    this.journal(record.id, 'stopped', { state: record.state });
+    this.writes.touch(record);
+    this.notify(record);
+  }
+
+  /**
+   * Stops what cannot outlive us (processes), writes every snapshot, and lets the
+   * database go. Safe to call twice.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    if (this.phase !== 'open') return;
+    this.inbox.stop();
+    forgetSignals(this);
+    const stopping = [...this.records.values()].filter((r) => r.ref && this.kinds.get(r.kind)?.onClose === 'stop');
+    await Promise.all(stopping.map((record) => this.stopRecord(record)));
+    // Cleanups of stopped process actors run in the background; wait until every group is gone.
+    await pendingStops();
+    this.phase = 'closing';
+    this.writes.close();
+    for (const record of this.records.values()) {
+      this.cancelRestart(record);
+      const ref = record.ref;
+      record.ref = undefined;
+      ref?.stop();
+    }
+    this.timers.dispose();
+    this.root.send({ type: 'troupe.close' });
+    this.root.stop();
+    this.phase = 'closed';
+    this.host.release();
+  }
+
+  // ---------------------------------------------------------------- restore
+
+  /** @internal brings back persisted actors (called once on open). */
+  load(orphans: readonly string[]): void {
+    for (const row of this.store.actors()) {
+      const spec = JSON.parse(row.spec) as Record<string, unknown>;
+      this.records.set(row.id, {
+        id: row.id,
+        kind: row.kind,
+        parent: row.parent,
+        spec,
+        specJson: row.spec,
+        restart: compileRestart(spec.restart as never),
+        createdAt: row.created_at,
+        ref: undefined,
+        state: row.state,
+        status: row.status,
+        since: row.since,
+        startedAt: row.since,
+        supervision: JSON.parse(row.supervision),
+        snapshotJson: row.snapshot,
+        stopping: false,
+        restartDue: undefined,
+        persisted: true,
+        watchers: new Set(),
+      });
+    }
+    for (const timer of this.store.timers()) {
+      const record = this.records.get(timer.actor);
+      if (timer.kind === 'restart' && record) record.restartDue = timer.due_at;
+    }
+    if (orphans.length) this.journal(null, 'reaped', { actors: orphans });
+  }
+
+  /** @internal starts consuming `troupe send` messages, once every kind is registered. */
+  startInbox(): void {
+    this.inbox.start();
+  }
+
+  /** Restores the persisted actors of a kind that just became available. */
+  private revive(kind: KindDefinition): void {
+    const revived: ActorRecord[] = [];
+    for (const record of this.records.values()) {
+      if (record.kind !== kind.kind || record.ref) continue;
+      if (record.restartDue !== undefined) {
+        const due = record.restartDue;
+        record.restartDue = undefined;
+        this.scheduleRestart(record, due);
+      } else if (record.status === 'active' && record.snapshotJson) {
+        this.journal(record.id, 'restored', { state: record.state });
+        this.run(record, kind, { snapshot: JSON.parse(record.snapshotJson) });
+        revived.push(record);
+      }
+    }
+    if (!revived.length) return;
+    const paths = new Set(revived.map((r) => r.id));
+    const rows = this.store.timers().filter((row) => row.kind === 'event' && paths.has(row.actor.split('/')[0]!) );
+    this.timers.rearm(rows, (path) => this.resolve(path));
+  }
+
+  // ---------------------------------------------------------------- addressing
+
+  /** The live actor at an id or a path into its children (`'wf-1/build'`). */
+  resolve(path: string): AnyActorRef | undefined {
+    const direct = this.records.get(path)?.ref;
+    if (direct) return direct;
+    let slash = path.lastIndexOf('/');
+    while (slash > 0) {
+      const ref = this.records.get(path.slice(0, slash))?.ref;
+      if (ref) return descend(ref, path.slice(slash + 1).split('/'));
+      slash = path.lastIndexOf('/', slash - 1);
+    }
+    return undefined;
+  }
+
+  private pathOf(ref: AnyActorRef): string | undefined {
+    const segments: string[] = [];
+    let current: AnyActorRef | undefined = ref;
+    while (current) {
+      if (current === this.root) return undefined;
+      const record = this.records.get(current.id);
+      if (record?.ref === current) return [record.id, ...segments].join('/');
+      segments.unshift(current.id);
+      current = (current as unknown as { _parent?: AnyActorRef })._parent;
+    }
+    return undefined;
+  }
+
+  private notify(record: ActorRecord): void {
+    for (const watcher of record.watchers) watcher();
+  }
+
+  private journal(actor: string | null, type: string, data?: unknown): void {
+    this.writes.append({ at: this.clock.now(), actor, type, data });
+  }
+
+  /** @internal */
+  get isOpen(): boolean {
+    return this.phase === 'open';
+  }
+
+  private assertOpen(): void {
+    if (this.phase !== 'open') throw new TroupeError('ORCHESTRATOR_CLOSED', 'This orchestrator is closed. Create a new one with createOrchestrator().');
+  }
+}
+
+function assertEvent(event: unknown): asserts event is EventObject {
+  if (!event || typeof event !== 'object' || typeof (event as { type?: unknown }).type !== 'string') {
+    throw new TroupeError('INVALID_EVENT', `An event must be an object with a string 'type', got ${JSON.stringify(event)}. Example: { type: 'inc' }.`, { details: { event } });
+  }
+}
+
+/** Events may carry actor refs (`replyTo`); the journal keeps their ids only. */
+function withoutRefs(event: EventObject): unknown {
+  if (!('replyTo' in event)) return event;
+  const { replyTo, ...rest } = event as EventObject & { replyTo?: AnyActorRef };
+  return { ...rest, replyTo: replyTo?.id };
+}
+
+function descend(ref: AnyActorRef, segments: string[]): AnyActorRef | undefined {
+  let current: AnyActorRef | undefined = ref;
+  for (const segment of segments) {
+    const snapshot = current?.getSnapshot() as { children?: Record<string, AnyActorRef> } | undefined;
+    const next: AnyActorRef | undefined = snapshot?.children?.[segment];
+    current = next;
+  }
+  return current;
+}
+
+function listChildren(parent: string, snapshot: Snapshot<unknown>, since: number, out: ActorInfo[]): void {
+  const children = (snapshot as { children?: Record<string, AnyActorRef> }).children;
+  if (!children) return;
+  for (const [childId, child] of Object.entries(children)) {
+    if (!child) continue;
+    const childSnapshot = child.getSnapshot() as Snapshot<unknown>;
+    const id = `${parent}/${childId}`;
+    const src = (child as unknown as { src?: unknown }).src;
+    const status = childSnapshot.status === 'active' || childSnapshot.status === 'done' || childSnapshot.status === 'error' ? childSnapshot.status : 'stopped';
+    out.push({ id, kind: typeof src === 'string' ? src : 'inline', state: describeState(childSnapshot), status, parent, since, restarts: 0 });
+    listChildren(id, childSnapshot, since, out);
+  }
+}
+
+function processId(snapshot: Snapshot<unknown> | undefined): number | undefined {
+  const pid = (snapshot as { context?: { handle?: { pid?: unknown } } } | undefined)?.context?.handle?.pid;
+  return typeof pid === 'number' ? pid : undefined;
+}
+
+/** Lets a machine spawn every registered kind by name (`spawnChild('process', ...)`). */
+function withRegisteredActors(logic: AnyActorLogic, kinds: Map<string, KindDefinition>): AnyActorLogic {
+  const machine = logic as unknown as { provide?: (impl: object) => AnyActorLogic; implementations?: { actors: Record<string, unknown> } };
+  if (typeof machine.provide !== 'function') return logic;
+  const provided = machine.provide({ actors: {} }) as unknown as { implementations: { actors: Record<string, unknown> } };
+  for (const [name, kind] of kinds) provided.implementations.actors[name] ??= kind.logic;
+  return provided as unknown as AnyActorLogic;
+}
+
+function offerActor(logic: AnyActorLogic, name: string, actor: AnyActorLogic): void {
+  const actors = (logic as unknown as { implementations?: { actors?: Record<string, unknown> } }).implementations?.actors;
+  if (actors) actors[name] ??= actor;
+}

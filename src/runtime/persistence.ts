@@ -1,0 +1,122 @@
+import type { ActorRecord } from './actor-record.js';
+import type { JournalEntry, Store, TimerRow } from './store.js';
+
+/**
+ * Write-behind: changes are collected during a tick and written in one transaction at its
+ * end. A transition costs one dirty-set insert now and one row write later, whatever the
+ * number of live actors: nothing re-serializes the whole tree.
+ *
+ * @example
+ * const wb = new WriteBehind(store); wb.touch(record); await wb.durable();
+ */
+export class WriteBehind {
+  private readonly dirty = new Set<ActorRecord>();
+  private journal: JournalEntry[] = [];
+  private readonly timerWrites = new Map<string, TimerRow | null>();
+  private readonly extra: Array<() => void> = [];
+  private waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
+  private scheduled = false;
+  private closed = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  /** The actor changed: write its row at the end of this tick. */
+  touch(record: ActorRecord): void {
+    this.dirty.add(record);
+    this.schedule();
+  }
+
+  append(entry: JournalEntry): void {
+    this.journal.push(entry);
+    this.schedule();
+  }
+
+  putTimer(row: TimerRow): void {
+    this.timerWrites.set(row.id, row);
+    this.schedule();
+  }
+
+  deleteTimer(id: string): void {
+    this.timerWrites.set(id, null);
+    this.schedule();
+  }
+
+  /** Runs `write` inside the next flush's transaction (e.g. marking inbox rows delivered). */
+  alongside(write: () => void): void {
+    this.extra.push(write);
+    this.schedule();
+  }
+
+  /** Resolves once everything written so far is committed. */
+  durable(): Promise<void> {
+    if (!this.scheduled) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  /** Writes everything pending now, synchronously. */
+  flush(): void {
+    this.scheduled = false;
+    const waiters = this.waiters;
+    this.waiters = [];
+    if (this.closed) return;
+    try {
+      this.store.transaction(() => this.writeAll());
+      for (const waiter of waiters) waiter.resolve();
+    } catch (err) {
+      for (const waiter of waiters) waiter.reject(err);
+      this.onError(err);
+    }
+  }
+
+  close(): void {
+    this.flush();
+    this.closed = true;
+  }
+
+  private writeAll(): void {
+    const at = this.now();
+    for (const record of this.dirty) writeRecord(this.store, record, at);
+    this.dirty.clear();
+    for (const entry of this.journal) this.store.appendJournal(entry);
+    this.journal = [];
+    for (const [id, row] of this.timerWrites) {
+      if (row) this.store.putTimer(row);
+      else this.store.deleteTimer(id);
+    }
+    this.timerWrites.clear();
+    for (const write of this.extra.splice(0)) write();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.closed) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+}
+
+function writeRecord(store: Store, record: ActorRecord, at: number): void {
+  if (record.ref) record.snapshotJson = JSON.stringify(record.ref.getPersistedSnapshot());
+  const supervision = JSON.stringify(record.supervision);
+  if (record.persisted) {
+    store.updateActor(record.id, record.state, record.status, record.snapshotJson, record.since, at, supervision);
+    return;
+  }
+  store.upsertActor({
+    id: record.id,
+    kind: record.kind,
+    parent: record.parent,
+    spec: record.specJson,
+    state: record.state,
+    status: record.status,
+    snapshot: record.snapshotJson,
+    created_at: record.createdAt,
+    since: record.since,
+    updated_at: at,
+    supervision,
+  });
+  record.persisted = true;
+}

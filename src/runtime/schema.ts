@@ -1,0 +1,70 @@
+import type Database from 'better-sqlite3';
+
+/** Marks a SQLite file as troupe's (`PRAGMA application_id`): 'trup'. */
+export const APPLICATION_ID = 0x74727570;
+
+/** One step of the schema's history. Steps run in order, each in its own transaction. */
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  up(db: Database.Database): void;
+}
+
+/**
+ * The schema's history. Append, never edit: a database records the version it reached
+ * (`PRAGMA user_version`) and only the steps after it run.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'actors, journal, timers, inbox, handles, dead letters, owner lock',
+    up(db) {
+      db.exec(`
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE owner (
+          id INTEGER PRIMARY KEY CHECK (id = 1),
+          pid INTEGER NOT NULL, start_time TEXT, host TEXT NOT NULL, acquired_at INTEGER NOT NULL
+        );
+        CREATE TABLE actors (
+          id TEXT PRIMARY KEY,
+          kind TEXT NOT NULL,
+          parent TEXT,
+          spec TEXT NOT NULL,
+          state TEXT NOT NULL,
+          status TEXT NOT NULL,
+          snapshot TEXT,
+          created_at INTEGER NOT NULL,
+          since INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL,
+          supervision TEXT NOT NULL DEFAULT '{"attempt":0,"history":[],"restarts":0}'
+        );
+        CREATE TABLE journal (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          at INTEGER NOT NULL, actor TEXT, type TEXT NOT NULL, data TEXT
+        );
+        CREATE INDEX journal_by_actor ON journal (actor, seq);
+        CREATE TABLE timers (
+          id TEXT PRIMARY KEY,
+          actor TEXT NOT NULL, kind TEXT NOT NULL, due_at INTEGER NOT NULL, payload TEXT NOT NULL
+        );
+        CREATE TABLE inbox (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          target TEXT NOT NULL, event TEXT NOT NULL, sender TEXT,
+          created_at INTEGER NOT NULL, delivered_at INTEGER, outcome TEXT
+        );
+        CREATE INDEX inbox_pending ON inbox (seq) WHERE delivered_at IS NULL;
+        CREATE TABLE handles (
+          actor TEXT PRIMARY KEY,
+          pid INTEGER NOT NULL, pgid INTEGER NOT NULL, start_time TEXT NOT NULL,
+          owner_pid INTEGER NOT NULL, created_at INTEGER NOT NULL
+        );
+        CREATE TABLE dead_letters (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          at INTEGER NOT NULL, target TEXT NOT NULL, event TEXT NOT NULL, reason TEXT NOT NULL, sender TEXT
+        );
+      `);
+    },
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

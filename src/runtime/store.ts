@@ -1,0 +1,184 @@
+import type Database from 'better-sqlite3';
+
+/** Lifecycle of an actor as stored: XState's snapshot status, plus `stopped` on request. */
+export type ActorStatus = 'active' | 'done' | 'error' | 'stopped';
+
+/** Restart bookkeeping of one actor, kept with it so a crash doesn't reset the intensity limit. */
+export interface SupervisionState {
+  /** Position on the backoff ladder. */
+  readonly attempt: number;
+  /** When recent restarts happened (ms), for the `max_restarts` within `within` limit. */
+  readonly history: readonly number[];
+  /** Restarts over the actor's whole life. */
+  readonly restarts: number;
+}
+
+export interface ActorRow {
+  readonly id: string;
+  readonly kind: string;
+  readonly parent: string | null;
+  readonly spec: string;
+  readonly state: string;
+  readonly status: ActorStatus;
+  readonly snapshot: string | null;
+  readonly created_at: number;
+  readonly since: number;
+  readonly updated_at: number;
+  readonly supervision: string;
+}
+
+export interface JournalRow {
+  readonly seq: number;
+  readonly at: number;
+  readonly actor: string | null;
+  readonly type: string;
+  readonly data: string | null;
+}
+
+export interface TimerRow {
+  readonly id: string;
+  readonly actor: string;
+  readonly kind: 'event' | 'restart';
+  readonly due_at: number;
+  readonly payload: string;
+}
+
+export interface InboxRow {
+  readonly seq: number;
+  readonly target: string;
+  readonly event: string;
+  readonly sender: string | null;
+  readonly created_at: number;
+}
+
+export interface HandleRow {
+  readonly actor: string;
+  readonly pid: number;
+  readonly pgid: number;
+  readonly start_time: string;
+  readonly owner_pid: number;
+  readonly created_at: number;
+}
+
+/** A journal entry before it has a sequence number. */
+export interface JournalEntry {
+  readonly at: number;
+  readonly actor: string | null;
+  readonly type: string;
+  readonly data?: unknown;
+}
+
+/**
+ * Every SQL statement troupe runs, prepared once. Methods are synchronous: callers group
+ * them in `transaction()` and never await inside one.
+ */
+export class Store {
+  readonly db: Database.Database;
+  private readonly s;
+
+  constructor(db: Database.Database) {
+    this.db = db;
+    this.s = {
+      upsertActor: db.prepare(`INSERT INTO actors (id, kind, parent, spec, state, status, snapshot, created_at, since, updated_at, supervision)
+        VALUES (@id, @kind, @parent, @spec, @state, @status, @snapshot, @created_at, @since, @updated_at, @supervision)
+        ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, parent = excluded.parent, spec = excluded.spec, state = excluded.state,
+          status = excluded.status, snapshot = excluded.snapshot, since = excluded.since, updated_at = excluded.updated_at, supervision = excluded.supervision`),
+      updateActor: db.prepare('UPDATE actors SET state = ?, status = ?, snapshot = ?, since = ?, updated_at = ?, supervision = ? WHERE id = ?'),
+      allActors: db.prepare('SELECT * FROM actors ORDER BY created_at, id'),
+      actor: db.prepare('SELECT * FROM actors WHERE id = ?'),
+      journal: db.prepare('INSERT INTO journal (at, actor, type, data) VALUES (?, ?, ?, ?)'),
+      journalFor: db.prepare('SELECT * FROM journal WHERE actor = ? AND seq > ? ORDER BY seq LIMIT ?'),
+      journalAll: db.prepare('SELECT * FROM journal WHERE seq > ? ORDER BY seq LIMIT ?'),
+      upsertTimer: db.prepare('INSERT OR REPLACE INTO timers (id, actor, kind, due_at, payload) VALUES (?, ?, ?, ?, ?)'),
+      deleteTimer: db.prepare('DELETE FROM timers WHERE id = ?'),
+      timers: db.prepare('SELECT * FROM timers ORDER BY due_at'),
+      enqueue: db.prepare('INSERT INTO inbox (target, event, sender, created_at) VALUES (?, ?, ?, ?)'),
+      pending: db.prepare('SELECT seq, target, event, sender, created_at FROM inbox WHERE delivered_at IS NULL AND seq > ? ORDER BY seq LIMIT ?'),
+      delivered: db.prepare('UPDATE inbox SET delivered_at = ?, outcome = ? WHERE seq = ?'),
+      putHandle: db.prepare('INSERT OR REPLACE INTO handles (actor, pid, pgid, start_time, owner_pid, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      dropHandle: db.prepare('DELETE FROM handles WHERE actor = ?'),
+      handles: db.prepare('SELECT * FROM handles'),
+      deadLetter: db.prepare('INSERT INTO dead_letters (at, target, event, reason, sender) VALUES (?, ?, ?, ?, ?)'),
+      getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
+      setMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+    } as const;
+  }
+
+  /** Runs `fn` in one write transaction (BEGIN IMMEDIATE). `fn` must be synchronous. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  upsertActor(row: ActorRow): void {
+    this.s.upsertActor.run(row);
+  }
+
+  updateActor(id: string, state: string, status: ActorStatus, snapshot: string | null, since: number, at: number, supervision: string): void {
+    this.s.updateActor.run(state, status, snapshot, since, at, supervision, id);
+  }
+
+  actors(): ActorRow[] {
+    return this.s.allActors.all() as ActorRow[];
+  }
+
+  actor(id: string): ActorRow | undefined {
+    return this.s.actor.get(id) as ActorRow | undefined;
+  }
+
+  appendJournal(entry: JournalEntry): void {
+    this.s.journal.run(entry.at, entry.actor, entry.type, entry.data === undefined ? null : JSON.stringify(entry.data));
+  }
+
+  /** Journal entries after `afterSeq`, for one actor or all. */
+  journal(actor: string | undefined, afterSeq = 0, limit = 1000): JournalRow[] {
+    return (actor === undefined ? this.s.journalAll.all(afterSeq, limit) : this.s.journalFor.all(actor, afterSeq, limit)) as JournalRow[];
+  }
+
+  putTimer(row: TimerRow): void {
+    this.s.upsertTimer.run(row.id, row.actor, row.kind, row.due_at, row.payload);
+  }
+
+  deleteTimer(id: string): void {
+    this.s.deleteTimer.run(id);
+  }
+
+  timers(): TimerRow[] {
+    return this.s.timers.all() as TimerRow[];
+  }
+
+  enqueue(target: string, event: unknown, sender: string | null, at: number): number {
+    return Number(this.s.enqueue.run(target, JSON.stringify(event), sender, at).lastInsertRowid);
+  }
+
+  pendingInbox(afterSeq: number, limit: number): InboxRow[] {
+    return this.s.pending.all(afterSeq, limit) as InboxRow[];
+  }
+
+  markDelivered(seq: number, outcome: string, at: number): void {
+    this.s.delivered.run(at, outcome, seq);
+  }
+
+  putHandle(actor: string, pid: number, pgid: number, startTime: string, at: number): void {
+    this.s.putHandle.run(actor, pid, pgid, startTime, process.pid, at);
+  }
+
+  dropHandle(actor: string): void {
+    this.s.dropHandle.run(actor);
+  }
+
+  handles(): HandleRow[] {
+    return this.s.handles.all() as HandleRow[];
+  }
+
+  deadLetter(target: string, event: unknown, reason: string, sender: string | null, at: number): void {
+    this.s.deadLetter.run(at, target, JSON.stringify(event), reason, sender);
+  }
+
+  meta(key: string): string | undefined {
+    return (this.s.getMeta.get(key) as { value: string } | undefined)?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.s.setMeta.run(key, value);
+  }
+}
