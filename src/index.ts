@@ -18,7 +18,8 @@
  */
 export { createOrchestrator, type OrchestratorOptions } from './runtime/create.js';
 export type { Orchestrator, ActorInfo } from './runtime/orchestrator.js';
-export type { ActorHandle, WaitCondition } from './runtime/handle.js';
+export type { ActorHandle, WaitCondition, SnapshotView } from './runtime/handle.js';
+export type { AnyEvent } from './runtime/router.js';
 export { TroupeError, RequestTimeoutError, WaitTimeoutError, type ErrorCode } from './runtime/errors.js';
 export { parseDuration, type Duration } from './runtime/duration.js';
 export type { ActorSpec, ProcessSpec, MachineSpec, RestartSpec } from './runtime/spec.js';

@@ -74,7 +74,7 @@ describe('spawning and addressing users machines', () => {
   it('waits for a state by name or predicate, and says when it can never come', async () => {
     const o = await open();
     await o.spawn({ kind: 'counter', id: 'c1' });
-    const waiting = o.waitFor('c1', (s) => (s as { context: { count: number } }).context.count >= 2, { timeout: 1000 });
+    const waiting = o.waitFor('c1', (s) => (s.context?.['count'] as number) >= 2, { timeout: 1000 });
     o.send('c1', { type: 'inc' });
     o.send('c1', { type: 'inc' });
     await expect(waiting).resolves.toBeDefined();

@@ -66,3 +66,12 @@ export function endedInFailure(snapshot: Snapshot<unknown>): boolean {
   const hasTag = (snapshot as { hasTag?: (tag: string) => boolean }).hasTag;
   return snapshot.status === 'done' && typeof hasTag === 'function' && hasTag.call(snapshot, 'failure');
 }
+
+/**
+ * Stops a child of the root. Our children are created with `createActor(logic, { parent })`
+ * so they share the root's system; XState's public `stop()` refuses non-root actors, and
+ * this is what its own `stopChild` does underneath.
+ */
+export function stopChild(ref: AnyActorRef): void {
+  (ref as unknown as { _stop(): void })._stop();
+}

@@ -61,6 +61,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
     for (const [kind, logic] of Object.entries(options.machines ?? {})) orc.register(kind, logic);
     if (options.handleSignals ?? true) closeOnSignals(orc);
     orc.startInbox();
+    await orc.durable();
     return orc;
   } catch (err) {
     host.release();

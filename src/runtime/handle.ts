@@ -1,11 +1,20 @@
-import type { EventObject, Snapshot } from 'xstate';
+import type { Snapshot } from 'xstate';
+import type { AnyEvent } from './router.js';
 import type { ActorRecord } from './actor-record.js';
 import { TroupeError, WaitTimeoutError } from './errors.js';
 import type { Orchestrator } from './orchestrator.js';
 import type { ActorStatus } from './store.js';
 
+/** What a wait condition sees of a snapshot. */
+export interface SnapshotView {
+  readonly status: string;
+  readonly value?: unknown;
+  readonly context?: Record<string, unknown>;
+  readonly output?: unknown;
+}
+
 /** A state name (`'ready'`, `'deploy.verifying'`) or a test on the snapshot. */
-export type WaitCondition = string | ((snapshot: Snapshot<unknown>) => boolean);
+export type WaitCondition = string | ((snapshot: SnapshotView) => boolean);
 
 /**
  * A live view of one actor: every getter reads the current state, across restarts.
@@ -64,11 +73,11 @@ export class ActorHandle {
     return this.orc.outputOf(this.record.id);
   }
 
-  send(event: EventObject): void {
+  send(event: AnyEvent): void {
     this.orc.send(this.record.id, event);
   }
 
-  request(event: EventObject, options: { timeout?: number } = {}): Promise<EventObject> {
+  request(event: AnyEvent, options: { timeout?: number } = {}): Promise<AnyEvent> {
     return this.orc.request(this.record.id, event, options);
   }
 
@@ -109,7 +118,7 @@ export class ActorHandle {
 }
 
 function matches(record: ActorRecord, snapshot: Snapshot<unknown> | undefined, condition: WaitCondition): boolean {
-  if (typeof condition === 'function') return snapshot !== undefined && condition(snapshot);
+  if (typeof condition === 'function') return snapshot !== undefined && condition(snapshot as SnapshotView);
   if (record.state === condition) return true;
   const test = (snapshot as { matches?: (value: string) => boolean } | undefined)?.matches;
   if (!test || !snapshot) return false;

@@ -2,14 +2,14 @@ import { createActor, type AnyActorLogic, type AnyActorRef, type EventObject, ty
 import { nanoid } from 'nanoid';
 import { z } from 'zod';
 import { orchestratorMachine } from '../machines/orchestrator.js';
-import { describeState, endedInFailure, type ActorRecord } from './actor-record.js';
+import { describeState, endedInFailure, stopChild, type ActorRecord } from './actor-record.js';
 import type { Clock } from './clock.js';
 import { TroupeError, describeError } from './errors.js';
 import type { KindDefinition } from './kinds.js';
 import type { RuntimeHost } from './host.js';
 import { pendingStops } from '../actors/process.js';
 import { WriteBehind } from './persistence.js';
-import { Topics, request, type TopicListener } from './router.js';
+import { Topics, request, type AnyEvent, type TopicListener } from './router.js';
 import { baseSpecShape, compileRestart, parseSpec, type ActorSpec } from './spec.js';
 import { freshSupervision, decide } from './supervisor.js';
 import { persistTimers, type PersistedTimers } from './timers.js';
@@ -309,7 +309,7 @@ export class Orchestrator {
    *
    * @example orc.send('c1', { type: 'inc' });
    */
-  send(id: string, event: EventObject): void {
+  send(id: string, event: AnyEvent): void {
     this.assertOpen();
     assertEvent(event);
     const ref = this.resolve(id);
@@ -327,10 +327,10 @@ export class Orchestrator {
    *
    * @example const pong = await orc.request('c1', { type: 'ping' }, { timeout: 1000 });
    */
-  request(id: string, event: EventObject, options: { timeout?: number } = {}): Promise<EventObject> {
+  request(id: string, event: AnyEvent, options: { timeout?: number } = {}): Promise<AnyEvent> {
     this.assertOpen();
     assertEvent(event);
-    return request(this.root, id, event, options.timeout ?? 5000, (withReply) => this.send(id, withReply));
+    return request(this.root, id, event, options.timeout ?? 5000, (withReply) => this.send(id, withReply as AnyEvent)) as Promise<AnyEvent>;
   }
 
   /** @example const off = orc.subscribe('deploys', (msg) => console.log(msg)); */
@@ -466,7 +466,7 @@ export class Orchestrator {
     }
     record.snapshotJson = JSON.stringify(ref.getPersistedSnapshot());
     record.ref = undefined;
-    ref.stop();
+    stopChild(ref);
     this.markStopped(record);
   }
 
@@ -500,7 +500,7 @@ export class Orchestrator {
       this.cancelRestart(record);
       const ref = record.ref;
       record.ref = undefined;
-      ref?.stop();
+      if (ref) stopChild(ref);
     }
     this.timers.dispose();
     this.root.send({ type: 'troupe.close' });
@@ -603,6 +603,15 @@ export class Orchestrator {
 
   private journal(actor: string | null, type: string, data?: unknown): void {
     this.writes.append({ at: this.clock.now(), actor, type, data });
+  }
+
+  /**
+   * Resolves once everything that has happened so far is committed to SQLite.
+   *
+   * @example orc.send('c1', { type: 'inc' }); await orc.durable();
+   */
+  durable(): Promise<void> {
+    return this.writes.durable();
   }
 
   /** @internal */

@@ -1,6 +1,10 @@
 import { createActor, fromCallback, type AnyActorRef, type EventObject } from 'xstate';
 import { nanoid } from 'nanoid';
+import { stopChild } from './actor-record.js';
 import { RequestTimeoutError } from './errors.js';
+
+/** An event as users send it: a `type` and any other fields. */
+export type AnyEvent = { type: string; [field: string]: unknown };
 
 export type TopicListener = (message: unknown, topic: string) => void;
 
@@ -57,7 +61,7 @@ export function request(
     ) as AnyActorRef;
     const finish = (settle: () => void) => {
       clearTimeout(timer);
-      replyTo.stop();
+      stopChild(replyTo);
       settle();
     };
     replyTo.start();

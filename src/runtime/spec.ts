@@ -37,17 +37,19 @@ export const restartSchema = z
   .strict();
 
 export type RestartSpec = z.input<typeof restartSchema>;
+export type RestartPolicy = 'permanent' | 'transient' | 'temporary';
 
 /** What every spec shares, whatever its kind. */
 export const baseSpecShape = {
   kind: z.string().min(1),
   id: actorIdSchema.optional(),
-  restart: z.union([z.enum(['permanent', 'transient', 'temporary']), restartSchema]).optional(),
+  /** A policy name is short for `{ policy }`. */
+  restart: z.preprocess((value) => (typeof value === 'string' ? { policy: value } : value), restartSchema).optional(),
 };
 
 /** A user's registered machine: its input is the machine's own business. */
 export const machineSpecSchema = z.object({ ...baseSpecShape, input: z.unknown().optional() }).strict();
-export type MachineSpec = z.input<typeof machineSpecSchema>;
+export type MachineSpec = Omit<z.input<typeof machineSpecSchema>, 'restart'> & { restart?: RestartSpec | RestartPolicy };
 
 export const waitForSchema = z.union([
   z.string().min(1),
@@ -72,7 +74,7 @@ export const processSpecSchema = z
     grace: durationSchema.default('5s'),
   })
   .strict();
-export type ProcessSpec = z.input<typeof processSpecSchema>;
+export type ProcessSpec = Omit<z.input<typeof processSpecSchema>, 'restart'> & { restart?: RestartSpec | RestartPolicy };
 
 /** A spec as users write it: a built-in kind or a registered machine. */
 export type ActorSpec = ProcessSpec | MachineSpec;
@@ -98,7 +100,7 @@ export type CompiledWaitFor =
   | { readonly type: 'file'; readonly path: string }
   | { readonly type: 'http'; readonly url: string; readonly status?: number };
 
-export function compileRestart(restart: z.infer<typeof baseSpecShape.restart>): CompiledRestart {
+export function compileRestart(restart: RestartSpec | RestartPolicy | undefined): CompiledRestart {
   const parsed = restartSchema.parse(typeof restart === 'string' ? { policy: restart } : (restart ?? {}));
   const maxMs = parseDuration(parsed.backoff.max);
   return {

@@ -1,4 +1,4 @@
-import { assign, sendParent, sendTo, setup, spawnChild, type AnyActorRef } from 'xstate';
+import { assign, sendParent, sendTo, setup, type ActorRefFrom, type AnyActorRef } from 'xstate';
 
 /** A counter that answers pings and forwards to others through the root. */
 export const counterMachine = setup({
@@ -49,13 +49,22 @@ export const alarmMachine = setup({
 /** A parent that spawns counters at run time, by registered name. */
 export const hiveMachine = setup({
   actors: { counter: counterMachine },
-  types: { events: {} as { type: 'add'; id: string } | { type: 'bump'; id: string } },
+  types: {
+    context: {} as { bees: Array<ActorRefFrom<typeof counterMachine>> },
+    events: {} as { type: 'add'; id: string } | { type: 'bump'; id: string },
+  },
 }).createMachine({
+  context: { bees: [] },
   initial: 'open',
   states: {
     open: {
       on: {
-        add: { actions: spawnChild('counter', { id: ({ event }) => event.id, systemId: ({ event }) => `hive.${event.id}`, input: { start: 10 } }) },
+        // Refs in context and system ids are what break after a JSON round trip (xstate#5077, #4873).
+        add: {
+          actions: assign({
+            bees: ({ context, event, spawn }) => [...context.bees, spawn('counter', { id: event.id, systemId: `hive.${event.id}`, input: { start: 10 } })],
+          }),
+        },
         bump: { actions: sendTo(({ system, event }) => system.get(`hive.${event.id}`), { type: 'inc' }) },
       },
     },
