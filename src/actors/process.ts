@@ -1,0 +1,226 @@
+/**
+ * The I/O behind the `process` machine: runs `sh -c command` with execa in its own process
+ * group, records its handle before anything else, streams output to the sink and the
+ * readiness matcher, runs the other readiness probes, and stops the whole group (SIGTERM,
+ * grace, SIGKILL) when asked, when the leader exits, or when the actor is stopped.
+ */
+import { execa, type ResultPromise } from 'execa';
+import { fromCallback } from 'xstate';
+import type { ProcessError, ProcessEvent, ProcessHandle, ProcessKillEvent, ProcessRunInput } from '../machines/process.js';
+import { describeError } from '../runtime/errors.js';
+import { killGroup, readStartTime, stopGroup } from '../runtime/proc-info.js';
+import type { OutputSink } from './output.js';
+import { createOutputMatcher, probeReadiness } from './readiness.js';
+
+export type { ProcessHandle };
+
+/** What the process actor needs from the orchestrator. */
+export interface ProcessServices {
+  /** Synchronously writes the handle to SQLite before anything else happens, so a crash right after spawn still lets the next start kill the group. */
+  recordHandle(actorId: string, handle: ProcessHandle): void;
+  /** Called once the group is gone. */
+  releaseHandle(actorId: string): void;
+  /** True (once) when a previous, dead owner ran a process for this actor: the actor was restored mid-run, its process was reaped, so it must report `lost` rather than start another. */
+  takeOrphan(actorId: string): boolean;
+  /** Opens the output sink for one run of the actor (the orchestrator keeps it to serve logs/tail). */
+  openOutput(actorId: string): OutputSink;
+}
+
+/** After the group is gone, how long output still in the pipe may take to be read. */
+const DRAIN_MS = 1_000;
+
+const stopping = new Set<Promise<void>>();
+
+/**
+ * Resolves once every process group being stopped is gone and its handle released; call it
+ * after stopping actors (e.g. in `close()`) and before closing the database.
+ *
+ * @example
+ * actor.stop()
+ * await pendingStops()
+ */
+export async function pendingStops(): Promise<void> {
+  // Stops may start while we wait (an actor stopping its children): loop until none is left.
+  while (stopping.size > 0) await Promise.all(stopping);
+}
+
+/** Registers a stop; it never rejects, so `pendingStops()` never does either. */
+function track(work: () => Promise<void>): Promise<void> {
+  const promise: Promise<void> = work()
+    .catch(() => undefined)
+    .finally(() => stopping.delete(promise));
+  stopping.add(promise);
+  return promise;
+}
+
+/**
+ * The `run` actor of the process machine.
+ *
+ * @example
+ * const logic = processMachine.provide({ actors: { run: createRunProcess(services) } })
+ */
+export function createRunProcess(services: ProcessServices) {
+  return fromCallback<ProcessKillEvent, ProcessRunInput>(({ input, sendBack, receive }) => {
+    // XState starts callback actors again when a snapshot is restored. A handle in the input,
+    // or an orphan the reaper found, means a process already ran for this actor: never start
+    // a second one. The orphan mark is always consumed here, so a later restart starts afresh.
+    const orphaned = services.takeOrphan(input.id);
+    if (input.handle !== undefined || orphaned) {
+      sendBack({ type: 'process.lost' } satisfies ProcessEvent);
+      return undefined;
+    }
+    return run(input, services, (event) => sendBack(event), receive);
+  });
+}
+
+type Receive = (listener: (event: ProcessKillEvent) => void) => void;
+
+function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event: ProcessEvent) => void, receive: Receive): () => void {
+  let disposed = false;
+  const report = (event: ProcessEvent) => {
+    if (!disposed) sendBack(event);
+  };
+  const sink = services.openOutput(input.id);
+  let subprocess: ResultPromise<{ buffer: false; reject: false; detached: true; stdin: 'ignore' }>;
+  try {
+    subprocess = execa('sh', ['-c', input.command], {
+      cwd: input.cwd,
+      env: input.env,
+      // Its own process group (pgid = pid), so stopping reaches every descendant.
+      detached: true,
+      stdin: 'ignore',
+      buffer: false,
+      reject: false,
+    });
+  } catch (err: unknown) {
+    sink.close();
+    report(spawnError(input, describeError(err)));
+    return () => undefined;
+  }
+  // Settled with reject: false; the result holds nothing we don't take from events.
+  subprocess.catch(() => undefined);
+  const pid = subprocess.pid;
+  if (pid === undefined) {
+    // Node tells why a spawn failed (bad cwd, no `sh`) only asynchronously.
+    void subprocess.then((result) => {
+      sink.close();
+      report(spawnError(input, (result.originalMessage ?? result.shortMessage ?? 'unknown error').split('\n')[0] ?? ''));
+    });
+    return () => {
+      disposed = true;
+    };
+  }
+
+  // The child exists (at worst as a zombie Node has not reaped yet): its start time is readable.
+  const handle: ProcessHandle = { pid, pgid: pid, startTime: readStartTime(pid) ?? '' };
+  let recorded = false;
+  try {
+    services.recordHandle(input.id, handle);
+    recorded = true;
+  } catch (err: unknown) {
+    // Unrecorded, a crash would leave it running unseen: do not let it run at all.
+    killGroup(pid, 'SIGKILL');
+    report(spawnError(input, `its handle could not be recorded: ${describeError(err)}`));
+    disposed = true;
+  }
+  // Kept in the runner's own input, hence in its persisted snapshot: a restored runner sees it.
+  input.handle = handle;
+  report({ type: 'process.spawned', handle });
+
+  const closed = new Promise<void>((resolve) => subprocess.once('close', () => resolve()));
+  const matcher = input.waitFor?.type === 'output' ? createOutputMatcher(input.waitFor.pattern, input.waitFor.flags) : undefined;
+  const probes = new AbortController();
+  let exited = false;
+  let readySent = false;
+  const markReady = () => {
+    if (readySent || exited) return;
+    readySent = true;
+    report({ type: 'process.ready' });
+  };
+  // Synchronous: the pipe is read no faster than the sink writes (see OutputSink).
+  const onData = (chunk: Buffer) => {
+    sink.write(chunk);
+    if (matcher && !matcher.matched && matcher.push(chunk)) markReady();
+  };
+  subprocess.stdout?.on('data', onData);
+  subprocess.stderr?.on('data', onData);
+  if (input.waitFor && input.waitFor.type !== 'output') {
+    void probeReadiness(input.waitFor, { signal: probes.signal }).then((ready) => ready && markReady());
+  }
+
+  let groupGone: Promise<void> | undefined;
+  let killRequested = false;
+  // Idempotent: a stop request, the leader's exit and the actor's cleanup all end up here.
+  const stopAll = () =>
+    (groupGone ??= track(async () => {
+      await stopGroup(pid, input.graceMs);
+      if (recorded) releaseQuietly(services, input.id);
+      await drain(closed, subprocess);
+      subprocess.stdout?.off('data', onData);
+      subprocess.stderr?.off('data', onData);
+      sink.close();
+    }));
+
+  receive((event) => {
+    if (event.type !== 'process.kill') return;
+    killRequested = true;
+    void stopAll();
+  });
+
+  subprocess.once('exit', (exitCode, signal) => {
+    exited = true;
+    probes.abort();
+    // Whatever the leader left behind in its group goes too.
+    const gone = stopAll();
+    void (async () => {
+      // Report once the output is read (a leftover holding the pipe is being killed meanwhile),
+      // and, when we were asked to stop, once the whole group is gone.
+      await Promise.race([closed, gone]);
+      if (killRequested) await gone;
+      report({ type: 'process.exited', exitCode, signal, ...notFound(exitCode, sink) });
+    })();
+  });
+
+  return () => {
+    disposed = true;
+    probes.abort();
+    void stopAll();
+  };
+}
+
+function spawnError(input: ProcessRunInput, why: string): ProcessEvent {
+  return { type: 'process.error', code: 'SPAWN_FAILED', message: `Could not start '${input.command}' in '${input.cwd}': ${why}` };
+}
+
+/** `sh` exits with 127 and says "not found" when the command does not exist. */
+function notFound(exitCode: number | null, sink: OutputSink): { error?: ProcessError } {
+  if (exitCode !== 127) return {};
+  const line = sink
+    .text(2048)
+    .split('\n')
+    .reverse()
+    .find((l) => /not found/i.test(l));
+  if (line === undefined) return {};
+  return { error: { code: 'COMMAND_NOT_FOUND', message: `A command was not found: '${line.trim()}'. Install it or give its full path.` } };
+}
+
+/** Waits for the pipes to be read to their end; gives up after DRAIN_MS (a process outside the group, e.g. one that called setsid, may hold them). */
+async function drain(closed: Promise<void>, subprocess: ResultPromise): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, DRAIN_MS);
+  });
+  await Promise.race([closed, late]);
+  clearTimeout(timer);
+  subprocess.stdout?.destroy();
+  subprocess.stderr?.destroy();
+}
+
+function releaseQuietly(services: ProcessServices, actorId: string): void {
+  try {
+    services.releaseHandle(actorId);
+  } catch {
+    // The database may already be closed. A stale handle is harmless: the next open
+    // checks the start time before killing anything.
+  }
+}
