@@ -9,7 +9,8 @@ import type { KindDefinition } from './kinds.js';
 import type { RuntimeHost } from './host.js';
 import { pendingStops } from '../actors/process.js';
 import { WriteBehind } from './persistence.js';
-import { Topics, request, type AnyEvent, type TopicListener } from './router.js';
+import { Topics, assertEvent, request, withoutRefs, type AnyEvent, type TopicListener } from './router.js';
+import { descend, listChildren, offerActor, processId, withRegisteredActors } from './actor-tree.js';
 import { baseSpecShape, compileRestart, parseSpec, type ActorSpec } from './spec.js';
 import { freshSupervision, decide } from './supervisor.js';
 import { persistTimers, type PersistedTimers } from './timers.js';
@@ -401,7 +402,7 @@ export class Orchestrator {
         ...(record.restartDue === undefined ? {} : { restartAt: record.restartDue }),
         ...(pid === undefined ? {} : { pid }),
       });
-      if (snapshot) listChildren(record.id, snapshot, record.since, out);
+      if (snapshot) listChildren(record.id, snapshot, record.since, this.kinds, out);
     }
     return out;
   }
@@ -622,60 +623,4 @@ export class Orchestrator {
   private assertOpen(): void {
     if (this.phase !== 'open') throw new TroupeError('ORCHESTRATOR_CLOSED', 'This orchestrator is closed. Create a new one with createOrchestrator().');
   }
-}
-
-function assertEvent(event: unknown): asserts event is EventObject {
-  if (!event || typeof event !== 'object' || typeof (event as { type?: unknown }).type !== 'string') {
-    throw new TroupeError('INVALID_EVENT', `An event must be an object with a string 'type', got ${JSON.stringify(event)}. Example: { type: 'inc' }.`, { details: { event } });
-  }
-}
-
-/** Events may carry actor refs (`replyTo`); the journal keeps their ids only. */
-function withoutRefs(event: EventObject): unknown {
-  if (!('replyTo' in event)) return event;
-  const { replyTo, ...rest } = event as EventObject & { replyTo?: AnyActorRef };
-  return { ...rest, replyTo: replyTo?.id };
-}
-
-function descend(ref: AnyActorRef, segments: string[]): AnyActorRef | undefined {
-  let current: AnyActorRef | undefined = ref;
-  for (const segment of segments) {
-    const snapshot = current?.getSnapshot() as { children?: Record<string, AnyActorRef> } | undefined;
-    const next: AnyActorRef | undefined = snapshot?.children?.[segment];
-    current = next;
-  }
-  return current;
-}
-
-function listChildren(parent: string, snapshot: Snapshot<unknown>, since: number, out: ActorInfo[]): void {
-  const children = (snapshot as { children?: Record<string, AnyActorRef> }).children;
-  if (!children) return;
-  for (const [childId, child] of Object.entries(children)) {
-    if (!child) continue;
-    const childSnapshot = child.getSnapshot() as Snapshot<unknown>;
-    const id = `${parent}/${childId}`;
-    const src = (child as unknown as { src?: unknown }).src;
-    const status = childSnapshot.status === 'active' || childSnapshot.status === 'done' || childSnapshot.status === 'error' ? childSnapshot.status : 'stopped';
-    out.push({ id, kind: typeof src === 'string' ? src : 'inline', state: describeState(childSnapshot), status, parent, since, restarts: 0 });
-    listChildren(id, childSnapshot, since, out);
-  }
-}
-
-function processId(snapshot: Snapshot<unknown> | undefined): number | undefined {
-  const pid = (snapshot as { context?: { handle?: { pid?: unknown } } } | undefined)?.context?.handle?.pid;
-  return typeof pid === 'number' ? pid : undefined;
-}
-
-/** Lets a machine spawn every registered kind by name (`spawnChild('process', ...)`). */
-function withRegisteredActors(logic: AnyActorLogic, kinds: Map<string, KindDefinition>): AnyActorLogic {
-  const machine = logic as unknown as { provide?: (impl: object) => AnyActorLogic; implementations?: { actors: Record<string, unknown> } };
-  if (typeof machine.provide !== 'function') return logic;
-  const provided = machine.provide({ actors: {} }) as unknown as { implementations: { actors: Record<string, unknown> } };
-  for (const [name, kind] of kinds) provided.implementations.actors[name] ??= kind.logic;
-  return provided as unknown as AnyActorLogic;
-}
-
-function offerActor(logic: AnyActorLogic, name: string, actor: AnyActorLogic): void {
-  const actors = (logic as unknown as { implementations?: { actors?: Record<string, unknown> } }).implementations?.actors;
-  if (actors) actors[name] ??= actor;
 }

@@ -1,7 +1,7 @@
 import { createActor, fromCallback, type AnyActorRef, type EventObject } from 'xstate';
 import { nanoid } from 'nanoid';
 import { stopChild } from './actor-record.js';
-import { RequestTimeoutError } from './errors.js';
+import { RequestTimeoutError, TroupeError } from './errors.js';
 
 /** An event as users send it: a `type` and any other fields. */
 export type AnyEvent = { type: string; [field: string]: unknown };
@@ -72,4 +72,18 @@ export function request(
       finish(() => reject(err));
     }
   });
+}
+
+/** Events are objects with a string `type`; anything else is refused at the boundary. */
+export function assertEvent(event: unknown): asserts event is EventObject {
+  if (!event || typeof event !== 'object' || typeof (event as { type?: unknown }).type !== 'string') {
+    throw new TroupeError('INVALID_EVENT', `An event must be an object with a string 'type', got ${JSON.stringify(event)}. Example: { type: 'inc' }.`, { details: { event } });
+  }
+}
+
+/** Events may carry actor refs (`replyTo`); the journal keeps their ids only. */
+export function withoutRefs(event: EventObject): unknown {
+  if (!('replyTo' in event)) return event;
+  const { replyTo, ...rest } = event as EventObject & { replyTo?: AnyActorRef };
+  return { ...rest, replyTo: replyTo?.id };
 }

@@ -1,0 +1,58 @@
+import type { AnyActorLogic, AnyActorRef, Snapshot } from 'xstate';
+import { describeState } from './actor-record.js';
+import type { KindDefinition } from './kinds.js';
+import type { ActorInfo } from './orchestrator.js';
+
+// Walking and wiring the actor tree: children inside a machine's snapshot, and the
+// implementations that let machines spawn registered kinds by name.
+
+/** Follows child ids down from `ref` through each snapshot's children. */
+export function descend(ref: AnyActorRef, segments: string[]): AnyActorRef | undefined {
+  let current: AnyActorRef | undefined = ref;
+  for (const segment of segments) {
+    const snapshot = current?.getSnapshot() as { children?: Record<string, AnyActorRef> } | undefined;
+    const next: AnyActorRef | undefined = snapshot?.children?.[segment];
+    current = next;
+  }
+  return current;
+}
+
+/**
+ * Adds the actors a machine spawned, by registered kind, below `parent`. Invoked helpers
+ * (a process's I/O, a promise) are implementation details of their parent and are left out.
+ */
+export function listChildren(parent: string, snapshot: Snapshot<unknown>, since: number, kinds: ReadonlyMap<string, unknown>, out: ActorInfo[]): void {
+  const children = (snapshot as { children?: Record<string, AnyActorRef> }).children;
+  if (!children) return;
+  for (const [childId, child] of Object.entries(children)) {
+    if (!child) continue;
+    const src = (child as unknown as { src?: unknown }).src;
+    if (typeof src !== 'string' || !kinds.has(src)) continue;
+    const childSnapshot = child.getSnapshot() as Snapshot<unknown>;
+    const id = `${parent}/${childId}`;
+    const status = childSnapshot.status === 'active' || childSnapshot.status === 'done' || childSnapshot.status === 'error' ? childSnapshot.status : 'stopped';
+    out.push({ id, kind: src, state: describeState(childSnapshot), status, parent, since, restarts: 0 });
+    listChildren(id, childSnapshot, since, kinds, out);
+  }
+}
+
+/** The OS pid of an actor that runs a process (its context holds the handle). */
+export function processId(snapshot: Snapshot<unknown> | undefined): number | undefined {
+  const pid = (snapshot as { context?: { handle?: { pid?: unknown } } } | undefined)?.context?.handle?.pid;
+  return typeof pid === 'number' ? pid : undefined;
+}
+
+/** Lets a machine spawn every registered kind by name (`spawnChild('process', ...)`). */
+export function withRegisteredActors(logic: AnyActorLogic, kinds: Map<string, KindDefinition>): AnyActorLogic {
+  const machine = logic as unknown as { provide?: (impl: object) => AnyActorLogic; implementations?: { actors: Record<string, unknown> } };
+  if (typeof machine.provide !== 'function') return logic;
+  const provided = machine.provide({ actors: {} }) as unknown as { implementations: { actors: Record<string, unknown> } };
+  for (const [name, kind] of kinds) provided.implementations.actors[name] ??= kind.logic;
+  return provided as unknown as AnyActorLogic;
+}
+
+/** Lets a machine registered earlier spawn a kind registered later. */
+export function offerActor(logic: AnyActorLogic, name: string, actor: AnyActorLogic): void {
+  const actors = (logic as unknown as { implementations?: { actors?: Record<string, unknown> } }).implementations?.actors;
+  if (actors) actors[name] ??= actor;
+}
