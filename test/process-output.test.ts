@@ -1,0 +1,76 @@
+// OutputSink: the bounded ring and the log file.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_OUTPUT_CAPACITY, OutputSink } from '../src/actors/output.js';
+import { tempDir } from './helpers/tmp.js';
+
+describe('OutputSink', () => {
+  it('keeps only the last `capacity` bytes in memory, across wraps', () => {
+    const sink = new OutputSink({ capacity: 8 });
+    sink.write('abc');
+    expect(sink.text()).toBe('abc');
+    sink.write('defgh');
+    expect(sink.text()).toBe('abcdefgh');
+    sink.write('ijk');
+    expect(sink.text()).toBe('defghijk');
+    expect(sink.text(3)).toBe('ijk');
+    sink.write('0123456789xyz'); // larger than the ring
+    expect(sink.text()).toBe('6789xyz'.padStart(8, '5'));
+    expect(sink.totalBytes).toBe(3 + 5 + 3 + 13);
+  });
+
+  it('defaults to 64 KiB', () => {
+    const sink = new OutputSink();
+    sink.write(Buffer.alloc(100_000, 'x'));
+    expect(DEFAULT_OUTPUT_CAPACITY).toBe(65_536);
+    expect(sink.tail().length).toBe(65_536);
+  });
+
+  it('appends every byte to the log file, creating its folder, after earlier runs', () => {
+    const path = join(tempDir(), 'logs', 'web.log');
+    const first = new OutputSink({ path, capacity: 4 });
+    first.write('run one\n');
+    first.close();
+    const second = new OutputSink({ path, capacity: 4 });
+    second.write(new Uint8Array(Buffer.from('run two\n')));
+    second.close();
+    expect(readFileSync(path, 'utf8')).toBe('run one\nrun two\n');
+    expect(second.text()).toBe('wo\n'.padStart(4, 't'));
+  });
+
+  it('ignores writes after close but stays readable', () => {
+    const path = join(tempDir(), 'a.log');
+    const sink = new OutputSink({ path });
+    sink.write('kept');
+    sink.close();
+    sink.write('dropped');
+    expect(sink.closed).toBe(true);
+    expect(sink.text()).toBe('kept');
+    expect(readFileSync(path, 'utf8')).toBe('kept');
+  });
+
+  it('tells followers about each chunk, and survives a follower that throws', () => {
+    const sink = new OutputSink();
+    const seen: string[] = [];
+    const off = sink.subscribe((chunk) => seen.push(chunk.toString()));
+    sink.subscribe(() => {
+      throw new Error('broken follower');
+    });
+    sink.write('a');
+    sink.write('b');
+    off();
+    sink.write('c');
+    expect(seen).toEqual(['a', 'b']);
+    expect(sink.text()).toBe('abc');
+  });
+
+  it('keeps the ring going when the disk is full', () => {
+    const sink = new OutputSink({ path: '/dev/full' }); // every write fails with ENOSPC
+    sink.write('still here');
+    sink.write(' and here');
+    expect((sink.error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    expect(sink.text()).toBe('still here and here');
+    sink.close();
+  });
+});
