@@ -1,0 +1,241 @@
+/**
+ * The lifecycle of one OS process run by `sh -c`, as a pure machine. The I/O (execa, the
+ * process group, output, readiness probes) is the `run` actor, provided by
+ * `src/actors/process.ts`; tests provide fakes.
+ *
+ * ```
+ * pending -> starting -> running -> ready            (ready only with wait_for)
+ *               |           |          |
+ *               +-----------+----------+--> stopping (process.stop, or timeout)
+ * final: succeeded | failed* | cancelled | lost*    (* tagged 'failure')
+ * ```
+ */
+import { assign, cancel, enqueueActions, fromCallback, sendTo, setup, spawnChild } from 'xstate';
+import type { ErrorCode } from '../runtime/errors.js';
+import type { CompiledWaitFor } from '../runtime/spec.js';
+
+/**
+ * What identifies a running process for good: the group to kill and a guard against pid reuse.
+ *
+ * @example
+ * if (isSameProcess(handle.pid, handle.startTime)) await stopGroup(handle.pgid, 5000)
+ */
+export interface ProcessHandle {
+  pid: number;
+  pgid: number;
+  /** Field 22 of /proc/<pid>/stat. */
+  startTime: string;
+}
+
+/**
+ * The compiled spec: what `createProcessKind().compile()` returns. Plain JSON.
+ *
+ * @example
+ * const input: ProcessInput = { id: 'web', command: 'npm start', cwd: '/app', env: {}, waitFor: { type: 'port', port: 3000, host: '127.0.0.1' }, graceMs: 5000 }
+ */
+export interface ProcessInput {
+  id: string;
+  command: string;
+  /** Absolute, checked at compile time. */
+  cwd: string;
+  /** Set over the orchestrator's own environment when the process starts. */
+  env: Record<string, string>;
+  waitFor?: CompiledWaitFor;
+  /** Time to reach the goal: ready with `waitFor`, else exit. */
+  timeoutMs?: number;
+  /** Time between SIGTERM and SIGKILL when stopping. */
+  graceMs: number;
+}
+
+/** Input of the `run` actor: the machine's input, plus the handle once it has one. */
+export type ProcessRunInput = ProcessInput & { handle?: ProcessHandle };
+
+export interface ProcessError {
+  code: ErrorCode;
+  message: string;
+}
+
+/** Why the run ended. */
+export type ProcessReason = 'exit' | 'timeout' | 'stopped' | 'lost' | 'spawn-error';
+
+/** Lifecycle states; the last four are final. */
+export type ProcessState = 'pending' | 'starting' | 'running' | 'ready' | 'stopping' | ProcessOutcome;
+export type ProcessOutcome = 'succeeded' | 'failed' | 'cancelled' | 'lost';
+
+export interface ProcessContext extends ProcessInput {
+  handle?: ProcessHandle;
+  exitCode?: number | null;
+  signal?: string | null;
+  error?: ProcessError;
+  reason?: ProcessReason;
+}
+
+/**
+ * The machine's output once done. The supervisor reads `state` (or the final state's
+ * 'failure' tag); the rest says why.
+ *
+ * @example
+ * const { state, exitCode, error } = await toPromise(actor) // 'failed', 3, { code: 'PROCESS_FAILED', ... }
+ */
+export interface ProcessOutput {
+  state: ProcessOutcome;
+  exitCode: number | null;
+  signal: string | null;
+  reason: ProcessReason;
+  error: ProcessError | null;
+}
+
+/**
+ * Events the machine handles: from the `run` actor, and `process.stop` from outside.
+ *
+ * @example
+ * actor.send({ type: 'process.stop' })
+ */
+export type ProcessEvent =
+  | { type: 'process.spawned'; handle: ProcessHandle }
+  | { type: 'process.ready' }
+  | { type: 'process.exited'; exitCode: number | null; signal: string | null; error?: ProcessError }
+  | { type: 'process.error'; code: ErrorCode; message: string }
+  | { type: 'process.lost' }
+  | { type: 'process.stop' }
+  /** Raised by the machine itself when `timeoutMs` passes. */
+  | { type: 'process.timeout' }
+  /** The `run` actor threw. */
+  | { type: 'xstate.error.actor.run'; error: unknown };
+
+/** Sent by the machine to the `run` actor: stop the group (SIGTERM, grace, SIGKILL), then report the exit. */
+export interface ProcessKillEvent {
+  type: 'process.kill';
+}
+
+function exitError(context: ProcessContext, exitCode: number | null, signal: string | null): ProcessError | undefined {
+  if (signal !== null) return { code: 'PROCESS_FAILED', message: `Command '${context.command}' was killed by ${signal}.` };
+  if (exitCode !== 0) return { code: 'PROCESS_FAILED', message: `Command '${context.command}' exited with code ${String(exitCode)}.` };
+  return undefined;
+}
+
+function timeoutError(context: ProcessContext): ProcessError {
+  const goal = context.waitFor ? 'become ready' : 'finish';
+  return {
+    code: 'PROCESS_TIMEOUT',
+    message: `Process '${context.id}' did not ${goal} within ${String(context.timeoutMs)}ms, so its process group was stopped. Raise 'timeout' or check its output.`,
+  };
+}
+
+const LOST: ProcessError = {
+  code: 'PROCESS_LOST',
+  message: 'The process was lost: the orchestrator that started it stopped while it ran, and its process group was killed. The restart policy decides whether it runs again.',
+};
+
+function outcome(state: ProcessOutcome, context: ProcessContext): ProcessOutput {
+  return {
+    state,
+    exitCode: context.exitCode ?? null,
+    signal: context.signal ?? null,
+    reason: context.reason ?? 'exit',
+    error: context.error ?? null,
+  };
+}
+
+/**
+ * The `process` kind's machine, with a placeholder `run` actor that fails: provide the real one.
+ *
+ * @example
+ * const logic = processMachine.provide({ actors: { run: createRunProcess(services) } })
+ * const actor = createActor(logic, { input: { id: 'web', command: 'npm start', cwd: '/app', env: {}, graceMs: 5000 } })
+ */
+export const processMachine = setup({
+  types: {} as {
+    context: ProcessContext;
+    input: ProcessInput;
+    events: ProcessEvent;
+    output: ProcessOutput;
+  },
+  actors: {
+    run: fromCallback<ProcessKillEvent, ProcessRunInput>(({ sendBack }) => {
+      sendBack({ type: 'process.error', code: 'SPAWN_FAILED', message: "No 'run' actor was provided to the process machine. Use createProcessKind()." });
+    }),
+  },
+  delays: {
+    goalTimeout: ({ context }) => context.timeoutMs ?? 0,
+  },
+  guards: {
+    exitedCleanly: ({ event }) => event.type === 'process.exited' && event.exitCode === 0 && event.signal === null && !event.error,
+    timedOut: ({ context }) => context.reason === 'timeout',
+  },
+  actions: {
+    // The runner gets its own copy of the input: it writes its handle into it, so that a
+    // snapshot taken while the process runs tells a restored runner not to start again.
+    startRun: spawnChild('run', { id: 'run', input: ({ context }): ProcessRunInput => ({ ...context }) }),
+    // One timer across starting and running (an `after` per state would restart with each state).
+    armTimeout: enqueueActions(({ context, enqueue }) => {
+      if (context.timeoutMs !== undefined) enqueue.raise({ type: 'process.timeout' }, { id: 'goal-timeout', delay: 'goalTimeout' });
+    }),
+    disarmTimeout: cancel('goal-timeout'),
+    killRun: sendTo('run', { type: 'process.kill' } satisfies ProcessKillEvent),
+    recordHandle: assign({ handle: ({ event }) => (event.type === 'process.spawned' ? event.handle : undefined) }),
+    recordExit: assign(({ context, event }) => {
+      if (event.type !== 'process.exited') return {};
+      const reason = context.reason ?? 'exit';
+      const error = event.error ?? (reason === 'exit' ? exitError(context, event.exitCode, event.signal) : context.error);
+      return { exitCode: event.exitCode, signal: event.signal, reason, ...(error ? { error } : {}) };
+    }),
+    recordSpawnError: assign(({ event }) => {
+      if (event.type === 'process.error') return { reason: 'spawn-error' as const, error: { code: event.code, message: event.message } };
+      const thrown = event.type === 'xstate.error.actor.run' ? event.error : undefined;
+      const message = `The process runner failed: ${thrown instanceof Error ? thrown.message : String(thrown)}`;
+      return { reason: 'spawn-error' as const, error: { code: 'SPAWN_FAILED' as const, message } };
+    }),
+    recordStop: assign({ reason: 'stopped' as const }),
+    recordTimeout: assign(({ context }) => ({ reason: 'timeout' as const, error: timeoutError(context) })),
+    recordLost: assign({ reason: 'lost' as const, error: LOST }),
+  },
+}).createMachine({
+  id: 'process',
+  context: ({ input }) => ({ ...input }),
+  initial: 'pending',
+  output: ({ event }) => event.output as ProcessOutput,
+  // Shared by starting, running and ready: the ways a live process ends.
+  on: {
+    'process.exited': [
+      { guard: 'exitedCleanly', target: '.succeeded', actions: 'recordExit' },
+      { target: '.failed', actions: 'recordExit' },
+    ],
+    'process.error': { target: '.failed', actions: 'recordSpawnError' },
+    'xstate.error.actor.run': { target: '.failed', actions: 'recordSpawnError' },
+    'process.lost': { target: '.lost', actions: 'recordLost' },
+    'process.stop': { target: '.stopping', actions: 'recordStop' },
+  },
+  states: {
+    pending: { always: 'starting' },
+    starting: {
+      entry: ['armTimeout', 'startRun'],
+      on: {
+        'process.spawned': { target: 'running', actions: 'recordHandle' },
+        'process.timeout': { target: 'stopping', actions: 'recordTimeout' },
+      },
+    },
+    running: {
+      on: {
+        'process.ready': 'ready',
+        'process.timeout': { target: 'stopping', actions: 'recordTimeout' },
+      },
+    },
+    ready: { entry: 'disarmTimeout' },
+    stopping: {
+      entry: ['disarmTimeout', 'killRun'],
+      on: {
+        'process.exited': [
+          { guard: 'timedOut', target: 'failed', actions: 'recordExit' },
+          { target: 'cancelled', actions: 'recordExit' },
+        ],
+        // Already stopping: a second request changes nothing.
+        'process.stop': {},
+      },
+    },
+    succeeded: { type: 'final', output: ({ context }) => outcome('succeeded', context) },
+    failed: { type: 'final', tags: ['failure'], output: ({ context }) => outcome('failed', context) },
+    cancelled: { type: 'final', output: ({ context }) => outcome('cancelled', context) },
+    lost: { type: 'final', tags: ['failure'], output: ({ context }) => outcome('lost', context) },
+  },
+});
