@@ -14,7 +14,17 @@ import { createOutputMatcher, probeReadiness } from './readiness.js';
 
 export type { ProcessHandle };
 
-/** What the process actor needs from the orchestrator. */
+/**
+ * What the process actor needs from the orchestrator.
+ *
+ * @example
+ * const services: ProcessServices = {
+ *   recordHandle: (id, h) => store.putHandle(id, h.pid, h.pgid, h.startTime),
+ *   releaseHandle: (id) => store.dropHandle(id),
+ *   takeOrphan: (id) => orphans.delete(id),
+ *   openOutput: (id) => new OutputSink({ path: `logs/${id}.log` }),
+ * }
+ */
 export interface ProcessServices {
   /** Synchronously writes the handle to SQLite before anything else happens, so a crash right after spawn still lets the next start kill the group. */
   recordHandle(actorId: string, handle: ProcessHandle): void;
