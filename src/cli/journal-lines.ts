@@ -1,0 +1,62 @@
+/**
+ * One line per journal row, for `troupe logs`: when, what, and the facts that matter when
+ * reading a crash loop (the state it ended in, the error, the backoff delay, the attempt).
+ */
+import type { JournalRow } from '../runtime/store.js';
+import { compactJson, formatDelay, formatTimestamp } from './format.js';
+import { parseJson } from './row-view.js';
+
+/** Wide enough for most types, so the data column lines up; longer types just push it. */
+const TYPE_WIDTH = 12;
+
+/**
+ * Renders a journal row as `<time>  <type>  <data>` with a newline.
+ *
+ * @example
+ * formatJournalRow({ seq: 3, at, actor: 'web', type: 'state', data: '{"from":"starting","to":"running"}' })
+ * // '2025-01-02 03:04:05.006  state         starting -> running\n'
+ */
+export function formatJournalRow(row: JournalRow): string {
+  const data = parseJson(row.data);
+  const text = describe(row.type, data, row.data);
+  return `${formatTimestamp(row.at)}  ${text === '' ? row.type : `${row.type.padEnd(TYPE_WIDTH)}  ${text}`}\n`;
+}
+
+type Data = Record<string, unknown>;
+
+/** The known lifecycle types in words; anything else as compact JSON. */
+function describe(type: string, data: unknown, raw: string | null): string {
+  if (!data || typeof data !== 'object') return raw ?? '';
+  const d = data as Data;
+  switch (type) {
+    case 'spawned':
+      return `kind=${str(d.kind)}${d.parent ? ` parent=${str(d.parent)}` : ''}`;
+    case 'state':
+      return `${str(d.from)} -> ${str(d.to)}`;
+    case 'ended':
+      return `in ${str(d.state)}${d.failure ? ' (failure)' : ''}${d.error === undefined ? '' : `: ${str(d.error)}`}`;
+    case 'restart-scheduled':
+      return `in ${typeof d.delayMs === 'number' ? formatDelay(d.delayMs) : '?'} (attempt ${str(d.attempt)})`;
+    case 'restarted':
+      return `restart #${str(d.restarts)}`;
+    case 'failed':
+      return str(d.reason);
+    case 'stopped':
+    case 'restored':
+      return `in ${str(d.state)}`;
+    case 'delivered':
+      return `${compactJson(d.event)}${from(d.from)}`;
+    case 'dead-letter':
+      return `${compactJson(d.event)}: ${str(d.reason)}${from(d.from)}`;
+    default:
+      return compactJson(data);
+  }
+}
+
+function from(sender: unknown): string {
+  return sender === null || sender === undefined ? '' : ` from ${str(sender)}`;
+}
+
+function str(value: unknown): string {
+  return typeof value === 'string' ? value : compactJson(value);
+}

@@ -1,0 +1,109 @@
+/**
+ * The `troupe` command: parses the arguments, runs one command, and turns the outcome into
+ * an exit code. The only place that decides how the process ends (STYLE.md rule 8).
+ */
+import { TroupeError, type ErrorCode } from '../runtime/errors.js';
+import { parseArgs, usageError, type OptionSpec, type ParsedArgs } from './args.js';
+import { logs } from './commands/logs.js';
+import { ps } from './commands/ps.js';
+import { send } from './commands/send.js';
+import { dbPath } from './database.js';
+import { processIo, type Io } from './io.js';
+import { USAGE, version } from './usage.js';
+import { checkActorId, parseEvent } from './validate.js';
+
+const OPTIONS: readonly OptionSpec[] = [
+  { name: 'db', takesValue: true },
+  { name: 'json', takesValue: false },
+  { name: 'follow', short: 'f', takesValue: false },
+  { name: 'help', short: 'h', takesValue: false },
+  { name: 'version', takesValue: false },
+];
+
+/** Per command: the options it accepts besides --help, and its arguments as usage shows them. */
+const COMMANDS: Readonly<Record<string, { readonly options: readonly string[]; readonly args: readonly string[] }>> = {
+  ps: { options: ['db', 'json'], args: [] },
+  logs: { options: ['db', 'follow'], args: ['<id>'] },
+  send: { options: ['db'], args: ['<id>', "'<event json>'"] },
+  help: { options: [], args: [] },
+};
+
+/** What the user got wrong: exit 2. Everything else that fails is exit 1. */
+const BAD_INPUT: ReadonlySet<ErrorCode> = new Set(['INVALID_ARGUMENT', 'INVALID_EVENT']);
+
+/**
+ * Runs the CLI with the arguments after `troupe`. Never throws: errors are printed as
+ * `troupe: <message>` on stderr and set the exit code (0 ok, 1 failure, 2 bad input).
+ *
+ * @example
+ * await main(['ps', '--json']);
+ */
+export async function main(argv: string[]): Promise<void> {
+  const controller = new AbortController();
+  // The first Ctrl-C ends `logs -f` or `send`'s wait cleanly; a second one kills as usual.
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  // `troupe logs x | head`: the reader left; stop quietly instead of crashing on EPIPE.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') controller.abort();
+  });
+  const io = processIo(controller.signal);
+  try {
+    await run(argv, io);
+    process.exitCode = 0;
+  } catch (err: unknown) {
+    if (err instanceof TroupeError) {
+      io.err(`troupe: ${err.message}\n`);
+      process.exitCode = BAD_INPUT.has(err.code) ? 2 : 1;
+    } else {
+      // Not one of ours: a bug. The stack is what a bug report needs.
+      io.err(`troupe: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+async function run(argv: readonly string[], io: Io): Promise<void> {
+  const args = parseArgs(argv, OPTIONS);
+  if (args.options.help) return io.out(USAGE);
+  if (args.options.version) return io.out(`${version()}\n`);
+  const [command, ...rest] = args.positionals;
+  if (command === undefined) {
+    io.err(USAGE);
+    throw usageError('Missing the command.');
+  }
+  const spec = COMMANDS[command];
+  if (!spec) throw usageError(`Unknown command '${command}'.`);
+  checkOptions(command, spec.options, args);
+  checkArity(command, spec.args, rest);
+  const db = dbPath(typeof args.options.db === 'string' ? args.options.db : undefined);
+  switch (command) {
+    case 'ps':
+      return ps({ db, json: args.options.json === true }, io);
+    case 'logs':
+      return logs({ db, id: checkActorId(rest[0]!), follow: args.options.follow === true }, io);
+    case 'send':
+      // Checked in the order typed, before the database is touched.
+      return send({ db, id: checkActorId(rest[0]!), event: parseEvent(rest[1]!) }, io);
+    default:
+      return io.out(USAGE);
+  }
+}
+
+function checkOptions(command: string, allowed: readonly string[], args: ParsedArgs): void {
+  for (const name of Object.keys(args.options)) {
+    if (!allowed.includes(name)) throw usageError(`Option '${args.spelled[name] ?? `--${name}`}' does not apply to 'troupe ${command}'.`);
+  }
+}
+
+function checkArity(command: string, expected: readonly string[], given: readonly string[]): void {
+  const shape = ['troupe', command, ...expected].join(' ');
+  if (given.length < expected.length) throw usageError(`Missing ${expected[given.length]} (usage: ${shape}).`);
+  if (given.length > expected.length) {
+    // An unquoted JSON event with spaces arrives as several arguments.
+    const hint = command === 'send' ? ' Quote the event JSON as one argument.' : '';
+    throw usageError(`Unexpected argument '${given[expected.length]}' (usage: ${shape}).${hint}`);
+  }
+}
