@@ -1,0 +1,275 @@
+import Database from 'better-sqlite3';
+import type { ResultPromise } from 'execa';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createOrchestrator, type Orchestrator } from '../src/index.js';
+import { normalize, poll, troupe } from './helpers/cli.js';
+import { counterMachine } from './helpers/machines.js';
+import { tempDb, tempDir } from './helpers/tmp.js';
+
+let orcs: Orchestrator[] = [];
+afterEach(async () => {
+  await Promise.all(orcs.map((o) => o.close()));
+  orcs = [];
+});
+
+async function open(db: string): Promise<Orchestrator> {
+  const orc = await createOrchestrator({ db, machines: { counter: counterMachine }, handleSignals: false });
+  orcs.push(orc);
+  return orc;
+}
+
+async function closeAll(): Promise<void> {
+  await Promise.all(orcs.map((o) => o.close()));
+  orcs = [];
+}
+
+function countOf(orc: Orchestrator, id: string): number {
+  return (orc.get(id)?.snapshot as unknown as { context: { count: number } }).context.count;
+}
+
+describe('troupe ps', () => {
+  it('prints a table of every actor and the running owner, while the owner runs', async () => {
+    const db = tempDb();
+    const orc = await open(db);
+    await orc.spawn({ kind: 'counter', id: 'c1' });
+    const nap = await orc.spawn({ kind: 'process', id: 'nap', command: 'sleep 30' });
+    await orc.waitFor('nap', 'running');
+    await orc.durable();
+    const pid = String((nap.snapshot as unknown as { context: { handle: { pid: number } } }).context.handle.pid);
+
+    const { stdout, stderr, exitCode } = await troupe(['ps', '--db', db]);
+    expect({ stderr, exitCode }).toEqual({ stderr: '', exitCode: 0 });
+    const w = Math.max('PID'.length, pid.length);
+    expect(stdout.replace(/\d+s$/gm, '<age>')).toBe(
+      [
+        `db: ${db}, owner: pid ${process.pid} (running)`,
+        `ID   KIND     STATE     STATUS  ${'PID'.padEnd(w)}  RESTARTS  SINCE`,
+        `c1   counter  counting  active  ${'-'.padEnd(w)}  0         <age>`,
+        `nap  process  running   active  ${pid.padEnd(w)}  0         <age>`,
+      ].join('\n'),
+    );
+  });
+
+  it('--json prints the rows as an array, with the pid of running processes', async () => {
+    const db = tempDb();
+    const orc = await open(db);
+    await orc.spawn({ kind: 'counter', id: 'c1', input: { start: 2 } });
+    const nap = await orc.spawn({ kind: 'process', id: 'nap', command: 'sleep 30' });
+    await orc.waitFor('nap', 'running');
+    await orc.durable();
+    const pid = (nap.snapshot as unknown as { context: { handle: { pid: number } } }).context.handle.pid;
+
+    const { stdout, stderr, exitCode } = await troupe(['ps', '--json', '--db', db]);
+    expect({ stderr, exitCode }).toEqual({ stderr: '', exitCode: 0 });
+    const rows = JSON.parse(stdout) as unknown[];
+    expect(stdout).toBe(JSON.stringify(rows, null, 2));
+    expect(rows).toStrictEqual([
+      { id: 'c1', kind: 'counter', state: 'counting', status: 'active', parent: null, since: expect.any(Number), restarts: 0 },
+      { id: 'nap', kind: 'process', state: 'running', status: 'active', parent: null, since: expect.any(Number), restarts: 0, pid },
+    ]);
+  });
+
+  it('says when no owner runs, and honours TROUPE_DB (with --db taking precedence)', async () => {
+    const db = tempDb();
+    const orc = await open(db);
+    await orc.spawn({ kind: 'counter', id: 'c1' });
+    await closeAll();
+
+    const viaEnv = await troupe(['ps'], { env: { TROUPE_DB: db } });
+    expect(viaEnv.exitCode).toBe(0);
+    expect(viaEnv.stdout.replace(/\d+s$/gm, '<age>')).toBe(
+      [`db: ${db}, no owner running`, 'ID  KIND     STATE     STATUS  PID  RESTARTS  SINCE', 'c1  counter  counting  active  -    0         <age>'].join('\n'),
+    );
+    const flagWins = await troupe(['ps', '--json', `--db=${db}`], { env: { TROUPE_DB: join(tempDir(), 'nope.db') } });
+    expect(flagWins.exitCode).toBe(0);
+    expect(JSON.parse(flagWins.stdout)).toHaveLength(1);
+  });
+
+  it('prints "no actors" for an empty database', async () => {
+    const db = tempDb();
+    await open(db);
+    await closeAll();
+    const { stdout, exitCode } = await troupe(['ps', '--db', db]);
+    expect(exitCode).toBe(0);
+    expect(stdout).toBe(`db: ${db}, no owner running\nno actors`);
+  });
+});
+
+describe('troupe logs', () => {
+  it("prints a process actor's state, journal and output", async () => {
+    const db = tempDb();
+    const orc = await open(db);
+    await orc.spawn({ kind: 'process', id: 'hello', command: 'echo hello' });
+    await orc.waitFor('hello', 'succeeded');
+    await orc.durable();
+
+    const { stdout, stderr, exitCode } = await troupe(['logs', 'hello', '--db', db]);
+    expect({ stderr, exitCode }).toEqual({ stderr: '', exitCode: 0 });
+    expect(normalize(stdout)).toBe(
+      [
+        'hello (process): succeeded for <age>, status done, 0 restarts',
+        '--- journal ---',
+        '<time>  spawned       kind=process',
+        '<time>  state         pending -> starting',
+        '<time>  state         starting -> running',
+        '<time>  state         running -> succeeded',
+        '<time>  ended         in succeeded',
+        `--- output (${join(dirname(db), 'logs', 'hello.log')}) ---`,
+        'hello',
+      ].join('\n'),
+    );
+  });
+
+  it('shows a crash loop: the last error, each restart and every run’s output', async () => {
+    const db = tempDb();
+    const orc = await open(db);
+    await orc.spawn({
+      kind: 'process',
+      id: 'flaky',
+      command: 'echo boom; exit 3',
+      restart: { policy: 'permanent', max_restarts: 2, within: '1m', backoff: { initial: '50ms', jitter: 0 } },
+    });
+    await poll(() => orc.list().find((a) => a.id === 'flaky' && a.restarts === 2 && a.state === 'failed' && a.restartAt === undefined));
+    await orc.durable();
+
+    const { stdout, exitCode } = await troupe(['logs', 'flaky', '--db', db]);
+    expect(exitCode).toBe(0);
+    const text = normalize(stdout);
+    expect(text.split('\n').slice(0, 3)).toEqual([
+      'flaky (process): failed for <age>, status done, 2 restarts',
+      "last error: Command 'echo boom; exit 3' exited with code 3.",
+      '--- journal ---',
+    ]);
+    expect(text).toContain('<time>  restart-scheduled  in <delay> (attempt 1)\n<time>  restarted     restart #1\n');
+    expect(text).toContain('<time>  restarted     restart #2\n');
+    expect(text.match(/ended {9}in failed \(failure\)/g)).toHaveLength(3);
+    expect(text).toMatch(/<time> {2}failed {8}restarted 2 times/);
+    expect(text.endsWith('---\nboom\nboom\nboom')).toBe(true);
+  });
+
+  it('-f follows new journal rows and output until the process ends', async () => {
+    const db = tempDb();
+    const orc = await open(db);
+    await orc.spawn({ kind: 'process', id: 'ticker', command: 'echo one; sleep 1; echo two' });
+    await orc.waitFor('ticker', 'running');
+    await orc.durable();
+
+    const { stdout, exitCode } = await troupe(['logs', '-f', 'ticker', '--db', db]);
+    expect(exitCode).toBe(0);
+    const text = normalize(stdout);
+    expect(text).toContain('one\n');
+    expect(text).toContain('two\n');
+    expect(text.indexOf('one')).toBeLessThan(text.indexOf('two'));
+    expect(text.trimEnd().endsWith('<time>  ended         in succeeded')).toBe(true);
+  });
+
+  it('-f stops cleanly on Ctrl-C (SIGINT) with exit 0', async () => {
+    const db = tempDb();
+    const orc = await open(db);
+    await orc.spawn({ kind: 'counter', id: 'c1' });
+    await orc.durable();
+
+    const child: ResultPromise = troupe(['logs', 'c1', '--follow', '--db', db]);
+    let seen = '';
+    child.stdout!.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+    await poll(() => seen.includes('--- journal ---'), 10_000);
+    child.kill('SIGINT');
+    const result = await child;
+    expect(result.exitCode).toBe(0);
+    expect(normalize(String(result.stdout)).split('\n')[0]).toBe('c1 (counter): counting for <age>, status active, 0 restarts');
+  });
+});
+
+describe('troupe send: the inbox round trip', () => {
+  it('delivers to an actor of the running owner exactly once', async () => {
+    const db = tempDb();
+    const orc = await open(db);
+    await orc.spawn({ kind: 'counter', id: 'c1' });
+    await orc.durable();
+
+    const { stdout, stderr, exitCode } = await troupe(['send', 'c1', '{"type":"inc"}', '--db', db]);
+    expect({ stdout, stderr, exitCode }).toEqual({ stdout: "queued message #1 for 'c1'\ndelivered", stderr: '', exitCode: 0 });
+    expect(countOf(orc, 'c1')).toBe(1);
+    await sleep(300); // a few more inbox polls: it must not come again
+    expect(countOf(orc, 'c1')).toBe(1);
+  });
+
+  it('queues while no owner runs; the next owner delivers in order, once, and never again', async () => {
+    const db = tempDb();
+    const first = await open(db);
+    await first.spawn({ kind: 'counter', id: 'c1' });
+    await closeAll();
+
+    const a = await troupe(['send', 'c1', '{"type":"inc","by":2}', '--db', db]);
+    const b = await troupe(['send', 'c1', '{"type":"inc","by":3}'], { env: { TROUPE_DB: db } });
+    expect([a.exitCode, b.exitCode]).toEqual([0, 0]);
+    expect(a.stdout).toBe(`queued message #1 for 'c1'\nno owner is running; it will be delivered when one opens ${db}`);
+    expect(b.stdout).toBe(`queued message #2 for 'c1'\nno owner is running; it will be delivered when one opens ${db}`);
+
+    const second = await open(db);
+    await poll(() => countOf(second, 'c1') === 5);
+    await second.durable();
+    const delivered = (await troupe(['logs', 'c1', '--db', db])).stdout.split('\n').filter((line) => line.includes('delivered '));
+    expect(delivered.map((line) => line.replace(/^.*delivered {5}/, '').replace(/cli:\d+$/, 'cli:<pid>'))).toEqual([
+      '{"type":"inc","by":2} from cli:<pid>',
+      '{"type":"inc","by":3} from cli:<pid>',
+    ]);
+    await closeAll();
+
+    const third = await open(db);
+    await sleep(400);
+    expect(countOf(third, 'c1')).toBe(5);
+  });
+
+  it('reports a dead letter for an actor that has ended', async () => {
+    const db = tempDb();
+    const orc = await open(db);
+    await orc.spawn({ kind: 'counter', id: 'c1' });
+    orc.send('c1', { type: 'finish' });
+    await orc.durable();
+    const { stdout, exitCode } = await troupe(['send', 'c1', '{"type":"inc"}', '--db', db]);
+    expect(exitCode).toBe(0);
+    expect(stdout).toBe("queued message #1 for 'c1'\ndead-letter ('c1' is not running; `troupe logs c1` shows why)");
+  });
+});
+
+describe('failures exit 1', () => {
+  it('an unknown actor, for logs and send, names the database', async () => {
+    const db = tempDb();
+    await open(db);
+    await closeAll();
+    const message = `troupe: No actor 'nope' in ${db}. \`troupe ps\` lists the actors.`;
+    const [logs, send] = await Promise.all([troupe(['logs', 'nope', '--db', db]), troupe(['send', 'nope', '{"type":"inc"}', '--db', db])]);
+    expect([logs.exitCode, logs.stdout, logs.stderr]).toEqual([1, '', message]);
+    expect([send.exitCode, send.stdout, send.stderr]).toEqual([1, '', message]);
+  });
+
+  it('a missing database is not created', async () => {
+    const db = join(tempDir(), 'missing.db');
+    const { exitCode, stderr } = await troupe(['send', 'c1', '{"type":"inc"}', '--db', db]);
+    expect(exitCode).toBe(1);
+    expect(stderr).toBe(`troupe: No troupe database at ${db}. Start an orchestrator there first, or pass --db (or TROUPE_DB) with the right path.`);
+    const ps = await troupe(['ps'], { env: { TROUPE_DB: db } });
+    expect([ps.exitCode, ps.stderr]).toEqual([1, stderr]);
+  });
+
+  it('a file that is not troupe’s is refused with DB_NOT_TROUPE and left untouched', async () => {
+    const dir = tempDir();
+    const text = join(dir, 'notes.txt');
+    writeFileSync(text, 'just some notes, not a database\n'.repeat(10));
+    const foreign = join(dir, 'other.db');
+    const other = new Database(foreign);
+    other.exec('CREATE TABLE t (x)');
+    other.close();
+    const before = [readFileSync(text), readFileSync(foreign)];
+
+    const [a, b, c] = await Promise.all([troupe(['ps', '--db', text]), troupe(['logs', 'x', '--db', foreign]), troupe(['send', 'x', '{"type":"a"}', '--db', foreign])]);
+    expect([a.exitCode, a.stderr]).toEqual([1, `troupe: ${text} is not a troupe database (not SQLite at all). It was left untouched; point --db (or TROUPE_DB) at another path.`]);
+    const notOurs = `troupe: ${foreign} is a SQLite database, but not troupe's. It was left untouched; point --db (or TROUPE_DB) at another path.`;
+    expect([b.exitCode, b.stderr, c.exitCode, c.stderr]).toEqual([1, notOurs, 1, notOurs]);
+    expect([readFileSync(text), readFileSync(foreign)]).toEqual(before);
+  });
+});
