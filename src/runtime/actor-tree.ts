@@ -56,3 +56,19 @@ export function offerActor(logic: AnyActorLogic, name: string, actor: AnyActorLo
   const actors = (logic as unknown as { implementations?: { actors?: Record<string, unknown> } }).implementations?.actors;
   if (actors) actors[name] ??= actor;
 }
+
+/**
+ * What the journal keeps of how a run ended: the thrown error, or the exit code, signal and
+ * error of a machine's output (a process's), so a crash loop shows every run's reason.
+ */
+export function outcomeOf(snapshot: Snapshot<unknown>, error: unknown): Record<string, unknown> {
+  if (error !== undefined) return { error: error instanceof Error ? error.message : String(error) };
+  const output = (snapshot as { output?: unknown }).output;
+  if (!output || typeof output !== 'object') return {};
+  const { exitCode, signal, error: failure } = output as { exitCode?: unknown; signal?: unknown; error?: { code?: unknown; message?: unknown } | null };
+  return {
+    ...(exitCode === undefined || exitCode === null ? {} : { exitCode }),
+    ...(signal === undefined || signal === null ? {} : { signal }),
+    ...(failure ? { error: failure.message, code: failure.code } : {}),
+  };
+}

@@ -10,7 +10,7 @@ import type { RuntimeHost } from './host.js';
 import { pendingStops } from '../actors/process.js';
 import { WriteBehind } from './persistence.js';
 import { Topics, assertEvent, request, withoutRefs, type AnyEvent, type TopicListener } from './router.js';
-import { descend, listChildren, offerActor, processId, withRegisteredActors } from './actor-tree.js';
+import { descend, listChildren, offerActor, outcomeOf, processId, withRegisteredActors } from './actor-tree.js';
 import { baseSpecShape, compileRestart, parseSpec, type ActorSpec } from './spec.js';
 import { freshSupervision, decide } from './supervisor.js';
 import { persistTimers, type PersistedTimers } from './timers.js';
@@ -245,7 +245,7 @@ export class Orchestrator {
     record.status = failed ? 'error' : 'done';
     if (failed) record.state = 'error';
     const failure = failed || endedInFailure(snapshot);
-    this.journal(id, 'ended', { state: record.state, failure, ...(error === undefined ? {} : { error: describeError(error) }) });
+    this.journal(id, 'ended', { state: record.state, failure, ...outcomeOf(snapshot, error) });
     this.writes.touch(record);
     if (record.stopping || this.phase !== 'open') return this.notify(record);
 

@@ -34,7 +34,7 @@ export function decide(
   if (recent.length >= restart.maxRestarts) {
     return {
       type: 'give-up',
-      reason: `restarted ${recent.length} times within ${restart.withinMs}ms (max_restarts ${restart.maxRestarts})`,
+      reason: `restarted ${recent.length} ${recent.length === 1 ? 'time' : 'times'} within ${restart.withinMs}ms (max_restarts ${restart.maxRestarts})`,
     };
   }
   // A run that stayed up long enough was healthy: the next failure starts the ladder again.
