@@ -1,0 +1,17 @@
+import type { Figure } from './report.js';
+
+/** One benchmark: a file under bench/ whose default export is this. */
+export interface Benchmark {
+  readonly name: string;
+  /** Rounds by default; `BENCH_ROUNDS` overrides it. */
+  readonly rounds: number;
+  run(rounds: number): Promise<Figure[]>;
+}
+
+/** Every benchmark, in the order `npm run bench` runs them. Loaded only when run. */
+export const BENCHMARKS: Readonly<Record<string, () => Promise<{ default: Benchmark }>>> = {
+  spawn: () => import('../spawn.js'),
+  messages: () => import('../messages.js'),
+  persistence: () => import('../persistence.js'),
+  process: () => import('../process.js'),
+};
