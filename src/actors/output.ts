@@ -46,7 +46,8 @@ export class OutputSink {
 
   constructor(options: OutputSinkOptions = {}) {
     this.capacity = Math.max(1, Math.floor(options.capacity ?? DEFAULT_OUTPUT_CAPACITY));
-    this.ring = Buffer.alloc(this.capacity);
+    // Never read beyond what was written, so the memory needs no zeroing.
+    this.ring = Buffer.allocUnsafe(this.capacity);
     this.path = options.path;
     if (options.path !== undefined) {
       mkdirSync(dirname(options.path), { recursive: true });

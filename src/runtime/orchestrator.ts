@@ -11,7 +11,7 @@ import { pendingStops } from '../actors/process.js';
 import { WriteBehind } from './persistence.js';
 import { Topics, assertEvent, request, withoutRefs, type AnyEvent, type TopicListener } from './router.js';
 import { descend, listChildren, offerActor, outcomeOf, processId, withRegisteredActors } from './actor-tree.js';
-import { baseSpecShape, compileRestart, parseSpec, type ActorSpec } from './spec.js';
+import { baseSpecShape, compileRestart, machineSpecSchema, parseSpec, type ActorSpec } from './spec.js';
 import { freshSupervision, decide } from './supervisor.js';
 import { persistTimers, type PersistedTimers } from './timers.js';
 import { ActorHandle, type WaitCondition } from './handle.js';
@@ -115,7 +115,7 @@ export class Orchestrator {
     this.define({
       kind,
       logic,
-      compile: (spec) => parseSpec(z.object({ ...baseSpecShape, input: z.unknown().optional() }).strict(), spec).input,
+      compile: (spec) => parseSpec(machineSpecSchema, spec).input,
       onClose: 'keep',
     });
     return this;

@@ -84,7 +84,7 @@ export function groupMembers(pgid: number): number[] {
  * @example
  * killGroup(handle.pgid, 'SIGTERM')
  */
-export function killGroup(pgid: number, signal: NodeJS.Signals): boolean {
+export function killGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   // kill(-1) signals every process we may signal and kill(0) our own group: never that.
   if (!Number.isInteger(pgid) || pgid <= 1) {
     throw new TroupeError('INVALID_ARGUMENT', `Refusing to signal process group ${pgid}: it must be an integer above 1.`, {
@@ -122,6 +122,9 @@ async function waitForEmptyGroup(pgid: number, ms: number): Promise<boolean> {
  * await stopGroup(handle.pgid, 5000)
  */
 export async function stopGroup(pgid: number, graceMs: number): Promise<void> {
+  // Signal 0 asks the kernel whether the group exists: microseconds, where a /proc scan
+  // costs milliseconds. Most groups are gone by the time their leader's exit is seen.
+  if (!killGroup(pgid, 0)) return;
   if (groupMembers(pgid).length === 0) return;
   if (!killGroup(pgid, 'SIGTERM')) return;
   // A stopped (SIGSTOP, Ctrl-Z) process only acts on SIGTERM once continued.

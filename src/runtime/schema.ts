@@ -42,7 +42,8 @@ export const MIGRATIONS: readonly Migration[] = [
           seq INTEGER PRIMARY KEY AUTOINCREMENT,
           at INTEGER NOT NULL, actor TEXT, type TEXT NOT NULL, data TEXT
         );
-        CREATE INDEX journal_by_actor ON journal (actor, seq);
+        -- Lifecycle rows only: an index entry per delivered message costs more than the message.
+        CREATE INDEX journal_by_actor ON journal (actor, seq) WHERE type <> 'delivered';
         CREATE TABLE timers (
           id TEXT PRIMARY KEY,
           actor TEXT NOT NULL, kind TEXT NOT NULL, due_at INTEGER NOT NULL, payload TEXT NOT NULL

@@ -87,7 +87,9 @@ export class Store {
       allActors: db.prepare('SELECT * FROM actors ORDER BY created_at, id'),
       actor: db.prepare('SELECT * FROM actors WHERE id = ?'),
       journal: db.prepare('INSERT INTO journal (at, actor, type, data) VALUES (?, ?, ?, ?)'),
-      journalFor: db.prepare('SELECT * FROM journal WHERE actor = ? AND seq > ? ORDER BY seq LIMIT ?'),
+      // Walks the journal by seq from where the reader left off (followers read only what is new).
+      journalFor: db.prepare('SELECT * FROM journal WHERE seq > ? AND actor = ? ORDER BY seq LIMIT ?'),
+      lifecycleFor: db.prepare("SELECT * FROM journal WHERE actor = ? AND seq > ? AND type <> 'delivered' ORDER BY seq LIMIT ?"),
       journalAll: db.prepare('SELECT * FROM journal WHERE seq > ? ORDER BY seq LIMIT ?'),
       upsertTimer: db.prepare('INSERT OR REPLACE INTO timers (id, actor, kind, due_at, payload) VALUES (?, ?, ?, ?, ?)'),
       deleteTimer: db.prepare('DELETE FROM timers WHERE id = ?'),
@@ -129,9 +131,14 @@ export class Store {
     this.s.journal.run(entry.at, entry.actor, entry.type, entry.data === undefined ? null : JSON.stringify(entry.data));
   }
 
-  /** Journal entries after `afterSeq`, for one actor or all. */
+  /** An actor's lifecycle entries (spawns, states, restarts...): indexed, without delivered messages. */
+  lifecycle(actor: string, afterSeq = 0, limit = 1000): JournalRow[] {
+    return this.s.lifecycleFor.all(actor, afterSeq, limit) as JournalRow[];
+  }
+
+  /** Journal entries after `afterSeq`, messages included, for one actor or all. */
   journal(actor: string | undefined, afterSeq = 0, limit = 1000): JournalRow[] {
-    return (actor === undefined ? this.s.journalAll.all(afterSeq, limit) : this.s.journalFor.all(actor, afterSeq, limit)) as JournalRow[];
+    return (actor === undefined ? this.s.journalAll.all(afterSeq, limit) : this.s.journalFor.all(afterSeq, actor, limit)) as JournalRow[];
   }
 
   putTimer(row: TimerRow): void {
