@@ -1,7 +1,7 @@
 /**
  * `troupe ps`: every actor in the database, read-only, whether or not an owner runs.
  */
-import type { ActorStatus } from '../../runtime/store.js';
+import type { ActorInfo } from '../../runtime/orchestrator.js';
 import { describeOwner, openReader, restartsDue, type CliDatabase } from '../database.js';
 import { formatAge, formatDelay, formatTable } from '../format.js';
 import type { Io } from '../io.js';
@@ -14,21 +14,8 @@ export interface PsOptions {
   readonly json: boolean;
 }
 
-/** One actor as `troupe ps --json` prints it (the library's `ActorInfo`, read from rows). */
-export interface PsEntry {
-  readonly id: string;
-  readonly kind: string;
-  readonly state: string;
-  readonly status: ActorStatus;
-  readonly parent: string | null;
-  /** When the actor entered `state` (ms since the epoch). */
-  readonly since: number;
-  readonly restarts: number;
-  /** When a scheduled restart is due. */
-  readonly restartAt?: number;
-  /** The OS process id, for active actors that run one. */
-  readonly pid?: number;
-}
+/** One actor as `troupe ps --json` prints it: the library's `ActorInfo`, read from rows. */
+export type PsEntry = ActorInfo;
 
 /**
  * Prints the table (or JSON) of actors. Throws the database's TroupeErrors (exit 1).
