@@ -1,6 +1,7 @@
 import type { AnyActorRef, Snapshot } from 'xstate';
-import type { CompiledRestart } from './spec.js';
-import type { ActorStatus, SupervisionState } from './store.js';
+import { compileRestart, type CompiledRestart } from './spec.js';
+import type { ActorRow, ActorStatus, SupervisionState } from './store.js';
+import { freshSupervision } from './supervisor.js';
 
 /**
  * What the orchestrator knows of one top-level actor, live or not. The row in `actors`
@@ -74,4 +75,56 @@ export function endedInFailure(snapshot: Snapshot<unknown>): boolean {
  */
 export function stopChild(ref: AnyActorRef): void {
   (ref as unknown as { _stop(): void })._stop();
+}
+
+/** A record for an actor spawned now, before its first run. */
+export function newRecord(id: string, kind: string, parent: string | null, spec: Readonly<Record<string, unknown>>, restart: CompiledRestart, now: number, previous?: ActorRecord): ActorRecord {
+  return {
+    id, kind, parent, spec, restart,
+    specJson: JSON.stringify(spec),
+    createdAt: now,
+    ref: undefined,
+    state: 'pending',
+    status: 'active',
+    since: now,
+    startedAt: now,
+    supervision: freshSupervision,
+    snapshotJson: null,
+    stopping: false,
+    restartDue: undefined,
+    // Spawning again under a finished actor's id replaces its row and keeps its waiters.
+    persisted: previous?.persisted ?? false,
+    watchers: previous?.watchers ?? new Set(),
+  };
+}
+
+/** The record of a persisted actor, as found on open: not running until its kind is registered. */
+export function recordFromRow(row: ActorRow): ActorRecord {
+  const spec = JSON.parse(row.spec) as Record<string, unknown>;
+  return {
+    id: row.id,
+    kind: row.kind,
+    parent: row.parent,
+    spec,
+    specJson: row.spec,
+    restart: compileRestart(spec['restart'] as never),
+    createdAt: row.created_at,
+    ref: undefined,
+    state: row.state,
+    status: row.status,
+    since: row.since,
+    startedAt: row.since,
+    supervision: JSON.parse(row.supervision) as SupervisionState,
+    snapshotJson: row.snapshot,
+    stopping: false,
+    restartDue: undefined,
+    persisted: true,
+    watchers: new Set(),
+  };
+}
+
+/** XState's snapshot status as a stored status (`stopped` covers XState's own `stopped`). */
+export function statusOf(snapshot: Snapshot<unknown>): ActorStatus {
+  const status = snapshot.status;
+  return status === 'active' || status === 'done' || status === 'error' ? status : 'stopped';
 }

@@ -1,5 +1,5 @@
 import type { AnyActorLogic, AnyActorRef, Snapshot } from 'xstate';
-import { describeState } from './actor-record.js';
+import { describeState, statusOf } from './actor-record.js';
 import type { KindDefinition } from './kinds.js';
 import type { ActorInfo } from './orchestrator.js';
 
@@ -30,8 +30,7 @@ export function listChildren(parent: string, snapshot: Snapshot<unknown>, since:
     if (typeof src !== 'string' || !kinds.has(src)) continue;
     const childSnapshot = child.getSnapshot() as Snapshot<unknown>;
     const id = `${parent}/${childId}`;
-    const status = childSnapshot.status === 'active' || childSnapshot.status === 'done' || childSnapshot.status === 'error' ? childSnapshot.status : 'stopped';
-    out.push({ id, kind: src, state: describeState(childSnapshot), status, parent, since, restarts: 0 });
+    out.push({ id, kind: src, state: describeState(childSnapshot), status: statusOf(childSnapshot), parent, since, restarts: 0 });
     listChildren(id, childSnapshot, since, kinds, out);
   }
 }

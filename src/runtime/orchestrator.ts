@@ -2,7 +2,7 @@ import { createActor, type AnyActorLogic, type AnyActorRef, type EventObject, ty
 import { nanoid } from 'nanoid';
 import { z } from 'zod';
 import { orchestratorMachine } from '../machines/orchestrator.js';
-import { describeState, endedInFailure, stopChild, type ActorRecord } from './actor-record.js';
+import { describeState, endedInFailure, newRecord, recordFromRow, statusOf, stopChild, type ActorRecord } from './actor-record.js';
 import type { Clock } from './clock.js';
 import { TroupeError, describeError } from './errors.js';
 import type { KindDefinition } from './kinds.js';
@@ -12,7 +12,7 @@ import { WriteBehind } from './persistence.js';
 import { Topics, assertEvent, request, withoutRefs, type AnyEvent, type TopicListener } from './router.js';
 import { descend, listChildren, offerActor, outcomeOf, processId, withRegisteredActors } from './actor-tree.js';
 import { baseSpecShape, compileRestart, machineSpecSchema, parseSpec, type ActorSpec } from './spec.js';
-import { freshSupervision, decide } from './supervisor.js';
+import { decide } from './supervisor.js';
 import { persistTimers, type PersistedTimers } from './timers.js';
 import { ActorHandle, type WaitCondition } from './handle.js';
 import type { ActorStatus, Store } from './store.js';
@@ -164,27 +164,7 @@ export class Orchestrator {
     const input = kind.compile(spec, id);
     const restart = compileRestart(base.restart);
     if (existing) this.cancelRestart(existing);
-    const now = this.clock.now();
-    const record: ActorRecord = {
-      id,
-      kind: kind.kind,
-      parent,
-      spec: spec as Record<string, unknown>,
-      specJson: JSON.stringify(spec),
-      restart,
-      createdAt: now,
-      ref: undefined,
-      state: 'pending',
-      status: 'active',
-      since: now,
-      startedAt: now,
-      supervision: freshSupervision,
-      snapshotJson: null,
-      stopping: false,
-      restartDue: undefined,
-      persisted: existing?.persisted ?? false,
-      watchers: existing?.watchers ?? new Set(),
-    };
+    const record = newRecord(id, kind.kind, parent, spec as Record<string, unknown>, restart, this.clock.now(), existing);
     this.records.set(id, record);
     this.journal(id, 'spawned', { kind: kind.kind, parent });
     this.run(record, kind, { input });
@@ -227,9 +207,9 @@ export class Orchestrator {
       record.state = state;
       record.since = this.clock.now();
     }
-    record.status = snapshot.status === 'active' ? 'active' : snapshot.status === 'done' ? 'done' : snapshot.status === 'error' ? 'error' : 'stopped';
+    record.status = statusOf(snapshot);
     this.writes.touch(record);
-    for (const watcher of record.watchers) watcher();
+    this.notify(record);
   }
 
   // ---------------------------------------------------------------- supervision
@@ -514,29 +494,7 @@ export class Orchestrator {
 
   /** @internal brings back persisted actors (called once on open). */
   load(orphans: readonly string[]): void {
-    for (const row of this.store.actors()) {
-      const spec = JSON.parse(row.spec) as Record<string, unknown>;
-      this.records.set(row.id, {
-        id: row.id,
-        kind: row.kind,
-        parent: row.parent,
-        spec,
-        specJson: row.spec,
-        restart: compileRestart(spec.restart as never),
-        createdAt: row.created_at,
-        ref: undefined,
-        state: row.state,
-        status: row.status,
-        since: row.since,
-        startedAt: row.since,
-        supervision: JSON.parse(row.supervision),
-        snapshotJson: row.snapshot,
-        stopping: false,
-        restartDue: undefined,
-        persisted: true,
-        watchers: new Set(),
-      });
-    }
+    for (const row of this.store.actors()) this.records.set(row.id, recordFromRow(row));
     for (const timer of this.store.timers()) {
       const record = this.records.get(timer.actor);
       if (timer.kind === 'restart' && record) record.restartDue = timer.due_at;
@@ -565,8 +523,8 @@ export class Orchestrator {
       }
     }
     if (!revived.length) return;
-    const paths = new Set(revived.map((r) => r.id));
-    const rows = this.store.timers().filter((row) => row.kind === 'event' && paths.has(row.actor.split('/')[0]!) );
+    // A timer belongs to a revived actor or to a child inside it (`'hive/bee'`); ids may hold '/'.
+    const rows = this.store.timers().filter((row) => row.kind === 'event' && revived.some((r) => row.actor === r.id || row.actor.startsWith(`${r.id}/`)));
     this.timers.rearm(rows, (path) => this.resolve(path));
   }
 
