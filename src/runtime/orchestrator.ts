@@ -1,4 +1,4 @@
-import { createActor, type AnyActorLogic, type AnyActorRef, type EventObject, type InspectionEvent, type Observer, type Snapshot } from 'xstate';
+import { createActor, type AnyActorLogic, type AnyActorRef, type InspectionEvent, type Observer, type Snapshot } from 'xstate';
 import { nanoid } from 'nanoid';
 import { z } from 'zod';
 import { orchestratorMachine } from '../machines/orchestrator.js';
@@ -9,7 +9,9 @@ import type { KindDefinition } from './kinds.js';
 import type { RuntimeHost } from './host.js';
 import { pendingStops } from '../actors/process.js';
 import { WriteBehind } from './persistence.js';
-import { Topics, assertEvent, request, withoutRefs, type AnyEvent, type TopicListener } from './router.js';
+import type { AnyEvent, TopicListener } from './router.js';
+import { Messenger } from './messenger.js';
+import { RestartTimers } from './restart-timers.js';
 import { descend, listChildren, offerActor, outcomeOf, processId, withRegisteredActors } from './actor-tree.js';
 import { baseSpecShape, compileRestart, machineSpecSchema, parseSpec, type ActorSpec } from './spec.js';
 import { decide } from './supervisor.js';
@@ -44,7 +46,6 @@ export interface OrchestratorRuntimeOptions {
 }
 
 const baseSchema = z.object(baseSpecShape).passthrough();
-const RESTART_TIMER = 'restart:';
 
 /**
  * The root of a troupe: owns the database, supervises every actor, routes messages.
@@ -60,8 +61,8 @@ export class Orchestrator {
   private readonly timers: PersistedTimers;
   private readonly kinds = new Map<string, KindDefinition>();
   private readonly records = new Map<string, ActorRecord>();
-  private readonly restartTimers = new Map<string, unknown>();
-  private readonly topics = new Topics();
+  private readonly restarts: RestartTimers;
+  private readonly messenger: Messenger;
   private readonly inbox: InboxConsumer;
   private readonly options: OrchestratorRuntimeOptions;
   private readonly host: RuntimeHost;
@@ -79,15 +80,26 @@ export class Orchestrator {
     this.root = createActor(
       orchestratorMachine.provide({
         actions: {
-          route: (_, { to, event, from }) => this.route(to, event, from ?? null),
-          publish: (_, { topic, message }) => this.publish(topic, message),
+          route: (_, { to, event, from }) => this.messenger.route(to, event, from ?? null),
+          publish: (_, { topic, message }) => this.messenger.publish(topic, message),
           spawnRequested: (_, { spec, from }) => this.spawnFromActor(spec, from ?? null),
           childEnded: (_, { id, error, failed }) => this.childEnded(id, error, failed),
-          escalate: (_, { id, reason }) => this.topics.publish('troupe.failed', { id, reason }),
+          escalate: (_, { id, reason }) => this.messenger.publish('troupe.failed', { id, reason }),
         },
       }),
       { id: 'troupe', clock: options.clock as never, ...(options.inspect ? { inspect: options.inspect } : {}) },
     );
+    this.restarts = new RestartTimers(this.clock, this.writes, (record) => this.restartNow(record));
+    this.messenger = new Messenger({
+      root: this.root,
+      store: this.store,
+      writes: this.writes,
+      journalMessages: options.journalMessages,
+      now: () => this.clock.now(),
+      record: (id) => this.records.get(id),
+      resolve: (path) => this.resolve(path),
+      journal: (actor, type, data) => this.journal(actor, type, data),
+    });
     this.timers = persistTimers(this.root.system, this.clock, {
       pathOf: (ref) => this.pathOf(ref),
       put: (row) => this.writes.putTimer(row),
@@ -95,7 +107,7 @@ export class Orchestrator {
       remove: (id) => this.phase === 'open' && this.writes.deleteTimer(id),
     });
     this.root.start();
-    this.inbox = new InboxConsumer(this.store, this.writes, (target, event, sender) => this.deliverFromInbox(target, event, sender), options.inboxPollMs);
+    this.inbox = new InboxConsumer(this.store, this.writes, (target, event, sender) => this.messenger.fromInbox(target, event, sender), options.inboxPollMs);
   }
 
   // ---------------------------------------------------------------- kinds
@@ -163,7 +175,7 @@ export class Orchestrator {
     }
     const input = kind.compile(spec, id);
     const restart = compileRestart(base.restart);
-    if (existing) this.cancelRestart(existing);
+    if (existing) this.restarts.cancel(existing);
     const record = newRecord(id, kind.kind, parent, spec as Record<string, unknown>, restart, this.clock.now(), existing);
     this.records.set(id, record);
     this.journal(id, 'spawned', { kind: kind.kind, parent });
@@ -237,7 +249,7 @@ export class Orchestrator {
     });
     if (decision.type === 'restart') {
       record.supervision = decision.next;
-      this.scheduleRestart(record, now + decision.delayMs);
+      this.restarts.schedule(record, now + decision.delayMs);
       this.journal(id, 'restart-scheduled', { delayMs: decision.delayMs, attempt: decision.next.attempt });
     } else if (failure) {
       const reason = decision.type === 'give-up' ? decision.reason : `failed in '${record.state}' (restart policy ${record.restart.policy})`;
@@ -247,18 +259,9 @@ export class Orchestrator {
     this.notify(record);
   }
 
-  private scheduleRestart(record: ActorRecord, due: number): void {
-    record.restartDue = due;
-    this.writes.putTimer({ id: RESTART_TIMER + record.id, actor: record.id, kind: 'restart', due_at: due, payload: '{}' });
-    const timer = this.clock.setTimeout(() => this.restartNow(record), Math.max(0, due - this.clock.now()));
-    this.restartTimers.set(record.id, timer);
-  }
-
   private restartNow(record: ActorRecord): void {
-    this.restartTimers.delete(record.id);
     if (this.phase !== 'open' || this.records.get(record.id) !== record || record.restartDue === undefined) return;
-    record.restartDue = undefined;
-    this.writes.deleteTimer(RESTART_TIMER + record.id);
+    this.restarts.cancel(record);
     const kind = this.kinds.get(record.kind)!;
     this.journal(record.id, 'restarted', { restarts: record.supervision.restarts });
     try {
@@ -274,14 +277,6 @@ export class Orchestrator {
     this.notify(record);
   }
 
-  private cancelRestart(record: ActorRecord): void {
-    const timer = this.restartTimers.get(record.id);
-    if (timer !== undefined) this.clock.clearTimeout(timer);
-    this.restartTimers.delete(record.id);
-    if (record.restartDue !== undefined) this.writes.deleteTimer(RESTART_TIMER + record.id);
-    record.restartDue = undefined;
-  }
-
   // ---------------------------------------------------------------- messages
 
   /**
@@ -292,15 +287,7 @@ export class Orchestrator {
    */
   send(id: string, event: AnyEvent): void {
     this.assertOpen();
-    assertEvent(event);
-    const ref = this.resolve(id);
-    if (ref && ref.getSnapshot().status === 'active') return this.deliver(id, ref, event, null);
-    const record = this.records.get(id);
-    this.deadLetter(id, event, record ? 'not running' : 'unknown actor', null);
-    if (!record) {
-      throw new TroupeError('ACTOR_NOT_FOUND', `No actor '${id}'. \`troupe ps\` (or orc.list()) shows the actors there are.`, { details: { id } });
-    }
-    throw new TroupeError('ACTOR_STOPPED', `Actor '${id}' is not running (state '${record.state}'). The message was kept as a dead letter; spawn it again to talk to it.`, { details: { id, state: record.state } });
+    this.messenger.send(id, event);
   }
 
   /**
@@ -310,51 +297,18 @@ export class Orchestrator {
    */
   request(id: string, event: AnyEvent, options: { timeout?: number } = {}): Promise<AnyEvent> {
     this.assertOpen();
-    assertEvent(event);
-    return request(this.root, id, event, options.timeout ?? 5000, (withReply) => this.send(id, withReply as AnyEvent)) as Promise<AnyEvent>;
+    return this.messenger.request(id, event, options.timeout ?? 5000);
   }
 
   /** @example const off = orc.subscribe('deploys', (msg) => console.log(msg)); */
   subscribe(topic: string, listener: TopicListener): () => void {
-    return this.topics.subscribe(topic, listener);
+    return this.messenger.subscribe(topic, listener);
   }
 
   /** @example orc.publish('deploys', { version: '1.2.3' }); */
   publish(topic: string, message: unknown): number {
     this.assertOpen();
-    if (this.options.journalMessages) this.journal(null, 'published', { topic, message });
-    return this.topics.publish(topic, message);
-  }
-
-  /** Messages between actors (through the root): never thrown at the sender. */
-  private route(to: string, event: EventObject, from: string | null): void {
-    const ref = this.resolve(to);
-    if (ref && ref.getSnapshot().status === 'active') this.deliver(to, ref, event, from);
-    else this.deadLetter(to, event, this.records.has(to) ? 'not running' : 'unknown actor', from);
-  }
-
-  private deliver(to: string, ref: AnyActorRef, event: EventObject, from: string | null): void {
-    if (this.options.journalMessages) this.journal(to, 'delivered', { event: withoutRefs(event), from });
-    ref.send(event);
-  }
-
-  private deliverFromInbox(target: string, event: EventObject, sender: string | null): 'delivered' | 'dead-letter' | 'wait' {
-    const record = this.records.get(target);
-    // The actor exists but its kind is not registered yet: keep the message for it.
-    if (record && record.status === 'active' && !record.ref) return 'wait';
-    if (record?.restartDue !== undefined) return 'wait';
-    const ref = this.resolve(target);
-    if (!ref || ref.getSnapshot().status !== 'active') {
-      this.deadLetter(target, event, record ? 'not running' : 'unknown actor', sender);
-      return 'dead-letter';
-    }
-    this.deliver(target, ref, event, sender);
-    return 'delivered';
-  }
-
-  private deadLetter(target: string, event: EventObject, reason: string, sender: string | null): void {
-    this.journal(target, 'dead-letter', { event: withoutRefs(event), reason, from: sender });
-    this.writes.alongside(() => this.store.deadLetter(target, withoutRefs(event), reason, sender, this.clock.now()));
+    return this.messenger.publish(topic, message);
   }
 
   // ---------------------------------------------------------------- queries
@@ -427,7 +381,7 @@ export class Orchestrator {
 
   private async stopRecord(record: ActorRecord): Promise<void> {
     record.stopping = true;
-    this.cancelRestart(record);
+    this.restarts.cancel(record);
     const ref = record.ref;
     const kind = this.kinds.get(record.kind);
     if (!ref || ref.getSnapshot().status !== 'active') {
@@ -477,13 +431,14 @@ export class Orchestrator {
     await pendingStops();
     this.phase = 'closing';
     this.writes.close();
+    // Pending restarts and delayed events keep their rows: the next owner re-arms them.
+    this.restarts.dispose();
+    this.timers.dispose();
     for (const record of this.records.values()) {
-      this.cancelRestart(record);
       const ref = record.ref;
       record.ref = undefined;
       if (ref) stopChild(ref);
     }
-    this.timers.dispose();
     this.root.send({ type: 'troupe.close' });
     this.root.stop();
     this.phase = 'closed';
@@ -515,7 +470,7 @@ export class Orchestrator {
       if (record.restartDue !== undefined) {
         const due = record.restartDue;
         record.restartDue = undefined;
-        this.scheduleRestart(record, due);
+        this.restarts.schedule(record, due);
       } else if (record.status === 'active' && record.snapshotJson) {
         this.journal(record.id, 'restored', { state: record.state });
         this.run(record, kind, { snapshot: JSON.parse(record.snapshotJson) });

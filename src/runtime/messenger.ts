@@ -1,0 +1,86 @@
+import type { AnyActorRef, EventObject } from 'xstate';
+import type { ActorRecord } from './actor-record.js';
+import { TroupeError } from './errors.js';
+import type { InboxOutcome } from './inbox.js';
+import type { WriteBehind } from './persistence.js';
+import { Topics, assertEvent, request, withoutRefs, type AnyEvent, type TopicListener } from './router.js';
+import type { Store } from './store.js';
+
+/** What the messenger needs from the orchestrator: where actors are, and how to write down. */
+export interface MessengerHost {
+  readonly root: AnyActorRef;
+  readonly store: Store;
+  readonly writes: WriteBehind;
+  readonly journalMessages: boolean;
+  now(): number;
+  record(id: string): ActorRecord | undefined;
+  resolve(path: string): AnyActorRef | undefined;
+  journal(actor: string | null, type: string, data?: unknown): void;
+}
+
+/**
+ * Every way a message travels: from the API (`send`, `request`), between actors through
+ * the root (`route`), from other processes through the inbox, and on topics. Whatever
+ * cannot be delivered becomes a dead letter; only the API's own caller gets an error.
+ *
+ * @example const messenger = new Messenger(host); messenger.send('c1', { type: 'inc' });
+ */
+export class Messenger {
+  private readonly topics = new Topics();
+
+  constructor(private readonly host: MessengerHost) {}
+
+  /** Delivers or throws (ACTOR_NOT_FOUND, ACTOR_STOPPED); the message is kept as a dead letter either way. */
+  send(id: string, event: AnyEvent): void {
+    assertEvent(event);
+    const outcome = this.deliver(id, event, null);
+    if (outcome === 'delivered') return;
+    if (outcome === 'unknown actor') {
+      throw new TroupeError('ACTOR_NOT_FOUND', `No actor '${id}'. \`troupe ps\` (or orc.list()) shows the actors there are.`, { details: { id } });
+    }
+    const state = this.host.record(id)?.state;
+    throw new TroupeError('ACTOR_STOPPED', `Actor '${id}' is not running (state '${state}'). The message was kept as a dead letter; spawn it again to talk to it.`, { details: { id, state } });
+  }
+
+  request(id: string, event: AnyEvent, timeoutMs: number): Promise<AnyEvent> {
+    assertEvent(event);
+    return request(this.host.root, id, event, timeoutMs, (withReply) => this.send(id, withReply as AnyEvent)) as Promise<AnyEvent>;
+  }
+
+  /** Messages between actors: never thrown at the sender. */
+  route(to: string, event: EventObject, from: string | null): void {
+    this.deliver(to, event, from);
+  }
+
+  /** A message from the inbox; `wait` keeps it for an actor that is not back yet. */
+  fromInbox(target: string, event: EventObject, sender: string | null): InboxOutcome {
+    const record = this.host.record(target);
+    // Its kind is not registered yet, or a restart is due: the message waits for it.
+    if (record && ((record.status === 'active' && !record.ref) || record.restartDue !== undefined)) return 'wait';
+    return this.deliver(target, event, sender) === 'delivered' ? 'delivered' : 'dead-letter';
+  }
+
+  subscribe(topic: string, listener: TopicListener): () => void {
+    return this.topics.subscribe(topic, listener);
+  }
+
+  publish(topic: string, message: unknown): number {
+    if (this.host.journalMessages) this.host.journal(null, 'published', { topic, message });
+    return this.topics.publish(topic, message);
+  }
+
+  /** The one delivery path: to a live actor, or to the dead letters with the reason. */
+  private deliver(to: string, event: EventObject, from: string | null): 'delivered' | 'not running' | 'unknown actor' {
+    const ref = this.host.resolve(to);
+    if (ref && ref.getSnapshot().status === 'active') {
+      if (this.host.journalMessages) this.host.journal(to, 'delivered', { event: withoutRefs(event), from });
+      ref.send(event);
+      return 'delivered';
+    }
+    const reason = this.host.record(to) ? 'not running' : 'unknown actor';
+    const kept = withoutRefs(event);
+    this.host.journal(to, 'dead-letter', { event: kept, reason, from });
+    this.host.writes.alongside(() => this.host.store.deadLetter(to, kept, reason, from, this.host.now()));
+    return reason;
+  }
+}
