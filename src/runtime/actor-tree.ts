@@ -1,13 +1,39 @@
 import type { AnyActorLogic, AnyActorRef, Snapshot } from 'xstate';
-import { describeState, statusOf } from './actor-record.js';
+import { describeState, statusOf, type ActorRecord } from './actor-record.js';
 import type { KindDefinition } from './kinds.js';
 import type { ActorInfo } from './orchestrator.js';
 
 // Walking and wiring the actor tree: children inside a machine's snapshot, and the
 // implementations that let machines spawn registered kinds by name.
 
+/** The live actor at an id or a path into its children (`'wf-1/build'`); ids may hold '/'. */
+export function resolvePath(records: ReadonlyMap<string, ActorRecord>, path: string): AnyActorRef | undefined {
+  const direct = records.get(path)?.ref;
+  if (direct) return direct;
+  let slash = path.lastIndexOf('/');
+  while (slash > 0) {
+    const ref = records.get(path.slice(0, slash))?.ref;
+    if (ref) return descend(ref, path.slice(slash + 1).split('/'));
+    slash = path.lastIndexOf('/', slash - 1);
+  }
+  return undefined;
+}
+
+/** Where `ref` sits below a top-level actor; undefined for the root and its helpers. */
+export function pathOf(records: ReadonlyMap<string, ActorRecord>, root: AnyActorRef, ref: AnyActorRef): string | undefined {
+  const segments: string[] = [];
+  let current: AnyActorRef | undefined = ref;
+  while (current && current !== root) {
+    const record = records.get(current.id);
+    if (record?.ref === current) return [record.id, ...segments].join('/');
+    segments.unshift(current.id);
+    current = (current as unknown as { _parent?: AnyActorRef })._parent;
+  }
+  return undefined;
+}
+
 /** Follows child ids down from `ref` through each snapshot's children. */
-export function descend(ref: AnyActorRef, segments: string[]): AnyActorRef | undefined {
+function descend(ref: AnyActorRef, segments: string[]): AnyActorRef | undefined {
   let current: AnyActorRef | undefined = ref;
   for (const segment of segments) {
     const snapshot = current?.getSnapshot() as { children?: Record<string, AnyActorRef> } | undefined;

@@ -12,7 +12,7 @@ import { WriteBehind } from './persistence.js';
 import type { AnyEvent, TopicListener } from './router.js';
 import { Messenger } from './messenger.js';
 import { RestartTimers } from './restart-timers.js';
-import { descend, listChildren, offerActor, outcomeOf, processId, withRegisteredActors } from './actor-tree.js';
+import { listChildren, pathOf, resolvePath, offerActor, outcomeOf, processId, withRegisteredActors } from './actor-tree.js';
 import { baseSpecShape, compileRestart, machineSpecSchema, parseSpec, type ActorSpec } from './spec.js';
 import { decide } from './supervisor.js';
 import { persistTimers, type PersistedTimers } from './timers.js';
@@ -101,7 +101,7 @@ export class Orchestrator {
       journal: (actor, type, data) => this.journal(actor, type, data),
     });
     this.timers = persistTimers(this.root.system, this.clock, {
-      pathOf: (ref) => this.pathOf(ref),
+      pathOf: (ref) => pathOf(this.records, this.root, ref),
       put: (row) => this.writes.putTimer(row),
       // On close actors are stopped but their deadlines must wait for the next start.
       remove: (id) => this.phase === 'open' && this.writes.deleteTimer(id),
@@ -487,28 +487,7 @@ export class Orchestrator {
 
   /** The live actor at an id or a path into its children (`'wf-1/build'`). */
   resolve(path: string): AnyActorRef | undefined {
-    const direct = this.records.get(path)?.ref;
-    if (direct) return direct;
-    let slash = path.lastIndexOf('/');
-    while (slash > 0) {
-      const ref = this.records.get(path.slice(0, slash))?.ref;
-      if (ref) return descend(ref, path.slice(slash + 1).split('/'));
-      slash = path.lastIndexOf('/', slash - 1);
-    }
-    return undefined;
-  }
-
-  private pathOf(ref: AnyActorRef): string | undefined {
-    const segments: string[] = [];
-    let current: AnyActorRef | undefined = ref;
-    while (current) {
-      if (current === this.root) return undefined;
-      const record = this.records.get(current.id);
-      if (record?.ref === current) return [record.id, ...segments].join('/');
-      segments.unshift(current.id);
-      current = (current as unknown as { _parent?: AnyActorRef })._parent;
-    }
-    return undefined;
+    return resolvePath(this.records, path);
   }
 
   private notify(record: ActorRecord): void {
@@ -526,11 +505,6 @@ export class Orchestrator {
    */
   durable(): Promise<void> {
     return this.writes.durable();
-  }
-
-  /** @internal */
-  get isOpen(): boolean {
-    return this.phase === 'open';
   }
 
   private assertOpen(): void {
