@@ -34,7 +34,23 @@ export type ErrorCode =
   | 'DB_TOO_NEW'
   | 'DB_UNWRITABLE'
   | 'DB_NOT_FOUND'
-  | 'ORCHESTRATOR_CLOSED';
+  | 'ORCHESTRATOR_CLOSED'
+  // shells and expect
+  | 'SHELL_NOT_RUNNING'
+  | 'NOT_A_SHELL'
+  | 'EXPECT_TIMEOUT'
+  | 'EXPECT_EOF'
+  | 'INVALID_PATTERN'
+  | 'TMUX_NOT_FOUND'
+  | 'TMUX_FAILED'
+  | 'ATTACH_UNSUPPORTED'
+  // workflows
+  | 'INVALID_WORKFLOW'
+  | 'WORKFLOW_FILE_NOT_FOUND'
+  | 'RUN_NOT_FOUND'
+  | 'RUN_FINISHED'
+  | 'STEP_NOT_FOUND'
+  | 'NOT_AWAITING_APPROVAL';
 
 export class TroupeError extends Error {
   override readonly name: string = 'TroupeError';

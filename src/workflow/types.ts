@@ -1,0 +1,98 @@
+/**
+ * The shared vocabulary of workflows: what the loader/compiler produces (`CompiledWorkflow`)
+ * and what the engine reports (`RunView`, `RunResult`). Plain JSON throughout, so a run's
+ * snapshot can be persisted and restored as is.
+ */
+
+/** A compiled readiness check (same shape as the process kind's). */
+export type StepWaitFor =
+  | { type: 'output'; pattern: string; flags: string }
+  | { type: 'port'; port: number; host: string }
+  | { type: 'file'; path: string }
+  | { type: 'http'; url: string; status?: number };
+
+/** One round of an interactive dialog: wait for `match`, then (optionally) send `send` and Enter. */
+export interface StepDialogRound {
+  /** A regex source; literal strings from the spec are escaped at compile time. */
+  match: { pattern: string; flags: string };
+  /** May contain `${env.NAME}` (resolved by the I/O layer at send time, never stored resolved). */
+  send?: string;
+  secret: boolean;
+}
+
+export type StepCondition = 'success' | 'failure' | 'always';
+export type StepMode = 'exec' | 'pty' | 'tmux';
+
+/** A step after validation and defaults. Templates (`${...}`) are still unresolved. */
+export interface CompiledStep {
+  name: string;
+  command: string;
+  /** Absolute (relative paths were resolved against the workflow file's directory). */
+  cwd: string;
+  /** Step env over workflow env; values may hold templates. */
+  env: Record<string, string>;
+  dependsOn: string[];
+  condition: StepCondition;
+  service: boolean;
+  waitFor?: StepWaitFor;
+  timeoutMs?: number;
+  retry: { attempts: number; delayMs: number; factor: number; maxDelayMs: number };
+  continueOnError: boolean;
+  approval: boolean;
+  mode: StepMode;
+  expect: StepDialogRound[];
+  /** Output name -> regex source whose first capture group is the value. */
+  outputs: Record<string, string>;
+}
+
+/** A validated workflow, steps in a topological order (dependencies first). */
+export interface CompiledWorkflow {
+  name: string;
+  /** Where it was loaded from, for messages (`undefined` for `defineWorkflow`). */
+  file?: string;
+  steps: CompiledStep[];
+}
+
+/**
+ * A step's lifecycle. `waiting`: dependencies not settled yet; `approval`: waiting for
+ * `troupe approve`; `ready`: a service that passed its readiness check (counts as done).
+ */
+export type StepState =
+  | 'waiting'
+  | 'approval'
+  | 'running'
+  | 'ready'
+  | 'retrying'
+  | 'succeeded'
+  | 'failed'
+  | 'skipped'
+  | 'cancelled';
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface StepView {
+  name: string;
+  state: StepState;
+  /** Runs started so far (1 for a step that ran once; retries and re-runs after a crash count). */
+  attempts: number;
+  /** From the first start to the settled result, or until now. */
+  startedAt?: number;
+  endedAt?: number;
+  durationMs?: number;
+  exitCode?: number | null;
+  outputs: Record<string, string>;
+  /** Why it failed, was skipped or cancelled. */
+  error?: string;
+}
+
+/** What `orc.run()` resolves to, and what watchers of a run see. */
+export interface RunView {
+  id: string;
+  workflow: string;
+  status: RunStatus;
+  startedAt: number;
+  endedAt?: number;
+  steps: StepView[];
+}
+
+export type RunResult = RunView;
