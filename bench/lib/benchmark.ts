@@ -14,4 +14,5 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<{ default: Benchm
   messages: () => import('../messages.js'),
   persistence: () => import('../persistence.js'),
   process: () => import('../process.js'),
+  shell: () => import('../shell.js'),
 };

@@ -1,0 +1,114 @@
+/**
+ * The shell benchmark's baselines with bare node-pty: what a hand-written driver costs, with
+ * no actor, no persistence and no expect engine in between. The troupe side of the same
+ * measurements is in ../shell.ts and shells-probe.ts.
+ */
+import * as pty from 'node-pty';
+import { performance } from 'node:perf_hooks';
+
+/** The asker's program and arguments; see asker.py. */
+export const PYTHON = '/usr/bin/python3';
+export const ASKER = new URL('./asker.py', import.meta.url).pathname;
+
+const TIMEOUT_MS = 10_000;
+
+/**
+ * A pty with the smallest expect that still does the job: accumulate what arrives, look for a
+ * literal, drop everything up to and including it. No regexes, no ANSI stripping, no window.
+ *
+ * @example
+ * const term = new BareTerminal(pty.spawn('bash', [], options));
+ * await term.expect('$ ');
+ * term.write('exit\r');
+ */
+export class BareTerminal {
+  private buffer = '';
+  private waiting: { needle: string; resolve: () => void; reject: (err: Error) => void; timer: NodeJS.Timeout } | undefined;
+  private ended = false;
+  readonly exited: Promise<{ exitCode: number; signal?: number }>;
+
+  constructor(readonly term: pty.IPty) {
+    term.onData((data) => {
+      this.buffer += data;
+      this.check();
+    });
+    this.exited = new Promise((resolve) =>
+      term.onExit((exit) => {
+        this.ended = true;
+        this.check();
+        resolve(exit);
+      }),
+    );
+  }
+
+  /** Resolves once `needle` has arrived since the last match. */
+  expect(needle: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${JSON.stringify(needle)}; last output: ${JSON.stringify(this.buffer.slice(-200))}`)), TIMEOUT_MS);
+      this.waiting = { needle, resolve, reject, timer };
+      this.check();
+    });
+  }
+
+  write(data: string): void {
+    this.term.write(data);
+  }
+
+  private check(): void {
+    const waiting = this.waiting;
+    if (!waiting) return;
+    const at = this.buffer.indexOf(waiting.needle);
+    if (at >= 0) {
+      this.buffer = this.buffer.slice(at + waiting.needle.length);
+    } else if (this.ended) {
+      waiting.reject(new Error(`the program exited while waiting for ${JSON.stringify(waiting.needle)}`));
+    } else {
+      return;
+    }
+    this.waiting = undefined;
+    clearTimeout(waiting.timer);
+    waiting.resolve();
+  }
+}
+
+/**
+ * Drives asker.py through `rounds` prompts with bare node-pty; returns the ms from the first
+ * prompt to `done` (the same span the other drivers time).
+ *
+ * @example
+ * const ms = await bareDialog(1000);
+ */
+export async function bareDialog(rounds: number): Promise<number> {
+  const term = new BareTerminal(pty.spawn(PYTHON, [ASKER, String(rounds)], { name: 'xterm', cols: 80, rows: 24, cwd: process.cwd(), env: process.env }));
+  await term.expect('prompt 0> ');
+  const start = performance.now();
+  for (let i = 0; i < rounds; i++) {
+    if (i > 0) await term.expect(`prompt ${i}> `);
+    term.write(`answer ${i}\r`);
+  }
+  await term.expect(`done ${rounds}`);
+  const ms = performance.now() - start;
+  const { exitCode } = await term.exited;
+  if (exitCode !== 0) throw new Error(`asker.py exited with ${exitCode} under bare node-pty`);
+  return ms;
+}
+
+/**
+ * Starts `count` interactive shells at once with bare node-pty and resolves once each has
+ * printed `prompt`; `close()` hangs every one up and resolves once all have exited.
+ *
+ * @example
+ * const shells = await bareShells(100, { file: 'bash', env, prompt: 'bench$ ' });
+ * await shells.close();
+ */
+export async function bareShells(count: number, options: { file: string; env: Record<string, string>; prompt: string }): Promise<{ pids: number[]; close(): Promise<void> }> {
+  const terms = Array.from({ length: count }, () => new BareTerminal(pty.spawn(options.file, [], { name: 'xterm', cols: 80, rows: 24, cwd: process.cwd(), env: options.env })));
+  await Promise.all(terms.map((term) => term.expect(options.prompt)));
+  return {
+    pids: terms.map((t) => t.term.pid),
+    async close() {
+      for (const t of terms) t.term.kill('SIGHUP');
+      await Promise.all(terms.map((t) => t.exited));
+    },
+  };
+}

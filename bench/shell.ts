@@ -1,0 +1,98 @@
+/**
+ * 5. Shells. (a) 100 and 500 interactive pty shells started at once, to their first prompt:
+ * wall time and RSS of a fresh process holding them, then close and count survivors with ps
+ * (shell-baselines/shells-probe.ts). Baseline: the same with bare node-pty. Targets for 100:
+ * under 1 s, RSS under 300 MB, none left. (b) A dialog of 1,000 prompt/answer rounds with
+ * one program (shell-baselines/asker.py) driven by troupe, bare node-pty, Tcl expect and
+ * python3-pexpect in the same run. Targets: troupe within 1.5x of bare node-pty and at
+ * least 2x faster than pexpect.
+ */
+import { execa } from 'execa';
+import { fileURLToPath } from 'node:url';
+import type { Benchmark } from './lib/benchmark.js';
+import { baseline, figure, type Figure } from './lib/report.js';
+import { interleave } from './lib/stats.js';
+import { pexpectDriver, tclExpectDriver, type Driver } from './shell-baselines/external.js';
+import { bareDialog } from './shell-baselines/node-pty.js';
+import { survivors } from './shell-baselines/survivors.js';
+
+const ROUNDS = 1_000;
+const PROBE = fileURLToPath(new URL('./shell-baselines/shells-probe.ts', import.meta.url));
+
+type Mode = 'troupe' | 'node-pty';
+
+/** One probe run: ms to every first prompt, RSS (absolute and growth), survivors after close. */
+interface ProbeResult {
+  ms: number;
+  rssMb: number;
+  deltaMb: number;
+  closeMs: number;
+  left: number;
+}
+
+/** Runs `count` shells in a fresh process; kills (and reports) any it left, so the next round starts clean. */
+async function probe(mode: Mode, count: number): Promise<ProbeResult> {
+  const marker = `${mode}-${count}-${process.pid}-${Date.now()}`;
+  const { stdout } = await execa(process.execPath, ['--import', 'tsx', PROBE, mode, String(count), marker], { timeout: 120_000 });
+  const result = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as ProbeResult;
+  const stray = await survivors(marker);
+  if (stray.length) {
+    console.warn(`[shell] ${mode}, ${count} shells: ${stray.length} still running after the probe exited; killing them`);
+    for (const pid of stray) process.kill(pid, 'SIGKILL');
+  }
+  return result;
+}
+
+/** Collects every field of each probe of one case, and gives interleave() its wall time. */
+function probeCase(mode: Mode, count: number, into: ProbeResult[]): () => Promise<number> {
+  return async () => {
+    const result = await probe(mode, count);
+    into.push(result);
+    return result.ms;
+  };
+}
+
+const pick = (results: readonly ProbeResult[], key: keyof ProbeResult): number[] => results.map((r) => r[key]);
+
+function concurrencyFigures(count: number, troupe: readonly ProbeResult[], bare: readonly ProbeResult[]): Figure[] {
+  const label = `${count} bare node-pty shells`;
+  const targets = count === 100;
+  return [
+    figure({ name: `${count} pty shells at once to their first prompt`, unit: 'ms', samples: pick(troupe, 'ms'), baseline: baseline(label, 'ms', pick(bare, 'ms')), ...(targets ? { target: { op: '<', value: 1000 } } : {}) }),
+    figure({ name: `RSS with ${count} live pty shells`, unit: 'MB', samples: pick(troupe, 'rssMb'), baseline: baseline(label, 'MB', pick(bare, 'rssMb')), ...(targets ? { target: { op: '<', value: 300 } } : {}), note: 'RSS of a fresh process once every shell has prompted' }),
+    figure({ name: `RSS growth for ${count} pty shells`, unit: 'MB', samples: pick(troupe, 'deltaMb'), baseline: baseline(label, 'MB', pick(bare, 'deltaMb')), note: 'from before the first spawn to every first prompt' }),
+    figure({ name: `close() of ${count} pty shells`, unit: 'ms', samples: pick(troupe, 'closeMs'), baseline: baseline(label, 'ms', pick(bare, 'closeMs')) }),
+    figure({ name: `shells left after close(), ${count}`, unit: '', samples: pick(troupe, 'left'), baseline: baseline(label, '', pick(bare, 'left')), target: { op: '<=', value: 0 }, note: 'counted with ps (marked environment) before the probe exits' }),
+  ];
+}
+
+/** A driver's dialog as an interleave() case, or undefined when the tool is missing. */
+function dialogCase(name: string, driver: Driver): (() => Promise<number>) | undefined {
+  if (driver.ok) return () => driver.run(ROUNDS);
+  console.warn(`[shell] dialog driven by ${name}: row missing (${driver.why})`);
+  return undefined;
+}
+
+const shellBench: Benchmark = {
+  name: 'shell',
+  rounds: 3,
+  async run(rounds) {
+    const [tcl, pexpect] = [await tclExpectDriver(), await pexpectDriver()];
+    const tclCase = dialogCase('Tcl expect', tcl);
+    const pexpectCase = dialogCase('python3-pexpect', pexpect);
+    const probes = { troupe100: [] as ProbeResult[], bare100: [] as ProbeResult[], troupe500: [] as ProbeResult[], bare500: [] as ProbeResult[] };
+    const samples = await interleave(rounds, {
+      bare100: probeCase('node-pty', 100, probes.bare100),
+      bare500: probeCase('node-pty', 500, probes.bare500),
+      dialogBare: () => bareDialog(ROUNDS),
+      dialogTcl: tclCase ?? (async () => Number.NaN),
+      dialogPexpect: pexpectCase ?? (async () => Number.NaN),
+    });
+    const bareBase = baseline('bare node-pty, hand-written expect loop', 'ms', samples.dialogBare);
+    const figures: Figure[] = [figure({ name: `dialog of ${ROUNDS.toLocaleString('en-US')} rounds, bare node-pty`, unit: 'ms', samples: samples.dialogBare })];
+    if (tclCase) figures.push(figure({ name: `dialog of ${ROUNDS.toLocaleString('en-US')} rounds, Tcl expect`, unit: 'ms', samples: samples.dialogTcl, baseline: bareBase }));
+    if (pexpectCase) figures.push(figure({ name: `dialog of ${ROUNDS.toLocaleString('en-US')} rounds, python3-pexpect`, unit: 'ms', samples: samples.dialogPexpect, baseline: bareBase }));
+    return [...figures, ...concurrencyFigures(100, probes.bare100, probes.bare100), ...concurrencyFigures(500, probes.bare500, probes.bare500)];
+  },
+};
+export default shellBench;
