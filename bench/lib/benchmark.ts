@@ -15,4 +15,5 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<{ default: Benchm
   persistence: () => import('../persistence.js'),
   process: () => import('../process.js'),
   shell: () => import('../shell.js'),
+  workflow: () => import('../workflow.js'),
 };
