@@ -1,0 +1,198 @@
+/**
+ * The workflow format as users write it, in YAML or with `defineWorkflow`: zod schemas with
+ * the same snake_case fields in both, `.strict()` everywhere so a misspelt field is an error
+ * rather than silently ignored. `schema/workflow.schema.json` is generated from these
+ * (`npm run schema`), so the descriptions here are what editors show.
+ */
+import { z } from 'zod';
+import { isDuration } from '../runtime/duration.js';
+
+/** Step names appear in `depends_on`, `${steps.NAME...}`, actor paths and CLI arguments. */
+export const STEP_NAME = /^[A-Za-z0-9_-]+$/;
+/** Output names appear in `${steps.NAME.outputs.KEY}`. */
+export const OUTPUT_NAME = /^[A-Za-z0-9_-]+$/;
+/** What a shell accepts as a variable name. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** The reason a regex source does not compile (`Unterminated group`), or undefined when it does. */
+export function regexError(source: string, flags = ''): string | undefined {
+  try {
+    new RegExp(source, flags);
+    return undefined;
+  } catch (err: unknown) {
+    // V8 says "Invalid regular expression: /(a/: Unterminated group"; the pattern is quoted by us.
+    const message = err instanceof Error ? err.message : String(err);
+    return message.slice(message.lastIndexOf(': ') + 2);
+  }
+}
+
+/** The JSON Schema's idea of a duration string, kept equal to `isDuration` by a test. */
+export const DURATION_PATTERN = '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)?\\s*$';
+
+const quoted = (value: unknown): string => (typeof value === 'string' ? `'${value}'` : JSON.stringify(value));
+
+const duration = (description: string) =>
+  z
+    .union([z.number(), z.string()])
+    .refine(isDuration, {
+      error: (issue) => `${quoted(issue.input)} is not a duration; write milliseconds (500) or a number with a unit: '500ms', '30s', '5m', '1h'`,
+    })
+    // For editors only (`pattern` constrains strings, not numbers); isDuration is the rule, and a test keeps the two in step.
+    .meta({ pattern: DURATION_PATTERN, examples: ['500ms', '30s', '5m'] })
+    .describe(`${description} Milliseconds, or a number with a unit: '500ms', '30s', '5m', '1h'.`);
+
+const regex = (description: string) =>
+  z
+    .string()
+    .min(1)
+    .superRefine((source, ctx) => {
+      const why = regexError(source);
+      if (why !== undefined) ctx.addIssue({ code: 'custom', message: `'${source}' is not a valid regular expression (${why}); escape special characters such as ( [ . * with \\` });
+    })
+    .describe(description);
+
+/** A regex whose first capture group is an output's value. */
+const captureRegex = regex('A regex on the output; the first capture group is the value.').superRefine((source, ctx) => {
+  // An alternative that matches the empty string reveals how many groups the pattern has.
+  if (source !== '' && regexError(source) === undefined && new RegExp(`${source}|`).exec('')!.length === 1) {
+    ctx.addIssue({ code: 'custom', message: `'${source}' has no capture group; wrap the value in ( ), e.g. 'version=(\\S+)'` });
+  }
+});
+
+const nameOf = (what: string) =>
+  z.string().regex(STEP_NAME, {
+    error: (issue) => `${quoted(issue.input)} is not a valid ${what}; use letters, digits, '_' and '-'`,
+  });
+
+const envSchema = z
+  .record(
+    z.string().regex(ENV_NAME, { error: (issue) => `${quoted(issue.input)} is not a variable name; use letters, digits and '_', not starting with a digit` }),
+    // YAML reads `PORT: 8080` as a number and `DEBUG: true` as a boolean; the environment only holds strings.
+    z.union([z.string(), z.number(), z.boolean()]),
+  )
+  .describe('Environment variables. Values may use ${env.NAME} and ${steps.NAME.outputs.KEY}.');
+
+/** Readiness of a step: its output, a port, a file or an HTTP endpoint. */
+export const stepWaitForSchema = z
+  .union([
+    regex('A regular expression searched for in the output (stdout and stderr).'),
+    z
+      .object({
+        port: z.number().int().min(1).max(65535).describe('Ready once a TCP connection to this port succeeds.'),
+        host: z.string().min(1).optional().describe('Default 127.0.0.1.'),
+      })
+      .strict(),
+    z.object({ file: z.string().min(1).describe("Ready once this file exists (relative to the step's cwd).") }).strict(),
+    z
+      .object({
+        http: z.url().describe('Ready once a GET of this URL answers 2xx (or `status`).'),
+        status: z.number().int().min(100).max(599).optional().describe('The status code to wait for instead of any 2xx.'),
+      })
+      .strict(),
+  ])
+  .describe('Readiness: a regex on the output, or { port }, { file } or { http }. A service counts as done once ready.');
+
+/** Retry settings; `attempts: 1` means no retry. */
+export const retrySchema = z
+  .object({
+    attempts: z.number().int().min(1).default(1).describe('Runs in all, including the first (1 = no retry).'),
+    delay: duration('Wait before the first retry.').default('1s'),
+    factor: z.number().min(1).default(2).describe('Each further wait is the previous one times this.'),
+    max_delay: duration('The longest wait between attempts.').default('30s'),
+  })
+  .strict()
+  .describe('Retry a failed run with exponential backoff.');
+
+/** One round of an interactive dialog. */
+export const expectRoundSchema = z
+  .object({
+    match: z.string().min(1).optional().describe('Literal text to wait for in the output (no regex).'),
+    regex: regex('A regular expression to wait for in the output.').optional(),
+    flags: z
+      .string()
+      .regex(/^[dgimsuyv]*$/, { error: (issue) => `${quoted(issue.input)} are not regex flags; use letters of 'imsu'` })
+      .optional()
+      .describe("Flags for `regex`, e.g. 'i' for case-insensitive."),
+    send: z.string().optional().describe('Text to type, followed by Enter. May use ${env.NAME} (read when sent, never stored).'),
+    secret: z.boolean().default(false).describe('Keep what is sent out of logs, the database and messages.'),
+  })
+  .strict()
+  .meta({ oneOf: [{ required: ['match'] }, { required: ['regex'] }] })
+  .superRefine((round, ctx) => {
+    if ((round.match === undefined) === (round.regex === undefined)) {
+      ctx.addIssue({ code: 'custom', message: "give exactly one of 'match' (literal text) and 'regex' (a regular expression)" });
+    }
+    if (round.flags !== undefined && round.regex === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['flags'], message: "'flags' apply to 'regex' only; use 'regex' instead of 'match'" });
+    } else if (round.regex !== undefined && round.flags !== undefined) {
+      const why = regexError(round.regex, round.flags);
+      if (why !== undefined) ctx.addIssue({ code: 'custom', path: ['flags'], message: `'${round.flags}' ${why}` });
+    }
+  })
+  .describe('Wait for `match` (literal) or `regex`, then type `send`.');
+
+export const stepSchema = z
+  .object({
+    name: nameOf('step name').describe('Unique within the workflow: letters, digits, _ and -.'),
+    command: z.string().min(1).describe('Run by `sh -c` in its own process group. May use ${env.NAME} and ${steps.NAME.outputs.KEY}; write $${ for a literal ${.'),
+    cwd: z.string().min(1).optional().describe("Working directory, relative to the workflow file's directory (the default)."),
+    env: envSchema.optional(),
+    depends_on: z.array(nameOf('step name')).optional().describe('Steps that must settle first. Without it the step starts at once, in parallel with other ready steps.'),
+    condition: z
+      .enum(['success', 'failure', 'always'])
+      .default('success')
+      .describe('When to run: success (every dependency succeeded), failure (one failed) or always. Otherwise the step is skipped.'),
+    service: z.boolean().default(false).describe('Long-running: counts as done once ready, stopped when the workflow ends.'),
+    wait_for: stepWaitForSchema.optional(),
+    timeout: duration("Time to finish (or to be ready, with wait_for); on expiry the step's whole process tree is killed.").optional(),
+    retry: retrySchema.optional(),
+    continue_on_error: z.boolean().default(false).describe("A failure of this step does not fail the workflow."),
+    approval: z.boolean().default(false).describe('Wait for `troupe approve <run> <step>` before starting.'),
+    mode: z
+      .enum(['exec', 'pty', 'tmux'])
+      .optional()
+      .meta({ default: 'exec' })
+      .describe('exec (pipes; the default), pty (a terminal) or tmux (a tmux session). `expect` implies pty unless tmux.'),
+    expect: z.array(expectRoundSchema).optional().describe('An interactive dialog, answered in order.'),
+    outputs: z
+      .record(z.string().regex(OUTPUT_NAME, { error: (issue) => `${quoted(issue.input)} is not a valid output name; use letters, digits, '_' and '-'` }), captureRegex)
+      .optional()
+      .describe('Values taken from the output, used later as ${steps.NAME.outputs.KEY}.'),
+  })
+  .strict()
+  .describe('One step: a command, when it runs, and what it yields.');
+
+export const workflowSchema = z
+  .object({
+    name: z.string().min(1).describe('The workflow name, shown by `troupe ps` and in run results.'),
+    env: envSchema.optional(),
+    steps: z.array(stepSchema).min(1).describe('The steps: a DAG through depends_on; independent steps run in parallel.'),
+  })
+  .strict()
+  .meta({ title: 'troupe workflow' })
+  .describe('A troupe workflow: steps run as supervised actors, in dependency order.');
+
+/** Fields each object takes, for "did you mean" on an unknown field. */
+export const FIELDS = {
+  workflow: Object.keys(workflowSchema.shape),
+  step: Object.keys(stepSchema.shape),
+  retry: Object.keys(retrySchema.shape),
+  expect: ['match', 'regex', 'flags', 'send', 'secret'],
+  wait_for: ['port', 'host', 'file', 'http', 'status'],
+} as const;
+
+type DeepReadonly<T> = T extends (infer E)[] ? readonly DeepReadonly<E>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
+/**
+ * A workflow as users write it (defaults optional). Readonly, so `defineWorkflow` can infer
+ * literal step names from an object literal.
+ *
+ * @example
+ * const spec: WorkflowSpec = { name: 'ci', steps: [{ name: 'test', command: 'npm test' }] }
+ */
+export type WorkflowSpec = DeepReadonly<z.input<typeof workflowSchema>>;
+/** One step as users write it. */
+export type StepSpec = WorkflowSpec['steps'][number];
+/** A workflow after zod: defaults filled in, not yet compiled. */
+export type ParsedWorkflow = z.output<typeof workflowSchema>;
+export type ParsedStep = z.output<typeof stepSchema>;

@@ -1,0 +1,100 @@
+/**
+ * `${env.NAME}` and `${steps.NAME.outputs.KEY}` in commands, env values and dialog
+ * answers. Any other `${...}` is an error (so a shell's `${HOME}` is not silently eaten);
+ * `$${` stands for a literal `${`, for the shell to expand.
+ */
+import { TroupeError } from '../runtime/errors.js';
+
+/** A `${...}` found in a text. `invalid` is anything that is neither form. */
+export type TemplateRef =
+  | { kind: 'env'; name: string; text: string }
+  | { kind: 'output'; step: string; output: string; text: string }
+  | { kind: 'invalid'; text: string };
+
+/** What templates are resolved against at run time. */
+export interface TemplateContext {
+  /** The environment of the invoking process, with `--set` values over it. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Outputs of the steps that have settled. */
+  steps: Readonly<Record<string, { readonly outputs: Readonly<Record<string, string>> }>>;
+}
+
+// `$${` first, so an escaped one is never read as a template.
+const TEMPLATE = /\$\$\{|\$\{([^}]*)\}/g;
+const ENV_REF = /^env\.([A-Za-z_][A-Za-z0-9_]*)$/;
+const OUTPUT_REF = /^steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)$/;
+
+function parseRef(inner: string, text: string): TemplateRef {
+  const env = ENV_REF.exec(inner);
+  if (env) return { kind: 'env', name: env[1]!, text };
+  const output = OUTPUT_REF.exec(inner);
+  if (output) return { kind: 'output', step: output[1]!, output: output[2]!, text };
+  return { kind: 'invalid', text };
+}
+
+/**
+ * The references in `text`, in order (for the compiler's checks).
+ *
+ * @example
+ * templateRefs('deploy ${steps.build.outputs.version} as ${env.USER}, $${HOME}')
+ * // [{ kind: 'output', step: 'build', output: 'version', text: '${steps.build.outputs.version}' },
+ * //  { kind: 'env', name: 'USER', text: '${env.USER}' }]
+ */
+export function templateRefs(text: string): TemplateRef[] {
+  const refs: TemplateRef[] = [];
+  for (const match of text.matchAll(TEMPLATE)) {
+    if (match[1] !== undefined) refs.push(parseRef(match[1], match[0]));
+  }
+  return refs;
+}
+
+/**
+ * `text` with its templates replaced. A variable that is not set, or an output the step
+ * did not produce, is a TroupeError INVALID_WORKFLOW naming it (never a value: a
+ * template may stand for a secret).
+ *
+ * @example
+ * renderTemplate('echo ${steps.build.outputs.version}', { env: {}, steps: { build: { outputs: { version: '1.2' } } } })
+ * // 'echo 1.2'
+ * renderTemplate('login ${env.TOKEN}', { env: process.env, steps: {} }, 'deploy')
+ * // throws "Step 'deploy' uses ${env.TOKEN}, which is not set. Set it in the environment or pass --set TOKEN=value."
+ */
+export function renderTemplate(text: string, context: TemplateContext, step?: string): string {
+  const who = step === undefined ? 'The workflow' : `Step '${step}'`;
+  return text.replace(TEMPLATE, (whole: string, inner: string | undefined) => {
+    if (inner === undefined) return '${';
+    const ref = parseRef(inner, whole);
+    if (ref.kind === 'env') {
+      const value = context.env[ref.name];
+      if (value !== undefined) return value;
+      throw new TroupeError('INVALID_WORKFLOW', `${who} uses ${whole}, which is not set. Set it in the environment or pass --set ${ref.name}=value.`, {
+        details: { step, variable: ref.name },
+      });
+    }
+    if (ref.kind === 'output') {
+      const value = context.steps[ref.step]?.outputs[ref.output];
+      if (value !== undefined) return value;
+      throw new TroupeError(
+        'INVALID_WORKFLOW',
+        `${who} uses ${whole}, but step '${ref.step}' produced no output '${ref.output}' (it did not run, or its pattern did not match its output). Check the pattern in its 'outputs', or its condition.`,
+        { details: { step, from: ref.step, output: ref.output } },
+      );
+    }
+    throw new TroupeError('INVALID_WORKFLOW', `${who} uses ${whole}: write \${env.NAME}, \${steps.NAME.outputs.KEY}, or $\${ for a literal \${.`, {
+      details: { step, template: whole },
+    });
+  });
+}
+
+/**
+ * The environment variables `texts` read, each once, so a caller can check them all before
+ * anything starts.
+ *
+ * @example
+ * envNames(['${env.A} ${env.B}', '${env.A}']) // ['A', 'B']
+ */
+export function envNames(texts: Iterable<string>): string[] {
+  const names = new Set<string>();
+  for (const text of texts) for (const ref of templateRefs(text)) if (ref.kind === 'env') names.add(ref.name);
+  return [...names];
+}
