@@ -160,7 +160,7 @@ export function ancestors(name: string, nodes: GraphNode[]): Set<string> {
 
 /**
  * The candidate closest to `word` by edit distance, when close enough to be a typo
- * (at most a third of the word's length, and at least one edit).
+ * (at most a third of the word's length, at least one edit, and not all of it).
  *
  * @example
  * closest('biuld', ['build', 'test']) // 'build'
@@ -170,7 +170,8 @@ export function closest(word: string, candidates: readonly string[]): string | u
   let bestDistance = Math.max(1, Math.floor(word.length / 3)) + 1;
   for (const candidate of candidates) {
     const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
+    // A name that shares nothing with the word ('c' for 'a') is no suggestion.
+    if (distance < bestDistance && distance < word.length) {
       best = candidate;
       bestDistance = distance;
     }

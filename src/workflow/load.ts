@@ -45,9 +45,10 @@ export function loadWorkflowFile(path: string): CompiledWorkflow {
 export function parseWorkflowYaml(text: string, file: string, baseDir: string): CompiledWorkflow {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const problems = doc.errors.map((error) => ({ path: [], message: `YAML syntax error: ${error.message}`, pos: lineCounter.linePos(error.pos[0]) }));
-    throw workflowError(problems, { file });
+  const [error] = doc.errors;
+  if (error !== undefined) {
+    // Only the first: the parser's later errors are mostly echoes of it (an unclosed { makes three).
+    throw workflowError([{ path: [], message: `YAML syntax error: ${error.message}`, pos: lineCounter.linePos(error.pos[0]) }], { file });
   }
   let spec: unknown;
   try {
