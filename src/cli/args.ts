@@ -13,6 +13,8 @@ export interface OptionSpec {
   readonly short?: string;
   /** Whether it takes a value (`--db P`) or is a flag (`--json`). */
   readonly takesValue: boolean;
+  /** May be given several times (`--set A=1 --set B=2`); every value is kept in `repeated`. */
+  readonly repeatable?: boolean;
 }
 
 /** What `parseArgs` found, in the order given. */
@@ -22,6 +24,8 @@ export interface ParsedArgs {
   readonly options: Readonly<Record<string, string | true>>;
   /** Long name to how it was typed (`-f`, `--follow`), for messages that quote the user. */
   readonly spelled: Readonly<Record<string, string>>;
+  /** Every value of each repeatable option, in order; present only when one was given. */
+  readonly repeated?: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -37,6 +41,7 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[])
   const positionals: string[] = [];
   const options: Record<string, string | true> = {};
   const spelled: Record<string, string> = {};
+  const repeated: Record<string, string[]> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {
@@ -56,12 +61,13 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[])
       const value = equals === -1 ? argv[++i] : arg.slice(equals + 1);
       if (value === undefined || value === '') throw usageError(`Option '${written}' needs a value.`);
       options[spec.name] = value;
+      if (spec.repeatable) (repeated[spec.name] ??= []).push(value);
     } else {
       if (equals !== -1) throw usageError(`Option '${written}' is a flag and takes no value; write just ${written}.`);
       options[spec.name] = true;
     }
   }
-  return { positionals, options, spelled };
+  return { positionals, options, spelled, ...(Object.keys(repeated).length ? { repeated } : {}) };
 }
 
 /** The error for anything the user typed wrong: the CLI exits 2 on it. */
