@@ -22,9 +22,12 @@ export function regexError(source: string, flags = ''): string | undefined {
   } catch (err: unknown) {
     // V8 says "Invalid regular expression: /(a/: Unterminated group"; the pattern is quoted by us.
     const message = err instanceof Error ? err.message : String(err);
-    return message.slice(message.lastIndexOf(': ') + 2);
+    return /^Invalid regular expression: \/.*\/[a-z]*: (.*)$/s.exec(message)?.[1] ?? message;
   }
 }
+
+/** Flags that make sense for matching a stream (no g or y: they carry state between matches). */
+const REGEX_FLAGS = /^[imsu]*$/;
 
 /** The JSON Schema's idea of a duration string, kept equal to `isDuration` by a test. */
 export const DURATION_PATTERN = '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)?\\s*$';
@@ -110,7 +113,7 @@ export const expectRoundSchema = z
     regex: regex('A regular expression to wait for in the output.').optional(),
     flags: z
       .string()
-      .regex(/^[dgimsuyv]*$/, { error: (issue) => `${quoted(issue.input)} are not regex flags; use letters of 'imsu'` })
+      .regex(REGEX_FLAGS, { error: (issue) => `${quoted(issue.input)} are not regex flags; use some of i, m, s, u` })
       .optional()
       .describe("Flags for `regex`, e.g. 'i' for case-insensitive."),
     send: z.string().optional().describe('Text to type, followed by Enter. May use ${env.NAME} (read when sent, never stored).'),
@@ -124,9 +127,14 @@ export const expectRoundSchema = z
     }
     if (round.flags !== undefined && round.regex === undefined) {
       ctx.addIssue({ code: 'custom', path: ['flags'], message: "'flags' apply to 'regex' only; use 'regex' instead of 'match'" });
-    } else if (round.regex !== undefined && round.flags !== undefined) {
-      const why = regexError(round.regex, round.flags);
-      if (why !== undefined) ctx.addIssue({ code: 'custom', path: ['flags'], message: `'${round.flags}' ${why}` });
+    } else if (round.regex !== undefined && round.flags !== undefined && REGEX_FLAGS.test(round.flags)) {
+      if (regexError('', round.flags) !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['flags'], message: `'${round.flags}' repeats a flag; give each at most once` });
+      } else if (regexError(round.regex) === undefined) {
+        // 'u' makes some patterns invalid that are fine without it (`\-` outside a class).
+        const why = regexError(round.regex, round.flags);
+        if (why !== undefined) ctx.addIssue({ code: 'custom', path: ['regex'], message: `'${round.regex}' is not a valid regular expression with flags '${round.flags}' (${why})` });
+      }
     }
   })
   .describe('Wait for `match` (literal) or `regex`, then type `send`.');
