@@ -26,6 +26,11 @@ export type { ActorSpec, ProcessSpec, MachineSpec, RestartSpec } from './runtime
 export type { ActorStatus } from './runtime/store.js';
 export type { Clock } from './runtime/clock.js';
 export type { ProcessState } from './machines/process.js';
+export type { ShellState } from './machines/shell.js';
+export type { ShellHandle, RunResult } from './runtime/shell-handle.js';
+export type { ShellSpec } from './runtime/shell-spec.js';
+export type { DialogRound } from './actors/shell-session.js';
+export { EOF, TIMEOUT, ExpectTimeoutError, ExpectEOFError, type ExpectMatch, type ExpectOptions, type ExpectPattern } from './actors/expect.js';
 export { DEFAULT_DB } from './runtime/host.js';
 export { defineWorkflow } from './workflow/define.js';
 export { loadWorkflowFile, parseWorkflowYaml } from './workflow/load.js';

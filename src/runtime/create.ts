@@ -3,6 +3,7 @@ import { systemClock, type Clock } from './clock.js';
 import { RuntimeHost, resolveDbPath } from './host.js';
 import { Orchestrator } from './orchestrator.js';
 import { createProcessKind } from './process-kind.js';
+import { createShellKind } from './shell-kind.js';
 import { closeOnSignals } from './signals.js';
 
 /** What `createOrchestrator` accepts. Every field is optional. */
@@ -13,7 +14,7 @@ export interface OrchestratorOptions {
   readonly machines?: Readonly<Record<string, AnyActorLogic>>;
   /** Base for relative `cwd`s. Default `process.cwd()`. */
   readonly cwd?: string;
-  /** Processes whose cwd resolves (symlinks included) outside these directories are refused. */
+  /** Processes and shells whose cwd resolves (symlinks included) outside these directories are refused. */
   readonly allowedDirs?: readonly string[];
   /** `full` fsyncs every commit (survives power loss); `normal` (default) survives crashes. */
   readonly durability?: 'normal' | 'full';
@@ -58,6 +59,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
     });
     orc.load(host.reaped);
     orc.define(createProcessKind(host, { ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.allowedDirs ? { allowedDirs: [...options.allowedDirs] } : {}) }));
+    orc.define(createShellKind(host, { ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.allowedDirs ? { allowedDirs: options.allowedDirs } : {}) }));
     for (const [kind, logic] of Object.entries(options.machines ?? {})) orc.register(kind, logic);
     if (options.handleSignals ?? true) closeOnSignals(orc);
     orc.startInbox();

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { nanoid } from 'nanoid';
 import { OutputSink } from '../actors/output.js';
-import type { ProcessHandle, ProcessServices } from '../actors/process.js';
+import type { ProcessHandle } from '../actors/process.js';
+import type { ShellServices, ShellSession } from '../actors/shell-session.js';
 import { openDatabase } from './db-open.js';
 import { acquireOwnership, releaseOwnership, type OwnerRecord } from './lock.js';
 import { reap } from './reaper.js';
@@ -27,8 +28,10 @@ export function resolveDbPath(db: string | undefined): string {
  * log directory, the services the I/O actors call. Opening it takes ownership of the
  * database and reaps what a crashed previous owner left running.
  */
-export class RuntimeHost implements ProcessServices {
+export class RuntimeHost implements ShellServices {
   readonly outputs = new Map<string, OutputSink>();
+  /** Live shell sessions by actor id: handles type and expect on them directly. */
+  readonly sessions = new Map<string, ShellSession>();
   private readonly orphans: Set<string>;
   private released = false;
 
@@ -64,6 +67,11 @@ export class RuntimeHost implements ProcessServices {
     return new RuntimeHost(store, key, logsDir, previous, orphans);
   }
 
+  /** The database's absolute path (or a unique name for ':memory:'): namespaces tmux sessions. */
+  get dbKey(): string {
+    return this.key;
+  }
+
   recordHandle(actorId: string, handle: ProcessHandle): void {
     if (!this.released) this.store.putHandle(actorId, handle.pid, handle.pgid, handle.startTime, Date.now());
   }
@@ -88,6 +96,7 @@ export class RuntimeHost implements ProcessServices {
     if (this.released) return;
     this.released = true;
     for (const sink of this.outputs.values()) sink.close();
+    this.sessions.clear();
     releaseOwnership(this.store.db, this.key);
     this.store.db.close();
   }

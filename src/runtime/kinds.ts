@@ -1,4 +1,7 @@
 import type { AnyActorLogic } from 'xstate';
+import type { ActorRecord } from './actor-record.js';
+import type { ActorHandle } from './handle.js';
+import type { Orchestrator } from './orchestrator.js';
 
 /**
  * How an actor kind plugs into the orchestrator. The built-in kinds (`process`, later
@@ -24,6 +27,9 @@ export interface KindDefinition {
   /**
    * What `close()` does to live actors of this kind: `stop` ends them (their I/O cannot
    * outlive us, like processes); `keep` freezes their snapshot so the next open resumes them.
+   * A function decides per actor, from its spec (a tmux shell with `keep: true` is kept).
    */
-  readonly onClose: 'stop' | 'keep';
+  readonly onClose: 'stop' | 'keep' | ((spec: Readonly<Record<string, unknown>>) => 'stop' | 'keep');
+  /** The handle `orc.spawn` / `orc.get` give for an actor of this kind (default: an ActorHandle). */
+  readonly handle?: (orc: Orchestrator, record: ActorRecord) => ActorHandle;
 }

@@ -8,6 +8,9 @@ import { TroupeError, describeError } from './errors.js';
 import type { KindDefinition } from './kinds.js';
 import type { RuntimeHost } from './host.js';
 import { pendingStops } from '../actors/process.js';
+import { pendingShellStops } from '../actors/shell-session.js';
+import { ShellHandle } from './shell-handle.js';
+import type { ShellSpec } from './shell-spec.js';
 import { WriteBehind } from './persistence.js';
 import type { AnyEvent, TopicListener } from './router.js';
 import { Messenger } from './messenger.js';
@@ -154,11 +157,19 @@ export class Orchestrator {
    *
    * @example
    * const web = await orc.spawn({ kind: 'process', id: 'web', command: 'node server.js', wait_for: 'listening on' });
+   * const sh = await orc.spawn({ kind: 'shell', id: 's1' }); // a ShellHandle: sendLine, expect, run...
    */
+  spawn(spec: ShellSpec): Promise<ShellHandle>;
+  spawn(spec: ActorSpec): Promise<ActorHandle>;
   async spawn(spec: ActorSpec): Promise<ActorHandle> {
     const record = this.spawnNow(spec, null);
     await this.writes.durable();
-    return new ActorHandle(this, record);
+    return this.handleOf(record);
+  }
+
+  /** The handle for an actor: its kind's own (a ShellHandle for shells), else a plain one. */
+  private handleOf(record: ActorRecord): ActorHandle {
+    return this.kinds.get(record.kind)?.handle?.(this, record) ?? new ActorHandle(this, record);
   }
 
   private spawnNow(spec: unknown, parent: string | null): ActorRecord {
@@ -316,7 +327,22 @@ export class Orchestrator {
   /** A handle on an actor, or undefined. */
   get(id: string): ActorHandle | undefined {
     const record = this.records.get(id);
-    return record && new ActorHandle(this, record);
+    return record && this.handleOf(record);
+  }
+
+  /**
+   * The handle of a shell actor, typed: throws ACTOR_NOT_FOUND, or NOT_A_SHELL for another kind.
+   *
+   * @example
+   * await orc.shell('s1').sendLine('ls');
+   */
+  shell(id: string): ShellHandle {
+    const handle = this.get(id);
+    if (!handle) throw new TroupeError('ACTOR_NOT_FOUND', `No actor '${id}'. \`troupe ps\` shows the actors there are; spawn a shell with { kind: 'shell', id: '${id}' }.`, { details: { id } });
+    if (!(handle instanceof ShellHandle)) {
+      throw new TroupeError('NOT_A_SHELL', `Actor '${id}' is a ${handle.kind}, not a shell: it has no terminal to type into. Use send() for events.`, { details: { id, kind: handle.kind } });
+    }
+    return handle;
   }
 
   /** Every actor, live or persisted, with its nested children. */
@@ -425,10 +451,14 @@ export class Orchestrator {
     if (this.phase !== 'open') return;
     this.inbox.stop();
     forgetSignals(this);
-    const stopping = [...this.records.values()].filter((r) => r.ref && this.kinds.get(r.kind)?.onClose === 'stop');
+    const stopping = [...this.records.values()].filter((r) => {
+      const onClose = this.kinds.get(r.kind)?.onClose;
+      return r.ref && (typeof onClose === 'function' ? onClose(r.spec) : onClose) === 'stop';
+    });
     await Promise.all(stopping.map((record) => this.stopRecord(record)));
     // Cleanups of stopped process actors run in the background; wait until every group is gone.
     await pendingStops();
+    await pendingShellStops();
     this.phase = 'closing';
     this.writes.close();
     // Pending restarts and delayed events keep their rows: the next owner re-arms them.
@@ -439,6 +469,8 @@ export class Orchestrator {
       record.ref = undefined;
       if (ref) stopChild(ref);
     }
+    // Kept actors (a workflow) may hold shells of their own: a pty among them ends with us.
+    await pendingShellStops();
     this.root.send({ type: 'troupe.close' });
     this.root.stop();
     this.phase = 'closed';

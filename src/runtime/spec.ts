@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isDuration, parseDuration, type Duration } from './duration.js';
 import { TroupeError } from './errors.js';
+import type { ShellSpec } from './shell-spec.js';
 
 /** A duration field: milliseconds or `'500ms'`/`'30s'`/`'5m'`, checked where it is written. */
 export const durationSchema = z.union([z.number(), z.string()]).refine(isDuration, {
@@ -77,7 +78,7 @@ export const processSpecSchema = z
 export type ProcessSpec = Omit<z.input<typeof processSpecSchema>, 'restart'> & { restart?: RestartSpec | RestartPolicy };
 
 /** A spec as users write it: a built-in kind or a registered machine. */
-export type ActorSpec = ProcessSpec | MachineSpec;
+export type ActorSpec = ProcessSpec | ShellSpec | MachineSpec;
 
 /** Restart settings after defaults, in milliseconds: what the supervisor works with. */
 export interface CompiledRestart {

@@ -1,0 +1,413 @@
+/**
+ * The I/O behind the `shell` machine. The `session` actor opens the terminal (pty, or tmux),
+ * records its handle before anything else, and streams its output through the redactor to the
+ * log (OutputSink) and the expect engine. The live `ShellSession` is kept in a registry by actor
+ * id, so handles write and expect on it directly: keystrokes never pass through XState events,
+ * and a dialog round costs microseconds.
+ *
+ * Restored after a crash (XState runs callback actors again), a session whose input holds a
+ * handle does not start a second terminal: a pty died with its owner (lost), a tmux session
+ * may have survived (re-attach, or lost when it is gone).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fromCallback } from 'xstate';
+import type { ShellEvent, ShellSessionCommand, ShellSessionInput } from '../machines/shell.js';
+import { TroupeError, describeError } from '../runtime/errors.js';
+import { resolveEnvReferences, toExpectPattern } from '../runtime/shell-spec.js';
+import { Expecter, type ExpectMatch, type ExpectOptions, type ExpectPattern } from './expect.js';
+import type { OutputSink } from './output.js';
+import type { ProcessServices } from './process.js';
+import { openPty, reapPtySession } from './pty.js';
+import { Redactor } from './redact.js';
+import type { Terminal, TerminalExit, TerminalHandle, TerminalOptions } from './terminal.js';
+
+/**
+ * What the shell actor needs from the orchestrator: the process services (handles, orphans,
+ * output), the live-session registry, and where its files and tmux sessions go.
+ *
+ * @example
+ * const logic = shellMachine.provide({ actors: { session: createShellSession(host) } })
+ */
+export interface ShellServices extends ProcessServices {
+  /** Live (and the last ended) session of each shell, by actor id. */
+  readonly sessions: Map<string, ShellSession>;
+  /** The log directory: also holds the default shell's inputrc and tmux pane streams. */
+  readonly logsDir: string;
+  /** Names the database, so tmux sessions of two orchestrations never collide. */
+  readonly dbKey: string;
+}
+
+/**
+ * One round of a dialog: wait for `expect`, then type `send` and Enter (hidden everywhere
+ * when `secret`).
+ *
+ * @example
+ * const round: DialogRound = { expect: 'Password:', send: password, secret: true }
+ */
+export interface DialogRound {
+  expect: ExpectPattern | ExpectPattern[];
+  send?: string;
+  secret?: boolean;
+  /** ms; default the expect engine's (30 s). */
+  timeout?: number;
+}
+
+/** The tmux backend (`./tmux.js`), loaded only when a tmux shell is opened. */
+interface TmuxBackend {
+  tmuxSocketName(dbKey: string): string;
+  openTmux(options: TerminalOptions, socket: string, logFile: string): Promise<Terminal>;
+  attachTmux(handle: Extract<TerminalHandle, { backend: 'tmux' }>, logFile: string): Promise<Terminal | undefined>;
+}
+
+const TMUX_MODULE = './tmux.js';
+const loadTmux = async (): Promise<TmuxBackend> => (await import(TMUX_MODULE)) as TmuxBackend;
+
+const closing = new Set<Promise<void>>();
+
+/**
+ * Resolves once every terminal being closed is gone; call it after stopping actors (e.g. in
+ * `close()`) and before closing the database.
+ *
+ * @example
+ * await pendingShellStops()
+ */
+export async function pendingShellStops(): Promise<void> {
+  while (closing.size > 0) await Promise.all(closing);
+}
+
+function track(work: Promise<void>): Promise<void> {
+  const promise: Promise<void> = work.catch(() => undefined).finally(() => closing.delete(promise));
+  closing.add(promise);
+  return promise;
+}
+
+/**
+ * The error for input to, or an expect on, a shell that no longer runs; `what` says what
+ * happened to it ('exited with code 3, so it takes no more input').
+ *
+ * @example
+ * throw notRunning('s1', "is not running (it is 'lost')")
+ */
+export function notRunning(id: string, what: string): TroupeError {
+  return new TroupeError('SHELL_NOT_RUNNING', `Shell '${id}' ${what}. See its output with \`troupe logs ${id}\`, or spawn it again.`, {
+    details: { id },
+  });
+}
+
+const STOPPED = 'was stopped, so it takes no more input and prints no more output';
+
+function describeExit(exit: TerminalExit): string {
+  if (exit.signal !== null) return `was killed by ${exit.signal}, so it takes no more input`;
+  return exit.exitCode === null ? 'has ended, so it takes no more input' : `exited with code ${exit.exitCode}, so it takes no more input`;
+}
+
+/**
+ * The live side of one shell: its terminal, its output (redacted, to the log and the expect
+ * engine) and the operations handles call.
+ */
+export class ShellSession {
+  readonly id: string;
+  private readonly redactor = new Redactor();
+  private readonly expecter: Expecter;
+  private terminal: Terminal | undefined;
+  private queued: string[] = [];
+  private exit: TerminalExit | undefined;
+  private stopped = false;
+
+  constructor(
+    id: string,
+    private readonly sink: OutputSink,
+    private readonly onEnd: (exit: TerminalExit) => void,
+  ) {
+    this.id = id;
+    this.expecter = new Expecter({ name: id, redact: (text) => this.redactor.redact(text) });
+  }
+
+  /** How the program ended, once it has. */
+  get ended(): TerminalExit | undefined {
+    return this.exit;
+  }
+
+  /** Wires a terminal that just opened (or was re-attached) and sends what was typed meanwhile. */
+  attach(terminal: Terminal): void {
+    this.terminal = terminal;
+    terminal.onData((data) => this.output(this.redactor.push(data)));
+    terminal.onExit((exit) => this.finish(exit));
+    for (const data of this.queued.splice(0)) terminal.write(data);
+  }
+
+  /**
+   * Types `data` as is (a pty's Enter is '\r'). Throws SHELL_NOT_RUNNING once the shell ended.
+   *
+   * @example
+   * session.write('ls\r')
+   */
+  write(data: string): void {
+    this.assertRunning();
+    if (this.terminal === undefined) this.queued.push(data);
+    else this.terminal.write(data);
+  }
+
+  /** Types `value` (and Enter unless `line` is false), hidden from the log, the tail and errors from now on. */
+  writeSecret(value: string, line = true): void {
+    this.assertRunning();
+    this.redactor.add(value);
+    this.write(line ? `${value}\r` : value);
+  }
+
+  /** See `Expecter.expect`. An ended shell still serves what it printed (EOF matches); a stopped one throws. */
+  expect(patterns: ExpectPattern | readonly ExpectPattern[], options?: ExpectOptions): Promise<ExpectMatch> {
+    if (this.stopped) return Promise.reject(notRunning(this.id, STOPPED));
+    return this.expecter.expect(patterns, options);
+  }
+
+  resize(cols: number, rows: number): void {
+    this.assertRunning();
+    this.terminal?.resize(cols, rows);
+  }
+
+  /**
+   * Runs rounds of expect-then-send; resolves with each round's match.
+   *
+   * @example
+   * await session.dialog([{ expect: 'Password:', send: pw, secret: true }, { expect: /\$ $/ }])
+   */
+  async dialog(rounds: readonly DialogRound[]): Promise<ExpectMatch[]> {
+    const matches: ExpectMatch[] = [];
+    for (const round of rounds) {
+      matches.push(await this.expect(round.expect, round.timeout === undefined ? {} : { timeout: round.timeout }));
+      if (round.send === undefined) continue;
+      if (round.secret === true) this.writeSecret(round.send);
+      else this.write(`${round.send}\r`);
+    }
+    return matches;
+  }
+
+  /** A stop was requested: pending and later expects fail with SHELL_NOT_RUNNING. */
+  markStopped(): void {
+    this.stopped = true;
+    this.expecter.cancel(notRunning(this.id, STOPPED));
+  }
+
+  private assertRunning(): void {
+    if (this.stopped) throw notRunning(this.id, STOPPED);
+    if (this.exit !== undefined) throw notRunning(this.id, describeExit(this.exit));
+  }
+
+  private output(text: string): void {
+    if (text.length === 0) return;
+    this.sink.write(text);
+    this.expecter.push(text);
+  }
+
+  /** The terminal never opened: nothing more will come, and nothing is reported. */
+  discard(): void {
+    this.exit ??= { exitCode: null, signal: null };
+    this.expecter.end();
+    this.sink.close();
+  }
+
+  private finish(exit: TerminalExit): void {
+    if (this.exit !== undefined) return;
+    this.output(this.redactor.flush());
+    this.exit = exit;
+    this.expecter.end();
+    this.sink.close();
+    this.onEnd(exit);
+  }
+}
+
+/**
+ * The `session` actor of the shell machine.
+ *
+ * @example
+ * const logic = shellMachine.provide({ actors: { session: createShellSession(services) } })
+ */
+export function createShellSession(services: ShellServices) {
+  return fromCallback<ShellSessionCommand, ShellSessionInput>(({ input, sendBack, receive }) => {
+    let disposed = false;
+    const report = (event: ShellEvent) => {
+      if (!disposed) sendBack(event);
+    };
+    // An orphan is a pty a dead owner ran for this actor: the reaper has killed it.
+    const orphaned = services.takeOrphan(input.id);
+    if (input.handle?.backend === 'pty' || orphaned) {
+      // Jobs that ignored the hangup (nohup) may still run in the dead shell's session.
+      if (input.handle?.backend === 'pty') void track(reapPtySession(input.handle, input.graceMs));
+      report({
+        type: 'shell.lost',
+        message: `Shell '${input.id}' was lost: the orchestrator that ran its pty stopped, and a pty cannot outlive it. The restart policy decides whether it runs again.`,
+      });
+      return undefined;
+    }
+    const run = new SessionRun(input, services, report);
+    receive((command) => run.command(command));
+    void run.start();
+    return () => {
+      disposed = true;
+      run.dispose();
+    };
+  });
+}
+
+/** One run of a session actor: opening, the dialog, stopping and cleanup. */
+class SessionRun {
+  private readonly session: ShellSession;
+  private terminal: Terminal | undefined;
+  private recorded = false;
+  private closing: Promise<void> | undefined;
+  private failed = false;
+  private killing = false;
+  private disposed = false;
+
+  constructor(
+    private readonly input: ShellSessionInput,
+    private readonly services: ShellServices,
+    private readonly report: (event: ShellEvent) => void,
+  ) {
+    this.session = new ShellSession(input.id, services.openOutput(input.id), (exit) => {
+      this.report({ type: 'shell.exited', exitCode: exit.exitCode, signal: exit.signal });
+      // What the program left running in its terminal (a background job) goes with it.
+      void this.close();
+    });
+    services.sessions.set(input.id, this.session);
+  }
+
+  async start(): Promise<void> {
+    const reattaching = this.input.handle !== undefined;
+    let terminal: Terminal | undefined;
+    try {
+      terminal = await this.open();
+    } catch (err: unknown) {
+      this.session.discard();
+      return this.fail(err instanceof TroupeError ? err.code : 'SPAWN_FAILED', `Could not start '${this.input.file}' in '${this.input.cwd}': ${describeError(err)}`, 'spawn-error');
+    }
+    if (terminal === undefined) {
+      this.session.discard();
+      this.report({ type: 'shell.lost', message: `Shell '${this.input.id}' was lost: its tmux session ended while no orchestrator was attached. The restart policy decides whether it runs again.` });
+      return;
+    }
+    this.terminal = terminal;
+    if (terminal.handle.backend === 'pty') {
+      try {
+        // Synchronously, before anything else: a crash from here on leaves enough to reap it.
+        this.services.recordHandle(this.input.id, terminal.handle);
+        this.recorded = true;
+      } catch (err: unknown) {
+        void track(terminal.close(0));
+        return this.fail('SPAWN_FAILED', `Could not start '${this.input.file}': its handle could not be recorded: ${describeError(err)}`, 'spawn-error');
+      }
+    }
+    // Kept in the session's own input, hence in its persisted snapshot: a restored session sees it.
+    this.input.handle = terminal.handle;
+    this.session.attach(terminal);
+    if (this.disposed || this.killing) return void this.close();
+    this.report({ type: 'shell.opened', handle: terminal.handle });
+    // A re-attached session had its dialog in its first life.
+    if (this.input.dialog.length > 0 && !reattaching) await this.runDialog();
+  }
+
+  command(command: ShellSessionCommand): void {
+    try {
+      if (command.type === 'shell.write') this.session.write(command.data);
+      else if (command.type === 'shell.resize') {
+        if (Number.isInteger(command.cols) && Number.isInteger(command.rows) && command.cols > 1 && command.rows > 1) this.session.resize(command.cols, command.rows);
+      } else {
+        this.killing = true;
+        this.session.markStopped();
+        void this.close();
+      }
+    } catch {
+      // Input for a shell that just ended: nobody waits for it (the message was journaled).
+    }
+  }
+
+  /** The actor is being stopped: end the terminal, or leave a kept tmux session running. */
+  dispose(): void {
+    this.disposed = true;
+    if (!this.terminal || this.session.ended) return;
+    if (this.input.keep && this.input.backend === 'tmux' && !this.failed && !this.killing) return this.terminal.detach();
+    void this.close();
+  }
+
+  private async open(): Promise<Terminal | undefined> {
+    const logs = this.services.logsDir;
+    const paneFile = join(logs, `${encodeURIComponent(this.input.id)}.pane`);
+    if (this.input.handle?.backend === 'tmux') return (await loadTmux()).attachTmux(this.input.handle, paneFile);
+    const options: TerminalOptions = {
+      id: this.input.id,
+      file: this.input.file,
+      args: this.input.args,
+      cwd: this.input.cwd,
+      env: this.input.defaultShell ? { INPUTRC: ensureInputrc(logs), ...this.input.env } : this.input.env,
+      cols: this.input.cols,
+      rows: this.input.rows,
+    };
+    if (this.input.backend === 'pty') return openPty(options);
+    const tmux = await loadTmux();
+    return tmux.openTmux(options, tmux.tmuxSocketName(this.services.dbKey), paneFile);
+  }
+
+  private async runDialog(): Promise<void> {
+    const where = `dialog of shell '${this.input.id}'`;
+    try {
+      await this.session.dialog(
+        this.input.dialog.map((round) => ({
+          expect: toExpectPattern(round.expect),
+          secret: round.secret,
+          ...(round.timeoutMs === undefined ? {} : { timeout: round.timeoutMs }),
+          // Resolved now, at send time: the resolved value is never stored.
+          ...(round.send === undefined ? {} : { send: resolveEnvReferences(round.send, process.env, where) }),
+        })),
+      );
+    } catch (err: unknown) {
+      if (this.killing || this.disposed) return;
+      return this.fail(err instanceof TroupeError ? err.code : 'SPAWN_FAILED', `The dialog of shell '${this.input.id}' failed: ${describeError(err)}`, 'dialog-error');
+    }
+    this.report({ type: 'shell.dialog.done' });
+  }
+
+  private fail(code: TroupeError['code'], message: string, reason: 'spawn-error' | 'dialog-error'): void {
+    this.failed = true;
+    this.report({ type: 'shell.error', code, message, reason });
+    void this.close();
+  }
+
+  /** Ends the terminal and all it runs, once; the handle is released when all of it is gone. */
+  private close(): Promise<void> {
+    const terminal = this.terminal;
+    // Not open yet: start() closes it as soon as it is.
+    if (!terminal) return Promise.resolve();
+    this.closing ??= track(
+      terminal.close(this.input.graceMs).then(() => {
+        // A backend that could not tell how its program ended (a tmux session killed) still ends the run.
+        if (!this.session.ended) this.report({ type: 'shell.exited', exitCode: null, signal: null });
+        this.release();
+      }),
+    );
+    return this.closing;
+  }
+
+  private release(): void {
+    if (!this.recorded) return;
+    this.recorded = false;
+    try {
+      this.services.releaseHandle(this.input.id);
+    } catch {
+      // The database may already be closed; a stale handle is harmless (start times are checked).
+    }
+  }
+}
+
+const inputrcs = new Set<string>();
+
+/** The default shell's readline settings: bracketed paste off, so echoed input has no escapes around it. */
+function ensureInputrc(dir: string): string {
+  const path = join(dir, 'troupe.inputrc');
+  if (inputrcs.has(path)) return path;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path, 'set enable-bracketed-paste off\n');
+  inputrcs.add(path);
+  return path;
+}
