@@ -4,10 +4,12 @@
  * readiness matcher, runs the other readiness probes, and stops the whole group (SIGTERM,
  * grace, SIGKILL) when asked, when the leader exits, or when the actor is stopped.
  */
+import { StringDecoder } from 'node:string_decoder';
 import { execa, type ResultPromise } from 'execa';
 import { fromCallback } from 'xstate';
 import type { ProcessError, ProcessEvent, ProcessHandle, ProcessKillEvent, ProcessRunInput } from '../machines/process.js';
-import { describeError } from '../runtime/errors.js';
+import { TroupeError, describeError } from '../runtime/errors.js';
+import { renderTemplate } from '../workflow/template.js';
 import { killGroup, readStartTime, stopGroup } from '../runtime/proc-info.js';
 import type { OutputSink } from './output.js';
 import { createOutputMatcher, probeReadiness } from './readiness.js';
@@ -91,11 +93,19 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
     if (!disposed) sendBack(event);
   };
   const sink = services.openOutput(input.id);
+  let resolved: { command: string; env: Record<string, string> };
+  try {
+    resolved = expandEnv(input);
+  } catch (err: unknown) {
+    sink.close();
+    report({ type: 'process.error', code: err instanceof TroupeError ? err.code : 'SPAWN_FAILED', message: describeError(err) });
+    return () => undefined;
+  }
   let subprocess: ResultPromise<{ buffer: false; reject: false; detached: true; stdin: 'ignore' }>;
   try {
-    subprocess = execa('sh', ['-c', input.command], {
+    subprocess = execa('sh', ['-c', resolved.command], {
       cwd: input.cwd,
-      env: input.env,
+      env: resolved.env,
       // Its own process group (pgid = pid), so stopping reaches every descendant.
       detached: true,
       stdin: 'ignore',
@@ -139,17 +149,19 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
 
   const closed = new Promise<void>((resolve) => subprocess.once('close', () => resolve()));
   const matcher = input.waitFor?.type === 'output' ? createOutputMatcher(input.waitFor.pattern, input.waitFor.flags) : undefined;
+  const captures = input.outputs ? createCaptures(input.outputs) : undefined;
   const probes = new AbortController();
   let exited = false;
   let readySent = false;
   const markReady = () => {
     if (readySent || exited) return;
     readySent = true;
-    report({ type: 'process.ready' });
+    report({ type: 'process.ready', ...(captures ? { outputs: captures.values() } : {}) });
   };
   // Synchronous: the pipe is read no faster than the sink writes (see OutputSink).
   const onData = (chunk: Buffer) => {
     sink.write(chunk);
+    captures?.push(chunk);
     if (matcher && !matcher.matched && matcher.push(chunk)) markReady();
   };
   subprocess.stdout?.on('data', onData);
@@ -187,7 +199,7 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
       // and, when we were asked to stop, once the whole group is gone.
       await Promise.race([closed, gone]);
       if (killRequested) await gone;
-      report({ type: 'process.exited', exitCode, signal, ...notFound(exitCode, sink) });
+      report({ type: 'process.exited', exitCode, signal, ...notFound(exitCode, sink), ...(captures ? { outputs: captures.finish() } : {}) });
     })();
   });
 
@@ -195,6 +207,65 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
     disposed = true;
     probes.abort();
     void stopAll();
+  };
+}
+
+/**
+ * The command and env with `${env.NAME}` resolved, when the input asks for it: read now, from
+ * `expandEnv` over our environment, and never written back into the input (it is persisted).
+ * Throws INVALID_WORKFLOW naming a variable that is not set.
+ */
+function expandEnv(input: ProcessRunInput): { command: string; env: Record<string, string> } {
+  if (input.expandEnv === undefined) return { command: input.command, env: input.env };
+  const context = { env: { ...process.env, ...input.expandEnv }, steps: {} };
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(input.env)) env[key] = renderTemplate(value, context);
+  return { command: renderTemplate(input.command, context), env };
+}
+
+/** Characters of a line without a newline kept for `outputs` before it is matched as is. */
+const CAPTURE_WINDOW = 8 * 1024;
+
+/**
+ * Matches `outputs` patterns over the stream, a complete line at a time (so a value is not cut
+ * at a chunk's edge), keeping at most one partial line: memory stays bounded however much
+ * the process prints. The first match of each pattern wins.
+ */
+function createCaptures(patterns: Record<string, string>) {
+  const pending = new Map(Object.entries(patterns).map(([name, source]) => [name, new RegExp(source)]));
+  const values: Record<string, string> = {};
+  const decoder = new StringDecoder('utf8');
+  let partial = '';
+  // A pattern applies to one line at a time, as `^` and `$` suggest to whoever writes one.
+  const scan = (text: string) => {
+    for (const line of text.split('\n')) {
+      for (const [name, regex] of pending) {
+        const match = regex.exec(line);
+        if (!match) continue;
+        values[name] = match[1] ?? match[0];
+        pending.delete(name);
+      }
+      if (pending.size === 0) return;
+    }
+  };
+  return {
+    push(chunk: Buffer): void {
+      if (pending.size === 0) return;
+      const text = partial + decoder.write(chunk);
+      const end = text.lastIndexOf('\n') + 1;
+      partial = text.slice(end);
+      if (end > 0) scan(text.slice(0, end));
+      if (partial.length > CAPTURE_WINDOW) {
+        scan(partial);
+        partial = partial.slice(-CAPTURE_WINDOW / 2);
+      }
+    },
+    values: (): Record<string, string> => ({ ...values }),
+    finish(): Record<string, string> {
+      if (pending.size > 0) scan(partial + decoder.end());
+      partial = '';
+      return { ...values };
+    },
   };
 }
 

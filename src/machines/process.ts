@@ -45,6 +45,31 @@ export interface ProcessInput {
   timeoutMs?: number;
   /** Time between SIGTERM and SIGKILL when stopping. */
   graceMs: number;
+  /**
+   * Tell the parent machine when the process becomes ready (or, without `waitFor`, once it
+   * runs): a `ProcessReadyNotice`. For machines that supervise processes (workflow services);
+   * top-level processes leave it off, their parent is the root.
+   */
+  notifyParent?: boolean;
+  /** Output name -> regex source: the first capture group of its first match is reported in `outputs`. */
+  outputs?: Record<string, string>;
+  /**
+   * Resolve `${env.NAME}` in the command and env values when the process starts, from these
+   * values over the orchestrator's environment (workflow steps). Never stored resolved.
+   */
+  expandEnv?: Record<string, string>;
+}
+
+/**
+ * Sent to the parent with `notifyParent`: the child `child` is ready, with the outputs captured so far.
+ *
+ * @example
+ * on: { 'process.ready': { actions: ({ event }) => markReady(event.child) } }
+ */
+export interface ProcessReadyNotice {
+  type: 'process.ready';
+  child: string;
+  outputs: Record<string, string>;
 }
 
 /** Input of the `run` actor: the machine's input, plus the handle once it has one. */
@@ -68,6 +93,8 @@ export interface ProcessContext extends ProcessInput {
   signal?: string | null;
   error?: ProcessError;
   reason?: ProcessReason;
+  /** Values captured for `outputs` so far. */
+  captured?: Record<string, string>;
 }
 
 /**
@@ -83,6 +110,8 @@ export interface ProcessOutput {
   signal: string | null;
   reason: ProcessReason;
   error: ProcessError | null;
+  /** The values captured for the input's `outputs` (only when it has some). */
+  outputs?: Record<string, string>;
 }
 
 /**
@@ -93,8 +122,8 @@ export interface ProcessOutput {
  */
 export type ProcessEvent =
   | { type: 'process.spawned'; handle: ProcessHandle }
-  | { type: 'process.ready' }
-  | { type: 'process.exited'; exitCode: number | null; signal: string | null; error?: ProcessError }
+  | { type: 'process.ready'; outputs?: Record<string, string> }
+  | { type: 'process.exited'; exitCode: number | null; signal: string | null; error?: ProcessError; outputs?: Record<string, string> }
   | { type: 'process.error'; code: ErrorCode; message: string }
   | { type: 'process.lost' }
   | { type: 'process.stop' }
@@ -134,6 +163,7 @@ function outcome(state: ProcessOutcome, context: ProcessContext): ProcessOutput 
     signal: context.signal ?? null,
     reason: context.reason ?? 'exit',
     error: context.error ?? null,
+    ...(context.captured ? { outputs: context.captured } : {}),
   };
 }
 
@@ -178,7 +208,7 @@ export const processMachine = setup({
       if (event.type !== 'process.exited') return {};
       const reason = context.reason ?? 'exit';
       const error = event.error ?? (reason === 'exit' ? exitError(context, event.exitCode, event.signal) : context.error);
-      return { exitCode: event.exitCode, signal: event.signal, reason, ...(error ? { error } : {}) };
+      return { exitCode: event.exitCode, signal: event.signal, reason, ...(error ? { error } : {}), ...(event.outputs ? { captured: event.outputs } : {}) };
     }),
     recordSpawnError: assign(({ event }) => {
       if (event.type === 'process.error') return { reason: 'spawn-error' as const, error: { code: event.code, message: event.message } };
@@ -189,6 +219,11 @@ export const processMachine = setup({
     recordStop: assign({ reason: 'stopped' as const }),
     recordTimeout: assign(({ context }) => ({ reason: 'timeout' as const, error: timeoutError(context) })),
     recordLost: assign({ reason: 'lost' as const, error: LOST }),
+    recordCaptured: assign({ captured: ({ context, event }) => (event.type === 'process.ready' && event.outputs ? event.outputs : context.captured) }),
+    notifyParent: enqueueActions(({ context, self, enqueue }) => {
+      if (!context.notifyParent) return;
+      enqueue.sendParent({ type: 'process.ready', child: self.id, outputs: context.captured ?? {} } satisfies ProcessReadyNotice);
+    }),
   },
 }).createMachine({
   id: 'process',
@@ -216,12 +251,16 @@ export const processMachine = setup({
       },
     },
     running: {
+      // Without a readiness check, running is as ready as it gets.
+      entry: enqueueActions(({ context, enqueue }) => {
+        if (!context.waitFor) enqueue('notifyParent');
+      }),
       on: {
-        'process.ready': 'ready',
+        'process.ready': { target: 'ready', actions: 'recordCaptured' },
         'process.timeout': { target: 'stopping', actions: 'recordTimeout' },
       },
     },
-    ready: { entry: 'disarmTimeout' },
+    ready: { entry: ['disarmTimeout', 'notifyParent'] },
     stopping: {
       entry: ['disarmTimeout', 'killRun'],
       on: {

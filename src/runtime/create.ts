@@ -5,6 +5,7 @@ import { Orchestrator } from './orchestrator.js';
 import { createProcessKind } from './process-kind.js';
 import { createShellKind } from './shell-kind.js';
 import { closeOnSignals } from './signals.js';
+import { createWorkflowKind } from './workflow-kind.js';
 
 /** What `createOrchestrator` accepts. Every field is optional. */
 export interface OrchestratorOptions {
@@ -55,11 +56,14 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
       random: options.random ?? Math.random,
       journalMessages: options.journalMessages ?? true,
       inboxPollMs: options.inboxPollMs ?? 100,
+      ...(options.cwd ? { cwd: options.cwd } : {}),
       ...(options.inspect ? { inspect: options.inspect } : {}),
     });
     orc.load(host.reaped);
     orc.define(createProcessKind(host, { ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.allowedDirs ? { allowedDirs: [...options.allowedDirs] } : {}) }));
     orc.define(createShellKind(host, { ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.allowedDirs ? { allowedDirs: options.allowedDirs } : {}) }));
+    // After the kinds its steps use: restoring a run restores its steps with it.
+    orc.define(createWorkflowKind({ commit: (runId) => orc.commit(runId) }));
     for (const [kind, logic] of Object.entries(options.machines ?? {})) orc.register(kind, logic);
     if (options.handleSignals ?? true) closeOnSignals(orc);
     orc.startInbox();

@@ -32,6 +32,7 @@ export class RuntimeHost implements ShellServices {
   readonly outputs = new Map<string, OutputSink>();
   /** Live shell sessions by actor id: handles type and expect on them directly. */
   readonly sessions = new Map<string, ShellSession>();
+  private readonly outputWatchers = new Set<(actorId: string, sink: OutputSink) => void>();
   private readonly orphans: Set<string>;
   private released = false;
 
@@ -88,7 +89,20 @@ export class RuntimeHost implements ShellServices {
     this.outputs.get(actorId)?.close();
     const sink = new OutputSink({ path: logFileOf(this.logsDir, actorId) });
     this.outputs.set(actorId, sink);
+    for (const watcher of this.outputWatchers) watcher(actorId, sink);
     return sink;
+  }
+
+  /**
+   * Calls `watcher` with every output sink opened from now on, before its first byte, so
+   * it can `subscribe` to the output live (e.g. a workflow run's step output).
+   *
+   * @example
+   * const off = host.watchOutputs((id, sink) => sink.subscribe((chunk) => process.stdout.write(chunk)));
+   */
+  watchOutputs(watcher: (actorId: string, sink: OutputSink) => void): () => void {
+    this.outputWatchers.add(watcher);
+    return () => this.outputWatchers.delete(watcher);
   }
 
   /** Gives the database up: called last by `close()`. */

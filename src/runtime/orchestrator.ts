@@ -23,6 +23,9 @@ import { ActorHandle, type WaitCondition } from './handle.js';
 import type { ActorStatus, Store } from './store.js';
 import { InboxConsumer } from './inbox.js';
 import { forgetSignals } from './signals.js';
+import { WorkflowRuns, type RunHandle, type RunOptions } from './workflow-runs.js';
+import type { CompiledWorkflow, RunResult, RunView } from '../workflow/types.js';
+import type { WorkflowSpec } from '../workflow/spec.js';
 
 /** One line of `orc.list()`: what `troupe ps` shows. */
 export interface ActorInfo {
@@ -46,6 +49,8 @@ export interface OrchestratorRuntimeOptions {
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   readonly journalMessages: boolean;
   readonly inboxPollMs: number;
+  /** Base for relative paths of workflows given as specs. Default `process.cwd()`. */
+  readonly cwd?: string;
 }
 
 const baseSchema = z.object(baseSpecShape).passthrough();
@@ -190,7 +195,7 @@ export class Orchestrator {
     const record = newRecord(id, kind.kind, parent, spec as Record<string, unknown>, restart, this.clock.now(), existing);
     this.records.set(id, record);
     this.journal(id, 'spawned', { kind: kind.kind, parent });
-    this.run(record, kind, { input });
+    this.startActor(record, kind, { input });
     return record;
   }
 
@@ -203,7 +208,7 @@ export class Orchestrator {
   }
 
   /** Starts one run of an actor: fresh from `input`, or from a persisted snapshot. */
-  private run(record: ActorRecord, kind: KindDefinition, from: { input: unknown } | { snapshot: unknown }): void {
+  private startActor(record: ActorRecord, kind: KindDefinition, from: { input: unknown } | { snapshot: unknown }): void {
     const ref = createActor(kind.logic, {
       id: record.id,
       systemId: record.id,
@@ -276,7 +281,7 @@ export class Orchestrator {
     const kind = this.kinds.get(record.kind)!;
     this.journal(record.id, 'restarted', { restarts: record.supervision.restarts });
     try {
-      this.run(record, kind, { input: kind.compile(record.spec, record.id) });
+      this.startActor(record, kind, { input: kind.compile(record.spec, record.id) });
     } catch (err) {
       // The spec was valid when spawned; the world changed (a cwd was removed...).
       record.status = 'error';
@@ -459,18 +464,27 @@ export class Orchestrator {
     // Cleanups of stopped process actors run in the background; wait until every group is gone.
     await pendingStops();
     await pendingShellStops();
+    // From here on, stopping an actor keeps its delayed events' rows for the next owner.
     this.phase = 'closing';
+    // Kept actors (workflow runs) are frozen as they are now, so their snapshot still says
+    // which steps were in flight (the next open runs those again); then stopping them stops
+    // their children, and the database stays open until every process group is gone.
+    for (const record of this.records.values()) {
+      const ref = record.ref;
+      if (!ref) continue;
+      record.snapshotJson = JSON.stringify(ref.getPersistedSnapshot());
+      this.writes.touch(record);
+      record.ref = undefined;
+      stopChild(ref);
+      this.notify(record);
+    }
+    await pendingStops();
+    // Kept actors (a workflow) may hold shells of their own: a pty among them ends with us.
+    await pendingShellStops();
     this.writes.close();
     // Pending restarts and delayed events keep their rows: the next owner re-arms them.
     this.restarts.dispose();
     this.timers.dispose();
-    for (const record of this.records.values()) {
-      const ref = record.ref;
-      record.ref = undefined;
-      if (ref) stopChild(ref);
-    }
-    // Kept actors (a workflow) may hold shells of their own: a pty among them ends with us.
-    await pendingShellStops();
     this.root.send({ type: 'troupe.close' });
     this.root.stop();
     this.phase = 'closed';
@@ -505,7 +519,7 @@ export class Orchestrator {
         this.restarts.schedule(record, due);
       } else if (record.status === 'active' && record.snapshotJson) {
         this.journal(record.id, 'restored', { state: record.state });
-        this.run(record, kind, { snapshot: JSON.parse(record.snapshotJson) });
+        this.startActor(record, kind, { snapshot: JSON.parse(record.snapshotJson) });
         revived.push(record);
       }
     }
@@ -541,5 +555,95 @@ export class Orchestrator {
 
   private assertOpen(): void {
     if (this.phase !== 'open') throw new TroupeError('ORCHESTRATOR_CLOSED', 'This orchestrator is closed. Create a new one with createOrchestrator().');
+  }
+
+  // ---------------------------------------------------------------- workflows
+  // Thin doors into src/runtime/workflow-runs.ts, where the logic lives.
+
+  private workflowRuns: WorkflowRuns | undefined;
+
+  private get workflows(): WorkflowRuns {
+    this.assertOpen();
+    return (this.workflowRuns ??= new WorkflowRuns({
+      cwd: this.options.cwd ?? process.cwd(),
+      spawn: (spec) => void this.spawnNow(spec, null),
+      record: (id) => this.records.get(id),
+      records: () => this.records.values(),
+      send: (id, event) => this.send(id, event as unknown as AnyEvent),
+      watchOutputs: (watcher) => this.host.watchOutputs(watcher),
+    }));
+  }
+
+  /**
+   * Runs a workflow to its end and resolves with its final view (status, and each step's
+   * state, attempts, outputs and duration). Step failures are in the status, not thrown;
+   * an invalid workflow rejects before anything starts.
+   *
+   * @example
+   * const result = await orc.run(defineWorkflow({ name: 'ci', steps: [{ name: 'test', command: 'npm test' }] }));
+   * result.status // 'succeeded'
+   */
+  run(workflow: CompiledWorkflow | WorkflowSpec, options?: RunOptions): Promise<RunResult> {
+    try {
+      return this.workflows.run(workflow, options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Starts a run and returns a handle to watch it (`view`, `onChange`, `onOutput`, `result`).
+   *
+   * @example
+   * const run = orc.startRun(loadWorkflowFile('deploy.yaml'), { set: { TARGET: 'staging' } });
+   */
+  startRun(workflow: CompiledWorkflow | WorkflowSpec, options?: RunOptions): RunHandle {
+    return this.workflows.startRun(workflow, options);
+  }
+
+  /**
+   * Handles on unfinished runs (restored, and already going again, when the database was
+   * opened): every one, or the one named (RUN_NOT_FOUND, RUN_FINISHED).
+   *
+   * @example
+   * for (const run of orc.resumeRuns()) await run.result;
+   */
+  resumeRuns(runId?: string): RunHandle[] {
+    return this.workflows.resumeRuns(runId);
+  }
+
+  /** @example orc.runs()[0]?.status // the newest run's */
+  runs(): RunView[] {
+    return this.workflows.runs();
+  }
+
+  /**
+   * Lets a step waiting for approval start (RUN_NOT_FOUND, RUN_FINISHED, STEP_NOT_FOUND, NOT_AWAITING_APPROVAL).
+   *
+   * @example orc.approve('deploy-x7k2p9', 'release');
+   */
+  approve(runId: string, step: string): void {
+    this.workflows.approve(runId, step);
+  }
+
+  /**
+   * Cancels a run: every step is stopped with its whole process tree; resolves with the
+   * final view (status 'cancelled').
+   *
+   * @example await orc.cancelRun('deploy-x7k2p9');
+   */
+  cancelRun(runId: string): Promise<RunResult> {
+    try {
+      return this.workflows.cancelRun(runId);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** @internal the workflow kind's commit: resolves once the run's current snapshot is in SQLite. */
+  commit(id: string): Promise<void> {
+    const record = this.records.get(id);
+    if (record?.ref) this.writes.touch(record);
+    return this.writes.durable();
   }
 }

@@ -1,0 +1,110 @@
+/**
+ * What a workflow step runs as: the registered kind (`process` for exec steps, `shell` for
+ * pty/tmux ones), the child's id for this attempt, and its input. Pure: outputs of earlier
+ * steps are filled in here; `${env.NAME}` is left for the I/O layer, which reads the
+ * environment at spawn time, so no value taken from the environment (a secret) is ever
+ * written into a snapshot.
+ */
+import type { ProcessInput } from './process.js';
+import type { ShellInput } from './shell.js';
+import type { CompiledStep } from '../workflow/types.js';
+import type { StepRecord } from './workflow-plan.js';
+
+/** Time between SIGTERM and SIGKILL when a step is stopped (cancel, end of run, close). */
+export const STEP_GRACE_MS = 5_000;
+
+/** A step's child: a process or a shell, spawned by registered kind name. */
+export type StepLaunch =
+  | { kind: 'process'; childId: string; input: ProcessInput }
+  | { kind: 'shell'; childId: string; input: ShellInput };
+
+/** What a launch needs to know about the run. */
+export interface LaunchContext {
+  runId: string;
+  set: Record<string, string>;
+  steps: Readonly<Record<string, StepRecord>>;
+}
+
+/**
+ * The child id of one attempt: it changes per attempt, so a late event of an old attempt is
+ * never taken for the new one. Step names never hold '#'.
+ *
+ * @example childIdOf('build', 2) // 'build#2'
+ */
+export function childIdOf(step: string, attempt: number): string {
+  return `${step}#${attempt}`;
+}
+
+/** The step a child id belongs to, or undefined for other children (the commit promise). */
+export function stepOfChild(childId: string): string | undefined {
+  const hash = childId.lastIndexOf('#');
+  return hash > 0 ? childId.slice(0, hash) : undefined;
+}
+
+/**
+ * How attempt `attempt` of `step` is started, or why it cannot be (an output it uses was
+ * never produced).
+ *
+ * @example
+ * launchOf({ runId: 'ci-x1', set: {}, steps }, step, 1) // { kind: 'process', childId: 'test#1', input: { id: 'ci-x1/test#1', ... } }
+ */
+export function launchOf(run: LaunchContext, step: CompiledStep, attempt: number): StepLaunch | { error: string } {
+  const childId = childIdOf(step.name, attempt);
+  const id = `${run.runId}/${childId}`;
+  let command: string;
+  const env: Record<string, string> = {};
+  try {
+    command = withOutputs(step.command, step.name, run.steps);
+    for (const [key, value] of Object.entries(step.env)) env[key] = withOutputs(value, step.name, run.steps);
+  } catch (err: unknown) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+  // `set` stands for the invoking environment: it wins over the workflow's env too.
+  Object.assign(env, run.set);
+  if (step.mode === 'exec') {
+    const input: ProcessInput = { id, command, cwd: step.cwd, env, graceMs: STEP_GRACE_MS, expandEnv: { ...run.set } };
+    if (step.waitFor) input.waitFor = step.waitFor;
+    if (step.timeoutMs !== undefined) input.timeoutMs = step.timeoutMs;
+    if (step.service) input.notifyParent = true;
+    if (Object.keys(step.outputs).length > 0) input.outputs = { ...step.outputs };
+    return { kind: 'process', childId, input };
+  }
+  const input: ShellInput = {
+    id,
+    backend: step.mode,
+    file: 'sh',
+    args: ['-c', command],
+    cwd: step.cwd,
+    env,
+    cols: 120,
+    rows: 40,
+    keep: false,
+    graceMs: STEP_GRACE_MS,
+    defaultShell: false,
+    dialog: step.expect.map((round) => ({
+      expect: { type: 'regex' as const, source: round.match.pattern, flags: round.match.flags },
+      ...(round.send === undefined ? {} : { send: round.send }),
+      secret: round.secret,
+    })),
+  };
+  return { kind: 'shell', childId, input };
+}
+
+// `$${` first, so an escaped one is left alone (the I/O layer turns it into `${`).
+const OUTPUT_REF = /\$\$\{|\$\{steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)\}/g;
+
+/**
+ * `text` with `${steps.NAME.outputs.KEY}` replaced. A value is escaped (`${` -> `$${`) so a
+ * step's output can never smuggle an `${env.SECRET}` into a later command.
+ */
+function withOutputs(text: string, step: string, steps: Readonly<Record<string, StepRecord>>): string {
+  return text.replace(OUTPUT_REF, (whole: string, from: string | undefined, output: string | undefined) => {
+    if (from === undefined || output === undefined) return whole;
+    const value = steps[from]?.outputs[output];
+    // A function, because `$$` in a replacement string means a single `$`.
+    if (value !== undefined) return value.replaceAll('${', () => '$${');
+    throw new Error(
+      `Step '${step}' uses ${whole}, but step '${from}' produced no output '${output}' (it did not run, or its pattern did not match its output). Check the pattern in its 'outputs', or its condition.`,
+    );
+  });
+}

@@ -1,0 +1,373 @@
+/**
+ * A workflow run as a pure machine: a supervisor of step actors. Steps are spawned as its
+ * own children by registered kind name (`process`, `shell`), so they are persisted inside
+ * the run's snapshot and come back with it. The one side effect is the `commit` actor the
+ * runtime provides: it resolves once the run's snapshot is durable in SQLite.
+ *
+ * ```
+ * running: committing -> scheduling -> idle -> committing ...   (a result recorded: commit it)
+ *    |  workflow.cancel (or a commit that failed)      | every step settled
+ *    v                                                 v
+ * cancelling -> cancelled                         finishing (stop services) -> succeeded | failed*
+ * ```
+ *
+ * Write-ahead: results are recorded in context and numbered (`recorded`); steps start only
+ * on entering `scheduling`, i.e. after a commit, and only from results that commit covered
+ * (`committed`). A dependent never starts in the macrostep that recorded its dependency.
+ */
+import { assign, enqueueActions, fromPromise, setup } from 'xstate';
+import type { CompiledWorkflow, RunStatus } from '../workflow/types.js';
+import type { ProcessOutput, ProcessReadyNotice } from './process.js';
+import type { ShellOutput } from './shell.js';
+import { launchOf, stepOfChild, type StepLaunch } from './workflow-launch.js';
+import { allSettled, initialSteps, planSteps, retryDelay, runStatus, serviceStillNeeded, type StepRecord } from './workflow-plan.js';
+
+/**
+ * What a run starts from. Plain JSON; `set` is stored with it (secrets belong in the
+ * environment, read through `${env.NAME}`, never in `set`).
+ *
+ * @example
+ * const input: WorkflowInput = { runId: 'ci-x7k2p9', workflow: compileWorkflow(spec, { baseDir }), set: { TARGET: 'staging' } }
+ */
+export interface WorkflowInput {
+  runId: string;
+  workflow: CompiledWorkflow;
+  set: Record<string, string>;
+}
+
+export interface WorkflowContext extends WorkflowInput {
+  status: RunStatus;
+  startedAt: number;
+  endedAt?: number;
+  steps: Record<string, StepRecord>;
+  /** Facts recorded so far (results, readiness, approvals, re-runs): what a commit covers. */
+  recorded: number;
+  /** The value of `recorded` that the last commit made durable. */
+  committed: number;
+  /** Why the run stopped early; absent unless cancelled or a commit failed. */
+  abort?: { status: 'cancelled' | 'failed'; reason: string };
+}
+
+/**
+ * Events a run handles: `workflow.approve` and `workflow.cancel` come from outside (the API,
+ * or `troupe approve/cancel` through the inbox); the rest from its children and timers.
+ *
+ * @example
+ * orc.send('deploy-x7k2p9', { type: 'workflow.approve', step: 'release' })
+ */
+export type WorkflowEvent =
+  | { type: 'workflow.approve'; step: string }
+  | { type: 'workflow.cancel' }
+  /** A retry's delay passed (a persisted timer, so it fires after a restart too). */
+  | { type: 'workflow.retry'; step: string; attempt: number }
+  | ProcessReadyNotice
+  | { type: `xstate.done.actor.${string}`; output?: unknown }
+  | { type: `xstate.error.actor.${string}`; error?: unknown };
+
+/** The machine's output once done. */
+export interface WorkflowOutput {
+  status: Exclude<RunStatus, 'running'>;
+  error?: string;
+}
+
+/** What the runtime's `commit` actor gets and gives back: the `recorded` count it made durable. */
+export interface CommitInput {
+  runId: string;
+  seq: number;
+}
+
+/** How one run of a step ended, whatever kind ran it. */
+interface StepEnd {
+  outcome: 'succeeded' | 'failed' | 'cancelled' | 'lost';
+  exitCode: number | null;
+  error?: string;
+  outputs: Record<string, string>;
+}
+
+const DONE = 'xstate.done.actor.';
+const ERROR = 'xstate.error.actor.';
+const STOP_EVENTS = { process: { type: 'process.stop' }, shell: { type: 'shell.stop' } } as const;
+
+/** The actor system's clock (a SimulatedClock in tests); XState keeps it internal. */
+function nowOf(system: unknown): number {
+  const clock = (system as unknown as { _clock?: { now?: () => number } })._clock;
+  return typeof clock?.now === 'function' ? clock.now() : Date.now();
+}
+
+/** The step and child id an `xstate.done/error.actor.*` event is about, for step children only. */
+function childOf(type: string): { childId: string; step: string } | undefined {
+  const prefix = type.startsWith(DONE) ? DONE : type.startsWith(ERROR) ? ERROR : undefined;
+  if (!prefix) return undefined;
+  const childId = type.slice(prefix.length);
+  const step = stepOfChild(childId);
+  return step === undefined ? undefined : { childId, step };
+}
+
+/** Normalizes a process's or a shell's output (or a thrown error) into a step end. */
+function stepEnd(event: { type: string; output?: unknown; error?: unknown }): StepEnd {
+  if (event.type.startsWith(ERROR)) {
+    const error = event.error instanceof Error ? event.error.message : String(event.error);
+    return { outcome: 'failed', exitCode: null, error: `The step's actor failed: ${error}`, outputs: {} };
+  }
+  const output = (event.output ?? {}) as Partial<Omit<ProcessOutput, 'state'>> & Partial<Omit<ShellOutput, 'state'>> & { state?: string };
+  const exitCode = output.exitCode ?? null;
+  const error = output.error?.message;
+  const base = { exitCode, outputs: output.outputs ?? {}, ...(error ? { error } : {}) };
+  switch (output.state) {
+    case 'succeeded':
+    case 'cancelled':
+    case 'lost':
+    case 'failed':
+      return { ...base, outcome: output.state };
+    // A shell's program ended on its own: its exit code says how.
+    case 'exited':
+      return exitCode === 0 ? { ...base, outcome: 'succeeded' } : { ...base, outcome: 'failed', error: error ?? `The command exited with code ${String(exitCode)}.` };
+    default:
+      return { ...base, outcome: 'failed', error: error ?? `The step ended in an unknown state '${String(output.state)}'.` };
+  }
+}
+
+/** The step whose live child is `childId`, if that child is still the current attempt. */
+function currentStep(context: WorkflowContext, type: string): { childId: string; step: string } | undefined {
+  const child = childOf(type);
+  return child && context.steps[child.step]?.child === child.childId ? child : undefined;
+}
+
+const liveChildren = (context: WorkflowContext) => Object.values(context.steps).some((record) => record.child !== undefined);
+
+/**
+ * Attempt `attempts + 1` of each named step: the children to spawn, and the records that
+ * say so (or that a step failed because it cannot start).
+ */
+function launch(context: WorkflowContext, names: readonly string[], now: number): { steps: Record<string, StepRecord>; recorded: number; spawns: StepLaunch[] } {
+  const steps = { ...context.steps };
+  const spawns: StepLaunch[] = [];
+  let recorded = context.recorded;
+  for (const name of names) {
+    const step = context.workflow.steps.find((s) => s.name === name);
+    const record = steps[name];
+    if (!step || !record) continue;
+    const attempt = record.attempts + 1;
+    const plan = launchOf({ runId: context.runId, set: context.set, steps }, step, attempt);
+    if ('error' in plan) {
+      steps[name] = { ...record, state: 'failed', error: plan.error, startedAt: record.startedAt ?? now, endedAt: now, seq: ++recorded };
+      continue;
+    }
+    const { error: _error, exitCode: _exitCode, endedAt: _endedAt, seq: _seq, ...rest } = record;
+    steps[name] = { ...rest, state: 'running', attempts: attempt, child: plan.childId, startedAt: record.startedAt ?? now };
+    spawns.push(plan);
+  }
+  return { steps, recorded, spawns };
+}
+
+/**
+ * The `workflow` kind's machine, with a `commit` that resolves at once: the runtime
+ * provides the real one (durable in SQLite), and the orchestrator the step kinds.
+ *
+ * @example
+ * const logic = workflowMachine.provide({ actors: { commit: fromPromise(async ({ input }) => { await orc.durable(); return input.seq }) } })
+ */
+export const workflowMachine = setup({
+  types: {} as {
+    context: WorkflowContext;
+    input: WorkflowInput;
+    events: WorkflowEvent;
+    output: WorkflowOutput;
+  },
+  actors: {
+    commit: fromPromise<number, CommitInput>(async ({ input }) => input.seq),
+  },
+  guards: {
+    uncommitted: ({ context }) => context.recorded > context.committed,
+    settled: ({ context }) => allSettled(context.workflow, context.steps),
+    noLiveChildren: ({ context }) => !liveChildren(context),
+    runFailed: ({ context }) => context.abort?.status === 'failed' || runStatus(context.workflow, context.steps) === 'failed',
+    isCurrentChild: ({ context, event }) => currentStep(context, event.type) !== undefined,
+    isCurrentService: ({ context, event }) => event.type === 'process.ready' && context.steps[stepOfChild(event.child) ?? '']?.child === event.child,
+    awaitsApproval: ({ context, event }) => event.type === 'workflow.approve' && context.steps[event.step]?.state === 'approval',
+    retryDue: ({ context, event }) => {
+      if (event.type !== 'workflow.retry') return false;
+      const record = context.steps[event.step];
+      return record?.state === 'retrying' && record.attempts + 1 === event.attempt;
+    },
+  },
+  actions: {
+    /** Launches what the committed results allow; marks approvals and skips. */
+    schedule: enqueueActions(({ context, system, enqueue }) => {
+      const now = nowOf(system);
+      const plan = planSteps(context.workflow, context.steps, context.committed);
+      const steps = { ...context.steps };
+      for (const name of plan.approval) steps[name] = { ...steps[name]!, state: 'approval' };
+      for (const { step, reason } of plan.skip) steps[step] = { ...steps[step]!, state: 'skipped', error: `Skipped: ${reason}.`, endedAt: now };
+      const launched = launch({ ...context, steps }, plan.launch, now);
+      enqueue.assign({ steps: launched.steps, recorded: launched.recorded });
+      for (const child of launched.spawns) enqueue.spawnChild(child.kind as never, { id: child.childId, systemId: `${context.runId}/${child.childId}`, input: child.input } as never);
+    }),
+    /** A step's child ended while the run goes on: a result, a retry, or a re-run after a crash. */
+    recordEnd: enqueueActions(({ context, event, system, enqueue }) => {
+      const child = currentStep(context, event.type)!;
+      const step = context.workflow.steps.find((s) => s.name === child.step)!;
+      const record = context.steps[child.step]!;
+      const end = stepEnd(event as { type: string; output?: unknown; error?: unknown });
+      const now = nowOf(system);
+      enqueue.stopChild(child.childId);
+      const { child: _child, ...rest } = record;
+      const ended = { ...rest, exitCode: end.exitCode, outputs: { ...record.outputs, ...end.outputs }, endedAt: now };
+      let recorded = context.recorded + 1;
+      let next: StepRecord;
+      if (end.outcome === 'lost') {
+        // Its process died with the orchestrator that ran it: run it again (at-least-once),
+        // without spending a retry, once its dependencies (services) are ready again.
+        next = step.service && !serviceStillNeeded(context.workflow, context.steps, step.name)
+          ? { ...ended, state: 'succeeded' }
+          : { ...rest, state: 'waiting' };
+      } else if (end.outcome === 'succeeded' && !step.service) {
+        const { error: _error, ...clean } = ended;
+        next = { ...clean, state: 'succeeded', seq: recorded };
+      } else if (record.state === 'ready' && !serviceStillNeeded(context.workflow, context.steps, step.name)) {
+        // A service that ends once every step that needed it has settled did its job.
+        next = { ...ended, state: 'succeeded' };
+      } else {
+        const why = end.error ?? `exit code ${String(end.exitCode)}`;
+        const error =
+          record.state === 'ready' ? `Service '${step.name}' ended while steps that need it were not done: ${why}`
+          : step.service && end.outcome === 'succeeded' ? `Service '${step.name}' exited with code 0 before it became ready.`
+          : end.outcome === 'cancelled' ? 'The step was stopped from outside the run.'
+          : why;
+        const failures = record.failures + 1;
+        if (failures < step.retry.attempts) {
+          // Not a result: dependents keep waiting, nothing to commit before the retry.
+          recorded -= 1;
+          next = { ...ended, state: 'retrying', failures, error };
+          enqueue.raise({ type: 'workflow.retry', step: step.name, attempt: record.attempts + 1 }, { id: `retry:${step.name}`, delay: retryDelay(step.retry, failures) });
+        } else {
+          next = { ...ended, state: 'failed', failures, error, seq: recorded };
+        }
+      }
+      enqueue.assign({ steps: { ...context.steps, [step.name]: next }, recorded });
+    }),
+    recordReady: assign(({ context, event }) => {
+      if (event.type !== 'process.ready') return {};
+      const name = stepOfChild(event.child)!;
+      const record = context.steps[name]!;
+      const recorded = context.recorded + 1;
+      return { recorded, steps: { ...context.steps, [name]: { ...record, state: 'ready' as const, outputs: { ...record.outputs, ...event.outputs }, seq: recorded } } };
+    }),
+    retry: enqueueActions(({ context, event, system, enqueue }) => {
+      if (event.type !== 'workflow.retry') return;
+      const launched = launch(context, [event.step], nowOf(system));
+      enqueue.assign({ steps: launched.steps, recorded: launched.recorded });
+      for (const child of launched.spawns) enqueue.spawnChild(child.kind as never, { id: child.childId, systemId: `${context.runId}/${child.childId}`, input: child.input } as never);
+    }),
+    approve: assign(({ context, event }) => {
+      if (event.type !== 'workflow.approve') return {};
+      const record = context.steps[event.step]!;
+      return { recorded: context.recorded + 1, steps: { ...context.steps, [event.step]: { ...record, state: 'waiting' as const, approved: true } } };
+    }),
+    /** Stops every live child; steps that never started (or wait to retry) are cancelled now. */
+    cancelAll: enqueueActions(({ context, system, enqueue }) => {
+      const now = nowOf(system);
+      const steps = { ...context.steps };
+      for (const step of context.workflow.steps) {
+        const record = steps[step.name]!;
+        if (record.child !== undefined) {
+          enqueue.sendTo(record.child, STOP_EVENTS[step.mode === 'exec' ? 'process' : 'shell']);
+        } else if (record.state === 'waiting' || record.state === 'approval' || record.state === 'retrying') {
+          if (record.state === 'retrying') enqueue.cancel(`retry:${step.name}`);
+          steps[step.name] = { ...record, state: 'cancelled', error: context.abort?.reason ?? 'The run was cancelled.', endedAt: now };
+        }
+      }
+      enqueue.assign({ steps });
+    }),
+    /** During cancel or at the end: a child that ended after we asked it to stop. */
+    recordStopped: enqueueActions(({ context, event, system, enqueue }) => {
+      const child = currentStep(context, event.type)!;
+      const step = context.workflow.steps.find((s) => s.name === child.step)!;
+      const record = context.steps[child.step]!;
+      const end = stepEnd(event as { type: string; output?: unknown; error?: unknown });
+      enqueue.stopChild(child.childId);
+      const { child: _child, ...rest } = record;
+      const ended = { ...rest, exitCode: end.exitCode, outputs: { ...record.outputs, ...end.outputs }, endedAt: nowOf(system) };
+      let next: StepRecord;
+      if (end.outcome === 'succeeded' && !step.service) next = { ...ended, state: 'succeeded' };
+      // A ready service stopped at the end of the run did its job.
+      else if (record.state === 'ready' && !context.abort && end.outcome !== 'failed') next = { ...ended, state: 'succeeded' };
+      else if (end.outcome === 'failed' && !context.abort) next = { ...ended, state: 'failed', error: end.error ?? 'The step failed.' };
+      else next = { ...ended, state: 'cancelled', error: context.abort?.reason ?? 'The run was cancelled.' };
+      enqueue.assign({ steps: { ...context.steps, [step.name]: next } });
+    }),
+    stopServices: enqueueActions(({ context, enqueue }) => {
+      for (const step of context.workflow.steps) {
+        const child = context.steps[step.name]?.child;
+        if (child !== undefined) enqueue.sendTo(child, STOP_EVENTS[step.mode === 'exec' ? 'process' : 'shell']);
+      }
+    }),
+    end: assign(({ context, system }, params: { status: WorkflowOutput['status'] }) => ({ status: params.status, endedAt: context.endedAt ?? nowOf(system) })),
+  },
+}).createMachine({
+  id: 'workflow',
+  context: ({ input, self }) => ({
+    ...input,
+    status: 'running',
+    startedAt: nowOf(self.system),
+    steps: initialSteps(input.workflow),
+    // The run's input is the first thing committed: nothing starts before it is durable.
+    recorded: 1,
+    committed: 0,
+  }),
+  initial: 'running',
+  output: ({ context }) => ({ status: context.status as WorkflowOutput['status'], ...(context.abort ? { error: context.abort.reason } : {}) }),
+  states: {
+    running: {
+      initial: 'committing',
+      on: {
+        'xstate.done.actor.*': { guard: 'isCurrentChild', actions: 'recordEnd' },
+        'xstate.error.actor.*': { guard: 'isCurrentChild', actions: 'recordEnd' },
+        'process.ready': { guard: 'isCurrentService', actions: 'recordReady' },
+        'workflow.retry': { guard: 'retryDue', actions: 'retry' },
+        'workflow.approve': { guard: 'awaitsApproval', actions: 'approve' },
+        'workflow.cancel': { target: 'cancelling', actions: assign({ abort: { status: 'cancelled', reason: 'The run was cancelled.' } }) },
+      },
+      states: {
+        committing: {
+          invoke: {
+            id: 'commit',
+            src: 'commit',
+            input: ({ context }) => ({ runId: context.runId, seq: context.recorded }),
+            onDone: { target: 'scheduling', actions: assign({ committed: ({ context, event }) => Math.max(context.committed, event.output) }) },
+            onError: {
+              target: '#workflow.cancelling',
+              actions: assign({ abort: ({ event }) => ({ status: 'failed' as const, reason: `The run's state could not be saved, so it was stopped: ${event.error instanceof Error ? event.error.message : String(event.error)}` }) }),
+            },
+          },
+        },
+        scheduling: {
+          entry: 'schedule',
+          always: [{ guard: 'uncommitted', target: 'committing' }, { guard: 'settled', target: '#workflow.finishing' }, { target: 'idle' }],
+        },
+        // Anything recorded (a result, a readiness, an approval) is committed before it counts.
+        idle: { always: { guard: 'uncommitted', target: 'committing' } },
+      },
+    },
+    finishing: {
+      entry: 'stopServices',
+      on: { 'xstate.done.actor.*': { guard: 'isCurrentChild', actions: 'recordStopped' }, 'xstate.error.actor.*': { guard: 'isCurrentChild', actions: 'recordStopped' } },
+      always: [{ guard: 'noLiveChildren', target: 'ended' }],
+    },
+    cancelling: {
+      entry: 'cancelAll',
+      on: { 'xstate.done.actor.*': { guard: 'isCurrentChild', actions: 'recordStopped' }, 'xstate.error.actor.*': { guard: 'isCurrentChild', actions: 'recordStopped' } },
+      always: [{ guard: 'noLiveChildren', target: 'ended' }],
+    },
+    ended: {
+      always: [
+        { guard: ({ context }) => context.abort?.status === 'cancelled', target: 'cancelled' },
+        { guard: 'runFailed', target: 'failed' },
+        { target: 'succeeded' },
+      ],
+    },
+    succeeded: { type: 'final', entry: { type: 'end', params: { status: 'succeeded' } } },
+    failed: { type: 'final', tags: ['failure'], entry: { type: 'end', params: { status: 'failed' } } },
+    cancelled: { type: 'final', entry: { type: 'end', params: { status: 'cancelled' } } },
+  },
+});

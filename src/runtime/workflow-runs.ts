@@ -1,0 +1,274 @@
+/**
+ * Workflow runs through the orchestrator: start one (`run`, `startRun`), find the ones a
+ * previous owner left unfinished (`resumeRuns`; they were restored when the database was
+ * opened), list them, approve a step, cancel a run. The rules of a run live in its machine
+ * (src/machines/workflow.ts); this is the glue between it and callers.
+ */
+import { StringDecoder } from 'node:string_decoder';
+import { customAlphabet } from 'nanoid';
+import type { OutputSink } from '../actors/output.js';
+import { stepOfChild } from '../machines/workflow-launch.js';
+import type { WorkflowEvent, WorkflowInput } from '../machines/workflow.js';
+import { compileWorkflow } from '../workflow/compile.js';
+import { closest } from '../workflow/dag.js';
+import { ENV_NAME, type WorkflowSpec } from '../workflow/spec.js';
+import type { CompiledWorkflow, RunResult, RunView } from '../workflow/types.js';
+import { runViewOf } from '../workflow/view.js';
+import type { ActorRecord } from './actor-record.js';
+import { TroupeError } from './errors.js';
+
+/**
+ * How to start a run.
+ *
+ * @example
+ * await orc.run(workflow, { id: 'deploy-42', set: { TARGET: 'staging' } })
+ */
+export interface RunOptions {
+  /** The run's id. Default `<workflow name>-<6 random characters>`. */
+  id?: string;
+  /**
+   * Values that act as if they were in the invoking environment, and win over the
+   * workflow's `env`. They are stored with the run (so a resume sees them): secrets belong
+   * in the environment, read with `${env.NAME}`, never in `set`.
+   */
+  set?: Record<string, string>;
+}
+
+/**
+ * A run being watched. `result` resolves with the final view once the run has ended (it
+ * never rejects for failed steps: `status` says how it went); it rejects with
+ * ORCHESTRATOR_CLOSED when the orchestrator closes first (the run stays resumable).
+ *
+ * @example
+ * const run = orc.startRun(workflow);
+ * run.onOutput((step, text) => process.stdout.write(`[${step}] ${text}`));
+ * const { status } = await run.result;
+ */
+export interface RunHandle {
+  readonly id: string;
+  view(): RunView;
+  readonly result: Promise<RunResult>;
+  /** Called on every change of a step's state (and of the run's status). Returns the unsubscribe. */
+  onChange(listener: (view: RunView) => void): () => void;
+  /** Called with each piece of a step's output as it arrives. Returns the unsubscribe. */
+  onOutput(listener: (step: string, text: string) => void): () => void;
+}
+
+/** What the runs need from the orchestrator. */
+export interface RunsHost {
+  /** Base for the relative `cwd`s of workflows given as specs. */
+  readonly cwd: string;
+  /** Spawns a top-level actor now; throws a TroupeError for a bad spec. */
+  spawn(spec: unknown): void;
+  record(id: string): ActorRecord | undefined;
+  records(): Iterable<ActorRecord>;
+  send(id: string, event: WorkflowEvent): void;
+  watchOutputs(watcher: (actorId: string, sink: OutputSink) => void): () => void;
+}
+
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/;
+const suffix = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 6);
+
+/** The API behind `orc.run()`, `orc.startRun()`, `orc.resumeRuns()`, `orc.runs()`, `orc.approve()` and `orc.cancelRun()`. */
+export class WorkflowRuns {
+  constructor(private readonly host: RunsHost) {}
+
+  /** Starts a run; throws (nothing started) for an invalid workflow, id or `set`. */
+  startRun(workflow: CompiledWorkflow | WorkflowSpec, options: RunOptions = {}): RunHandle {
+    const compiled = isCompiled(workflow) ? workflow : compileWorkflow(workflow, { baseDir: this.host.cwd });
+    const set = checkSet(options.set ?? {});
+    const runId = options.id ?? `${idPrefix(compiled.name)}-${suffix()}`;
+    if (!RUN_ID.test(runId)) {
+      throw new TroupeError('INVALID_ARGUMENT', `Run id '${runId}' is not valid. Use letters, digits, '_', '-', '.' and ':', starting with a letter or digit.`, { details: { runId } });
+    }
+    const existing = this.host.record(runId);
+    if (existing) {
+      throw new TroupeError('ACTOR_EXISTS', `Run id '${runId}' is taken (by a ${existing.kind} in state '${existing.state}'). Pick another id.`, { details: { id: runId } });
+    }
+    const input: WorkflowInput = { runId, workflow: compiled, set };
+    this.host.spawn({ kind: 'workflow', id: runId, input });
+    return new LiveRun(this.host, runId);
+  }
+
+  /** Runs a workflow to its end. */
+  async run(workflow: CompiledWorkflow | WorkflowSpec, options: RunOptions = {}): Promise<RunResult> {
+    return this.startRun(workflow, options).result;
+  }
+
+  /** Handles on unfinished runs: all of them, or the one named (RUN_NOT_FOUND, RUN_FINISHED). */
+  resumeRuns(runId?: string): RunHandle[] {
+    if (runId !== undefined) return [new LiveRun(this.host, this.unfinished(runId).id)];
+    return this.workflowRecords()
+      .filter((record) => record.status === 'active')
+      .map((record) => new LiveRun(this.host, record.id));
+  }
+
+  /** Every run in the database, newest first. */
+  runs(): RunView[] {
+    return this.workflowRecords()
+      .map((record) => viewOf(record))
+      .filter((view): view is RunView => view !== undefined)
+      .sort((a, b) => b.startedAt - a.startedAt || b.id.localeCompare(a.id));
+  }
+
+  /** Lets a step that waits for approval start (RUN_NOT_FOUND, RUN_FINISHED, STEP_NOT_FOUND, NOT_AWAITING_APPROVAL). */
+  approve(runId: string, step: string): void {
+    const record = this.unfinished(runId);
+    const view = viewOf(record);
+    const target = view?.steps.find((s) => s.name === step);
+    if (!view || !target) {
+      const names = view?.steps.map((s) => s.name) ?? [];
+      const guess = closest(step, names);
+      throw new TroupeError(
+        'STEP_NOT_FOUND',
+        `Run '${runId}' has no step '${step}'.${guess ? ` Did you mean '${guess}'?` : ''} Its steps: ${names.join(', ')}.`,
+        { details: { runId, step, steps: names } },
+      );
+    }
+    if (target.state !== 'approval') {
+      throw new TroupeError(
+        'NOT_AWAITING_APPROVAL',
+        `Step '${step}' of run '${runId}' is not waiting for approval (it is '${target.state}'). Approve a step when \`troupe ps\` shows it in 'approval'.`,
+        { details: { runId, step, state: target.state } },
+      );
+    }
+    this.host.send(runId, { type: 'workflow.approve', step });
+  }
+
+  /** Stops every step of a run (whole process trees); resolves with its final view, status 'cancelled'. */
+  cancelRun(runId: string): Promise<RunResult> {
+    const record = this.unfinished(runId);
+    const handle = new LiveRun(this.host, record.id);
+    this.host.send(runId, { type: 'workflow.cancel' });
+    return handle.result;
+  }
+
+  private workflowRecords(): ActorRecord[] {
+    return [...this.host.records()].filter((record) => record.kind === 'workflow');
+  }
+
+  private unfinished(runId: string): ActorRecord {
+    const record = this.host.record(runId);
+    if (!record || record.kind !== 'workflow') {
+      const guess = closest(runId, this.workflowRecords().map((r) => r.id));
+      throw new TroupeError('RUN_NOT_FOUND', `No run '${runId}' in this database.${guess ? ` Did you mean '${guess}'?` : ''} \`troupe ps\` lists the runs.`, {
+        details: { runId },
+      });
+    }
+    if (record.status !== 'active') {
+      const status = viewOf(record)?.status ?? record.state;
+      throw new TroupeError('RUN_FINISHED', `Run '${runId}' has already finished (${status}). Start the workflow again with \`troupe run\`.`, {
+        details: { runId, status },
+      });
+    }
+    return record;
+  }
+}
+
+/** A handle that follows the run's record: it reads the live actor, or the persisted snapshot once it has ended. */
+class LiveRun implements RunHandle {
+  readonly result: Promise<RunResult>;
+  private readonly changeListeners = new Set<(view: RunView) => void>();
+  private readonly outputListeners = new Set<(step: string, text: string) => void>();
+  private stopWatchingOutputs: (() => void) | undefined;
+  private lastChange: string;
+
+  constructor(
+    private readonly host: RunsHost,
+    readonly id: string,
+  ) {
+    const record = host.record(id)!;
+    this.lastChange = changeKey(this.view());
+    this.result = new Promise<RunResult>((resolve, reject) => {
+      const watch = () => {
+        const current = host.record(id) ?? record;
+        const view = this.view();
+        const key = changeKey(view);
+        if (key !== this.lastChange) {
+          this.lastChange = key;
+          for (const listener of this.changeListeners) listener(view);
+        }
+        if (current.ref) return;
+        current.watchers.delete(watch);
+        this.stopWatchingOutputs?.();
+        if (current.status === 'active') {
+          // Its actor was stopped but not ended: the orchestrator closed and froze the run.
+          reject(new TroupeError('ORCHESTRATOR_CLOSED', `Run '${id}' was interrupted: the orchestrator closed. Resume it with \`troupe resume ${id}\`.`, { details: { runId: id } }));
+        } else {
+          resolve(view);
+        }
+      };
+      record.watchers.add(watch);
+      watch();
+    });
+    // Closing while nobody awaits `result` must not become an unhandled rejection.
+    this.result.catch(() => undefined);
+  }
+
+  view(): RunView {
+    const record = this.host.record(this.id);
+    const view = record && viewOf(record);
+    if (!view) throw new TroupeError('RUN_NOT_FOUND', `Run '${this.id}' is no longer in this database.`, { details: { runId: this.id } });
+    return view;
+  }
+
+  onChange(listener: (view: RunView) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  onOutput(listener: (step: string, text: string) => void): () => void {
+    this.outputListeners.add(listener);
+    this.stopWatchingOutputs ??= this.host.watchOutputs((actorId, sink) => this.follow(actorId, sink));
+    return () => this.outputListeners.delete(listener);
+  }
+
+  /** Forwards the output of this run's steps (actor ids `<run>/<step>#<attempt>`), as text. */
+  private follow(actorId: string, sink: OutputSink): void {
+    if (!actorId.startsWith(`${this.id}/`)) return;
+    const step = stepOfChild(actorId.slice(this.id.length + 1));
+    if (step === undefined) return;
+    // Keeps a character split between two chunks whole.
+    const decoder = new StringDecoder('utf8');
+    sink.subscribe((chunk) => {
+      const text = decoder.write(chunk);
+      if (text) for (const listener of this.outputListeners) listener(step, text);
+    });
+  }
+}
+
+function viewOf(record: ActorRecord): RunView | undefined {
+  if (record.ref) return runViewOf(record.ref.getSnapshot());
+  return record.snapshotJson ? runViewOf(JSON.parse(record.snapshotJson)) : undefined;
+}
+
+/** What `onChange` listeners hear about: the run's status and each step's state and attempt. */
+function changeKey(view: RunView): string {
+  return `${view.status}|${view.steps.map((s) => `${s.state}:${s.attempts}`).join(',')}`;
+}
+
+/** A compiled workflow (from `loadWorkflowFile` or `compileWorkflow`) rather than a spec to compile. */
+function isCompiled(workflow: CompiledWorkflow | WorkflowSpec): workflow is CompiledWorkflow {
+  return workflow.steps.every((step) => {
+    const s = step as Partial<CompiledWorkflow['steps'][number]>;
+    return Array.isArray(s.dependsOn) && typeof s.cwd === 'string' && typeof s.retry === 'object' && typeof s.retry?.delayMs === 'number';
+  });
+}
+
+function checkSet(set: Record<string, string>): Record<string, string> {
+  for (const [key, value] of Object.entries(set)) {
+    if (!ENV_NAME.test(key)) {
+      throw new TroupeError('INVALID_ARGUMENT', `'${key}' in set is not a variable name. Use letters, digits and '_', not starting with a digit.`, { details: { key } });
+    }
+    if (typeof value !== 'string') {
+      throw new TroupeError('INVALID_ARGUMENT', `set.${key} must be a string, not ${typeof value}. Quote it, e.g. '${String(value)}'.`, { details: { key } });
+    }
+  }
+  return { ...set };
+}
+
+/** The workflow's name as the start of a run id: characters an id can't hold become '-'. */
+function idPrefix(name: string): string {
+  const cleaned = name.replace(/[^A-Za-z0-9_.:-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 60);
+  return cleaned || 'run';
+}

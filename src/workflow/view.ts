@@ -1,0 +1,45 @@
+/**
+ * A run as people see it (`RunView`), read from the run actor's snapshot: live, or as
+ * persisted in the database. `troupe ps` uses it on rows it reads without owning the
+ * database, so it trusts nothing about the shape it is given.
+ */
+import type { WorkflowContext } from '../machines/workflow.js';
+import type { StepRecord } from '../machines/workflow-plan.js';
+import type { RunStatus, RunView, StepView } from './types.js';
+
+/**
+ * The view of a run from its snapshot (a live one, or the persisted JSON); undefined when
+ * the snapshot is not a workflow run's. Durations of what still runs are measured up to `now`.
+ *
+ * @example
+ * const row = store.actor('deploy-x7k2p9');
+ * const view = runViewOf(JSON.parse(row.snapshot)); // { id, workflow: 'deploy', status: 'running', steps: [...] }
+ */
+export function runViewOf(persistedSnapshot: unknown, now: number = Date.now()): RunView | undefined {
+  const snapshot = persistedSnapshot as { status?: unknown; context?: Partial<WorkflowContext> } | null | undefined;
+  const context = snapshot?.context;
+  if (!context || typeof context.runId !== 'string' || !context.workflow || !Array.isArray(context.workflow.steps) || !context.steps) return undefined;
+  // A run whose machine threw has no final state of its own: it failed.
+  const status: RunStatus = snapshot.status === 'error' ? 'failed' : (context.status ?? 'running');
+  const startedAt = context.startedAt ?? 0;
+  const endedAt = context.endedAt;
+  const until = endedAt ?? now;
+  const steps = context.workflow.steps.map((step): StepView => stepView(step.name, context.steps?.[step.name], until));
+  return { id: context.runId, workflow: context.workflow.name, status, startedAt, ...(endedAt === undefined ? {} : { endedAt }), steps };
+}
+
+function stepView(name: string, record: StepRecord | undefined, until: number): StepView {
+  if (!record) return { name, state: 'waiting', attempts: 0, outputs: {} };
+  const view: StepView = { name, state: record.state, attempts: record.attempts, outputs: { ...record.outputs } };
+  if (record.startedAt !== undefined) {
+    view.startedAt = record.startedAt;
+    // A step that runs (or a ready service) counts up to now; a settled one up to its end.
+    const live = record.state === 'running' || record.state === 'ready' || record.state === 'retrying';
+    const end = live ? until : (record.endedAt ?? until);
+    view.durationMs = Math.max(0, end - record.startedAt);
+  }
+  if (record.endedAt !== undefined && record.state !== 'running' && record.state !== 'ready') view.endedAt = record.endedAt;
+  if (record.exitCode !== undefined) view.exitCode = record.exitCode;
+  if (record.error !== undefined) view.error = record.error;
+  return view;
+}
