@@ -1,0 +1,195 @@
+/**
+ * Typing into a tmux pane, in order, and making sure a line is really submitted.
+ *
+ * Tools that drive programs through tmux commonly lose the Enter: a program that reads
+ * slowly, or a full-screen app that takes "text\r" arriving in one read for a paste, keeps
+ * the text in its input line and never submits it. So a line is typed as text, then Enter
+ * as a key press of its own, and afterwards the screen is checked: when the text still sits
+ * on the cursor's line unchanged, Enter is pressed again (a bounded number of times).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { tmux, TmuxCommandError } from './tmux-cli.js';
+import { joinCommands, sendKeysArgs, tokenize, type KeyToken } from './tmux-keys.js';
+
+/** How long typed text must sit unsubmitted on the cursor line before Enter is pressed again. */
+const SETTLE_MS = 300;
+/** Presses of Enter after the first, at most, for one line. */
+const MAX_RETRIES = 3;
+/** How long to watch a screen on which nothing happens (a program that neither echoes nor answers yet). */
+const QUIET_BUDGET_MS = 1_500;
+const FIRST_LOOK_MS = 5;
+const LOOK_MAX_MS = 100;
+
+/** What the pane shows: enough to tell whether anything happened, and what the cursor line holds. */
+interface Screen {
+  readonly cursorX: number;
+  readonly cursorY: number;
+  readonly historySize: number;
+  readonly dead: boolean;
+  readonly rows: readonly string[];
+}
+
+type Job = { type: 'keys'; tokens: KeyToken[] } | { type: 'command'; args: string[] };
+
+const SCREEN_FORMAT = '#{pane_id} #{cursor_x} #{cursor_y} #{history_size} #{pane_dead}';
+
+/**
+ * The input side of one pane: writes are queued and sent by one worker, so they keep their
+ * order however fast they come, and consecutive writes go out in one tmux invocation.
+ *
+ * @example
+ * const input = new PaneInput('troupe-3f9a1c2e', '%3')
+ * input.write('echo hi\r')
+ * await input.idle()
+ */
+export class PaneInput {
+  private readonly queue: Job[] = [];
+  private working: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly socket: string,
+    private readonly pane: string,
+  ) {}
+
+  /** Queues text for the program; '\r' or '\n' presses Enter. Ignored once stopped. */
+  write(data: string): void {
+    if (this.stopped || data === '') return;
+    const tokens = tokenize(data);
+    const last = this.queue.at(-1);
+    if (last?.type === 'keys') last.tokens.push(...tokens);
+    else this.queue.push({ type: 'keys', tokens });
+    this.kick();
+  }
+
+  /** Queues a tmux command for this pane (e.g. a resize), run in order with the writes. */
+  command(args: string[]): void {
+    if (this.stopped) return;
+    this.queue.push({ type: 'command', args });
+    this.kick();
+  }
+
+  /** Resolves once everything queued so far has been sent (and checked). */
+  async idle(): Promise<void> {
+    while (this.working) await this.working;
+  }
+
+  /** Drops what is still queued; a tmux command already running finishes. */
+  stop(): void {
+    this.stopped = true;
+    this.queue.length = 0;
+  }
+
+  private kick(): void {
+    this.working ??= this.work().finally(() => {
+      this.working = undefined;
+    });
+  }
+
+  private async work(): Promise<void> {
+    while (!this.stopped && this.queue.length > 0) {
+      const job = this.queue[0]!;
+      try {
+        if (job.type === 'command') {
+          this.queue.shift();
+          await tmux(this.socket, job.args);
+        } else {
+          await this.sendKeys(job);
+        }
+      } catch (err: unknown) {
+        // The pane is gone: its exit is reported by whoever watches it; input has nowhere to go.
+        if (err instanceof TmuxCommandError && err.gone) this.stop();
+        // Otherwise the write is lost; writes are fire-and-forget, and the next ones still go.
+      }
+    }
+  }
+
+  /** Sends the tokens up to the first Enter (or all of them), then checks that line went through. */
+  private async sendKeys(job: Extract<Job, { type: 'keys' }>): Promise<void> {
+    const enter = job.tokens.findIndex((t) => t.type === 'enter');
+    const batch = enter < 0 ? job.tokens.splice(0) : job.tokens.splice(0, enter + 1);
+    if (job.tokens.length === 0) this.queue.shift();
+    const line = enter < 0 ? '' : typedLine(batch.slice(0, -1));
+    if (line.trim() === '') {
+      await tmux(this.socket, sendKeysArgs(this.pane, batch));
+      return;
+    }
+    // Look at the screen and type the text in one go (tmux runs them in that order), then
+    // press Enter on its own, as a person would.
+    const before = parseScreen(await tmux(this.socket, [...this.screenArgs(), ';', ...sendKeysArgs(this.pane, batch.slice(0, -1))]), this.pane);
+    await tmux(this.socket, sendKeysArgs(this.pane, [{ type: 'enter' }]));
+    await this.confirmSubmitted(line.trimEnd(), before);
+  }
+
+  private async confirmSubmitted(line: string, before: Screen): Promise<void> {
+    const started = Date.now();
+    let retries = 0;
+    let pendingSince: number | undefined;
+    let look = FIRST_LOOK_MS;
+    while (!this.stopped) {
+      await sleep(look);
+      look = Math.min(look * 2, LOOK_MAX_MS);
+      const now = parseScreen(await tmux(this.socket, this.screenArgs()), this.pane);
+      if (now.dead) return;
+      if (holdsUnsubmitted(now, line)) {
+        pendingSince ??= Date.now();
+        // Each retry waits longer: a program that is merely slow gets more time to read.
+        if (Date.now() - pendingSince < SETTLE_MS << retries) continue;
+        if (retries === MAX_RETRIES) return;
+        retries++;
+        pendingSince = undefined;
+        await tmux(this.socket, sendKeysArgs(this.pane, [{ type: 'enter' }]));
+        continue;
+      }
+      if (!sameScreen(now, before)) return; // the line left the cursor: submitted
+      if (Date.now() - started > QUIET_BUDGET_MS) return; // nothing shows; nothing to judge by
+    }
+  }
+
+  private screenArgs(): string[] {
+    return joinCommands([
+      ['display-message', '-p', '-t', this.pane, SCREEN_FORMAT],
+      ['capture-pane', '-p', '-t', this.pane],
+    ]);
+  }
+}
+
+/** The literal text typed right before an Enter: what should leave the input line. */
+function typedLine(tokens: readonly KeyToken[]): string {
+  let line = '';
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    const token = tokens[i]!;
+    if (token.type !== 'text') break;
+    line = token.text + line;
+  }
+  return line;
+}
+
+function parseScreen(output: string, pane: string): Screen {
+  const [head = '', ...rows] = output.split('\n');
+  const [id, x = '0', y = '0', history = '0', dead = '0'] = head.split(' ');
+  // A pane that is gone still expands the format (without its values): count it as dead.
+  return { cursorX: Number(x), cursorY: Number(y), historySize: Number(history), dead: dead === '1' || id !== pane, rows };
+}
+
+function sameScreen(a: Screen, b: Screen): boolean {
+  if (a.cursorX !== b.cursorX || a.cursorY !== b.cursorY || a.historySize !== b.historySize) return false;
+  return a.rows.length === b.rows.length && a.rows.every((row, i) => row === b.rows[i]);
+}
+
+/**
+ * True when the cursor's line ends with `line`: typed and not taken. A line longer than the
+ * pane is wide wraps, so it is matched backwards across the rows above the cursor.
+ */
+export function holdsUnsubmitted(screen: Pick<Screen, 'cursorY' | 'rows'>, line: string): boolean {
+  let rest = line;
+  for (let y = screen.cursorY; y >= 0 && y > screen.cursorY - 50; y--) {
+    const row = (screen.rows[y] ?? '').trimEnd();
+    if (rest.length <= row.length) return row.endsWith(rest);
+    if (row === '' || !rest.endsWith(row)) return false;
+    // Spaces at the wrap point are trimmed off the row above by capture-pane.
+    rest = rest.slice(0, rest.length - row.length).trimEnd();
+    if (rest === '') return true;
+  }
+  return false;
+}
