@@ -1,0 +1,354 @@
+// The workflow engine with real processes, a real SQLite file and `ps`: what a run does,
+// in which order, what it leaves behind (nothing), and what it never writes down (secrets).
+import Database from 'better-sqlite3';
+import { execa } from 'execa';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SimulatedClock } from 'xstate';
+import { createOrchestrator, type Orchestrator } from '../src/index.js';
+import type { WorkflowSpec } from '../src/workflow/spec.js';
+import { pollUntil } from './helpers/poll.js';
+import { tempDir } from './helpers/tmp.js';
+
+const FIXTURES = join(import.meta.dirname, 'fixtures');
+
+let orc: Orchestrator | undefined;
+afterEach(async () => {
+  await orc?.close();
+  orc = undefined;
+});
+
+/** An orchestrator on a fresh database, with steps' relative paths under its own temp dir. */
+async function open(options: { clock?: SimulatedClock } = {}) {
+  const dir = tempDir();
+  orc = await createOrchestrator({ db: join(dir, 'state.db'), cwd: dir, handleSignals: false, inboxPollMs: 20, ...options });
+  return { orc, dir, db: join(dir, 'state.db') };
+}
+
+/** Live (non-zombie) members of a process group, from `ps`, not from our bookkeeping. */
+async function psGroup(pgid: number): Promise<number[]> {
+  const { stdout } = await execa('ps', ['-e', '-o', 'pid=,pgid=,stat=']);
+  return stdout
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([, group, stat]) => Number(group) === pgid && !stat!.startsWith('Z'))
+    .map(([pid]) => Number(pid));
+}
+
+const stateOf = (view: { steps: Array<{ name: string; state: string }> }) => Object.fromEntries(view.steps.map((s) => [s.name, s.state]));
+
+describe('running workflows', () => {
+  it('runs independent steps in parallel and a dependent after both', async () => {
+    const { orc } = await open();
+    const result = await orc.run({
+      name: 'parallel',
+      steps: [
+        { name: 'left', command: 'sleep 0.5' },
+        { name: 'right', command: 'sleep 0.5' },
+        { name: 'join', command: 'true', depends_on: ['left', 'right'] },
+      ],
+    });
+    expect(result.status).toBe('succeeded');
+    const [left, right, join] = result.steps;
+    expect(stateOf(result)).toEqual({ left: 'succeeded', right: 'succeeded', join: 'succeeded' });
+    // The two sleeps overlap; the join starts after both ended.
+    expect(left!.startedAt!).toBeLessThan(right!.endedAt!);
+    expect(right!.startedAt!).toBeLessThan(left!.endedAt!);
+    expect(join!.startedAt!).toBeGreaterThanOrEqual(Math.max(left!.endedAt!, right!.endedAt!));
+    expect(result.steps.map((s) => [s.attempts, s.exitCode])).toEqual([[1, 0], [1, 0], [1, 0]]);
+  });
+
+  it('deploys if the tests pass and rolls back if they fail; the run fails even when the rollback ran', async () => {
+    const { orc } = await open();
+    const workflow = (test: string): WorkflowSpec => ({
+      name: 'deploy',
+      steps: [
+        { name: 'test', command: test },
+        { name: 'deploy', command: 'echo deployed', depends_on: ['test'] },
+        { name: 'rollback', command: 'echo rolled back', depends_on: ['test'], condition: 'failure' },
+        { name: 'notify', command: 'true', depends_on: ['deploy', 'rollback'], condition: 'always' },
+      ],
+    });
+    const failed = await orc.run(workflow('exit 3'));
+    expect(failed.status).toBe('failed');
+    expect(stateOf(failed)).toEqual({ test: 'failed', deploy: 'skipped', rollback: 'succeeded', notify: 'succeeded' });
+    expect(failed.steps[0]).toMatchObject({ exitCode: 3, error: "Command 'exit 3' exited with code 3." });
+    expect(failed.steps[1]).toMatchObject({ attempts: 0, error: "Skipped: dependency 'test' failed." });
+
+    const passed = await orc.run(workflow('true'));
+    expect(passed.status).toBe('succeeded');
+    expect(stateOf(passed)).toEqual({ test: 'succeeded', deploy: 'succeeded', rollback: 'skipped', notify: 'succeeded' });
+    expect(passed.steps[2]!.error).toBe("Skipped: condition 'failure' not met: no dependency failed (test).");
+    expect(orc.runs().map((r) => [r.workflow, r.status])).toEqual([['deploy', 'succeeded'], ['deploy', 'failed']]);
+  });
+
+  it('keeps going past a failure with continue_on_error, which still shows as failed', async () => {
+    const { orc } = await open();
+    const result = await orc.run({
+      name: 'lenient',
+      steps: [
+        { name: 'lint', command: 'exit 1', continue_on_error: true },
+        { name: 'build', command: 'true', depends_on: ['lint'] },
+        { name: 'other', command: 'exit 2' },
+        { name: 'after-other', command: 'true', depends_on: ['other'] },
+      ],
+    });
+    expect(result.status).toBe('failed');
+    expect(stateOf(result)).toEqual({ lint: 'failed', build: 'succeeded', other: 'failed', 'after-other': 'skipped' });
+    const lenient = await orc.run({ name: 'lenient', steps: [{ name: 'lint', command: 'exit 1', continue_on_error: true }] });
+    expect(lenient.status).toBe('succeeded');
+  });
+
+  it('kills the whole process tree of a step that times out, and fails it', async () => {
+    const { orc, dir } = await open();
+    const result = await orc.run({
+      name: 'slow',
+      steps: [{ name: 'hang', command: 'echo $$ > pgid; sleep 30 & sleep 30; wait', timeout: '300ms' }],
+    });
+    expect(result.status).toBe('failed');
+    const pgid = Number(readFileSync(join(dir, 'pgid'), 'utf8'));
+    expect(result.steps[0]).toMatchObject({
+      state: 'failed',
+      attempts: 1,
+      error: `Process '${result.id}/hang#1' did not finish within 300ms, so its process group was stopped. Raise 'timeout' or check its output.`,
+    });
+    expect(await psGroup(pgid)).toEqual([]);
+  });
+
+  it('retries with exponential backoff on persisted timers, and counts attempts', async () => {
+    const clock = new SimulatedClock();
+    clock.set(1_000_000);
+    const { orc, dir } = await open({ clock });
+    const run = orc.startRun({
+      name: 'flaky',
+      steps: [{ name: 'try', command: 'n=$(cat count 2>/dev/null || echo 0); n=$((n+1)); echo $n > count; [ $n -ge 3 ]', retry: { attempts: 3, delay: '1s', factor: 3 } }],
+    });
+    const retryTimer = () => orc.store.timers().find((row) => row.actor === run.id && row.payload.includes('workflow.retry'));
+
+    await pollUntil(() => run.view().steps[0]!.state === 'retrying' && retryTimer());
+    expect(run.view().steps[0]).toMatchObject({ attempts: 1, exitCode: 1, endedAt: 1_000_000 });
+    expect(retryTimer()).toMatchObject({ id: `${run.id}#retry:try`, due_at: 1_001_000 });
+    clock.increment(999);
+    expect(run.view().steps[0]!.attempts).toBe(1);
+    clock.increment(1);
+
+    await pollUntil(() => run.view().steps[0]!.attempts === 2 && run.view().steps[0]!.state === 'retrying' && retryTimer());
+    expect(retryTimer()).toMatchObject({ due_at: 1_004_000 });
+    clock.increment(3000);
+
+    const result = await run.result;
+    expect(result.status).toBe('succeeded');
+    expect(result.steps[0]).toMatchObject({ state: 'succeeded', attempts: 3, exitCode: 0, startedAt: 1_000_000, endedAt: 1_004_000, durationMs: 4000 });
+    expect(result.steps[0]!.error).toBeUndefined();
+    expect(readFileSync(join(dir, 'count'), 'utf8')).toBe('3\n');
+    expect(retryTimer()).toBeUndefined();
+  });
+
+  it('gives up after the last attempt', async () => {
+    const { orc } = await open();
+    const result = await orc.run({ name: 'hopeless', steps: [{ name: 'try', command: 'exit 7', retry: { attempts: 2, delay: 10 } }] });
+    expect(result.status).toBe('failed');
+    expect(result.steps[0]).toMatchObject({ state: 'failed', attempts: 2, exitCode: 7, error: "Command 'exit 7' exited with code 7." });
+  });
+
+  it('passes outputs from step to step, in commands and env', async () => {
+    const { orc } = await open();
+    const run = orc.startRun({
+      name: 'pipeline',
+      steps: [
+        { name: 'build', command: 'echo building; echo "version=1.4.2"; echo "sha=abc123"', outputs: { version: 'version=(\\S+)', sha: '^sha=(\\w+)$' } },
+        { name: 'ship', command: 'echo "shipping ${steps.build.outputs.version} ($SHA)"', env: { SHA: '${steps.build.outputs.sha}' }, depends_on: ['build'] },
+      ],
+    });
+    const output: string[] = [];
+    run.onOutput((step, text) => output.push(`${step}: ${text}`));
+    const result = await run.result;
+    expect(result.status).toBe('succeeded');
+    expect(result.steps[0]!.outputs).toEqual({ version: '1.4.2', sha: 'abc123' });
+    expect(output.join('')).toContain('ship: shipping 1.4.2 (abc123)\n');
+    expect(output.join('')).toContain('build: building\n');
+  });
+
+  it('fails a step that uses an output its dependency did not produce, saying which', async () => {
+    const { orc } = await open();
+    const result = await orc.run({
+      name: 'missing',
+      steps: [
+        { name: 'build', command: 'echo nothing here', outputs: { version: 'version=(\\S+)' } },
+        { name: 'ship', command: 'echo ${steps.build.outputs.version}', depends_on: ['build'] },
+      ],
+    });
+    expect(result.status).toBe('failed');
+    expect(result.steps[1]).toMatchObject({
+      state: 'failed',
+      attempts: 0,
+      error: "Step 'ship' uses ${steps.build.outputs.version}, but step 'build' produced no output 'version' (it did not run, or its pattern did not match its output). Check the pattern in its 'outputs', or its condition.",
+    });
+  });
+
+  it('starts a service, waits until it is ready, runs its dependents, and stops it when the run ends', async () => {
+    const { orc, dir } = await open();
+    const run = orc.startRun({
+      name: 'stack',
+      steps: [
+        { name: 'server', command: `echo $$ > server.pgid; exec node ${join(FIXTURES, 'slow-server.mjs')} 0 300`, service: true, wait_for: 'listening on (\\d+)', outputs: { port: 'listening on (\\d+)' } },
+        { name: 'check', command: `node -e "fetch('http://127.0.0.1:\${steps.server.outputs.port}/').then((r) => process.exit(r.ok ? 0 : 1))"`, depends_on: ['server'] },
+      ],
+    });
+    const states: string[] = [];
+    run.onChange((view) => states.push(`${view.steps[0]!.state}/${view.steps[1]!.state}`));
+    const result = await run.result;
+    expect(result.status).toBe('succeeded');
+    expect(states).toEqual(['running/waiting', 'ready/waiting', 'ready/running', 'ready/succeeded', 'succeeded/succeeded']);
+    expect(result.steps[0]!.outputs.port).toMatch(/^\d+$/);
+    const pgid = Number(readFileSync(join(dir, 'server.pgid'), 'utf8'));
+    expect(await psGroup(pgid)).toEqual([]);
+  });
+
+  it('fails a service that dies while a step that needs it is still running', async () => {
+    const { orc } = await open();
+    const result = await orc.run({
+      name: 'fragile',
+      steps: [
+        { name: 'db', command: 'echo up; sleep 0.3; exit 4', service: true, wait_for: 'up' },
+        { name: 'tests', command: 'sleep 1', depends_on: ['db'] },
+      ],
+    });
+    expect(result.status).toBe('failed');
+    expect(result.steps[0]).toMatchObject({ state: 'failed', error: "Service 'db' ended while steps that need it were not done: Command 'echo up; sleep 0.3; exit 4' exited with code 4." });
+    expect(result.steps[1]!.state).toBe('succeeded');
+  });
+
+  it('waits for approval, and approve() says what is wrong with a bad request', async () => {
+    const { orc } = await open();
+    const run = orc.startRun({ name: 'release', steps: [{ name: 'build', command: 'true' }, { name: 'deploy', command: 'echo deploying', depends_on: ['build'], approval: true }] });
+    await pollUntil(() => run.view().steps[1]!.state === 'approval');
+    expect(() => orc.approve(run.id, 'deplyo')).toThrow(expect.objectContaining({ code: 'STEP_NOT_FOUND', message: `Run '${run.id}' has no step 'deplyo'. Did you mean 'deploy'? Its steps: build, deploy.` }));
+    expect(() => orc.approve(run.id, 'build')).toThrow(
+      expect.objectContaining({ code: 'NOT_AWAITING_APPROVAL', message: `Step 'build' of run '${run.id}' is not waiting for approval (it is 'succeeded'). Approve a step when \`troupe ps\` shows it in 'approval'.` }),
+    );
+    expect(() => orc.approve('nope', 'deploy')).toThrow(expect.objectContaining({ code: 'RUN_NOT_FOUND', message: "No run 'nope' in this database. `troupe ps` lists the runs." }));
+    orc.approve(run.id, 'deploy');
+    const result = await run.result;
+    expect(stateOf(result)).toEqual({ build: 'succeeded', deploy: 'succeeded' });
+    expect(() => orc.approve(run.id, 'deploy')).toThrow(expect.objectContaining({ code: 'RUN_FINISHED', message: `Run '${run.id}' has already finished (succeeded). Start the workflow again with \`troupe run\`.` }));
+  });
+
+  it('takes approve and cancel from another process through the inbox', async () => {
+    const { orc, db } = await open();
+    const approved = orc.startRun({ name: 'gate', steps: [{ name: 'go', command: 'true', approval: true }] });
+    const cancelled = orc.startRun({ name: 'gate', steps: [{ name: 'go', command: 'sleep 30' }] });
+    await pollUntil(() => approved.view().steps[0]!.state === 'approval' && cancelled.view().steps[0]!.state === 'running');
+    const other = new Database(db);
+    const insert = other.prepare('INSERT INTO inbox (target, event, sender, created_at) VALUES (?, ?, ?, ?)');
+    insert.run(approved.id, JSON.stringify({ type: 'workflow.approve', step: 'go' }), 'test', Date.now());
+    insert.run(cancelled.id, JSON.stringify({ type: 'workflow.cancel' }), 'test', Date.now());
+    other.close();
+    expect((await approved.result).status).toBe('succeeded');
+    expect(await cancelled.result).toMatchObject({ status: 'cancelled', steps: [{ state: 'cancelled', error: 'The run was cancelled.' }] });
+  });
+
+  it('cancels a run: stops every step with its whole process tree', async () => {
+    const { orc, dir } = await open();
+    const run = orc.startRun({
+      name: 'long',
+      steps: [
+        { name: 'work', command: 'echo $$ > work.pgid; sleep 30 & sleep 30; wait' },
+        { name: 'later', command: 'true', depends_on: ['work'] },
+        { name: 'retrying', command: 'exit 1', retry: { attempts: 5, delay: '1m' } },
+      ],
+    });
+    await pollUntil(() => existsSync(join(dir, 'work.pgid')) && run.view().steps[2]!.state === 'retrying');
+    const pgid = Number(readFileSync(join(dir, 'work.pgid'), 'utf8'));
+    expect((await psGroup(pgid)).length).toBe(3);
+    const result = await orc.cancelRun(run.id);
+    expect(result.status).toBe('cancelled');
+    expect(stateOf(result)).toEqual({ work: 'cancelled', later: 'cancelled', retrying: 'cancelled' });
+    expect(await psGroup(pgid)).toEqual([]);
+    expect(orc.store.timers().filter((row) => row.actor === run.id)).toEqual([]);
+    await expect(orc.cancelRun(run.id)).rejects.toMatchObject({ code: 'RUN_FINISHED' });
+  });
+
+  it('never writes a value from ${env.NAME} to the database, its WAL or the logs', async () => {
+    const secret = `s3cr3t-${Math.random().toString(36).slice(2)}`;
+    process.env['TROUPE_TEST_SECRET'] = secret;
+    try {
+      const { orc, db, dir } = await open();
+      const result = await orc.run({
+        name: 'secretive',
+        env: { TOKEN: '${env.TROUPE_TEST_SECRET}' },
+        steps: [
+          { name: 'use', command: 'test "$TOKEN" = "${env.TROUPE_TEST_SECRET}" && echo token ok' },
+          { name: 'fail', command: 'test "${env.TROUPE_TEST_SECRET}" = nope', depends_on: ['use'], continue_on_error: true },
+        ],
+      });
+      expect(stateOf(result)).toEqual({ use: 'succeeded', fail: 'failed' });
+      expect(result.steps[1]!.error).toBe('Command \'test "${env.TROUPE_TEST_SECRET}" = nope\' exited with code 1.');
+      await orc.durable();
+      const files = [db, `${db}-wal`, ...readdirSync(join(dir, 'logs')).map((f) => join(dir, 'logs', f))].filter((f) => existsSync(f));
+      expect(files.length).toBeGreaterThan(2);
+      for (const file of files) expect(readFileSync(file).includes(secret), file).toBe(false);
+    } finally {
+      delete process.env['TROUPE_TEST_SECRET'];
+    }
+  });
+
+  it('fails a step whose ${env.NAME} is not set, naming the variable', async () => {
+    const { orc } = await open();
+    const result = await orc.run({ name: 'unset', steps: [{ name: 'use', command: 'echo ${env.TROUPE_SURELY_UNSET_VAR}' }] });
+    expect(result.steps[0]).toMatchObject({
+      state: 'failed',
+      error: 'The workflow uses ${env.TROUPE_SURELY_UNSET_VAR}, which is not set. Set it in the environment or pass --set TROUPE_SURELY_UNSET_VAR=value.',
+    });
+    const set = await orc.run({ name: 'unset', steps: [{ name: 'use', command: 'test "${env.TROUPE_SURELY_UNSET_VAR}" = given' }] }, { set: { TROUPE_SURELY_UNSET_VAR: 'given' } });
+    expect(set.status).toBe('succeeded');
+  });
+
+  it('refuses bad input before starting anything', async () => {
+    const { orc } = await open();
+    await expect(orc.run({ name: 'bad', steps: [{ name: 'a', command: 'true', depends_on: ['b'] }] })).rejects.toMatchObject({ code: 'INVALID_WORKFLOW' });
+    await expect(orc.run({ name: 'ok', steps: [{ name: 'a', command: 'true' }] }, { set: { 'NOT A NAME': 'x' } })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: "'NOT A NAME' in set is not a variable name. Use letters, digits and '_', not starting with a digit.",
+    });
+    await expect(orc.run({ name: 'ok', steps: [{ name: 'a', command: 'true' }] }, { id: 'has/slash' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(orc.runs()).toEqual([]);
+    await orc.run({ name: 'ok', steps: [{ name: 'a', command: 'true' }] }, { id: 'ok-1' });
+    await expect(orc.run({ name: 'ok', steps: [{ name: 'a', command: 'true' }] }, { id: 'ok-1' })).rejects.toMatchObject({
+      code: 'ACTOR_EXISTS',
+      message: "Run id 'ok-1' is taken (by a workflow in state 'succeeded'). Pick another id.",
+    });
+    expect(() => orc.resumeRuns('ok-1')).toThrow(expect.objectContaining({ code: 'RUN_FINISHED' }));
+    expect(() => orc.resumeRuns('ok-2')).toThrow(expect.objectContaining({ code: 'RUN_NOT_FOUND', message: "No run 'ok-2' in this database. Did you mean 'ok-1'? `troupe ps` lists the runs." }));
+  });
+
+  it('close() stops every step and leaves the run resumable; reopening finishes it', async () => {
+    const { orc: first, dir, db } = await open();
+    const run = first.startRun({
+      name: 'interrupted',
+      steps: [
+        { name: 'quick', command: 'echo quick >> ran' },
+        { name: 'slow', command: 'echo $$ > slow.pgid; if [ -f again ]; then exit 0; fi; touch again; sleep 30', depends_on: ['quick'] },
+      ],
+    });
+    await pollUntil(() => existsSync(join(dir, 'slow.pgid')) && run.view().steps[1]!.state === 'running');
+    const pgid = Number(readFileSync(join(dir, 'slow.pgid'), 'utf8'));
+    await first.close();
+    orc = undefined;
+    await expect(run.result).rejects.toMatchObject({ code: 'ORCHESTRATOR_CLOSED', message: `Run '${run.id}' was interrupted: the orchestrator closed. Resume it with \`troupe resume ${run.id}\`.` });
+    expect(await psGroup(pgid)).toEqual([]);
+
+    orc = await createOrchestrator({ db, cwd: dir, handleSignals: false });
+    const [resumed] = orc.resumeRuns();
+    expect(resumed!.id).toBe(run.id);
+    const result = await resumed!.result;
+    expect(result.status).toBe('succeeded');
+    expect(result.steps.map((s) => [s.name, s.state, s.attempts])).toEqual([
+      ['quick', 'succeeded', 1],
+      ['slow', 'succeeded', 2],
+    ]);
+    expect(readFileSync(join(dir, 'ran'), 'utf8')).toBe('quick\n');
+    expect(orc.resumeRuns()).toEqual([]);
+  });
+});
