@@ -16,6 +16,7 @@ import {
   tmuxAttachArgs,
   tmuxSessionName,
   tmuxSocketName,
+  type TmuxHandle,
 } from '../src/actors/tmux.js';
 import { sessionMembers } from '../src/actors/tmux-procs.js';
 import { TroupeError } from '../src/runtime/errors.js';
@@ -52,6 +53,12 @@ async function open(socket: string, options: Partial<TerminalOptions> = {}, logF
   );
   opened.push(terminal);
   return { terminal, logFile, ...collect(terminal) };
+}
+
+/** The handle of a tmux terminal (the interface's type is the union of all backends). */
+function tmuxHandle(terminal: Terminal): TmuxHandle {
+  if (terminal.handle.backend !== 'tmux') throw new Error(`not a tmux terminal: ${JSON.stringify(terminal.handle)}`);
+  return terminal.handle;
 }
 
 function collect(terminal: Terminal) {
@@ -233,7 +240,7 @@ describe.skipIf(!hasTmux && !process.env.CI)('tmux terminal', () => {
   it('detach() leaves the session running; attachTmux() picks it up with output from then on', async () => {
     const socket = freshSocket();
     const first = await open(socket, { id: 'wf-1/sh.x' });
-    expect(first.terminal.handle.session).toBe('wf-1/sh+2ex');
+    expect(tmuxHandle(first.terminal).session).toBe('wf-1/sh+2ex');
     first.terminal.write('X=kept; echo before\r');
     await waitFor(first.output, 'before\r\n');
     first.terminal.detach();
@@ -262,7 +269,7 @@ describe.skipIf(!hasTmux && !process.env.CI)('tmux terminal', () => {
     terminal.detach();
     spawnSync('tmux', ['-L', socket, 'send-keys', '-t', '=s1:', 'Enter']);
     await pollUntil(() => spawnSync('tmux', ['-L', socket, 'display', '-p', '-t', '=s1:', '#{pane_dead}']).stdout.toString() === '1\n');
-    const again = (await attachTmux(terminal.handle, logFile))!;
+    const again = (await attachTmux(tmuxHandle(terminal), logFile))!;
     opened.push(again);
     const { exits } = collect(again);
     await pollUntil(() => exits.length === 1);
