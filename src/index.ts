@@ -38,3 +38,7 @@ export { compileWorkflow, type CompileOptions } from './workflow/compile.js';
 export type { WorkflowSpec, StepSpec } from './workflow/spec.js';
 export type { WorkflowProblem } from './workflow/problems.js';
 export type { CompiledWorkflow, CompiledStep, StepDialogRound, StepWaitFor, StepCondition, StepMode } from './workflow/types.js';
+// `RunResult` (what `orc.run()` resolves to) is the same shape as `RunView`.
+export type { RunView, StepView, StepState, RunStatus } from './workflow/types.js';
+export type { RunHandle, RunOptions } from './runtime/workflow-runs.js';
+export { runViewOf } from './workflow/view.js';
