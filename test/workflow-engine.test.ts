@@ -2,6 +2,8 @@
 // in which order, what it leaves behind (nothing), and what it never writes down (secrets).
 import Database from 'better-sqlite3';
 import { execa } from 'execa';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +14,8 @@ import { pollUntil } from './helpers/poll.js';
 import { tempDir } from './helpers/tmp.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+if (!hasTmux && !process.env['CI']) console.warn('tmux is not installed: skipping the tmux workflow step test (apt-get install tmux).');
 
 let orc: Orchestrator | undefined;
 afterEach(async () => {
@@ -350,5 +354,46 @@ describe('running workflows', () => {
     ]);
     expect(readFileSync(join(dir, 'ran'), 'utf8')).toBe('quick\n');
     expect(orc.resumeRuns()).toEqual([]);
+  });
+
+  it('runs pty steps: answers a password prompt from ${env.NAME} without storing it, and fails on a non-zero exit', async () => {
+    const password = `pw-${Math.random().toString(36).slice(2)}`;
+    process.env['TROUPE_TEST_PASSWORD'] = password;
+    try {
+      const { orc, db, dir } = await open();
+      const sha = createHash('sha256').update(password).digest('hex');
+      const run = orc.startRun({
+        name: 'terminal',
+        steps: [
+          { name: 'login', command: `python3 ${join(FIXTURES, 'ask-password.py')} ${sha}`, expect: [{ match: 'Password:', send: '${env.TROUPE_TEST_PASSWORD}', secret: true }] },
+          { name: 'check', command: 'test "${env.TROUPE_TEST_PASSWORD}" = "$EXPECTED" && exit 5', env: { EXPECTED: '${env.TROUPE_TEST_PASSWORD}' }, mode: 'pty', depends_on: ['login'] },
+        ],
+      });
+      const output: string[] = [];
+      run.onOutput((step, text) => output.push(`${step}: ${text}`));
+      const result = await run.result;
+      expect(stateOf(result)).toEqual({ login: 'succeeded', check: 'failed' });
+      expect(result.steps[1]).toMatchObject({ exitCode: 5, error: 'The command exited with code 5.' });
+      expect(output.join('')).toContain('welcome');
+      await orc.durable();
+      const files = [db, `${db}-wal`, ...readdirSync(join(dir, 'logs')).map((f) => join(dir, 'logs', f))].filter((f) => existsSync(f));
+      for (const file of files) expect(readFileSync(file).includes(password), file).toBe(false);
+    } finally {
+      delete process.env['TROUPE_TEST_PASSWORD'];
+    }
+  });
+
+  it('stops a pty step that runs out of time, with its whole process group', async () => {
+    const { orc, dir } = await open();
+    const result = await orc.run({ name: 'slow-terminal', steps: [{ name: 'hang', command: 'echo $$ > pgid; sleep 30 & sleep 30; wait', mode: 'pty', timeout: '500ms' }] });
+    expect(result.steps[0]).toMatchObject({ state: 'failed', attempts: 1, error: "Step 'hang' did not finish within 500ms, so its terminal was stopped. Raise 'timeout' or check its output." });
+    expect(await psGroup(Number(readFileSync(join(dir, 'pgid'), 'utf8')))).toEqual([]);
+  });
+
+  it.skipIf(!hasTmux && !process.env['CI'])('runs tmux steps', async () => {
+    const { orc } = await open();
+    const result = await orc.run({ name: 'tmuxed', steps: [{ name: 'ok', command: 'echo in tmux', mode: 'tmux' }, { name: 'bad', command: 'exit 4', mode: 'tmux' }] });
+    expect(stateOf(result)).toEqual({ ok: 'succeeded', bad: 'failed' });
+    expect(result.steps.map((s) => s.exitCode)).toEqual([0, 4]);
   });
 });

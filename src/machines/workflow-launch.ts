@@ -69,13 +69,14 @@ export function launchOf(run: LaunchContext, step: CompiledStep, attempt: number
     if (Object.keys(step.outputs).length > 0) input.outputs = { ...step.outputs };
     return { kind: 'process', childId, input };
   }
+  const shell = forShell(command, env);
   const input: ShellInput = {
     id,
     backend: step.mode,
     file: 'sh',
-    args: ['-c', command],
+    args: ['-c', shell.command],
     cwd: step.cwd,
-    env,
+    env: shell.env,
     cols: 120,
     rows: 40,
     keep: false,
@@ -83,7 +84,8 @@ export function launchOf(run: LaunchContext, step: CompiledStep, attempt: number
     defaultShell: false,
     dialog: step.expect.map((round) => ({
       expect: { type: 'regex' as const, source: round.match.pattern, flags: round.match.flags },
-      ...(round.send === undefined ? {} : { send: round.send }),
+      // `${env.NAME}` in an answer is resolved by the shell session when it types it.
+      ...(round.send === undefined ? {} : { send: withOutputs(round.send, step.name, run.steps, false) }),
       secret: round.secret,
     })),
   };
@@ -97,14 +99,48 @@ const OUTPUT_REF = /\$\$\{|\$\{steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+
  * `text` with `${steps.NAME.outputs.KEY}` replaced. A value is escaped (`${` -> `$${`) so a
  * step's output can never smuggle an `${env.SECRET}` into a later command.
  */
-function withOutputs(text: string, step: string, steps: Readonly<Record<string, StepRecord>>): string {
+function withOutputs(text: string, step: string, steps: Readonly<Record<string, StepRecord>>, escape = true): string {
   return text.replace(OUTPUT_REF, (whole: string, from: string | undefined, output: string | undefined) => {
     if (from === undefined || output === undefined) return whole;
     const value = steps[from]?.outputs[output];
     // A function, because `$$` in a replacement string means a single `$`.
-    if (value !== undefined) return value.replaceAll('${', () => '$${');
+    if (value !== undefined) return escape ? value.replaceAll('${', () => '$${') : value;
     throw new Error(
       `Step '${step}' uses ${whole}, but step '${from}' produced no output '${output}' (it did not run, or its pattern did not match its output). Check the pattern in its 'outputs', or its condition.`,
     );
   });
 }
+
+const ENV_OR_ESCAPE = /\$\$\{|\$\{env\.([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/**
+ * A terminal runs `sh -c` on its own, with nobody in between to resolve `${env.NAME}`: the
+ * shell itself reads the variable from its environment (`${NAME?}` fails the command when it
+ * is not set), so no value is ever written down. The orchestrator's environment is the
+ * terminal's, and `set` is in `env`. An env value holding `${env.NAME}` is exported by the
+ * command rather than passed, for the same reason. `$${` stands for a literal `${`.
+ */
+function forShell(command: string, env: Record<string, string>): { command: string; env: Record<string, string> } {
+  const plain: Record<string, string> = {};
+  const exports: string[] = [];
+  for (const [key, value] of Object.entries(env)) {
+    if (/\$\{env\./.test(value)) exports.push(`${key}=${quoteWithVariables(value)}; export ${key}; `);
+    else plain[key] = value.replaceAll('$${', () => '${');
+  }
+  const body = command.replace(ENV_OR_ESCAPE, (_whole: string, name: string | undefined) => (name === undefined ? '${' : variable(name)));
+  return { command: exports.join('') + body, env: plain };
+}
+
+/** A double-quoted sh word: the text literally, each `${env.NAME}` expanded by sh. */
+function quoteWithVariables(value: string): string {
+  let word = '"';
+  let last = 0;
+  for (const match of value.matchAll(ENV_OR_ESCAPE)) {
+    word += quoteInside(value.slice(last, match.index)) + (match[1] === undefined ? '\\${' : variable(match[1]));
+    last = match.index + match[0].length;
+  }
+  return `${word}${quoteInside(value.slice(last))}"`;
+}
+
+const quoteInside = (text: string) => text.replace(/["\\`$]/g, (c) => `\\${c}`);
+const variable = (name: string) => `\${${name}?is not set}`;

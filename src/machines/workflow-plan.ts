@@ -19,6 +19,8 @@ export interface StepRecord {
   failures: number;
   /** The live child's id (`build#2`); absent when no run is in flight. */
   child?: string;
+  /** The run stopped this attempt because its `timeout` passed (terminal steps). */
+  timedOut?: boolean;
   /** `troupe approve` said yes (kept across re-runs: one approval per step). */
   approved: boolean;
   startedAt?: number;

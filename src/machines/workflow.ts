@@ -17,10 +17,10 @@
  */
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import type { CompiledWorkflow, RunStatus } from '../workflow/types.js';
-import type { ProcessOutput, ProcessReadyNotice } from './process.js';
-import type { ShellOutput } from './shell.js';
-import { launchOf, stepOfChild, type StepLaunch } from './workflow-launch.js';
+import type { ProcessReadyNotice } from './process.js';
+import { stepOfChild } from './workflow-launch.js';
 import { allSettled, initialSteps, planSteps, retryDelay, runStatus, serviceStillNeeded, type StepRecord } from './workflow-plan.js';
+import { STOP_EVENTS, currentStep, launch, liveChildren, nowOf, spawnSteps, stepEnd } from './workflow-steps.js';
 
 /**
  * What a run starts from. Plain JSON; `set` is stored with it (secrets belong in the
@@ -60,6 +60,8 @@ export type WorkflowEvent =
   | { type: 'workflow.cancel' }
   /** A retry's delay passed (a persisted timer, so it fires after a restart too). */
   | { type: 'workflow.retry'; step: string; attempt: number }
+  /** A terminal step's `timeout` passed (processes time out by themselves). */
+  | { type: 'workflow.timeout'; step: string; child: string }
   | ProcessReadyNotice
   | { type: `xstate.done.actor.${string}`; output?: unknown }
   | { type: `xstate.error.actor.${string}`; error?: unknown };
@@ -74,90 +76,6 @@ export interface WorkflowOutput {
 export interface CommitInput {
   runId: string;
   seq: number;
-}
-
-/** How one run of a step ended, whatever kind ran it. */
-interface StepEnd {
-  outcome: 'succeeded' | 'failed' | 'cancelled' | 'lost';
-  exitCode: number | null;
-  error?: string;
-  outputs: Record<string, string>;
-}
-
-const DONE = 'xstate.done.actor.';
-const ERROR = 'xstate.error.actor.';
-const STOP_EVENTS = { process: { type: 'process.stop' }, shell: { type: 'shell.stop' } } as const;
-
-/** The actor system's clock (a SimulatedClock in tests); XState keeps it internal. */
-function nowOf(system: unknown): number {
-  const clock = (system as unknown as { _clock?: { now?: () => number } })._clock;
-  return typeof clock?.now === 'function' ? clock.now() : Date.now();
-}
-
-/** The step and child id an `xstate.done/error.actor.*` event is about, for step children only. */
-function childOf(type: string): { childId: string; step: string } | undefined {
-  const prefix = type.startsWith(DONE) ? DONE : type.startsWith(ERROR) ? ERROR : undefined;
-  if (!prefix) return undefined;
-  const childId = type.slice(prefix.length);
-  const step = stepOfChild(childId);
-  return step === undefined ? undefined : { childId, step };
-}
-
-/** Normalizes a process's or a shell's output (or a thrown error) into a step end. */
-function stepEnd(event: { type: string; output?: unknown; error?: unknown }): StepEnd {
-  if (event.type.startsWith(ERROR)) {
-    const error = event.error instanceof Error ? event.error.message : String(event.error);
-    return { outcome: 'failed', exitCode: null, error: `The step's actor failed: ${error}`, outputs: {} };
-  }
-  const output = (event.output ?? {}) as Partial<Omit<ProcessOutput, 'state'>> & Partial<Omit<ShellOutput, 'state'>> & { state?: string };
-  const exitCode = output.exitCode ?? null;
-  const error = output.error?.message;
-  const base = { exitCode, outputs: output.outputs ?? {}, ...(error ? { error } : {}) };
-  switch (output.state) {
-    case 'succeeded':
-    case 'cancelled':
-    case 'lost':
-    case 'failed':
-      return { ...base, outcome: output.state };
-    // A shell's program ended on its own: its exit code says how.
-    case 'exited':
-      return exitCode === 0 ? { ...base, outcome: 'succeeded' } : { ...base, outcome: 'failed', error: error ?? `The command exited with code ${String(exitCode)}.` };
-    default:
-      return { ...base, outcome: 'failed', error: error ?? `The step ended in an unknown state '${String(output.state)}'.` };
-  }
-}
-
-/** The step whose live child is `childId`, if that child is still the current attempt. */
-function currentStep(context: WorkflowContext, type: string): { childId: string; step: string } | undefined {
-  const child = childOf(type);
-  return child && context.steps[child.step]?.child === child.childId ? child : undefined;
-}
-
-const liveChildren = (context: WorkflowContext) => Object.values(context.steps).some((record) => record.child !== undefined);
-
-/**
- * Attempt `attempts + 1` of each named step: the children to spawn, and the records that
- * say so (or that a step failed because it cannot start).
- */
-function launch(context: WorkflowContext, names: readonly string[], now: number): { steps: Record<string, StepRecord>; recorded: number; spawns: StepLaunch[] } {
-  const steps = { ...context.steps };
-  const spawns: StepLaunch[] = [];
-  let recorded = context.recorded;
-  for (const name of names) {
-    const step = context.workflow.steps.find((s) => s.name === name);
-    const record = steps[name];
-    if (!step || !record) continue;
-    const attempt = record.attempts + 1;
-    const plan = launchOf({ runId: context.runId, set: context.set, steps }, step, attempt);
-    if ('error' in plan) {
-      steps[name] = { ...record, state: 'failed', error: plan.error, startedAt: record.startedAt ?? now, endedAt: now, seq: ++recorded };
-      continue;
-    }
-    const { error: _error, exitCode: _exitCode, endedAt: _endedAt, seq: _seq, ...rest } = record;
-    steps[name] = { ...rest, state: 'running', attempts: attempt, child: plan.childId, startedAt: record.startedAt ?? now };
-    spawns.push(plan);
-  }
-  return { steps, recorded, spawns };
 }
 
 /**
@@ -183,6 +101,7 @@ export const workflowMachine = setup({
     noLiveChildren: ({ context }) => !liveChildren(context),
     runFailed: ({ context }) => context.abort?.status === 'failed' || runStatus(context.workflow, context.steps) === 'failed',
     isCurrentChild: ({ context, event }) => currentStep(context, event.type) !== undefined,
+    isCurrentTimeout: ({ context, event }) => event.type === 'workflow.timeout' && context.steps[event.step]?.child === event.child,
     isCurrentService: ({ context, event }) => event.type === 'process.ready' && context.steps[stepOfChild(event.child) ?? '']?.child === event.child,
     awaitsApproval: ({ context, event }) => event.type === 'workflow.approve' && context.steps[event.step]?.state === 'approval',
     retryDue: ({ context, event }) => {
@@ -201,7 +120,7 @@ export const workflowMachine = setup({
       for (const { step, reason } of plan.skip) steps[step] = { ...steps[step]!, state: 'skipped', error: `Skipped: ${reason}.`, endedAt: now };
       const launched = launch({ ...context, steps }, plan.launch, now);
       enqueue.assign({ steps: launched.steps, recorded: launched.recorded });
-      for (const child of launched.spawns) enqueue.spawnChild(child.kind as never, { id: child.childId, systemId: `${context.runId}/${child.childId}`, input: child.input } as never);
+      spawnSteps(enqueue, context, launched.spawns);
     }),
     /** A step's child ended while the run goes on: a result, a retry, or a re-run after a crash. */
     recordEnd: enqueueActions(({ context, event, system, enqueue }) => {
@@ -211,7 +130,8 @@ export const workflowMachine = setup({
       const end = stepEnd(event as { type: string; output?: unknown; error?: unknown });
       const now = nowOf(system);
       enqueue.stopChild(child.childId);
-      const { child: _child, ...rest } = record;
+      enqueue.cancel(`timeout:${child.childId}`);
+      const { child: _child, timedOut, ...rest } = record;
       const ended = { ...rest, exitCode: end.exitCode, outputs: { ...record.outputs, ...end.outputs }, endedAt: now };
       let recorded = context.recorded + 1;
       let next: StepRecord;
@@ -230,7 +150,8 @@ export const workflowMachine = setup({
       } else {
         const why = end.error ?? `exit code ${String(end.exitCode)}`;
         const error =
-          record.state === 'ready' ? `Service '${step.name}' ended while steps that need it were not done: ${why}`
+          timedOut ? `Step '${step.name}' did not finish within ${String(step.timeoutMs)}ms, so its terminal was stopped. Raise 'timeout' or check its output.`
+          : record.state === 'ready' ? `Service '${step.name}' ended while steps that need it were not done: ${why}`
           : step.service && end.outcome === 'succeeded' ? `Service '${step.name}' exited with code 0 before it became ready.`
           : end.outcome === 'cancelled' ? 'The step was stopped from outside the run.'
           : why;
@@ -253,11 +174,17 @@ export const workflowMachine = setup({
       const recorded = context.recorded + 1;
       return { recorded, steps: { ...context.steps, [name]: { ...record, state: 'ready' as const, outputs: { ...record.outputs, ...event.outputs }, seq: recorded } } };
     }),
+    /** A terminal step ran out of time: stop it; its end is then recorded as a timeout. */
+    timeOut: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'workflow.timeout') return;
+      enqueue.assign({ steps: { ...context.steps, [event.step]: { ...context.steps[event.step]!, timedOut: true } } });
+      enqueue.sendTo(event.child, STOP_EVENTS.shell);
+    }),
     retry: enqueueActions(({ context, event, system, enqueue }) => {
       if (event.type !== 'workflow.retry') return;
       const launched = launch(context, [event.step], nowOf(system));
       enqueue.assign({ steps: launched.steps, recorded: launched.recorded });
-      for (const child of launched.spawns) enqueue.spawnChild(child.kind as never, { id: child.childId, systemId: `${context.runId}/${child.childId}`, input: child.input } as never);
+      spawnSteps(enqueue, context, launched.spawns);
     }),
     approve: assign(({ context, event }) => {
       if (event.type !== 'workflow.approve') return {};
@@ -286,7 +213,8 @@ export const workflowMachine = setup({
       const record = context.steps[child.step]!;
       const end = stepEnd(event as { type: string; output?: unknown; error?: unknown });
       enqueue.stopChild(child.childId);
-      const { child: _child, ...rest } = record;
+      enqueue.cancel(`timeout:${child.childId}`);
+      const { child: _child, timedOut: _timedOut, ...rest } = record;
       const ended = { ...rest, exitCode: end.exitCode, outputs: { ...record.outputs, ...end.outputs }, endedAt: nowOf(system) };
       let next: StepRecord;
       if (end.outcome === 'succeeded' && !step.service) next = { ...ended, state: 'succeeded' };
@@ -325,6 +253,7 @@ export const workflowMachine = setup({
         'xstate.error.actor.*': { guard: 'isCurrentChild', actions: 'recordEnd' },
         'process.ready': { guard: 'isCurrentService', actions: 'recordReady' },
         'workflow.retry': { guard: 'retryDue', actions: 'retry' },
+        'workflow.timeout': { guard: 'isCurrentTimeout', actions: 'timeOut' },
         'workflow.approve': { guard: 'awaitsApproval', actions: 'approve' },
         'workflow.cancel': { target: 'cancelling', actions: assign({ abort: { status: 'cancelled', reason: 'The run was cancelled.' } }) },
       },
