@@ -14,6 +14,11 @@
  * Write-ahead: results are recorded in context and numbered (`recorded`); steps start only
  * on entering `scheduling`, i.e. after a commit, and only from results that commit covered
  * (`committed`). A dependent never starts in the macrostep that recorded its dependency.
+ *
+ * After a crash the run is restored with its children; a step whose process died with the
+ * old owner reports `lost` and runs again (at-least-once for the steps in flight, without
+ * spending a retry), once its dependencies are settled again: a lost service is started
+ * again and awaited first. A result that was committed is never run again (exactly-once).
  */
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import type { CompiledWorkflow, RunStatus } from '../workflow/types.js';
