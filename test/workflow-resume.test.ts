@@ -165,4 +165,33 @@ describe('resuming a run after kill -9', () => {
     expect((await run!.result).status).toBe('succeeded');
     expect(lines(join(dir, 'ran'))).toEqual(['build', 'ship']);
   });
+
+  it('SIGTERM to the owner stops every step cleanly and leaves the run resumable', async () => {
+    const dir = tempDir();
+    const workflow: WorkflowSpec = {
+      name: 'polite',
+      steps: [
+        { name: 'first', command: 'echo first >> ran' },
+        { name: 'long', command: 'echo $$ >> long.pgids; [ -f again ] || { touch again; sleep 30 & sleep 30; wait; }; echo long >> ran', depends_on: ['first'] },
+      ],
+    };
+    const { child, until } = startOwner(dir, workflow, 'polite-1');
+    await until((s) => s['long'] === 'running');
+    await pollUntil(() => existsSync(join(dir, 'again')));
+    const [pgid] = lines(join(dir, 'long.pgids')).map(Number);
+    expect((await psGroup(pgid!)).length).toBe(3);
+    child.kill('SIGTERM');
+    const ended = await child;
+    expect(ended.exitCode).toBe(143);
+    // Gone before anyone opened the database again: close() waited for the whole group.
+    expect(await psGroup(pgid!)).toEqual([]);
+
+    orc = await createOrchestrator({ db: join(dir, 'state.db'), cwd: dir, handleSignals: false });
+    const result = await orc.resumeRuns('polite-1')[0]!.result;
+    expect(result.steps.map((s) => [s.name, s.state, s.attempts])).toEqual([
+      ['first', 'succeeded', 1],
+      ['long', 'succeeded', 2],
+    ]);
+    expect(lines(join(dir, 'ran'))).toEqual(['first', 'long']);
+  });
 });
