@@ -174,6 +174,21 @@ describe('running workflows', () => {
     expect(output.join('')).toContain('build: building\n');
   });
 
+  it('captures an output split across writes, after a long line, first match winning', async () => {
+    const { orc } = await open();
+    const result = await orc.run({
+      name: 'chunks',
+      steps: [
+        {
+          name: 'talk',
+          command: `node -e "process.stdout.write('x'.repeat(300000) + '\\n'); setTimeout(() => process.stdout.write('vers'), 50); setTimeout(() => process.stdout.write('ion=7.1\\nversion=8\\n'), 100)"`,
+          outputs: { version: '^version=(\\S+)$' },
+        },
+      ],
+    });
+    expect(result.steps[0]).toMatchObject({ state: 'succeeded', outputs: { version: '7.1' } });
+  });
+
   it('fails a step that uses an output its dependency did not produce, saying which', async () => {
     const { orc } = await open();
     const result = await orc.run({
