@@ -8,12 +8,15 @@
  * least 2x faster than pexpect.
  */
 import { execa } from 'execa';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { EOF } from '../src/index.js';
 import type { Benchmark } from './lib/benchmark.js';
 import { baseline, figure, type Figure } from './lib/report.js';
 import { interleave } from './lib/stats.js';
+import { openOrchestrator } from './lib/temp-db.js';
 import { pexpectDriver, tclExpectDriver, type Driver } from './shell-baselines/external.js';
-import { bareDialog } from './shell-baselines/node-pty.js';
+import { ASKER, bareDialog, PYTHON } from './shell-baselines/node-pty.js';
 import { survivors } from './shell-baselines/survivors.js';
 
 const ROUNDS = 1_000;
@@ -33,7 +36,7 @@ interface ProbeResult {
 /** Runs `count` shells in a fresh process; kills (and reports) any it left, so the next round starts clean. */
 async function probe(mode: Mode, count: number): Promise<ProbeResult> {
   const marker = `${mode}-${count}-${process.pid}-${Date.now()}`;
-  const { stdout } = await execa(process.execPath, ['--import', 'tsx', PROBE, mode, String(count), marker], { timeout: 120_000 });
+  const { stdout } = await execa(process.execPath, ['--expose-gc', '--import', 'tsx', PROBE, mode, String(count), marker], { timeout: 120_000 });
   const result = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as ProbeResult;
   const stray = await survivors(marker);
   if (stray.length) {
@@ -66,6 +69,40 @@ function concurrencyFigures(count: number, troupe: readonly ProbeResult[], bare:
   ];
 }
 
+/**
+ * asker.py driven through a troupe pty shell: ms from the first prompt to `done`. `loop`
+ * awaits expect() and sendLine() round by round, as a script would; `dialog` hands every
+ * round to sh.dialog() at once. The orchestrator opens before and closes after the clock.
+ */
+async function troupeDialog(style: 'loop' | 'dialog'): Promise<number> {
+  const bench = await openOrchestrator();
+  try {
+    const sh = await bench.orc.spawn({ kind: 'shell', id: 'asker', backend: 'pty', command: PYTHON, args: [ASKER, String(ROUNDS)] });
+    await sh.expect('prompt 0> ');
+    const start = performance.now();
+    if (style === 'loop') {
+      for (let i = 0; i < ROUNDS; i++) {
+        if (i > 0) await sh.expect(`prompt ${i}> `);
+        await sh.sendLine(`answer ${i}`);
+      }
+      await sh.expect(`done ${ROUNDS}`);
+    } else {
+      await sh.sendLine('answer 0');
+      const rounds = Array.from({ length: ROUNDS - 1 }, (_, k) => ({ expect: `prompt ${k + 1}> `, send: `answer ${k + 1}` }));
+      await sh.dialog([...rounds, { expect: `done ${ROUNDS}` }]);
+    }
+    const ms = performance.now() - start;
+    // A wrong answer would end the asker with 1: only a dialog that really went through counts.
+    await sh.expect(EOF);
+    await sh.waitFor('exited', { timeout: 10_000 });
+    const exitCode = sh.context?.['exitCode'];
+    if (exitCode !== 0) throw new Error(`asker.py exited with ${String(exitCode)} under troupe (${style})`);
+    return ms;
+  } finally {
+    await bench.dispose();
+  }
+}
+
 /** A driver's dialog as an interleave() case, or undefined when the tool is missing. */
 function dialogCase(name: string, driver: Driver): (() => Promise<number>) | undefined {
   if (driver.ok) return () => driver.run(ROUNDS);
@@ -82,17 +119,34 @@ const shellBench: Benchmark = {
     const pexpectCase = dialogCase('python3-pexpect', pexpect);
     const probes = { troupe100: [] as ProbeResult[], bare100: [] as ProbeResult[], troupe500: [] as ProbeResult[], bare500: [] as ProbeResult[] };
     const samples = await interleave(rounds, {
+      troupe100: probeCase('troupe', 100, probes.troupe100),
       bare100: probeCase('node-pty', 100, probes.bare100),
+      troupe500: probeCase('troupe', 500, probes.troupe500),
       bare500: probeCase('node-pty', 500, probes.bare500),
+      dialogTroupe: () => troupeDialog('loop'),
+      dialogTroupeAll: () => troupeDialog('dialog'),
       dialogBare: () => bareDialog(ROUNDS),
       dialogTcl: tclCase ?? (async () => Number.NaN),
       dialogPexpect: pexpectCase ?? (async () => Number.NaN),
     });
+    const n = ROUNDS.toLocaleString('en-US');
     const bareBase = baseline('bare node-pty, hand-written expect loop', 'ms', samples.dialogBare);
-    const figures: Figure[] = [figure({ name: `dialog of ${ROUNDS.toLocaleString('en-US')} rounds, bare node-pty`, unit: 'ms', samples: samples.dialogBare })];
-    if (tclCase) figures.push(figure({ name: `dialog of ${ROUNDS.toLocaleString('en-US')} rounds, Tcl expect`, unit: 'ms', samples: samples.dialogTcl, baseline: bareBase }));
-    if (pexpectCase) figures.push(figure({ name: `dialog of ${ROUNDS.toLocaleString('en-US')} rounds, python3-pexpect`, unit: 'ms', samples: samples.dialogPexpect, baseline: bareBase }));
-    return [...figures, ...concurrencyFigures(100, probes.bare100, probes.bare100), ...concurrencyFigures(500, probes.bare500, probes.bare500)];
+    const perRound = (a: readonly number[], b: readonly number[]) => a.map((x, i) => x / b[i]!);
+    const figures: Figure[] = [
+      figure({ name: `dialog of ${n} rounds, troupe expect + sendLine`, unit: 'ms', samples: samples.dialogTroupe, baseline: bareBase }),
+      figure({ name: `dialog of ${n} rounds, troupe sh.dialog()`, unit: 'ms', samples: samples.dialogTroupeAll, baseline: bareBase }),
+      figure({ name: 'troupe / bare node-pty, dialog time', unit: 'x', samples: perRound(samples.dialogTroupe, samples.dialogBare), baseline: bareBase, target: { op: '<=', value: 1.5 }, note: 'median of the per-round ratios' }),
+    ];
+    if (tclCase) {
+      figures.push(figure({ name: `dialog of ${n} rounds, Tcl expect`, unit: 'ms', samples: samples.dialogTcl, baseline: bareBase }));
+    }
+    if (pexpectCase) {
+      figures.push(
+        figure({ name: `dialog of ${n} rounds, python3-pexpect`, unit: 'ms', samples: samples.dialogPexpect, baseline: bareBase }),
+        figure({ name: 'pexpect / troupe, dialog time', unit: 'x', samples: perRound(samples.dialogPexpect, samples.dialogTroupe), baseline: baseline('python3-pexpect, delaybeforesend = None', 'ms', samples.dialogPexpect), target: { op: '>=', value: 2 }, note: 'median of the per-round ratios: how many times faster troupe is' }),
+      );
+    }
+    return [...figures, ...concurrencyFigures(100, probes.troupe100, probes.bare100), ...concurrencyFigures(500, probes.troupe500, probes.bare500)];
   },
 };
 export default shellBench;

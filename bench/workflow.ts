@@ -1,14 +1,18 @@
 /**
  * 6. Workflows. (a) A 200-step chain of `true`: per-step time against 200 sequential process
- * actors and against bash loops, in the same run. (b) End-to-end latency of `orc.run()` for 3
- * chained steps, each result durable before the next starts, with durability 'full' (fsync
- * per commit) and the default, median and p90; against 3 sequential process actors with
- * `durable()` after each. Reference figures (not measured here): Restate 1.7 on this machine
- * ~15 ms for 3 `true` steps, ~10 ms for 3 no-op steps, ~1.1 ms per no-op step; Temporal ~100
- * ms minimum per workflow. Target: faster than Restate with durability 'full'. (c) 100
- * parallel `sleep 1` steps: under 1.5 s wall.
+ * actors and against bash loops, in the same run. (b) End-to-end latency of `orc.run()` for a
+ * 3-step chain of `true` (the engine commits each result before a dependent starts), with
+ * durability 'full' (fsync per commit) and the default, median and p90; against 3 sequential
+ * process actors with `durable()` after each. Every step is a process (the engine has no
+ * other kind of step), so "3 no-op steps" is the run's latency less that of 3 `sh -c true`
+ * run by execa in the same rounds: what the engine and its actors cost beyond the OS.
+ * Reference figures (not measured here): Restate 1.7 on this machine ~15 ms for 3 `true`
+ * steps, ~10 ms for 3 no-op steps, ~1.1 ms per no-op step; Temporal ~100 ms minimum per
+ * workflow. Target: faster than Restate with durability 'full'. (c) 100 parallel `sleep 1`
+ * steps: under 1.5 s wall; against 100 process actors and a bash `&` loop.
  */
 import { execa } from 'execa';
+import { defineWorkflow, type Orchestrator, type WorkflowSpec } from '../src/index.js';
 import type { Benchmark } from './lib/benchmark.js';
 import { baseline, figure, type Baseline, type Figure, type Target } from './lib/report.js';
 import { interleave, median, timeMs } from './lib/stats.js';
@@ -21,6 +25,84 @@ const LATENCY_RUNS = 10;
 const PARALLEL = 100;
 
 type Durability = 'normal' | 'full';
+
+/** `count` steps running `command`, each depending on the one before (`chain`) or none (`parallel`). */
+function workflowOf(name: string, count: number, command: string, shape: 'chain' | 'parallel'): WorkflowSpec {
+  return defineWorkflow({
+    name,
+    steps: Array.from({ length: count }, (_, i) => ({ name: `s${i}`, command, ...(shape === 'chain' && i > 0 ? { depends_on: [`s${i - 1}`] } : {}) })),
+  });
+}
+
+/** Runs a workflow to a durable result; throws unless it and every step succeeded, so a broken run can't look fast. */
+async function runToSuccess(orc: Orchestrator, workflow: WorkflowSpec): Promise<void> {
+  const result = await orc.run(workflow);
+  await orc.durable();
+  const bad = result.steps.filter((step) => step.state !== 'succeeded');
+  if (result.status !== 'succeeded' || bad.length) {
+    throw new Error(`run ${result.id} ended '${result.status}'; steps not succeeded: ${bad.map((b) => `${b.name} (${b.state}${b.error ? `: ${b.error}` : ''})`).join(', ')}`);
+  }
+}
+
+/** ms per step of a CHAIN-step workflow of `true`. */
+async function troupeChain(): Promise<number> {
+  const bench = await openOrchestrator();
+  const ms = await timeMs(() => runToSuccess(bench.orc, workflowOf('chain', CHAIN, 'true', 'chain')));
+  await bench.dispose();
+  return ms / CHAIN;
+}
+
+/** Latencies (ms) of LATENCY_RUNS runs of a 3-step chain of `true`, after one warm-up run. */
+async function runLatencies(durability: Durability, into: number[]): Promise<number> {
+  const bench = await openOrchestrator({ durability });
+  const workflow = workflowOf('three', LATENCY_STEPS, 'true', 'chain');
+  await runToSuccess(bench.orc, workflow);
+  const mine: number[] = [];
+  for (let run = 0; run < LATENCY_RUNS; run++) mine.push(await timeMs(() => runToSuccess(bench.orc, workflow)));
+  await bench.dispose();
+  into.push(...mine);
+  return median(mine);
+}
+
+/**
+ * Latencies (ms) of LATENCY_RUNS sequences of 3 `sh -c true` run by execa: the OS processes
+ * alone, which a run's latency less this leaves the engine's and the actors' cost.
+ */
+async function execaLatencies(into: number[]): Promise<number> {
+  await execa('sh', ['-c', 'true']);
+  const mine: number[] = [];
+  for (let run = 0; run < LATENCY_RUNS; run++) {
+    mine.push(await timeMs(async () => {
+      for (let s = 0; s < LATENCY_STEPS; s++) await execa('sh', ['-c', 'true']);
+    }));
+  }
+  into.push(...mine);
+  return median(mine);
+}
+
+/** ms of a workflow of PARALLEL independent `sleep 1` steps. */
+async function troupeParallelSleep(): Promise<number> {
+  const bench = await openOrchestrator();
+  const ms = await timeMs(() => runToSuccess(bench.orc, workflowOf('sleepers', PARALLEL, 'sleep 1', 'parallel')));
+  await bench.dispose();
+  return ms;
+}
+
+/** ms for PARALLEL process actors running `sleep 1`, spawned at once, until all have succeeded. */
+async function processParallelSleep(): Promise<number> {
+  const bench = await openOrchestrator();
+  const { orc } = bench;
+  const ms = await timeMs(() =>
+    Promise.all(
+      Array.from({ length: PARALLEL }, async (_, i) => {
+        await orc.spawn({ kind: 'process', id: `sleep${i}`, command: 'sleep 1' });
+        await orc.waitFor(`sleep${i}`, 'succeeded', { timeout: 30_000 });
+      }),
+    ),
+  );
+  await bench.dispose();
+  return ms;
+}
 
 /** ms per command: CHAIN sequential process actors running `true`, each awaited. */
 async function processChain(): Promise<number> {
@@ -89,28 +171,63 @@ function p90Figure(spec: { name: string; samples: readonly number[]; baseline?: 
   };
 }
 
+/** Paired by round: a[i] - b[i], divided by `per`. */
+const minus = (a: readonly number[], b: readonly number[], per = 1): number[] => a.map((x, i) => (x - b[i]!) / per);
+
+const RESTATE = 'Restate 1.7 on this machine, not measured here';
+
 const workflowBench: Benchmark = {
   name: 'workflow',
   rounds: 3,
   async run(rounds) {
-    const latencies = { processFull: [] as number[], processNormal: [] as number[] };
+    const latencies = { runFull: [] as number[], runNormal: [] as number[], processFull: [] as number[], processNormal: [] as number[], execa: [] as number[] };
     const samples = await interleave(rounds, {
+      troupeChain,
       processChain,
       bashTrue: () => bashLoop('true'),
       bashSh: () => bashLoop('sh -c true'),
+      runFull: () => runLatencies('full', latencies.runFull),
+      runNormal: () => runLatencies('normal', latencies.runNormal),
       processFull: () => processLatencies('full', latencies.processFull),
       processNormal: () => processLatencies('normal', latencies.processNormal),
+      execa: () => execaLatencies(latencies.execa),
+      troupeParallel: troupeParallelSleep,
+      processParallel: processParallelSleep,
       bashParallel: bashParallelSleep,
     });
+    const chainBase = baseline(`${CHAIN} sequential process actors`, 'ms', samples.processChain);
+    const shBase = baseline('bash loop of sh -c true', 'ms', samples.bashSh);
+    const execaBase = baseline(`${LATENCY_STEPS} × execa sh -c true`, 'ms', latencies.execa);
+    const latency = (durability: Durability, runs: number[], processes: number[], roundRuns: number[], roundProcesses: number[]): Figure[] => {
+      const mode = durability === 'full' ? "durability 'full' (fsync per commit)" : 'default durability';
+      const actorsBase = baseline(`${LATENCY_STEPS} process actors, durable() after each, same mode`, 'ms', processes);
+      const full = durability === 'full';
+      return [
+        figure({ name: `orc.run(), ${LATENCY_STEPS}-step chain of true, ${mode}`, unit: 'ms', samples: runs, baseline: actorsBase, ...(full ? { target: { op: '<', value: 15 } } : {}), note: `${RESTATE}: ~15 ms; Temporal: ~100 ms minimum per workflow` }),
+        p90Figure({ name: `same, p90`, samples: runs, baseline: actorsBase }),
+        figure({
+          name: `${LATENCY_STEPS} no-op steps (run latency less ${LATENCY_STEPS} × execa sh -c true), ${mode}`,
+          unit: 'ms',
+          samples: minus(roundRuns, samples.execa),
+          baseline: execaBase,
+          ...(full ? { target: { op: '<', value: 10 } } : {}),
+          note: `the engine has no step without a process: its cost is the run's latency less the processes' own (median per round). ${RESTATE}: ~10 ms`,
+        }),
+        figure({ name: `per no-op step, ${mode}`, unit: 'ms', samples: minus(roundRuns, samples.execa, LATENCY_STEPS), baseline: execaBase, ...(full ? { target: { op: '<', value: 1.1 } } : {}), note: `${RESTATE}: ~1.1 ms per no-op step` }),
+        figure({ name: `workflow engine over process actors, per step, ${mode}`, unit: 'ms', samples: minus(roundRuns, roundProcesses, LATENCY_STEPS), baseline: actorsBase, note: 'run latency less 3 durable process actors, per step: what the engine adds to the actors' }),
+      ];
+    };
     return [
+      figure({ name: `${CHAIN}-step chain of true, per step`, unit: 'ms', samples: samples.troupeChain, baseline: chainBase }),
+      figure({ name: 'per-step overhead over the process actor', unit: 'ms', samples: minus(samples.troupeChain, samples.processChain), baseline: chainBase, note: 'median of the per-round differences' }),
+      figure({ name: 'per-step overhead over a bash loop of sh -c true', unit: 'ms', samples: minus(samples.troupeChain, samples.bashSh), baseline: shBase, note: 'median of the per-round differences' }),
       figure({ name: `${CHAIN} sequential process actors running true, per step`, unit: 'ms', samples: samples.processChain }),
-      figure({ name: `bash loop of true (a builtin), per iteration`, unit: 'ms', samples: samples.bashTrue }),
-      figure({ name: `bash loop of sh -c true, per iteration`, unit: 'ms', samples: samples.bashSh }),
-      figure({ name: `${LATENCY_STEPS} process actors of true, durable() after each, durability full`, unit: 'ms', samples: latencies.processFull }),
-      p90Figure({ name: `same, p90`, samples: latencies.processFull }),
-      figure({ name: `${LATENCY_STEPS} process actors of true, durable() after each, default durability`, unit: 'ms', samples: latencies.processNormal }),
-      p90Figure({ name: `same, p90`, samples: latencies.processNormal }),
-      figure({ name: `${PARALLEL} parallel sleep 1 in one bash, wall`, unit: 'ms', samples: samples.bashParallel }),
+      figure({ name: 'bash loop of true (a builtin: no process), per iteration', unit: 'ms', samples: samples.bashTrue }),
+      figure({ name: 'bash loop of sh -c true, per iteration', unit: 'ms', samples: samples.bashSh }),
+      ...latency('full', latencies.runFull, latencies.processFull, samples.runFull, samples.processFull),
+      ...latency('normal', latencies.runNormal, latencies.processNormal, samples.runNormal, samples.processNormal),
+      figure({ name: `${PARALLEL} parallel sleep 1 steps, wall`, unit: 'ms', samples: samples.troupeParallel, baseline: baseline(`${PARALLEL} parallel sleep 1 in one bash`, 'ms', samples.bashParallel), target: { op: '<', value: 1500 } }),
+      figure({ name: `${PARALLEL} process actors of sleep 1 at once, wall`, unit: 'ms', samples: samples.processParallel, baseline: baseline(`${PARALLEL} parallel sleep 1 in one bash`, 'ms', samples.bashParallel) }),
     ];
   },
 };

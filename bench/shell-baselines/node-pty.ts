@@ -5,6 +5,7 @@
  */
 import * as pty from 'node-pty';
 import { performance } from 'node:perf_hooks';
+import { DEFAULT_SHELL, DEFAULT_TERM } from '../../src/runtime/shell-spec.js';
 
 /** The asker's program and arguments; see asker.py. */
 export const PYTHON = '/usr/bin/python3';
@@ -79,7 +80,9 @@ export class BareTerminal {
  * const ms = await bareDialog(1000);
  */
 export async function bareDialog(rounds: number): Promise<number> {
-  const term = new BareTerminal(pty.spawn(PYTHON, [ASKER, String(rounds)], { name: 'xterm', cols: 80, rows: 24, cwd: process.cwd(), env: process.env }));
+  // The terminal troupe gives a program: its TERM and default size.
+  const options = { name: DEFAULT_TERM, cols: 120, rows: 40, cwd: process.cwd(), env: { ...process.env, TERM: DEFAULT_TERM } };
+  const term = new BareTerminal(pty.spawn(PYTHON, [ASKER, String(rounds)], options));
   await term.expect('prompt 0> ');
   const start = performance.now();
   for (let i = 0; i < rounds; i++) {
@@ -94,16 +97,19 @@ export async function bareDialog(rounds: number): Promise<number> {
 }
 
 /**
- * Starts `count` interactive shells at once with bare node-pty and resolves once each has
- * printed `prompt`; `close()` hangs every one up and resolves once all have exited.
+ * Starts `count` interactive shells at once with bare node-pty, spawned the way troupe spawns
+ * its default shell (same program, arguments, prompt, TERM and size), and resolves once each
+ * has printed its prompt; `close()` hangs every one up and resolves once all have exited.
  *
  * @example
- * const shells = await bareShells(100, { file: 'bash', env, prompt: 'bench$ ' });
+ * const shells = await bareShells(100, { TROUPE_BENCH_SHELL: 'x' });
  * await shells.close();
  */
-export async function bareShells(count: number, options: { file: string; env: Record<string, string>; prompt: string }): Promise<{ pids: number[]; close(): Promise<void> }> {
-  const terms = Array.from({ length: count }, () => new BareTerminal(pty.spawn(options.file, [], { name: 'xterm', cols: 80, rows: 24, cwd: process.cwd(), env: options.env })));
-  await Promise.all(terms.map((term) => term.expect(options.prompt)));
+export async function bareShells(count: number, extraEnv: Record<string, string>): Promise<{ pids: number[]; close(): Promise<void> }> {
+  const env = { ...process.env, TERM: DEFAULT_TERM, ...DEFAULT_SHELL.env, ...extraEnv };
+  const options = { name: DEFAULT_TERM, cols: 120, rows: 40, cwd: process.cwd(), env };
+  const terms = Array.from({ length: count }, () => new BareTerminal(pty.spawn(DEFAULT_SHELL.file, [...DEFAULT_SHELL.args], options)));
+  await Promise.all(terms.map((term) => term.expect(DEFAULT_SHELL.env.PS1)));
   return {
     pids: terms.map((t) => t.term.pid),
     async close() {
