@@ -127,13 +127,14 @@ describe.skipIf(!hasTmux && !process.env.CI)('tmux terminal', () => {
     expect(tmuxAttachArgs({ backend: 'tmux', socket: 'troupe-0badcafe', session: 's1' })).toEqual(['tmux', '-L', 'troupe-0badcafe', 'attach-session', '-t', '=s1']);
   });
 
-  it('runs a program in its own session: output through pipe-pane, input through send-keys', async () => {
+  it('runs a program in its own session: output through pipe-pane, input through paste buffers', async () => {
     const socket = freshSocket();
     const { terminal, output, logFile } = await open(socket, { env: { PS1: '$ ', GREETING: 'hello there' } });
     expect(terminal.handle).toEqual({ backend: 'tmux', socket, session: 's1', pid: expect.any(Number) });
     expect(await listTmuxSessions(socket)).toEqual(['s1']);
     terminal.write('echo "$GREETING: $((6*7))"; pwd; stty size\r');
-    await waitFor(output, /hello there: 42\r\n.*\r\n24 80\r\n/);
+    // Up to the next prompt: after it, bash prints nothing more.
+    await waitFor(output, /hello there: 42\r\n.*\r\n24 80\r\n.*\$ $/);
     // The log is the pane's output as tmux saw it: what we were given, byte for byte.
     expect(readFileSync(logFile, 'utf8')).toBe(output());
   });
@@ -188,6 +189,15 @@ describe.skipIf(!hasTmux && !process.env.CI)('tmux terminal', () => {
     await pollUntil(() => sessionMembers(terminal.handle.pid!).length === 1);
     terminal.write('echo "status $?"\r');
     await waitFor(output, 'status 130');
+  });
+
+  it('types into the program even while a person has the pane in copy mode', async () => {
+    const socket = freshSocket();
+    const { terminal, output } = await open(socket);
+    expect(spawnSync('tmux', ['-L', socket, 'copy-mode', '-t', '=s1:']).status).toBe(0);
+    terminal.write('echo "still $((1+1))"\r');
+    await waitFor(output, 'still 2\r\n');
+    expect(spawnSync('tmux', ['-L', socket, 'display', '-p', '-t', '=s1:', '#{pane_in_mode}']).stdout.toString()).toBe('1\n');
   });
 
   it('resizes the window', async () => {

@@ -12,8 +12,11 @@ import { TroupeError } from '../runtime/errors.js';
 /** Separates commands in one tmux invocation (an argument of its own). */
 export const NEXT = ';';
 
-/** What tmux prints when nothing listens on the socket (the server exits with its last session). */
-const NO_SERVER = /no server running|error connecting to|No such file or directory/;
+/**
+ * What tmux prints when nothing listens on the socket: the server exits with its last
+ * session, and a client that connects while it does so is told it exited.
+ */
+const NO_SERVER = /no server running|error connecting to|No such file or directory|server exited unexpectedly|lost server/;
 /** What tmux prints when a target session or pane is gone. */
 const NO_TARGET = /can't find (session|pane|window)|session not found/;
 
@@ -107,23 +110,42 @@ export function serverArgs(socket: string): string[] {
 }
 
 /**
- * Runs one tmux client with `args` (commands may be chained with `NEXT`) and resolves with
- * its stdout. Rejects with TroupeError TMUX_NOT_FOUND when there is no tmux binary, and with
- * a TmuxCommandError when tmux fails (see `tmuxFailed` to report one).
+ * Runs one tmux client with `args` (commands may be chained with `NEXT`), feeding it `stdin`
+ * (read by `load-buffer -`), and resolves with its stdout. Rejects with TroupeError
+ * TMUX_NOT_FOUND when there is no tmux binary, and with a TmuxCommandError when tmux fails
+ * (see `tmuxFailed` to report one).
  *
  * @example
  * const out = await tmux('troupe-3f9a1c2e', ['display', '-p', '-t', '%3', '#{pane_pid}'])
  */
-export function tmux(socket: string, args: readonly string[]): Promise<string> {
+export function tmux(socket: string, args: readonly string[], stdin?: string): Promise<string> {
   const argv = [...serverArgs(socket), ...args];
   return new Promise((resolvePromise, reject) => {
-    execFile('tmux', argv, { env: clientEnv(), encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+    const child = execFile('tmux', argv, { env: clientEnv(), encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (!err) return resolvePromise(stdout);
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return reject(tmuxNotFound(err));
       const code = typeof err.code === 'number' ? err.code : null;
       reject(new TmuxCommandError(stderr, code));
     });
+    // A client that failed early may have closed its stdin: its exit says why, not EPIPE.
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(stdin ?? '');
   });
+}
+
+/**
+ * Joins tmux commands into the arguments of one invocation.
+ *
+ * @example
+ * joinCommands([['display', '-p', 'x'], ['send-keys', 'Enter']]) // ['display', '-p', 'x', ';', 'send-keys', 'Enter']
+ */
+export function joinCommands(commands: readonly (readonly string[])[]): string[] {
+  const args: string[] = [];
+  for (const command of commands) {
+    if (args.length > 0) args.push(NEXT);
+    args.push(...command);
+  }
+  return args;
 }
 
 /**

@@ -8,8 +8,8 @@
  * on the cursor's line unchanged, Enter is pressed again (a bounded number of times).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { tmux, TmuxCommandError } from './tmux-cli.js';
-import { joinCommands, sendKeysArgs, tokenize, type KeyToken } from './tmux-keys.js';
+import { joinCommands, tmux, TmuxCommandError } from './tmux-cli.js';
+import { pasteArgs, tokenize, type KeyToken } from './tmux-keys.js';
 
 /** How long typed text must sit unsubmitted on the cursor line before Enter is pressed again. */
 const SETTLE_MS = 300;
@@ -30,6 +30,9 @@ interface Screen {
 }
 
 type Job = { type: 'keys'; tokens: KeyToken[] } | { type: 'command'; args: string[] };
+
+/** Characters that do not show as themselves on the screen (escape sequences, Ctrl keys). */
+const CONTROL = /[\x00-\x1f\x7f]/;
 
 const SCREEN_FORMAT = '#{pane_id} #{cursor_x} #{cursor_y} #{history_size} #{pane_dead}';
 
@@ -55,10 +58,14 @@ export class PaneInput {
   /** Queues text for the program; '\r' or '\n' presses Enter. Ignored once stopped. */
   write(data: string): void {
     if (this.stopped || data === '') return;
-    const tokens = tokenize(data);
-    const last = this.queue.at(-1);
-    if (last?.type === 'keys') last.tokens.push(...tokens);
-    else this.queue.push({ type: 'keys', tokens });
+    let last = this.queue.at(-1);
+    if (last?.type !== 'keys') this.queue.push((last = { type: 'keys', tokens: [] }));
+    for (const token of tokenize(data)) {
+      // Text written in pieces goes out as one paste.
+      const previous = last.tokens.at(-1);
+      if (token.type === 'text' && previous?.type === 'text') previous.text += token.text;
+      else last.tokens.push(token);
+    }
     this.kick();
   }
 
@@ -109,16 +116,25 @@ export class PaneInput {
     const enter = job.tokens.findIndex((t) => t.type === 'enter');
     const batch = enter < 0 ? job.tokens.splice(0) : job.tokens.splice(0, enter + 1);
     if (job.tokens.length === 0) this.queue.shift();
-    const line = enter < 0 ? '' : typedLine(batch.slice(0, -1));
-    if (line.trim() === '') {
-      await tmux(this.socket, sendKeysArgs(this.pane, batch));
+    const text = batch[0]?.type === 'text' ? batch[0].text : '';
+    const line = text.trimEnd();
+    if (enter < 0 || line === '' || CONTROL.test(line)) {
+      // Nothing to check on the screen: an unfinished line, an empty one, or keys rather than text.
+      if (text !== '') await this.paste([batch[0]!]);
+      if (enter >= 0) await this.paste([{ type: 'enter' }]);
       return;
     }
     // Look at the screen and type the text in one go (tmux runs them in that order), then
     // press Enter on its own, as a person would.
-    const before = parseScreen(await tmux(this.socket, [...this.screenArgs(), ';', ...sendKeysArgs(this.pane, batch.slice(0, -1))]), this.pane);
-    await tmux(this.socket, sendKeysArgs(this.pane, [{ type: 'enter' }]));
-    await this.confirmSubmitted(line.trimEnd(), before);
+    const typing = pasteArgs(this.pane, [{ type: 'text', text }]);
+    const before = parseScreen(await tmux(this.socket, [...this.screenArgs(), ';', ...typing.args], typing.stdin), this.pane);
+    await this.paste([{ type: 'enter' }]);
+    await this.confirmSubmitted(line, before);
+  }
+
+  private async paste(tokens: KeyToken[]): Promise<void> {
+    const { args, stdin } = pasteArgs(this.pane, tokens);
+    await tmux(this.socket, args, stdin);
   }
 
   private async confirmSubmitted(line: string, before: Screen): Promise<void> {
@@ -138,7 +154,7 @@ export class PaneInput {
         if (retries === MAX_RETRIES) return;
         retries++;
         pendingSince = undefined;
-        await tmux(this.socket, sendKeysArgs(this.pane, [{ type: 'enter' }]));
+        await this.paste([{ type: 'enter' }]);
         continue;
       }
       if (!sameScreen(now, before)) return; // the line left the cursor: submitted

@@ -178,7 +178,7 @@ export function tmuxAttachArgs(handle: TmuxHandle): string[] {
   return ['tmux', '-L', handle.socket, 'attach-session', '-t', sessionTarget(handle.session)];
 }
 
-/** One attached pane: output from the log, input through send-keys, exit from the pane. */
+/** One attached pane: output from the log, input through paste buffers, exit from the pane. */
 class TmuxTerminal implements Terminal {
   private readonly dataListeners = new Set<(data: string) => void>();
   private readonly exitListeners = new Set<(exit: TerminalExit) => void>();
@@ -276,25 +276,38 @@ class TmuxTerminal implements Terminal {
 /** The status tmux kept for a dead pane; nulls when the pane is gone (killed from outside). */
 async function deadStatus(socket: string, pane: string): Promise<TerminalExit> {
   const deadline = Date.now() + DEAD_WAIT_MS;
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
     let out: string;
     try {
-      out = await tmux(socket, ['display-message', '-p', '-t', pane, '#{pane_id} #{pane_dead} #{pane_dead_status} #{pane_dead_signal}']);
+      out = await tmux(socket, ['display-message', '-p', '-t', pane, '#{pane_id} #{pid} #{pane_dead} #{pane_dead_status} #{pane_dead_signal}']);
     } catch {
       return { exitCode: null, signal: null };
     }
-    const [id, dead, status = '', signal = ''] = out.replace(/\n$/, '').split(' ');
+    const [id, server, dead, status = '', signal = ''] = out.replace(/\n$/, '').split(' ');
     // display-message does not fail for a pane that is gone: it expands the format without one.
     if (id !== pane) return { exitCode: null, signal: null };
-    // tmux may see the end of the output before it collects the exit status: wait for both.
-    if (dead === '1' && (status !== '' || signal !== '')) {
+    if (status !== '' || signal !== '') {
       return {
         exitCode: status === '' ? null : Number(status),
         signal: signal === '' ? null : (SIGNAL_NAMES.get(Number(signal)) ?? `SIG${signal}`),
       };
     }
     if (Date.now() > deadline) return { exitCode: null, signal: null };
+    // The program is gone but tmux has no status: tmux reads the end of the output before it
+    // collects the exit, and it can miss the SIGCHLD altogether when it comes while
+    // libutempter has its own handler in (tmux#311), leaving a zombie. Another SIGCHLD
+    // makes tmux collect its children again; it is harmless otherwise.
+    if (dead === '1' && attempt > 0) signalQuietly(Number(server), 'SIGCHLD');
     await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function signalQuietly(pid: number, signal: NodeJS.Signals): void {
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Gone.
   }
 }
 
