@@ -101,14 +101,17 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
     report({ type: 'process.error', code: err instanceof TroupeError ? err.code : 'SPAWN_FAILED', message: describeError(err) });
     return () => undefined;
   }
-  let subprocess: ResultPromise<{ buffer: false; reject: false; detached: true; stdin: 'ignore' }>;
+  let subprocess: ResultPromise<{ buffer: false; reject: false; detached: true; stdin: 'pipe' }>;
   try {
-    subprocess = execa('sh', ['-c', resolved.command], {
+    // The command waits for a go (a line on stdin) that is written once its handle is in
+    // the database. If we die in between (kill -9), stdin closes, `read` sees EOF and it
+    // never runs: there is no moment at which a process of ours runs unrecorded.
+    subprocess = execa('sh', ['-c', `read -r _ || exit 125; ${resolved.command}`], {
       cwd: input.cwd,
       env: resolved.env,
       // Its own process group (pgid = pid), so stopping reaches every descendant.
       detached: true,
-      stdin: 'ignore',
+      stdin: 'pipe',
       buffer: false,
       reject: false,
     });
@@ -143,6 +146,9 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
     report(spawnError(input, `its handle could not be recorded: ${describeError(err)}`));
     disposed = true;
   }
+  // The go: the command's stdin then ends, as /dev/null would for a reader.
+  if (recorded) subprocess.stdin.end('\n');
+  subprocess.stdin.on('error', () => undefined);
   // Kept in the runner's own input, hence in its persisted snapshot: a restored runner sees it.
   input.handle = handle;
   report({ type: 'process.spawned', handle });
