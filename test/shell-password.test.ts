@@ -123,7 +123,7 @@ describe('password prompts answered by a dialog', () => {
     await sh.expect('$ ');
     await sh.sendSecret(secret, { line: false });
     await pollUntil(() => sh.output().endsWith('$ ******'));
-    const err = await sh.expect('nothing like this', { timeout: 100 }).catch((e: unknown) => e as Error);
+    const err = (await sh.expect('nothing like this', { timeout: 100 }).then(() => undefined, (e: unknown) => e)) as Error;
     expect(err.message).toBe(`Shell 'sh' did not print 'nothing like this' within 100ms. Last output: "******". Raise the timeout or check the pattern.`);
     await sh.sendControl('c');
     await sh.expect('^C\r\n$ ');

@@ -9,7 +9,7 @@
  * handle does not start a second terminal: a pty died with its owner (lost), a tmux session
  * may have survived (re-attach, or lost when it is gone).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromCallback } from 'xstate';
 import type { ShellEvent, ShellSessionCommand, ShellSessionInput } from '../machines/shell.js';
@@ -20,7 +20,8 @@ import type { OutputSink } from './output.js';
 import type { ProcessServices } from './process.js';
 import { openPty, reapPtySession } from './pty.js';
 import { Redactor } from './redact.js';
-import type { Terminal, TerminalExit, TerminalHandle, TerminalOptions } from './terminal.js';
+import type { Terminal, TerminalExit, TerminalOptions } from './terminal.js';
+import { attachTmux, openTmux, tmuxSocketName } from './tmux.js';
 
 /**
  * What the shell actor needs from the orchestrator: the process services (handles, orphans,
@@ -52,16 +53,6 @@ export interface DialogRound {
   /** ms; default the expect engine's (30 s). */
   timeout?: number;
 }
-
-/** The tmux backend (`./tmux.js`), loaded only when a tmux shell is opened. */
-interface TmuxBackend {
-  tmuxSocketName(dbKey: string): string;
-  openTmux(options: TerminalOptions, socket: string, logFile: string): Promise<Terminal>;
-  attachTmux(handle: Extract<TerminalHandle, { backend: 'tmux' }>, logFile: string): Promise<Terminal | undefined>;
-}
-
-const TMUX_MODULE = './tmux.js';
-const loadTmux = async (): Promise<TmuxBackend> => (await import(TMUX_MODULE)) as TmuxBackend;
 
 const closing = new Set<Promise<void>>();
 
@@ -333,8 +324,9 @@ class SessionRun {
 
   private async open(): Promise<Terminal | undefined> {
     const logs = this.services.logsDir;
+    // tmux's raw output stream, followed by the tmux backend; the log proper is redacted.
     const paneFile = join(logs, `${encodeURIComponent(this.input.id)}.pane`);
-    if (this.input.handle?.backend === 'tmux') return (await loadTmux()).attachTmux(this.input.handle, paneFile);
+    if (this.input.handle?.backend === 'tmux') return attachTmux(this.input.handle, paneFile);
     const options: TerminalOptions = {
       id: this.input.id,
       file: this.input.file,
@@ -345,8 +337,10 @@ class SessionRun {
       rows: this.input.rows,
     };
     if (this.input.backend === 'pty') return openPty(options);
-    const tmux = await loadTmux();
-    return tmux.openTmux(options, tmux.tmuxSocketName(this.services.dbKey), paneFile);
+    // Only we may read it: unlike the log, it is not redacted.
+    mkdirSync(logs, { recursive: true });
+    closeSync(openSync(paneFile, 'a', 0o600));
+    return openTmux(options, tmuxSocketName(this.services.dbKey), paneFile);
   }
 
   private async runDialog(): Promise<void> {
