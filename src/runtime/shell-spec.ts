@@ -23,8 +23,11 @@ export const DEFAULT_SHELL = { file: 'bash', args: ['--noprofile', '--norc', '-i
 /** What every shell's terminal says it is, unless `env.TERM` says otherwise. */
 export const DEFAULT_TERM = 'xterm-256color';
 
-/** `${env.NAME}` inside a dialog's `send`: resolved from the orchestrator's environment at send time. */
-const ENV_REFERENCE = /\$\{env\.([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/**
+ * `${env.NAME}` inside a dialog's `send`: resolved from the orchestrator's environment at send
+ * time. `$${` stands for a literal `${` (matched first, so `$${env.X}` is text, not a reference).
+ */
+const ENV_REFERENCE = /\$\$\{|\$\{env\.([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 const dialogRoundSchema = z
   .object({
@@ -169,18 +172,19 @@ function compileRound(round: z.infer<typeof dialogRoundSchema>, index: number, w
 
 /** The variable names `${env.NAME}` references in `text`. */
 function envNames(text: string): string[] {
-  return [...text.matchAll(ENV_REFERENCE)].map((match) => match[1]!);
+  return [...text.matchAll(ENV_REFERENCE)].flatMap((match) => (match[1] === undefined ? [] : [match[1]]));
 }
 
 /**
- * Replaces each `${env.NAME}` in `text` with the variable's value; the rest is literal.
- * Called by the I/O layer just before sending, so a resolved value is never stored.
+ * Replaces each `${env.NAME}` in `text` with the variable's value, and `$${` with `${`; the
+ * rest is literal. Called by the I/O layer just before sending, so a resolved value is never stored.
  *
  * @example
- * resolveEnvReferences('${env.USER}\n', process.env, 'dialog of s1') // 'root\n'
+ * resolveEnvReferences('${env.USER} costs $${price}', process.env, 'dialog of s1') // 'root costs ${price}'
  */
 export function resolveEnvReferences(text: string, env: NodeJS.ProcessEnv, where: string): string {
-  return text.replace(ENV_REFERENCE, (_, name: string) => {
+  return text.replace(ENV_REFERENCE, (_whole: string, name: string | undefined) => {
+    if (name === undefined) return '${';
     const value = env[name];
     if (value === undefined) throw missingVariable(name, where);
     return value;
