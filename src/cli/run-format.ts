@@ -59,7 +59,7 @@ export function stepDuration(step: StepView, now: number): number | undefined {
  * and why it failed, was skipped or cancelled.
  *
  * @example
- * formatStepChange(12_300, { name: 'build', state: 'succeeded', durationMs: 4_100, attempts: 1, outputs: {} }, 10)
+ * formatStepChange(12_300, { name: 'build', state: 'succeeded', durationMs: 4_100, attempts: 1, outputs: {} }, 9)
  * // '[12.3s] build      succeeded  (4.1s)'
  */
 export function formatStepChange(elapsedMs: number, step: StepView, width: number, label = step.name): string {
@@ -70,7 +70,7 @@ export function formatStepChange(elapsedMs: number, step: StepView, width: numbe
     extra.push(`(${formatElapsed(step.durationMs)})`);
   }
   if (step.error !== undefined && step.state !== 'succeeded' && step.state !== 'ready') extra.push(step.error);
-  return `[${formatElapsed(elapsedMs)}] ${label.padEnd(width)} ${step.state.padEnd(STATE_WIDTH)}  ${extra.join(' ')}`.trimEnd();
+  return `[${formatElapsed(elapsedMs)}] ${label.padEnd(width)}  ${step.state.padEnd(STATE_WIDTH)}  ${extra.join(' ')}`.trimEnd();
 }
 
 /** A mark per state for the live block: what a glance needs. */
@@ -132,4 +132,21 @@ export function formatRunSummary(view: RunView, now = Date.now()): string {
  */
 export function nameWidth(labels: readonly string[]): number {
   return Math.max(0, ...labels.map((label) => label.length));
+}
+
+/**
+ * A run's steps for `troupe ps`, indented under the run's row: name, state, and the
+ * duration so far (or the command that unblocks a step waiting for approval).
+ *
+ * @example
+ * formatRunSteps(view, Date.now())
+ * // ['  build   succeeded  1.2s', '  deploy  approval   troupe approve wf-1 deploy']
+ */
+export function formatRunSteps(view: RunView, now: number): string[] {
+  const width = nameWidth(view.steps.map((step) => step.name));
+  return view.steps.map((step) => {
+    const duration = stepDuration(step, now);
+    const extra = step.state === 'approval' ? `troupe approve ${view.id} ${step.name}` : duration === undefined ? '' : formatElapsed(duration);
+    return `  ${step.name.padEnd(width)}  ${step.state.padEnd(STATE_WIDTH)}  ${extra}`.trimEnd();
+  });
 }

@@ -12,21 +12,32 @@ import { readFileSync } from 'node:fs';
 export const USAGE = `Usage: troupe <command> [options]
 
 Commands:
-  ps [--json]                 List the actors in the database and who owns it.
+  ps [--json]                 List the actors and workflow runs (with their steps) in
+                              the database, and who owns it.
   logs <id> [-f]              Show an actor's state, lifecycle journal and output.
   send <id> '<event json>'    Queue an event for an actor, e.g. '{"type":"inc"}'. The
                               process that owns the database delivers it exactly once,
                               in order, now or when one next opens the database.
+  run <file> [--set K=V ...]  Run a workflow file, showing each step's progress and
+                              output. --set gives \${env.K} a value (repeatable).
+  validate <file>             Check a workflow file without running it.
+  resume [run-id]             Carry on an interrupted run (every unfinished run when no
+                              id is given); steps that succeeded do not run again.
+  approve <run-id> <step>     Let a step that waits for approval go ahead.
+  cancel <run-id>             Stop a run: running steps are stopped, the rest cancelled.
   help                        Show this help.
 
 Options:
   --db <path>     The database. Default: $TROUPE_DB, else ./.troupe/state.db
   --json          ps: print a JSON array instead of a table.
+  --set K=V       run: set a variable for \${env.K} in the workflow (repeatable).
   -f, --follow    logs: keep printing until the actor has ended (Ctrl-C stops).
   -h, --help      Show this help.
   --version       Print troupe's version.
 
-Exit codes: 0 ok, 1 failure (database or actor not found, ...), 2 bad input.
+Exit codes: 0 ok, 1 failure (a run failed or was cancelled, database, actor or run
+not found, ...), 2 bad input (arguments, an invalid workflow file), 130/143
+interrupted by SIGINT/SIGTERM (the run can be resumed).
 `;
 
 /**

@@ -1,10 +1,14 @@
 /**
  * `troupe ps`: every actor in the database, read-only, whether or not an owner runs.
+ * Workflow runs are actors too; their steps are listed indented under them.
  */
 import type { ActorInfo } from '../../runtime/orchestrator.js';
+import type { RunView } from '../../workflow/types.js';
 import { describeOwner, openReader, restartsDue, type CliDatabase } from '../database.js';
 import { formatAge, formatDelay, formatTable } from '../format.js';
 import type { Io } from '../io.js';
+import { formatRunSteps } from '../run-format.js';
+import { runOfRow } from '../run-lookup.js';
 import { processId, restartsOf } from '../row-view.js';
 
 export interface PsOptions {
@@ -14,8 +18,8 @@ export interface PsOptions {
   readonly json: boolean;
 }
 
-/** One actor as `troupe ps --json` prints it: the library's `ActorInfo`, read from rows. */
-export type PsEntry = ActorInfo;
+/** One actor as `troupe ps --json` prints it: the library's `ActorInfo`, read from rows; a run's with its view. */
+export type PsEntry = ActorInfo & { readonly run?: RunView };
 
 /**
  * Prints the table (or JSON) of actors. Throws the database's TroupeErrors (exit 1).
@@ -43,7 +47,13 @@ export async function ps(options: PsOptions, io: Io): Promise<void> {
       String(e.restarts),
       formatAge(now - e.since),
     ]);
-    await io.out(formatTable(['ID', 'KIND', 'STATE', 'STATUS', 'PID', 'RESTARTS', 'SINCE'], rows));
+    const lines = formatTable(['ID', 'KIND', 'STATE', 'STATUS', 'PID', 'RESTARTS', 'SINCE'], rows).split('\n');
+    // A run's steps go right under its row (line 0 is the header).
+    const withSteps = lines.flatMap((line, i) => {
+      const run = entries[i - 1]?.run;
+      return run ? [line, ...formatRunSteps(run, now)] : [line];
+    });
+    await io.out(withSteps.join('\n'));
   } finally {
     db.close();
   }
@@ -54,6 +64,7 @@ function readEntries(db: CliDatabase): PsEntry[] {
   return db.store.actors().map((row) => {
     const restartAt = due.get(row.id);
     const pid = row.status === 'active' ? processId(row) : undefined;
+    const run = runOfRow(row);
     return {
       id: row.id,
       kind: row.kind,
@@ -64,6 +75,7 @@ function readEntries(db: CliDatabase): PsEntry[] {
       restarts: restartsOf(row),
       ...(restartAt === undefined ? {} : { restartAt }),
       ...(pid === undefined ? {} : { pid }),
+      ...(run === undefined ? {} : { run }),
     };
   });
 }

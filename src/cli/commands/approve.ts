@@ -1,0 +1,42 @@
+/**
+ * `troupe approve <run-id> <step>`: lets a step that waits for approval go ahead. The run
+ * and step are checked against the database first, so a typo gets a clear answer.
+ */
+import { openReader } from '../database.js';
+import type { Io } from '../io.js';
+import { requireRun, requireStep, requireUnfinished } from '../run-lookup.js';
+import { sendToRun } from '../run-message.js';
+import { TroupeError } from '../../runtime/errors.js';
+
+export interface ApproveOptions {
+  /** Absolute database path. */
+  readonly db: string;
+  readonly runId: string;
+  readonly step: string;
+}
+
+/**
+ * Queues `{ type: 'workflow.approve', step }` for the run. Throws TroupeError RUN_NOT_FOUND,
+ * RUN_FINISHED, STEP_NOT_FOUND or NOT_AWAITING_APPROVAL (exit 1).
+ *
+ * @example
+ * await approve({ db: '/srv/.troupe/state.db', runId: 'wf-1', step: 'deploy' }, io)
+ */
+export async function approve(options: ApproveOptions, io: Io): Promise<void> {
+  const reader = openReader(options.db);
+  try {
+    const run = requireRun(reader, options.runId);
+    requireUnfinished(run, 'approve');
+    const step = requireStep(run, options.step);
+    if (step.state !== 'approval') {
+      throw new TroupeError(
+        'NOT_AWAITING_APPROVAL',
+        `Step '${step.name}' of run '${run.id}' is not waiting for approval (it is '${step.state}'). Approve a step once \`troupe ps\` shows it in state 'approval'.`,
+        { details: { runId: run.id, step: step.name, state: step.state } },
+      );
+    }
+  } finally {
+    reader.close();
+  }
+  await sendToRun({ db: options.db, runId: options.runId, event: { type: 'workflow.approve', step: options.step }, what: `approval of step '${options.step}'` }, io);
+}

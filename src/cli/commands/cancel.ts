@@ -1,0 +1,31 @@
+/**
+ * `troupe cancel <run-id>`: stops a run for good. Running steps are stopped, steps not
+ * started yet are cancelled, and the run ends `cancelled` (exit 1 for its `troupe run`).
+ */
+import { openReader } from '../database.js';
+import type { Io } from '../io.js';
+import { requireRun, requireUnfinished } from '../run-lookup.js';
+import { sendToRun } from '../run-message.js';
+
+export interface CancelOptions {
+  /** Absolute database path. */
+  readonly db: string;
+  readonly runId: string;
+}
+
+/**
+ * Queues `{ type: 'workflow.cancel' }` for the run. Throws TroupeError RUN_NOT_FOUND or
+ * RUN_FINISHED (exit 1).
+ *
+ * @example
+ * await cancel({ db: '/srv/.troupe/state.db', runId: 'wf-1' }, io)
+ */
+export async function cancel(options: CancelOptions, io: Io): Promise<void> {
+  const reader = openReader(options.db);
+  try {
+    requireUnfinished(requireRun(reader, options.runId), 'cancel');
+  } finally {
+    reader.close();
+  }
+  await sendToRun({ db: options.db, runId: options.runId, event: { type: 'workflow.cancel' }, what: 'cancellation' }, io);
+}

@@ -1,0 +1,53 @@
+/**
+ * `troupe run <file> [--set KEY=VALUE ...]`: validates a workflow file, then runs it with
+ * live progress and step output, and exits with how it went. Nothing starts, and no run is
+ * recorded, unless the file and every `--set` are valid.
+ */
+import { TroupeError } from '../../runtime/errors.js';
+import { loadWorkflowFile } from '../../workflow/load.js';
+import type { Io } from '../io.js';
+import { driveRuns, type SessionOptions } from '../run-session.js';
+
+export interface RunOptions extends SessionOptions {
+  /** The workflow file, as typed (messages name it the way the user wrote it). */
+  readonly file: string;
+  /** The `--set` arguments, in the order given, unchecked. */
+  readonly set: readonly string[];
+}
+
+const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Runs the workflow and returns the exit code: 0 succeeded, 1 failed or cancelled, 130/143
+ * interrupted. Throws TroupeError INVALID_ARGUMENT (a bad `--set`), INVALID_WORKFLOW or
+ * WORKFLOW_FILE_NOT_FOUND (exit 2) before anything starts.
+ *
+ * @example
+ * const code = await run({ db: '/srv/.troupe/state.db', file: 'deploy.yaml', set: ['TARGET=staging'], live: false }, io);
+ */
+export async function run(options: RunOptions, io: Io): Promise<number> {
+  const set = parseSet(options.set);
+  const workflow = await loadWorkflowFile(options.file);
+  return driveRuns(options, io, 'started', (orc) => [orc.startRun(workflow, { set })], '');
+}
+
+/**
+ * `KEY=VALUE` pairs into a record; the last of a repeated key wins, as in a shell. Throws
+ * TroupeError INVALID_ARGUMENT naming the first bad pair.
+ *
+ * @example
+ * parseSet(['TARGET=staging', 'TAG=a=b']) // { TARGET: 'staging', TAG: 'a=b' }
+ */
+export function parseSet(pairs: readonly string[]): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const pair of pairs) {
+    const equals = pair.indexOf('=');
+    const key = equals === -1 ? pair : pair.slice(0, equals);
+    if (equals === -1 || !KEY.test(key)) {
+      const why = equals === -1 ? 'it has no \'=\'' : `'${key}' is not a variable name (letters, digits and '_', not starting with a digit)`;
+      throw new TroupeError('INVALID_ARGUMENT', `--set '${pair}' is not KEY=VALUE: ${why}. Write e.g. --set TARGET=staging.`, { details: { pair } });
+    }
+    values[key] = pair.slice(equals + 1);
+  }
+  return values;
+}

@@ -1,0 +1,24 @@
+/**
+ * `troupe validate <file>`: loads and checks a workflow file without running anything, so
+ * editors, hooks and CI can catch mistakes before a run.
+ */
+import { loadWorkflowFile } from '../../workflow/load.js';
+import type { Io } from '../io.js';
+
+export interface ValidateOptions {
+  /** The workflow file, as typed. */
+  readonly file: string;
+}
+
+/**
+ * Prints `<name>: <n> steps, ok`. Throws the loader's TroupeError INVALID_WORKFLOW (one
+ * `file:line:col: path: reason` line per problem) or WORKFLOW_FILE_NOT_FOUND: exit 2.
+ *
+ * @example
+ * await validate({ file: 'deploy.yaml' }, io) // deploy: 4 steps, ok
+ */
+export async function validate(options: ValidateOptions, io: Io): Promise<void> {
+  const workflow = await loadWorkflowFile(options.file);
+  const count = workflow.steps.length;
+  await io.out(`${workflow.name}: ${count} step${count === 1 ? '' : 's'}, ok\n`);
+}

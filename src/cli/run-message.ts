@@ -1,0 +1,61 @@
+/**
+ * How `troupe approve` and `troupe cancel` reach a run: a message in the database's inbox
+ * for the run's actor. The process that owns the database (the `troupe run` showing it, or
+ * any orchestrator) delivers it; with no owner, the next `troupe resume` does.
+ */
+import { describeOwner, inboxProgress, openWriter, type CliDatabase, type InboxProgress } from './database.js';
+import { pause, type Io } from './io.js';
+
+export interface RunMessage {
+  /** Absolute database path; the caller has checked the run read-only already. */
+  readonly db: string;
+  readonly runId: string;
+  readonly event: { readonly type: 'workflow.approve'; readonly step: string } | { readonly type: 'workflow.cancel' };
+  /** What it asks for, in words: `approval of 'deploy'`. */
+  readonly what: string;
+  /** How long to wait for a running owner to pick it up. Default 3 s. */
+  readonly waitMs?: number;
+}
+
+/** The owner checks its inbox every 100 ms by default: look a little more often. */
+const POLL_MS = 50;
+
+/**
+ * Queues the message and says what happens next.
+ *
+ * @example
+ * await sendToRun({ db, runId: 'wf-1', event: { type: 'workflow.cancel' }, what: 'cancellation' }, io)
+ * // queued cancellation of run 'wf-1' (message #4)
+ * // delivered to the owner (pid 4242): the run carries on from there
+ */
+export async function sendToRun(message: RunMessage, io: Io): Promise<void> {
+  const db = openWriter(message.db);
+  try {
+    const seq = db.store.enqueue(message.runId, message.event, `cli:${process.pid}`, Date.now());
+    await io.out(`queued ${message.what} for run '${message.runId}' (message #${seq})\n`);
+    const owner = describeOwner(db);
+    if (!owner.running) {
+      return await io.out(`no orchestrator owns ${db.path} now; \`troupe resume ${message.runId}\` will deliver it when it resumes the run\n`);
+    }
+    const progress = await waitForDelivery(db, seq, message.waitMs ?? 3000, io.signal);
+    await io.out(`${report(progress, owner.pid)}\n`);
+  } finally {
+    db.close();
+  }
+}
+
+async function waitForDelivery(db: CliDatabase, seq: number, waitMs: number, signal: AbortSignal): Promise<InboxProgress> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const progress = inboxProgress(db, seq);
+    if (progress.delivered || Date.now() >= deadline || signal.aborted) return progress;
+    await pause(POLL_MS, signal);
+  }
+}
+
+function report(progress: InboxProgress, pid: number | undefined): string {
+  const owner = pid === undefined ? 'the owner' : `the owner (pid ${pid})`;
+  if (!progress.delivered) return `not picked up yet; it stays queued for ${owner}`;
+  if (progress.outcome === 'delivered') return `delivered to ${owner}; the run's progress shows what follows`;
+  return `not delivered (${progress.outcome}): the run is not running in ${owner}; \`troupe resume\` runs it again`;
+}

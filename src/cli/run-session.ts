@@ -1,0 +1,102 @@
+/**
+ * What `troupe run` and `troupe resume` share: own the database for as long as the runs
+ * take, show their progress, and turn how they ended into an exit code. Ctrl-C (or SIGTERM)
+ * stops every step cleanly through `close()`, which leaves each run resumable.
+ */
+import { createOrchestrator } from '../runtime/create.js';
+import type { Orchestrator } from '../runtime/orchestrator.js';
+import type { RunResult } from '../workflow/types.js';
+import { dbPath } from './database.js';
+import type { Io } from './io.js';
+import { Progress, type WatchedRun } from './progress.js';
+import { formatRunSummary } from './run-format.js';
+
+/** A run being driven: the engine's `RunHandle` has this shape. */
+export interface DrivenRun extends WatchedRun {
+  readonly result: Promise<RunResult>;
+}
+
+export interface SessionOptions {
+  /** Absolute database path. */
+  readonly db: string;
+  /** Redraw progress in place (a TTY with `CI` unset); plain lines otherwise. */
+  readonly live: boolean;
+  /** Terminal width, for the live block. */
+  readonly columns?: number;
+}
+
+/** Exit codes as a shell reports death by these signals (128 + the signal number). */
+const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * Opens the database, starts runs with `start`, shows them until they end or a signal
+ * arrives, and returns the exit code: 0 when every run succeeded, 1 when one failed or
+ * was cancelled, 130/143 when interrupted by SIGINT/SIGTERM. `start` returning no runs
+ * prints `none` instead. The database is closed (every step stopped) in every case.
+ *
+ * @example
+ * const code = await driveRuns({ db, live: false }, io, 'started', (orc) => [orc.startRun(workflow)], '');
+ */
+export async function driveRuns(
+  options: SessionOptions,
+  io: Io,
+  verb: 'started' | 'resumed',
+  start: (orc: Orchestrator) => readonly DrivenRun[] | Promise<readonly DrivenRun[]>,
+  none: string,
+): Promise<number> {
+  // Signals are ours to handle: the default handler would exit before the summary.
+  const orc = await createOrchestrator({ db: options.db, handleSignals: false });
+  // The orchestrator's inbox polling does not keep a process alive (a library user's
+  // program may end while it is open). A run waiting for `troupe approve` has nothing
+  // else running, so the CLI holds the process open itself until the runs end.
+  const keepAlive = setInterval(() => undefined, 60_000);
+  try {
+    if (io.signal.aborted) return exitFor(io.signal);
+    const runs = await start(orc);
+    if (runs.length === 0) {
+      await io.out(`${none}\n`);
+      return 0;
+    }
+    if (!options.live) {
+      for (const run of runs) await io.out(`run ${run.id} (${run.view().workflow}) ${verb}\n`);
+    }
+    const progress = new Progress(io, { live: options.live, ...(options.columns ? { columns: options.columns } : {}) });
+    progress.watch(runs);
+    const ended = await Promise.race([Promise.all(runs.map((run) => run.result)), interrupted(io.signal)]);
+    await progress.finish();
+    if (ended === 'interrupted') return await stopResumable(orc, runs, options.db, io);
+    for (const result of ended) await io.out(`\n${formatRunSummary(result)}`);
+    return ended.every((result) => result.status === 'succeeded') ? 0 : 1;
+  } finally {
+    clearInterval(keepAlive);
+    await orc.close();
+  }
+}
+
+/** Ctrl-C: stop every step (the runs stay unfinished in the database) and say how to go on. */
+async function stopResumable(orc: Orchestrator, runs: readonly DrivenRun[], db: string, io: Io): Promise<number> {
+  // Closing settles the runs' results one way or another; nobody awaits them any more.
+  for (const run of runs) run.result.catch(() => {});
+  const signal = signalName(io.signal);
+  io.err(`troupe: ${signal}: stopping every step; the run can be resumed.\n`);
+  await orc.close();
+  const flag = db === dbPath(undefined) ? '' : ` --db ${db}`;
+  for (const run of runs) await io.out(`\nrun ${run.id} (${run.view().workflow}) interrupted; resume it with: troupe resume ${run.id}${flag}\n`);
+  return exitFor(io.signal);
+}
+
+function interrupted(signal: AbortSignal): Promise<'interrupted'> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve('interrupted');
+    signal.addEventListener('abort', () => resolve('interrupted'), { once: true });
+  });
+}
+
+/** `main` aborts with the signal's name as the reason; anything else counts as Ctrl-C. */
+function signalName(signal: AbortSignal): string {
+  return typeof signal.reason === 'string' && signal.reason in SIGNAL_EXIT ? signal.reason : 'SIGINT';
+}
+
+function exitFor(signal: AbortSignal): number {
+  return SIGNAL_EXIT[signalName(signal)] ?? 130;
+}
