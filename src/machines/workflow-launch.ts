@@ -84,8 +84,8 @@ export function launchOf(run: LaunchContext, step: CompiledStep, attempt: number
     defaultShell: false,
     dialog: step.expect.map((round) => ({
       expect: { type: 'regex' as const, source: round.match.pattern, flags: round.match.flags },
-      // `${env.NAME}` in an answer is resolved by the shell session when it types it.
-      ...(round.send === undefined ? {} : { send: withOutputs(round.send, step.name, run.steps, false) }),
+      // `${env.NAME}` (and `$${`) in an answer is resolved by the shell session when it types it.
+      ...(round.send === undefined ? {} : { send: withOutputs(round.send, step.name, run.steps) }),
       secret: round.secret,
     })),
   };
@@ -99,12 +99,12 @@ const OUTPUT_REF = /\$\$\{|\$\{steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+
  * `text` with `${steps.NAME.outputs.KEY}` replaced. A value is escaped (`${` -> `$${`) so a
  * step's output can never smuggle an `${env.SECRET}` into a later command.
  */
-function withOutputs(text: string, step: string, steps: Readonly<Record<string, StepRecord>>, escape = true): string {
+function withOutputs(text: string, step: string, steps: Readonly<Record<string, StepRecord>>): string {
   return text.replace(OUTPUT_REF, (whole: string, from: string | undefined, output: string | undefined) => {
     if (from === undefined || output === undefined) return whole;
     const value = steps[from]?.outputs[output];
     // A function, because `$$` in a replacement string means a single `$`.
-    if (value !== undefined) return escape ? value.replaceAll('${', () => '$${') : value;
+    if (value !== undefined) return value.replaceAll('${', () => '$${');
     throw new Error(
       `Step '${step}' uses ${whole}, but step '${from}' produced no output '${output}' (it did not run, or its pattern did not match its output). Check the pattern in its 'outputs', or its condition.`,
     );
