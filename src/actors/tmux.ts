@@ -186,7 +186,7 @@ class TmuxTerminal implements Terminal {
   private readonly input: PaneInput;
   private watchTimer: NodeJS.Timeout | undefined;
   private exit: TerminalExit | undefined;
-  private ending: Promise<TerminalExit> | undefined;
+  private exitRead: Promise<TerminalExit> | undefined;
   private closing: Promise<void> | undefined;
   private detached = false;
 
@@ -229,8 +229,10 @@ class TmuxTerminal implements Terminal {
       this.input.stop();
       try {
         // Once the program is gone, its status and last output are read before the session goes.
-        await endSession(this.handle.socket, this.handle.session, graceMs, () => this.ended());
+        await endSession(this.handle.socket, this.handle.session, graceMs, () => this.readExit());
       } finally {
+        // Reported once all of it is gone: whoever waits for the exit may count on that.
+        this.report(await this.readExit());
         this.stopListening();
       }
     })();
@@ -253,23 +255,28 @@ class TmuxTerminal implements Terminal {
   /** Polls the program's pid: cheap, and it notices an exit whatever ended the program. */
   private watch(): void {
     const look = () => {
-      if (this.detached || this.ending) return;
+      if (this.detached || this.exitRead) return;
       if (isRunning(this.program)) this.watchTimer = setTimeout(look, EXIT_LOOK_MS);
-      else void this.ended();
+      // While closing, close() reports, once the session is gone too.
+      else if (!this.closing) void this.readExit().then((exit) => this.report(exit));
     };
     this.watchTimer = setTimeout(look, EXIT_LOOK_MS);
   }
 
-  /** Reads the exit status from the dead pane, drains the output, then reports. Once. */
-  private ended(): Promise<TerminalExit> {
-    this.ending ??= (async () => {
+  /** Reads the exit status from the dead pane and drains the output. Once. */
+  private readExit(): Promise<TerminalExit> {
+    this.exitRead ??= (async () => {
       const exit = await deadStatus(this.handle.socket, this.pane);
       await this.tail.drain();
-      this.exit = exit;
-      if (!this.detached) this.exitListeners.forEach((listener) => listener(exit));
       return exit;
     })();
-    return this.ending;
+    return this.exitRead;
+  }
+
+  private report(exit: TerminalExit): void {
+    if (this.exit) return;
+    this.exit = exit;
+    if (!this.detached) this.exitListeners.forEach((listener) => listener(exit));
   }
 }
 

@@ -1,0 +1,160 @@
+// Shell actors on the tmux backend, through the orchestrator: expect and run, keep: true
+// across close() and open, cleanup without it, a missing tmux, and a crash of the owner.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { afterEach, describe, expect, it } from 'vitest';
+import { listTmuxSessions, tmuxSocketName } from '../src/actors/tmux.js';
+import { sessionMembers } from '../src/actors/tmux-procs.js';
+import { createOrchestrator, EOF, type Orchestrator } from '../src/index.js';
+import { pollUntil } from './helpers/poll.js';
+import { tempDb, tempDir } from './helpers/tmp.js';
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+if (!hasTmux && !process.env.CI) console.warn('tmux is not installed: skipping the tmux shell tests (apt-get install tmux).');
+
+let orc: Orchestrator | undefined;
+let owner: ResultPromise | undefined;
+const sockets = new Set<string>();
+
+afterEach(async () => {
+  await orc?.close();
+  orc = undefined;
+  if (owner && owner.exitCode === null && owner.signalCode === null) {
+    owner.kill('SIGKILL');
+    await owner;
+  }
+  owner = undefined;
+  // Whatever a failed test left running, kept sessions included.
+  for (const socket of sockets) spawnSync('tmux', ['-L', socket, 'kill-server']);
+  sockets.clear();
+});
+
+async function open(db: string): Promise<Orchestrator> {
+  sockets.add(tmuxSocketName(db));
+  orc = await createOrchestrator({ db, handleSignals: false });
+  return orc;
+}
+
+const handleOf = (o: Orchestrator, id: string) => o.shell(id).context?.['handle'] as { backend: string; socket: string; session: string; pid: number };
+
+describe.skipIf(!hasTmux && !process.env.CI)('shell actors on tmux', () => {
+  it('runs bash in a tmux session of the database: sendLine, expect, run, exit code', async () => {
+    const db = tempDb();
+    const o = await open(db);
+    const sh = await o.spawn({ kind: 'shell', id: 't1', backend: 'tmux' });
+    await sh.waitFor('running');
+    expect(handleOf(o, 't1')).toEqual({ backend: 'tmux', socket: tmuxSocketName(db), session: 't1', pid: expect.any(Number) });
+    expect(await listTmuxSessions(tmuxSocketName(db))).toEqual(['t1']);
+
+    await sh.sendLine('echo $((6*7))');
+    const m = await sh.expect(/(\d+)\r?\n/, { timeout: 5000 });
+    expect(m.match?.[1]).toBe('42');
+    expect(await sh.run('ls /nonexistent')).toEqual({ output: "ls: cannot access '/nonexistent': No such file or directory\n", exitCode: 2 });
+    expect(await sh.run('stty size')).toEqual({ output: '40 120\n', exitCode: 0 });
+
+    const pid = handleOf(o, 't1').pid;
+    await sh.sendLine('exit 3');
+    await sh.expect(EOF);
+    await o.waitFor('t1', 'exited', { timeout: 5000 });
+    expect(sh.context).toMatchObject({ exitCode: 3, signal: null });
+    // An ended shell's session goes with it.
+    await pollUntil(async () => (await listTmuxSessions(tmuxSocketName(db))).length === 0);
+    expect(sessionMembers(pid)).toEqual([]);
+  });
+
+  it('close() without keep ends the session and all it runs', async () => {
+    const db = tempDb();
+    const o = await open(db);
+    const sh = await o.spawn({ kind: 'shell', id: 'temp', backend: 'tmux', grace: '500ms' });
+    await sh.run('sleep 1000 &');
+    const pid = handleOf(o, 'temp').pid;
+    expect(sessionMembers(pid)).toHaveLength(2);
+    await o.close();
+    orc = undefined;
+    expect(await listTmuxSessions(tmuxSocketName(db))).toEqual([]);
+    expect(sessionMembers(pid)).toEqual([]);
+  });
+
+  it('keep: true leaves the session running through close(); the next open re-attaches and carries on', async () => {
+    const db = tempDb();
+    const first = await open(db);
+    const sh = await first.spawn({ kind: 'shell', id: 'kept', backend: 'tmux', keep: true });
+    await sh.run('KEPT=still-here; cd /tmp');
+    const pid = handleOf(first, 'kept').pid;
+    await first.close();
+    orc = undefined;
+    expect(await listTmuxSessions(tmuxSocketName(db))).toEqual(['kept']);
+    expect(sessionMembers(pid)).toHaveLength(1);
+
+    const second = await open(db);
+    const again = second.shell('kept');
+    await again.waitFor('running');
+    expect(handleOf(second, 'kept')).toMatchObject({ session: 'kept', pid });
+    expect(await again.run('echo "$KEPT in $PWD"')).toEqual({ output: 'still-here in /tmp\n', exitCode: 0 });
+
+    // Stopping it, rather than closing, ends it for good.
+    await second.stop('kept');
+    expect(await listTmuxSessions(tmuxSocketName(db))).toEqual([]);
+    expect(sessionMembers(pid)).toEqual([]);
+  });
+
+  it('fails with TMUX_NOT_FOUND, saying what to install, when tmux is missing', async () => {
+    const bin = tempDir();
+    mkdirSync(join(bin, 'only'));
+    symlinkSync('/bin/bash', join(bin, 'only', 'bash'));
+    const o = await open(tempDb());
+    const path = process.env.PATH;
+    process.env.PATH = join(bin, 'only');
+    try {
+      const sh = await o.spawn({ kind: 'shell', id: 'notmux', backend: 'tmux', cwd: bin });
+      await o.waitFor('notmux', 'failed', { timeout: 5000 });
+      expect(sh.context?.['error']).toEqual({
+        code: 'TMUX_NOT_FOUND',
+        message: `Could not start 'bash' in '${bin}': tmux is not installed: install it (apt-get install tmux) or use backend 'pty'.`,
+      });
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
+  it('after kill -9 of its orchestrator: the same session is re-attached, running, and expect/send carry on; a session nobody owns is reaped', async () => {
+    const db = tempDb();
+    const socket = tmuxSocketName(db);
+    sockets.add(socket);
+    const child = execa('node', ['--import', 'tsx', 'test/fixtures/tmux-crash-owner.mts', db, join(tempDir(), 'stray.log')], { reject: false, buffer: false });
+    owner = child;
+    let out = '';
+    const ready = await new Promise<{ pid: number; stray: number }>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const found = /READY (.*)\n/.exec(out);
+        if (found) resolve(JSON.parse(found[1]!) as { pid: number; stray: number });
+      });
+      void child.then((result) => reject(new Error(`owner exited early: ${String(result.stderr ?? '')} ${out}`)));
+    });
+    child.kill('SIGKILL');
+    await child;
+    // tmux servers are daemons of their own: the sessions outlive the owner.
+    expect((await listTmuxSessions(socket)).sort()).toEqual(['sh', 'stray']);
+    expect(sessionMembers(ready.pid)).toHaveLength(1);
+
+    const o = await open(db);
+    const sh = o.shell('sh');
+    await sh.waitFor('running');
+    expect(sh.state).toBe('running');
+    expect(handleOf(o, 'sh')).toEqual({ backend: 'tmux', socket, session: 'sh', pid: ready.pid });
+    expect(await sh.run('echo "VAR is $VAR"')).toEqual({ output: 'VAR is set-before-the-crash\n', exitCode: 0 });
+    await sh.sendLine('echo $((40+2))');
+    expect((await sh.expect(/(\d+)\r\n/)).match?.[1]).toBe('42');
+
+    await pollUntil(async () => (await listTmuxSessions(socket)).join() === 'sh', { message: 'the stray session is reaped' });
+    expect(sessionMembers(ready.stray)).toEqual([]);
+
+    await o.close();
+    orc = undefined;
+    expect(await listTmuxSessions(socket)).toEqual([]);
+    expect(sessionMembers(ready.pid)).toEqual([]);
+  });
+});
