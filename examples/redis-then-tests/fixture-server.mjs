@@ -42,5 +42,9 @@ function parseRequest(text) {
   return { args, end: lines.slice(0, 1 + count * 2).join('\r\n').length + 2 };
 }
 
+server.on('error', (err) => {
+  console.error(`fixture server: ${err.message}`);
+  process.exit(1);
+});
 server.listen(port, '127.0.0.1', () => console.log(`fixture server: Ready to accept connections tcp on port ${port}`));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -16,6 +16,13 @@ export function openRedis(port) {
       waiting.shift()?.(parsed.value);
     }
   });
+  let failure;
+  const fail = (err) => {
+    failure ??= err;
+    for (const settle of waiting.splice(0)) settle(failure);
+  };
+  socket.on('error', fail);
+  socket.on('close', () => fail(new Error('the connection closed before a reply')));
   const ready = new Promise((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('error', reject);
@@ -23,6 +30,7 @@ export function openRedis(port) {
   return {
     async call(...args) {
       await ready;
+      if (failure) throw failure;
       const reply = new Promise((resolve) => waiting.push(resolve));
       socket.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(String(a))}\r\n${a}\r\n`).join('')}`);
       const value = await reply;
