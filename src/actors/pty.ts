@@ -14,7 +14,11 @@ import type { Terminal, TerminalExit, TerminalHandle, TerminalOptions } from './
 
 /** After SIGKILL, how long to wait for the session to empty before giving up. */
 const KILL_WAIT_MS = 5_000;
-const POLL_MS = 10;
+const POLL_MIN_MS = 5;
+const POLL_MAX_MS = 50;
+
+/** A pty shell's handle: its program leads a session of its own (sid = pgid = pid). */
+export type PtyHandle = Extract<TerminalHandle, { backend: 'pty' }>;
 
 const SIGNAL_NAMES = new Map<number, string>(Object.entries(constants.signals).map(([name, number]) => [number, name]));
 
@@ -40,10 +44,8 @@ export function openPty(options: TerminalOptions): Terminal {
 }
 
 class PtyTerminal implements Terminal {
-  readonly handle: TerminalHandle;
+  readonly handle: PtyHandle;
   private readonly pty: IPty;
-  /** The session node-pty made for the program: its id is the program's pid. */
-  private readonly sid: number;
   private readonly disposers = new Set<() => void>();
   private exit: TerminalExit | undefined;
   private readonly exited: Promise<TerminalExit>;
@@ -51,7 +53,6 @@ class PtyTerminal implements Terminal {
 
   constructor(pty: IPty) {
     this.pty = pty;
-    this.sid = pty.pid;
     // The child exists (at worst as a zombie node-pty has not reaped yet): its start time is readable.
     this.handle = { backend: 'pty', pid: pty.pid, pgid: pty.pid, startTime: readStartTime(pty.pid) ?? '' };
     this.exited = new Promise((resolve) => {
@@ -87,9 +88,11 @@ class PtyTerminal implements Terminal {
 
   close(graceMs: number): Promise<void> {
     this.closing ??= (async () => {
-      await stopSession(this.sid, graceMs);
+      await stopSession(this.handle, graceMs);
       // The pty reports the exit once its last reader is gone; with the session empty that is at once.
-      await Promise.race([this.exited, sleep(KILL_WAIT_MS)]);
+      const late = new AbortController();
+      await Promise.race([this.exited, sleep(KILL_WAIT_MS, undefined, { signal: late.signal }).catch(() => undefined)]);
+      late.abort();
     })();
     return this.closing;
   }
@@ -109,38 +112,43 @@ class PtyTerminal implements Terminal {
 }
 
 /**
- * Ends every process of session `sid`: SIGHUP and SIGTERM to each of its process groups (SIGCONT
- * too, for stopped jobs), up to `graceMs` for them to go, then SIGKILL to whatever is left.
- * Processes that left the session (setsid, daemons) are out of reach, as they would be for a
- * terminal window being closed.
+ * Ends every process of the session a pty's program leads (its id is the program's pid):
+ * SIGHUP and SIGTERM to each of its process groups (SIGCONT too, for stopped jobs), up to
+ * `graceMs` for them to go, then SIGKILL to whatever is left. Processes that left the session
+ * (setsid, daemons) are out of reach, as they would be for a terminal window being closed.
+ *
+ * The kernel never hands out a pid still used as a session or group id, so the session's
+ * members are ours unless a process with the leader's pid but another start time exists:
+ * then the number was reused, and ours are all gone.
  *
  * @example
- * await stopSession(terminal.handle.pid, 5000)
+ * await stopSession({ backend: 'pty', pid: 4242, pgid: 4242, startTime: '987654' }, 5000)
  */
-export async function stopSession(sid: number, graceMs: number): Promise<void> {
+export async function stopSession(leader: PtyHandle, graceMs: number): Promise<void> {
+  const sid = leader.pid;
   // Session 0/1 would be the kernel's or init's: never ours.
-  if (sid <= 1 || sessionMembers(sid).length === 0) return;
-  for (const pgid of new Set(sessionMembers(sid).map((member) => member.pgid))) {
-    // An interactive bash ignores SIGTERM but ends on SIGHUP, passing it on to its jobs.
-    for (const signal of ['SIGHUP', 'SIGTERM', 'SIGCONT'] as const) signalGroup(pgid, signal);
-  }
-  if (await waitForEmptySession(sid, graceMs)) return;
-  for (const member of sessionMembers(sid)) signalProcess(member.pid, 'SIGKILL');
-  await waitForEmptySession(sid, KILL_WAIT_MS);
-}
-
-/**
- * After a crash: ends what is left of a pty shell's session (jobs that survived the hangup,
- * like `nohup cmd &`). A pid is never reused while a process still uses it as its session
- * id, so members of session `pid` are ours, unless a new leader with that pid started it.
- *
- * @example
- * await reapPtySession({ backend: 'pty', pid: 4242, pgid: 4242, startTime: '987654' }, 2000)
- */
-export async function reapPtySession(handle: Extract<TerminalHandle, { backend: 'pty' }>, graceMs: number): Promise<void> {
-  const leader = readStartTime(handle.pid);
-  if (leader !== undefined && leader !== handle.startTime) return;
-  await stopSession(handle.pid, graceMs);
+  if (sid <= 1) return;
+  const reused = () => {
+    const start = readStartTime(sid);
+    return start !== undefined && start !== leader.startTime;
+  };
+  const signalled = new Set<number>();
+  const hangUp = (members: readonly Member[]) => {
+    if (reused()) return;
+    for (const { pgid } of members) {
+      if (signalled.has(pgid)) continue;
+      signalled.add(pgid);
+      // An interactive bash ignores SIGTERM but ends on SIGHUP, passing it on to its jobs.
+      for (const signal of ['SIGHUP', 'SIGTERM', 'SIGCONT'] as const) signalGroup(pgid, signal);
+    }
+  };
+  // The leader's group first, without waiting for a scan: the program's pid is its pgid.
+  hangUp([{ pid: sid, pgid: sid }]);
+  const left = await waitForEmptySession(sid, graceMs, hangUp);
+  if (left.length === 0 || reused()) return;
+  const kill = (members: readonly Member[]) => !reused() && members.forEach((member) => signalProcess(member.pid, 'SIGKILL'));
+  kill(left);
+  await waitForEmptySession(sid, KILL_WAIT_MS, kill);
 }
 
 interface Member {
@@ -148,14 +156,29 @@ interface Member {
   pgid: number;
 }
 
-/** The live (not zombie) processes of session `sid`, from /proc. */
-export function sessionMembers(sid: number): Member[] {
-  const members: Member[] = [];
+/** One scan of /proc, by session: shared by everyone waiting for a session to empty. */
+let lastScan: { at: number; sessions: Map<number, Member[]> } | undefined;
+
+/**
+ * The live (not zombie) processes of session `sid`, from a scan of /proc started at or after
+ * `notBefore` (performance.now() time). Closing hundreds of shells at once then costs one scan
+ * per poll, not one per shell.
+ *
+ * @example
+ * sessionMembers(terminal.handle.pid) // [{ pid: 4242, pgid: 4242 }, { pid: 4250, pgid: 4250 }]
+ */
+export function sessionMembers(sid: number, notBefore: number = performance.now()): Member[] {
+  if (lastScan === undefined || lastScan.at < notBefore) lastScan = { at: performance.now(), sessions: scanSessions() };
+  return lastScan.sessions.get(sid) ?? [];
+}
+
+function scanSessions(): Map<number, Member[]> {
+  const sessions = new Map<number, Member[]>();
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return members;
+    return sessions;
   }
   for (const entry of entries) {
     const code = entry.charCodeAt(0);
@@ -169,17 +192,29 @@ export function sessionMembers(sid: number): Member[] {
     // Fields after `comm`, which may itself hold spaces and ')': state, ppid, pgrp, session.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ', 4);
     if (fields[0] === 'Z' || fields[0] === 'X') continue;
-    if (Number(fields[3]) === sid) members.push({ pid: Number(entry), pgid: Number(fields[2]) });
+    const sid = Number(fields[3]);
+    const member = { pid: Number(entry), pgid: Number(fields[2]) };
+    const members = sessions.get(sid);
+    if (members) members.push(member);
+    else sessions.set(sid, [member]);
   }
-  return members;
+  return sessions;
 }
 
-async function waitForEmptySession(sid: number, ms: number): Promise<boolean> {
+/**
+ * Polls until session `sid` is empty or `ms` passed, handing each non-empty sight of it to
+ * `onMembers` (to signal newcomers). Resolves with what is left.
+ */
+async function waitForEmptySession(sid: number, ms: number, onMembers: (members: readonly Member[]) => void): Promise<Member[]> {
   const deadline = Date.now() + ms;
+  let interval = POLL_MIN_MS;
   for (;;) {
-    if (sessionMembers(sid).length === 0) return true;
-    if (Date.now() >= deadline) return false;
-    await sleep(Math.min(POLL_MS, Math.max(0, deadline - Date.now())));
+    const since = performance.now();
+    await sleep(Math.min(interval, Math.max(0, deadline - Date.now())));
+    const members = sessionMembers(sid, since);
+    if (members.length === 0 || Date.now() >= deadline) return members;
+    onMembers(members);
+    interval = Math.min(interval * 2, POLL_MAX_MS);
   }
 }
 

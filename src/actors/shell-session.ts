@@ -18,7 +18,7 @@ import { resolveEnvReferences, toExpectPattern } from '../runtime/shell-spec.js'
 import { Expecter, type ExpectMatch, type ExpectOptions, type ExpectPattern } from './expect.js';
 import type { OutputSink } from './output.js';
 import type { ProcessServices } from './process.js';
-import { openPty, reapPtySession } from './pty.js';
+import { openPty, stopSession } from './pty.js';
 import { Redactor } from './redact.js';
 import type { Terminal, TerminalExit, TerminalOptions } from './terminal.js';
 import { attachTmux, openTmux, tmuxSocketName } from './tmux.js';
@@ -225,7 +225,7 @@ export function createShellSession(services: ShellServices) {
     const orphaned = services.takeOrphan(input.id);
     if (input.handle?.backend === 'pty' || orphaned) {
       // Jobs that ignored the hangup (nohup) may still run in the dead shell's session.
-      if (input.handle?.backend === 'pty') void track(reapPtySession(input.handle, input.graceMs));
+      if (input.handle?.backend === 'pty') void track(stopSession(input.handle, input.graceMs));
       report({
         type: 'shell.lost',
         message: `Shell '${input.id}' was lost: the orchestrator that ran its pty stopped, and a pty cannot outlive it. The restart policy decides whether it runs again.`,
