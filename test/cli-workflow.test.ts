@@ -298,7 +298,7 @@ steps:
     expect(text).toMatch(/\x1b\[\d+A\x1b\[J/);
     expect(text).not.toContain('[0.');
     expect(text).toContain('greet | hello, tty\n');
-    expect(normalizeTimes(text)).toMatch(/run \S+ \(hello\): succeeded <d>\n {2}\+ greet succeeded <d>\n {2}\+ count succeeded <d>\n {2}\+ done {2}succeeded <d>\n/);
+    expect(normalizeTimes(text)).toMatch(/run \S+ \(hello\): succeeded <d>\n {2}\+ greet {2}succeeded {2}<d>\n {2}\+ count {2}succeeded {2}<d>\n {2}\+ done {3}succeeded {2}<d>\n/);
     expect(summaryOf(text)).toMatch(/^STEP {3}STATE {6}ATTEMPTS {2}DURATION\ngreet /);
   });
 });

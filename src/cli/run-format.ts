@@ -91,15 +91,15 @@ const MARKS: Readonly<Record<StepState, string>> = {
  * its elapsed time (ticking while it runs).
  *
  * @example
- * formatRunBlock(view, Date.now(), 10)
- * // ['run wf-1 (deploy): running 3.2s', '  + build       succeeded  1.1s', '  > test        running    2.1s']
+ * formatRunBlock(view, Date.now(), 5)
+ * // ['run wf-1 (deploy): running 3.2s', '  + build  succeeded  1.1s', '  > test   running    2.1s']
  */
 export function formatRunBlock(view: RunView, now: number, width: number): string[] {
   const lines = [`run ${view.id} (${view.workflow}): ${view.status} ${formatElapsed((view.endedAt ?? now) - view.startedAt)}`];
   for (const step of view.steps) {
     const duration = stepDuration(step, now);
     const extra = step.state === 'approval' ? `troupe approve ${view.id} ${step.name}` : duration === undefined ? '' : formatElapsed(duration);
-    lines.push(`  ${MARKS[step.state]} ${step.name.padEnd(width)} ${step.state.padEnd(STATE_WIDTH)} ${extra}`.trimEnd());
+    lines.push(`  ${MARKS[step.state]} ${step.name.padEnd(width)}  ${step.state.padEnd(STATE_WIDTH)}  ${extra}`.trimEnd());
   }
   return lines;
 }
