@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOrchestrator, EOF, ExpectEOFError, ExpectTimeoutError, TIMEOUT, TroupeError, type Orchestrator } from '../src/index.js';
 import { ShellHandle } from '../src/runtime/shell-handle.js';
+import { troupe } from './helpers/cli.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDb, tempDir } from './helpers/tmp.js';
 
@@ -154,14 +155,18 @@ describe('shell actors on a pty', () => {
     expect(sh.context).toMatchObject({ exitCode: 0 });
   });
 
-  it('takes typed text as a shell.input message (orc.send), journaled like any message', async () => {
-    const orc = await open();
+  it('takes typed text as a shell.input message (orc.send, troupe send), journaled like any message', async () => {
+    const db = tempDb();
+    orc = await createOrchestrator({ db, handleSignals: false, inboxPollMs: 20 });
     const sh = await orc.spawn({ kind: 'shell', id: 'typed' });
     orc.send('typed', { type: 'shell.input', data: 'echo from-a-message\r' });
     await sh.expect('from-a-message\r\n');
+    const cli = await troupe(['send', 'typed', JSON.stringify({ type: 'shell.input', data: 'echo from-the-cli\n' }), '--db', db]);
+    expect(cli.exitCode).toBe(0);
+    await sh.expect('from-the-cli\r\n');
     await orc.durable();
     const delivered = orc.store.journal('typed').filter((row) => row.type !== 'state' && row.type !== 'spawned');
-    expect(delivered.map((row) => JSON.stringify(row.data))).toEqual([expect.stringContaining('echo from-a-message')]);
+    expect(delivered.map((row) => JSON.stringify(row.data))).toEqual([expect.stringContaining('echo from-a-message'), expect.stringContaining('echo from-the-cli')]);
   });
 
   it('resizes the terminal', async () => {
