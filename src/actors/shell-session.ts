@@ -1,9 +1,9 @@
 /**
  * The I/O behind the `shell` machine. The `session` actor opens the terminal (pty, or tmux),
- * records its handle before anything else, and streams its output through the redactor to the
- * log (OutputSink) and the expect engine. The live `ShellSession` is kept in a registry by actor
- * id, so handles write and expect on it directly: keystrokes never pass through XState events,
- * and a dialog round costs microseconds.
+ * records its handle before anything else, wires it to a live `ShellSession` (`shell-live.ts`:
+ * redacted output to the log and the expect engine) kept in a registry by actor id, runs the
+ * spec's dialog, and ends the terminal when asked or when the actor stops. Handles write and
+ * expect on the live session directly, so a dialog round costs microseconds.
  *
  * Restored after a crash (XState runs callback actors again), a session whose input holds a
  * handle does not start a second terminal: a pty died with its owner (lost), a tmux session
@@ -15,13 +15,13 @@ import { fromCallback } from 'xstate';
 import type { ShellEvent, ShellSessionCommand, ShellSessionInput } from '../machines/shell.js';
 import { TroupeError, describeError } from '../runtime/errors.js';
 import { resolveEnvReferences, toExpectPattern } from '../runtime/shell-spec.js';
-import { Expecter, type ExpectMatch, type ExpectOptions, type ExpectPattern } from './expect.js';
-import type { OutputSink } from './output.js';
 import type { ProcessServices } from './process.js';
 import { openPty, stopSession } from './pty.js';
-import { Redactor } from './redact.js';
-import type { Terminal, TerminalExit, TerminalOptions } from './terminal.js';
+import { ShellSession } from './shell-live.js';
+import type { Terminal, TerminalOptions } from './terminal.js';
 import { attachTmux, openTmux, tmuxSocketName } from './tmux.js';
+
+export { ShellSession, notRunning, type DialogRound } from './shell-live.js';
 
 /**
  * What the shell actor needs from the orchestrator: the process services (handles, orphans,
@@ -37,21 +37,6 @@ export interface ShellServices extends ProcessServices {
   readonly logsDir: string;
   /** Names the database, so tmux sessions of two orchestrations never collide. */
   readonly dbKey: string;
-}
-
-/**
- * One round of a dialog: wait for `expect`, then type `send` and Enter (hidden everywhere
- * when `secret`).
- *
- * @example
- * const round: DialogRound = { expect: 'Password:', send: password, secret: true }
- */
-export interface DialogRound {
-  expect: ExpectPattern | ExpectPattern[];
-  send?: string;
-  secret?: boolean;
-  /** ms; default the expect engine's (30 s). */
-  timeout?: number;
 }
 
 const closing = new Set<Promise<void>>();
@@ -71,142 +56,6 @@ function track(work: Promise<void>): Promise<void> {
   const promise: Promise<void> = work.catch(() => undefined).finally(() => closing.delete(promise));
   closing.add(promise);
   return promise;
-}
-
-/**
- * The error for input to, or an expect on, a shell that no longer runs; `what` says what
- * happened to it ('exited with code 3, so it takes no more input').
- *
- * @example
- * throw notRunning('s1', "is not running (it is 'lost')")
- */
-export function notRunning(id: string, what: string): TroupeError {
-  return new TroupeError('SHELL_NOT_RUNNING', `Shell '${id}' ${what}. See its output with \`troupe logs ${id}\`, or spawn it again.`, {
-    details: { id },
-  });
-}
-
-const STOPPED = 'was stopped, so it takes no more input and prints no more output';
-
-function describeExit(exit: TerminalExit): string {
-  if (exit.signal !== null) return `was killed by ${exit.signal}, so it takes no more input`;
-  return exit.exitCode === null ? 'has ended, so it takes no more input' : `exited with code ${exit.exitCode}, so it takes no more input`;
-}
-
-/**
- * The live side of one shell: its terminal, its output (redacted, to the log and the expect
- * engine) and the operations handles call.
- */
-export class ShellSession {
-  readonly id: string;
-  private readonly redactor = new Redactor();
-  private readonly expecter: Expecter;
-  private terminal: Terminal | undefined;
-  private queued: string[] = [];
-  private exit: TerminalExit | undefined;
-  private stopped = false;
-
-  constructor(
-    id: string,
-    private readonly sink: OutputSink,
-    private readonly onEnd: (exit: TerminalExit) => void,
-  ) {
-    this.id = id;
-    this.expecter = new Expecter({ name: id, redact: (text) => this.redactor.redact(text) });
-  }
-
-  /** How the program ended, once it has. */
-  get ended(): TerminalExit | undefined {
-    return this.exit;
-  }
-
-  /** Wires a terminal that just opened (or was re-attached) and sends what was typed meanwhile. */
-  attach(terminal: Terminal): void {
-    this.terminal = terminal;
-    terminal.onData((data) => this.output(this.redactor.push(data)));
-    terminal.onExit((exit) => this.finish(exit));
-    for (const data of this.queued.splice(0)) terminal.write(data);
-  }
-
-  /**
-   * Types `data` as is (a pty's Enter is '\r'). Throws SHELL_NOT_RUNNING once the shell ended.
-   *
-   * @example
-   * session.write('ls\r')
-   */
-  write(data: string): void {
-    this.assertRunning();
-    if (this.terminal === undefined) this.queued.push(data);
-    else this.terminal.write(data);
-  }
-
-  /** Types `value` (and Enter unless `line` is false), hidden from the log, the tail and errors from now on. */
-  writeSecret(value: string, line = true): void {
-    this.assertRunning();
-    this.redactor.add(value);
-    this.write(line ? `${value}\r` : value);
-  }
-
-  /** See `Expecter.expect`. An ended shell still serves what it printed (EOF matches); a stopped one throws. */
-  expect(patterns: ExpectPattern | readonly ExpectPattern[], options?: ExpectOptions): Promise<ExpectMatch> {
-    if (this.stopped) return Promise.reject(notRunning(this.id, STOPPED));
-    return this.expecter.expect(patterns, options);
-  }
-
-  resize(cols: number, rows: number): void {
-    this.assertRunning();
-    this.terminal?.resize(cols, rows);
-  }
-
-  /**
-   * Runs rounds of expect-then-send; resolves with each round's match.
-   *
-   * @example
-   * await session.dialog([{ expect: 'Password:', send: pw, secret: true }, { expect: /\$ $/ }])
-   */
-  async dialog(rounds: readonly DialogRound[]): Promise<ExpectMatch[]> {
-    const matches: ExpectMatch[] = [];
-    for (const round of rounds) {
-      matches.push(await this.expect(round.expect, round.timeout === undefined ? {} : { timeout: round.timeout }));
-      if (round.send === undefined) continue;
-      if (round.secret === true) this.writeSecret(round.send);
-      else this.write(`${round.send}\r`);
-    }
-    return matches;
-  }
-
-  /** A stop was requested: pending and later expects fail with SHELL_NOT_RUNNING. */
-  markStopped(): void {
-    this.stopped = true;
-    this.expecter.cancel(notRunning(this.id, STOPPED));
-  }
-
-  private assertRunning(): void {
-    if (this.stopped) throw notRunning(this.id, STOPPED);
-    if (this.exit !== undefined) throw notRunning(this.id, describeExit(this.exit));
-  }
-
-  private output(text: string): void {
-    if (text.length === 0) return;
-    this.sink.write(text);
-    this.expecter.push(text);
-  }
-
-  /** The terminal never opened: nothing more will come, and nothing is reported. */
-  discard(): void {
-    this.exit ??= { exitCode: null, signal: null };
-    this.expecter.end();
-    this.sink.close();
-  }
-
-  private finish(exit: TerminalExit): void {
-    if (this.exit !== undefined) return;
-    this.output(this.redactor.flush());
-    this.exit = exit;
-    this.expecter.end();
-    this.sink.close();
-    this.onEnd(exit);
-  }
 }
 
 /**
