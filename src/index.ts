@@ -27,7 +27,7 @@ export type { ActorStatus } from './runtime/store.js';
 export type { Clock } from './runtime/clock.js';
 export type { ProcessState } from './machines/process.js';
 export type { ShellState } from './machines/shell.js';
-export type { ShellHandle, RunResult } from './runtime/shell-handle.js';
+export type { ShellHandle, ShellRunResult } from './runtime/shell-handle.js';
 export type { ShellSpec } from './runtime/shell-spec.js';
 export type { DialogRound } from './actors/shell-session.js';
 export { EOF, TIMEOUT, ExpectTimeoutError, ExpectEOFError, type ExpectMatch, type ExpectOptions, type ExpectPattern } from './actors/expect.js';

@@ -12,8 +12,8 @@ import { ActorHandle } from './handle.js';
 import type { Orchestrator } from './orchestrator.js';
 import type { AnyEvent } from './router.js';
 
-/** What `run()` resolves to. */
-export interface RunResult {
+/** What `ShellHandle.run()` resolves to. */
+export interface ShellRunResult {
   /** What the command printed (stdout and stderr, as the terminal shows them), with '\r\n' as '\n'. */
   output: string;
   exitCode: number;
@@ -129,7 +129,7 @@ export class ShellHandle extends ActorHandle {
    * @example
    * const { output, exitCode } = await sh.run('ls /nonexistent') // exitCode 2, output "ls: cannot access ..."
    */
-  async run(command: string, options: { timeout?: number } = {}): Promise<RunResult> {
+  async run(command: string, options: { timeout?: number } = {}): Promise<ShellRunResult> {
     const session = await this.session();
     const nonce = randomBytes(6).toString('hex');
     const quoted = `'${command.replaceAll("'", `'\\''`)}'`;
