@@ -22,6 +22,7 @@ for i in range(rounds):
     child.send(b"answer %d\r" % i)
 child.expect_exact(b"done %d" % rounds)
 elapsed = (time.perf_counter() - start) * 1000
+child.send(b"bye\r")
 child.expect(pexpect.EOF)
 child.close()
 if child.exitstatus != 0:

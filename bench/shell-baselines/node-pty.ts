@@ -12,6 +12,8 @@ export const PYTHON = '/usr/bin/python3';
 export const ASKER = new URL('./asker.py', import.meta.url).pathname;
 
 const TIMEOUT_MS = 10_000;
+/** How long output may still arrive after node-pty reported the exit. */
+const DRAIN_MS = 200;
 
 /**
  * A pty with the smallest expect that still does the job: accumulate what arrives, look for a
@@ -25,18 +27,23 @@ const TIMEOUT_MS = 10_000;
 export class BareTerminal {
   private buffer = '';
   private waiting: { needle: string; resolve: () => void; reject: (err: Error) => void; timer: NodeJS.Timeout } | undefined;
-  private ended = false;
+  /** Set a little after the exit: node-pty may report the exit before the last output is read. */
+  private drained = false;
+  private drainTimer: NodeJS.Timeout | undefined;
   readonly exited: Promise<{ exitCode: number; signal?: number }>;
 
   constructor(readonly term: pty.IPty) {
     term.onData((data) => {
       this.buffer += data;
+      if (this.drainTimer) this.drainTimer.refresh();
       this.check();
     });
     this.exited = new Promise((resolve) =>
       term.onExit((exit) => {
-        this.ended = true;
-        this.check();
+        this.drainTimer = setTimeout(() => {
+          this.drained = true;
+          this.check();
+        }, DRAIN_MS);
         resolve(exit);
       }),
     );
@@ -45,7 +52,7 @@ export class BareTerminal {
   /** Resolves once `needle` has arrived since the last match. */
   expect(needle: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${JSON.stringify(needle)}; last output: ${JSON.stringify(this.buffer.slice(-200))}`)), TIMEOUT_MS);
+      const timer = setTimeout(() => this.settle(new Error(`timed out waiting for ${JSON.stringify(needle)}; last output: ${JSON.stringify(this.buffer.slice(-200))}`)), TIMEOUT_MS);
       this.waiting = { needle, resolve, reject, timer };
       this.check();
     });
@@ -56,19 +63,23 @@ export class BareTerminal {
   }
 
   private check(): void {
+    if (!this.waiting) return;
+    const at = this.buffer.indexOf(this.waiting.needle);
+    if (at >= 0) {
+      this.buffer = this.buffer.slice(at + this.waiting.needle.length);
+      this.settle();
+    } else if (this.drained) {
+      this.settle(new Error(`the program exited while waiting for ${JSON.stringify(this.waiting.needle)}; last output: ${JSON.stringify(this.buffer.slice(-200))}`));
+    }
+  }
+
+  private settle(error?: Error): void {
     const waiting = this.waiting;
     if (!waiting) return;
-    const at = this.buffer.indexOf(waiting.needle);
-    if (at >= 0) {
-      this.buffer = this.buffer.slice(at + waiting.needle.length);
-    } else if (this.ended) {
-      waiting.reject(new Error(`the program exited while waiting for ${JSON.stringify(waiting.needle)}`));
-    } else {
-      return;
-    }
     this.waiting = undefined;
     clearTimeout(waiting.timer);
-    waiting.resolve();
+    if (error) waiting.reject(error);
+    else waiting.resolve();
   }
 }
 
@@ -91,6 +102,7 @@ export async function bareDialog(rounds: number): Promise<number> {
   }
   await term.expect(`done ${rounds}`);
   const ms = performance.now() - start;
+  term.write('bye\r');
   const { exitCode } = await term.exited;
   if (exitCode !== 0) throw new Error(`asker.py exited with ${exitCode} under bare node-pty`);
   return ms;
