@@ -340,6 +340,8 @@ steps:
     const resumed = await troupe(['resume', id, '--db', db], { env: CI });
     expect({ exitCode: resumed.exitCode, stderr: resumed.stderr }).toEqual({ exitCode: 0, stderr: '' });
     expect(resumed.stdout.split('\n')[0]).toBe(`run ${id} (gated) resumed`);
+    // `wait` was started again while the database opened, before the CLI watched the run.
+    expect(resumed.stdout).toContain('\nwait  | through\n');
     expect(resumed.stdout).toContain('\nlast  | finished\n');
     // `first` succeeded before the interrupt: it did not run again.
     expect(readFileSync(join(dir, 'first.txt'), 'utf8')).toBe('ran\n');
@@ -457,6 +459,8 @@ steps:
     const resumed = await troupe(['resume', '--db', db], { env: CI });
     expect({ exitCode: resumed.exitCode, stderr: resumed.stderr }).toEqual({ exitCode: 0, stderr: '' });
     expect(resumed.stdout.split('\n')[0]).toBe(`run ${id} (release) resumed`);
+    // The approval was delivered, and `deploy` started, while the database opened.
+    expect(resumed.stdout).toContain('\ndeploy | deployed\n');
     expect(summaryOf(resumed.stdout).split('\n').slice(1)).toEqual(['build   succeeded  1         <d>', 'deploy  succeeded  1         <d>', `run ${id} (release) succeeded in <d>`]);
   });
 });

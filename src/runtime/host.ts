@@ -95,13 +95,21 @@ export class RuntimeHost implements ShellServices {
 
   /**
    * Calls `watcher` with every output sink opened from now on, before its first byte, so
-   * it can `subscribe` to the output live (e.g. a workflow run's step output).
+   * it can `subscribe` to the output live (e.g. a workflow run's step output), and at once
+   * with every sink opened before (closed ones too): actors restored when the database
+   * opened have been writing since, before anyone could watch. Their `tail()` holds what
+   * they wrote so far (bounded by the ring); a new sink's is empty. Read it, then
+   * subscribe, in one go: no chunk is missed or seen twice.
    *
    * @example
-   * const off = host.watchOutputs((id, sink) => sink.subscribe((chunk) => process.stdout.write(chunk)));
+   * const off = host.watchOutputs((id, sink) => {
+   *   process.stdout.write(sink.tail());
+   *   sink.subscribe((chunk) => process.stdout.write(chunk));
+   * });
    */
   watchOutputs(watcher: (actorId: string, sink: OutputSink) => void): () => void {
     this.outputWatchers.add(watcher);
+    for (const [actorId, sink] of [...this.outputs]) watcher(actorId, sink);
     return () => this.outputWatchers.delete(watcher);
   }
 

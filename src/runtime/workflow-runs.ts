@@ -50,7 +50,11 @@ export interface RunHandle {
   readonly result: Promise<RunResult>;
   /** Called on every change of a step's state (and of the run's status). Returns the unsubscribe. */
   onChange(listener: (view: RunView) => void): () => void;
-  /** Called with each piece of a step's output as it arrives. Returns the unsubscribe. */
+  /**
+   * Called with each piece of a step's output as it arrives; at first with what steps
+   * started by this orchestrator already wrote (their in-memory tail, up to 64 KiB each),
+   * so a resumed run's steps in flight are seen from their start. Returns the unsubscribe.
+   */
   onOutput(listener: (step: string, text: string) => void): () => void;
 }
 
@@ -223,17 +227,24 @@ class LiveRun implements RunHandle {
     return () => this.outputListeners.delete(listener);
   }
 
-  /** Forwards the output of this run's steps (actor ids `<run>/<step>#<attempt>`), as text. */
+  /**
+   * Forwards the output of this run's steps (actor ids `<run>/<step>#<attempt>`), as text:
+   * first what a step already wrote (a step restored when the database opened started
+   * before anyone watched), then each chunk as it comes.
+   */
   private follow(actorId: string, sink: OutputSink): void {
     if (!actorId.startsWith(`${this.id}/`)) return;
     const step = stepOfChild(actorId.slice(this.id.length + 1));
     if (step === undefined) return;
     // Keeps a character split between two chunks whole.
     const decoder = new StringDecoder('utf8');
-    sink.subscribe((chunk) => {
+    const forward = (chunk: Buffer) => {
       const text = decoder.write(chunk);
       if (text) for (const listener of this.outputListeners) listener(step, text);
-    });
+    };
+    // Empty for a sink that just opened. Synchronous with the subscribe: nothing in between.
+    forward(sink.tail());
+    if (!sink.closed) sink.subscribe(forward);
   }
 }
 
