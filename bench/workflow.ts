@@ -204,7 +204,7 @@ const workflowBench: Benchmark = {
       const full = durability === 'full';
       return [
         figure({ name: `orc.run(), ${LATENCY_STEPS}-step chain of true, ${mode}`, unit: 'ms', samples: runs, baseline: actorsBase, ...(full ? { target: { op: '<', value: 15 } } : {}), note: `${RESTATE}: ~15 ms; Temporal: ~100 ms minimum per workflow` }),
-        p90Figure({ name: `same, p90`, samples: runs, baseline: actorsBase }),
+        p90Figure({ name: `orc.run(), ${LATENCY_STEPS}-step chain of true, ${durability === 'full' ? "durability 'full'" : 'default durability'}, p90`, samples: runs, baseline: actorsBase }),
         figure({
           name: `${LATENCY_STEPS} no-op steps (run latency less ${LATENCY_STEPS} × execa sh -c true), ${mode}`,
           unit: 'ms',
