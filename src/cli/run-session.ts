@@ -46,12 +46,10 @@ export async function driveRuns(
 ): Promise<number> {
   // Signals are ours to handle: the default handler would exit before the summary.
   const orc = await createOrchestrator({ db: options.db, handleSignals: false });
-  // The orchestrator's inbox polling does not keep a process alive (a library user's
-  // program may end while it is open). A run waiting for `troupe approve` has nothing
-  // else running, so the CLI holds the process open itself until the runs end.
-  const keepAlive = setInterval(() => undefined, 60_000);
   try {
     if (io.signal.aborted) return exitFor(io.signal);
+    // Each run's handle keeps the process alive until the run ends (a run waiting for
+    // `troupe approve` has nothing else running).
     const runs = await start(orc);
     if (runs.length === 0) {
       await io.out(`${none}\n`);
@@ -68,7 +66,6 @@ export async function driveRuns(
     for (const result of ended) await io.out(`\n${formatRunSummary(result)}`);
     return ended.every((result) => result.status === 'succeeded') ? 0 : 1;
   } finally {
-    clearInterval(keepAlive);
     await orc.close();
   }
 }

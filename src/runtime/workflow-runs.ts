@@ -37,7 +37,9 @@ export interface RunOptions {
 /**
  * A run being watched. `result` resolves with the final view once the run has ended (it
  * never rejects for failed steps: `status` says how it went); it rejects with
- * ORCHESTRATOR_CLOSED when the orchestrator closes first (the run stays resumable).
+ * ORCHESTRATOR_CLOSED when the orchestrator closes first (the run stays resumable). Until
+ * `result` settles, the handle keeps the Node process alive, as a running child process
+ * would: a program awaiting a run that waits for `troupe approve` does not exit under it.
  *
  * @example
  * const run = orc.startRun(workflow);
@@ -69,6 +71,9 @@ export interface RunsHost {
   send(id: string, event: WorkflowEvent): void;
   watchOutputs(watcher: (actorId: string, sink: OutputSink) => void): () => void;
 }
+
+/** The keep-alive timer's period: it only has to exist, so it fires as rarely as Node allows. */
+const KEEP_ALIVE_MS = 2 ** 31 - 1;
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/;
 const suffix = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 6);
@@ -184,6 +189,11 @@ class LiveRun implements RunHandle {
     const record = host.record(id)!;
     this.lastChange = changeKey(this.view());
     this.result = new Promise<RunResult>((resolve, reject) => {
+      // Until the run ends, Node must not: a run waiting for an approval from another
+      // process (the inbox's poll timer is unref'd) has nothing else holding it open, and a
+      // program awaiting `result` would exit with 13 (unsettled top-level await). Closing
+      // the orchestrator settles `result` too, so this never outlives the orchestrator.
+      const keepAlive = setInterval(() => undefined, KEEP_ALIVE_MS);
       const watch = () => {
         const current = host.record(id) ?? record;
         const view = this.view();
@@ -194,6 +204,7 @@ class LiveRun implements RunHandle {
         }
         if (current.ref) return;
         current.watchers.delete(watch);
+        clearInterval(keepAlive);
         this.stopWatchingOutputs?.();
         if (current.status === 'active') {
           // Its actor was stopped but not ended: the orchestrator closed and froze the run.
