@@ -43,7 +43,8 @@ async function ensure(tool: Tool): Promise<string | undefined> {
     result = await apt('install', '-y', '-qq', '--no-install-recommends', tool.pkg);
   }
   if (await tool.present()) return undefined;
-  return `could not install '${tool.pkg}' (${result.stderr.toString().trim().split('\n').pop() ?? `apt-get exited with ${result.exitCode}`})`;
+  const detail = String(result.stderr ?? '').trim().split('\n').pop() || result.shortMessage || `apt-get exited with ${result.exitCode}`;
+  return `could not install '${tool.pkg}' (${detail})`;
 }
 
 /** Runs a driver script that prints `{"ms": ...}` as its last line. */
