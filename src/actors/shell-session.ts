@@ -174,7 +174,7 @@ class SessionRun {
   private async open(): Promise<Terminal | undefined> {
     const logs = this.services.logsDir;
     // tmux's raw output stream, followed by the tmux backend; the log proper is redacted.
-    const paneFile = join(logs, `${encodeURIComponent(this.input.id)}.pane`);
+    const paneFile = join(logs, paneFileName(this.input.id));
     if (this.input.handle?.backend === 'tmux') return attachTmux(this.input.handle, paneFile);
     const options: TerminalOptions = {
       id: this.input.id,
@@ -241,6 +241,15 @@ class SessionRun {
       // The database may already be closed; a stale handle is harmless (start times are checked).
     }
   }
+}
+
+/**
+ * The raw pane stream's file name. tmux expands `%` sequences (strftime) in the pipe-pane
+ * command, so a `%2F` from encoding a step's `run/step#1` would send the output to a file
+ * named after today's date; `+` stands for `%` instead (ids never hold a `+`).
+ */
+function paneFileName(actorId: string): string {
+  return `${encodeURIComponent(actorId).replaceAll('%', '+')}.pane`;
 }
 
 const inputrcs = new Set<string>();
