@@ -1,7 +1,7 @@
 // The shell machine alone, with a fake `session` actor: the lifecycle the orchestrator, the
 // supervisor and the handles rely on, without any terminal.
 import { describe, expect, it } from 'vitest';
-import { createActor, fromCallback, type AnyActorLogic, type Snapshot } from 'xstate';
+import { createActor, fromCallback, setup, spawnChild, type AnyActorLogic, type AnyActorRef, type Snapshot } from 'xstate';
 import type { TerminalHandle } from '../src/actors/terminal.js';
 import { shellMachine, type ShellEvent, type ShellInput, type ShellSessionCommand, type ShellSessionInput } from '../src/machines/shell.js';
 
@@ -44,6 +44,19 @@ function fakeSession(options: { open?: boolean } = {}) {
     });
   });
   return { logic, calls, send: (event: ShellEvent) => send(event) };
+}
+
+/** A parent (as a workflow is) that spawns one shell with `input` and keeps the readiness notices it hears. */
+function withParent(input: Partial<ShellInput>) {
+  const fake = fakeSession();
+  const notices: unknown[] = [];
+  const parent = setup({ actors: { shell: shellMachine.provide({ actors: { session: fake.logic } }) } }).createMachine({
+    entry: spawnChild('shell', { id: 'step#1', input: { ...INPUT, ...input } }),
+    on: { 'process.ready': { actions: ({ event }) => void notices.push(event) } },
+  });
+  const actor = createActor(parent).start();
+  const child = () => actor.getSnapshot().children['step#1'] as AnyActorRef;
+  return { actor, fake, notices, child };
 }
 
 function start(input: Partial<ShellInput> = {}, options: { open?: boolean } = {}) {
@@ -123,6 +136,32 @@ describe('shell machine', () => {
     fake.send({ type: 'shell.dialog.done' });
     expect(actor.getSnapshot().context.dialogDone).toBe(true);
     expect(actor.getSnapshot().value).toBe('running');
+  });
+
+  it('tells its parent once when waitFor holds, with the outputs so far; the exit carries the final outputs', () => {
+    const { actor, fake, notices, child } = withParent({ waitFor: { type: 'port', port: 6379, host: '127.0.0.1' }, notifyParent: true, outputs: { v: 'v=(\\d+)' } });
+    expect(notices).toEqual([]);
+    fake.send({ type: 'shell.ready', outputs: { v: '1' } });
+    fake.send({ type: 'shell.ready', outputs: { v: '2' } });
+    expect(notices).toEqual([{ type: 'process.ready', child: 'step#1', outputs: { v: '1' } }]);
+    expect(child().getSnapshot().value).toBe('running');
+    fake.send({ type: 'shell.exited', exitCode: 0, signal: null, outputs: { v: '1' } });
+    expect(child().getSnapshot().output).toEqual({ state: 'exited', exitCode: 0, signal: null, reason: 'exit', error: null, outputs: { v: '1' } });
+    actor.stop();
+  });
+
+  it('without waitFor, is ready once its dialog is done; without notifyParent, tells nobody', () => {
+    const dialog: ShellInput['dialog'] = [{ expect: { type: 'text', text: 'Password:' }, send: '${env.PW}', secret: true }];
+    const told = withParent({ notifyParent: true, dialog });
+    expect(told.notices).toEqual([]);
+    told.fake.send({ type: 'shell.dialog.done' });
+    expect(told.notices).toEqual([{ type: 'process.ready', child: 'step#1', outputs: {} }]);
+    told.actor.stop();
+    const silent = withParent({ dialog });
+    silent.fake.send({ type: 'shell.dialog.done' });
+    expect(silent.notices).toEqual([]);
+    expect(silent.child().getSnapshot().context.ready).toBe(true);
+    silent.actor.stop();
   });
 
   it('fails, tagged failure, on a spawn or dialog error, with the code and message', () => {

@@ -4,7 +4,8 @@ import Database from 'better-sqlite3';
 import { execa } from 'execa';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
@@ -38,6 +39,18 @@ async function psGroup(pgid: number): Promise<number[]> {
     .map((line) => line.trim().split(/\s+/))
     .filter(([, group, stat]) => Number(group) === pgid && !stat!.startsWith('Z'))
     .map(([pid]) => Number(pid));
+}
+
+/** A TCP port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 const stateOf = (view: { steps: Array<{ name: string; state: string }> }) => Object.fromEntries(view.steps.map((s) => [s.name, s.state]));
@@ -405,10 +418,89 @@ describe('running workflows', () => {
     expect(await psGroup(Number(readFileSync(join(dir, 'pgid'), 'utf8')))).toEqual([]);
   });
 
-  it.skipIf(!hasTmux && !process.env['CI'])('runs tmux steps', async () => {
+  it('captures outputs of pty steps from their redacted output, line by line, and passes them on', async () => {
+    const secret = `pw-${Math.random().toString(36).slice(2)}`;
+    process.env['TROUPE_TEST_PASSWORD'] = secret;
+    try {
+      const { orc } = await open();
+      const result = await orc.run({
+        name: 'terminal-outputs',
+        steps: [
+          // A value split across writes, a terminal's \r\n line ends (so `$` must still match).
+          { name: 'build', mode: 'pty', command: "printf 'vers'; sleep 0.05; printf 'ion=1.2.3\\n'; echo version=9", outputs: { version: '^version=(\\S+)$' } },
+          // The pty echoes the typed secret and the program prints it: both reach the captures masked.
+          {
+            name: 'login',
+            command: "printf 'Password: '; read -r pw; echo \"got=$pw\"",
+            expect: [{ match: 'Password:', send: '${env.TROUPE_TEST_PASSWORD}', secret: true }],
+            outputs: { got: 'got=(\\S+)' },
+          },
+          { name: 'use', command: 'test "${steps.build.outputs.version}" = 1.2.3', depends_on: ['build'] },
+        ],
+      });
+      expect(stateOf(result)).toEqual({ build: 'succeeded', login: 'succeeded', use: 'succeeded' });
+      expect(result.steps.map((s) => s.outputs)).toEqual([{ version: '1.2.3' }, { got: '******' }, {}]);
+    } finally {
+      delete process.env['TROUPE_TEST_PASSWORD'];
+    }
+  });
+
+  it('starts pty services, awaits their readiness (output, port), runs their dependents and stops them at the end', async () => {
+    const { orc, dir } = await open();
+    const port = await freePort();
+    const server = join(FIXTURES, 'slow-server.mjs');
+    const run = orc.startRun({
+      name: 'terminal-stack',
+      steps: [
+        { name: 'web', mode: 'pty', service: true, command: `echo $$ > web.pgid; exec node ${server} 0 200`, wait_for: 'listening on \\d+', outputs: { port: 'listening on (\\d+)' } },
+        { name: 'api', mode: 'pty', service: true, command: `echo $$ > api.pgid; exec node ${server} ${port} 300`, wait_for: { port } },
+        {
+          name: 'check',
+          command: `node -e "Promise.all([\${steps.web.outputs.port}, ${port}].map((p) => fetch('http://127.0.0.1:' + p + '/'))).then((rs) => process.exit(rs.every((r) => r.ok) ? 0 : 1))"`,
+          depends_on: ['web', 'api'],
+        },
+      ],
+    });
+    const states: string[] = [];
+    run.onChange((view) => states.push(view.steps.map((s) => s.state).join('/')));
+    const result = await run.result;
+    expect(stateOf(result)).toEqual({ web: 'succeeded', api: 'succeeded', check: 'succeeded' });
+    expect(states).toContain('ready/ready/running');
+    expect(states.at(-1)).toBe('succeeded/succeeded/succeeded');
+    expect(result.steps[0]!.outputs.port).toMatch(/^\d+$/);
+    for (const service of ['web', 'api']) expect(await psGroup(Number(readFileSync(join(dir, `${service}.pgid`), 'utf8')))).toEqual([]);
+  });
+
+  it("a terminal step's timeout is the time to become ready when it has wait_for", async () => {
     const { orc } = await open();
-    const result = await orc.run({ name: 'tmuxed', steps: [{ name: 'ok', command: 'echo in tmux', mode: 'tmux' }, { name: 'bad', command: 'exit 4', mode: 'tmux' }] });
+    const result = await orc.run({
+      name: 'terminal-readiness',
+      steps: [
+        { name: 'never', mode: 'pty', service: true, command: 'sleep 30', wait_for: 'nope', timeout: '300ms' },
+        { name: 'late', mode: 'pty', command: 'echo up; sleep 0.6; echo done', wait_for: 'up', timeout: '300ms' },
+      ],
+    });
+    expect(result.steps[0]).toMatchObject({ state: 'failed', error: "Step 'never' did not become ready within 300ms, so its terminal was stopped. Raise 'timeout' or check its output." });
+    expect(result.steps[1]).toMatchObject({ state: 'succeeded', exitCode: 0 });
+  });
+
+  it.skipIf(!hasTmux && !process.env['CI'])('runs tmux steps, their outputs captured and their raw pane streams kept private', async () => {
+    const { orc, dir } = await open();
+    const result = await orc.run({
+      name: 'tmuxed',
+      steps: [
+        { name: 'ok', command: 'echo in tmux; echo version=2.0', mode: 'tmux', outputs: { version: '^version=(\\S+)$' } },
+        { name: 'bad', command: 'exit 4', mode: 'tmux' },
+      ],
+    });
     expect(stateOf(result)).toEqual({ ok: 'succeeded', bad: 'failed' });
     expect(result.steps.map((s) => s.exitCode)).toEqual([0, 4]);
+    expect(result.steps[0]!.outputs).toEqual({ version: '2.0' });
+    // tmux expands `%` in the pipe-pane command: an encoded `run/step#1` once sent the raw,
+    // unredacted stream to a world-readable file named after the date.
+    const files = readdirSync(join(dir, 'logs')).filter((name) => name.includes('tmuxed-')).sort();
+    expect(files.map((name) => name.replace(/tmuxed-\w+/, '<run>'))).toEqual(['<run>%2Fbad%231.log', '<run>%2Fok%231.log', '<run>+2Fbad+231.pane', '<run>+2Fok+231.pane']);
+    expect(readdirSync(join(dir, 'logs')).filter((name) => !name.includes('tmuxed-') && name !== 'troupe.inputrc')).toEqual([]);
+    for (const name of files.filter((f) => f.endsWith('.pane'))) expect(statSync(join(dir, 'logs', name)).mode & 0o777).toBe(0o600);
   });
 });

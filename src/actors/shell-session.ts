@@ -15,8 +15,10 @@ import { fromCallback } from 'xstate';
 import type { ShellEvent, ShellSessionCommand, ShellSessionInput } from '../machines/shell.js';
 import { TroupeError, describeError } from '../runtime/errors.js';
 import { resolveEnvReferences, toExpectPattern } from '../runtime/shell-spec.js';
+import { createOutputCaptures, type OutputCaptures } from './output-captures.js';
 import type { ProcessServices } from './process.js';
 import { openPty, stopSession } from './pty.js';
+import { createOutputMatcher, probeReadiness, type OutputMatcher } from './readiness.js';
 import { ShellSession } from './shell-live.js';
 import type { Terminal, TerminalOptions } from './terminal.js';
 import { attachTmux, openTmux, tmuxSocketName } from './tmux.js';
@@ -91,9 +93,13 @@ export function createShellSession(services: ShellServices) {
   });
 }
 
-/** One run of a session actor: opening, the dialog, stopping and cleanup. */
+/** One run of a session actor: opening, the dialog, readiness, outputs, stopping and cleanup. */
 class SessionRun {
   private readonly session: ShellSession;
+  private readonly captures: OutputCaptures | undefined;
+  private readonly matcher: OutputMatcher | undefined;
+  private readonly probes = new AbortController();
+  private readySent = false;
   private terminal: Terminal | undefined;
   private recorded = false;
   private closing: Promise<void> | undefined;
@@ -106,12 +112,23 @@ class SessionRun {
     private readonly services: ShellServices,
     private readonly report: (event: ShellEvent) => void,
   ) {
-    this.session = new ShellSession(input.id, services.openOutput(input.id), (exit) => {
-      this.report({ type: 'shell.exited', exitCode: exit.exitCode, signal: exit.signal });
+    const sink = services.openOutput(input.id);
+    this.session = new ShellSession(input.id, sink, (exit) => {
+      this.probes.abort();
+      this.report({ type: 'shell.exited', exitCode: exit.exitCode, signal: exit.signal, ...this.finalOutputs() });
       // What the program left running in its terminal (a background job) goes with it.
       void this.close();
     });
     services.sessions.set(input.id, this.session);
+    if (input.outputs) this.captures = createOutputCaptures(input.outputs);
+    if (input.waitFor?.type === 'output') this.matcher = createOutputMatcher(input.waitFor.pattern, input.waitFor.flags);
+    // The sink gets the output already redacted: a secret typed into a dialog is never captured.
+    if (this.captures || this.matcher) {
+      sink.subscribe((chunk) => {
+        this.captures?.push(chunk);
+        if (this.matcher && !this.matcher.matched && this.matcher.push(chunk)) this.markReady();
+      });
+    }
   }
 
   async start(): Promise<void> {
@@ -144,6 +161,8 @@ class SessionRun {
     this.session.attach(terminal);
     if (this.disposed || this.killing) return void this.close();
     this.report({ type: 'shell.opened', handle: terminal.handle });
+    const waitFor = this.input.waitFor;
+    if (waitFor && waitFor.type !== 'output') void probeReadiness(waitFor, { signal: this.probes.signal }).then((ready) => ready && this.markReady());
     // A re-attached session had its dialog in its first life.
     if (this.input.dialog.length > 0 && !reattaching) await this.runDialog();
   }
@@ -166,6 +185,7 @@ class SessionRun {
   /** The actor is being stopped: end the terminal, or leave a kept tmux session running. */
   dispose(): void {
     this.disposed = true;
+    this.probes.abort();
     if (!this.terminal || this.session.ended) return;
     if (this.input.keep && this.input.backend === 'tmux' && !this.failed && !this.killing) return this.terminal.detach();
     void this.close();
@@ -211,6 +231,17 @@ class SessionRun {
     this.report({ type: 'shell.dialog.done' });
   }
 
+  private markReady(): void {
+    if (this.readySent || this.session.ended) return;
+    this.readySent = true;
+    this.report({ type: 'shell.ready', ...(this.captures ? { outputs: this.captures.values() } : {}) });
+  }
+
+  /** What `shell.exited` carries for `outputs`: every value found, once the output has ended. */
+  private finalOutputs(): { outputs?: Record<string, string> } {
+    return this.captures ? { outputs: this.captures.finish() } : {};
+  }
+
   private fail(code: TroupeError['code'], message: string, reason: 'spawn-error' | 'dialog-error'): void {
     this.failed = true;
     this.report({ type: 'shell.error', code, message, reason });
@@ -219,13 +250,14 @@ class SessionRun {
 
   /** Ends the terminal and all it runs, once; the handle is released when all of it is gone. */
   private close(): Promise<void> {
+    this.probes.abort();
     const terminal = this.terminal;
     // Not open yet: start() closes it as soon as it is.
     if (!terminal) return Promise.resolve();
     this.closing ??= track(
       terminal.close(this.input.graceMs).then(() => {
         // A backend that could not tell how its program ended (a tmux session killed) still ends the run.
-        if (!this.session.ended) this.report({ type: 'shell.exited', exitCode: null, signal: null });
+        if (!this.session.ended) this.report({ type: 'shell.exited', exitCode: null, signal: null, ...this.finalOutputs() });
         this.release();
       }),
     );

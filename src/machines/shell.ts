@@ -9,13 +9,18 @@
  *     +----------+-----------+--> exited | failed* | lost*     (* tagged 'failure')
  * ```
  *
+ * Readiness (`waitFor`, for workflow services) is not a state: a terminal stays `running`
+ * and, once ready, tells its parent with the same notice a process sends (`notifyParent`).
+ *
  * The data plane (keystrokes, expect) does not go through this machine: handles talk to the
  * live session directly. Only `shell.input` (typed text, e.g. from `troupe send`) passes here,
  * and like every message it is journaled: never use it for secrets.
  */
-import { assign, sendTo, setup, spawnChild, fromCallback } from 'xstate';
+import { assign, enqueueActions, sendTo, setup, spawnChild, fromCallback } from 'xstate';
 import type { TerminalHandle } from '../actors/terminal.js';
 import type { ErrorCode } from '../runtime/errors.js';
+import type { CompiledWaitFor } from '../runtime/spec.js';
+import type { ProcessReadyNotice } from './process.js';
 
 export type ShellBackend = 'pty' | 'tmux';
 
@@ -62,6 +67,15 @@ export interface ShellInput {
   /** The built-in bash with a predictable prompt: the session adds its readline settings. */
   defaultShell: boolean;
   dialog: ShellDialogRound[];
+  /** When the terminal counts as ready: a regex on its output, a port, a file or a URL answering. */
+  waitFor?: CompiledWaitFor;
+  /**
+   * Tell the parent machine when the terminal becomes ready (without `waitFor`: once its
+   * dialog is done): a `ProcessReadyNotice`, as processes send. For workflow steps.
+   */
+  notifyParent?: boolean;
+  /** Output name -> regex source: the first capture group of its first match in the (redacted) output, line by line. */
+  outputs?: Record<string, string>;
 }
 
 /** Input of the `session` actor: the machine's input, plus the terminal's handle once it has one. */
@@ -83,6 +97,10 @@ export interface ShellContext extends ShellInput {
   handle?: TerminalHandle;
   /** True once the automatic dialog (if any) has run to its end. */
   dialogDone: boolean;
+  /** True once `waitFor` held (or, without one, the dialog was done). */
+  ready?: boolean;
+  /** Values captured for `outputs` so far. */
+  captured?: Record<string, string>;
   exitCode?: number | null;
   signal?: string | null;
   error?: ShellError;
@@ -101,6 +119,8 @@ export interface ShellOutput {
   signal: string | null;
   reason: ShellReason;
   error: ShellError | null;
+  /** The values captured for the input's `outputs` (only when it has some). */
+  outputs?: Record<string, string>;
 }
 
 /**
@@ -113,7 +133,9 @@ export interface ShellOutput {
 export type ShellEvent =
   | { type: 'shell.opened'; handle: TerminalHandle }
   | { type: 'shell.dialog.done' }
-  | { type: 'shell.exited'; exitCode: number | null; signal: string | null }
+  /** `waitFor` holds; the outputs captured so far. */
+  | { type: 'shell.ready'; outputs?: Record<string, string> }
+  | { type: 'shell.exited'; exitCode: number | null; signal: string | null; outputs?: Record<string, string> }
   | { type: 'shell.error'; code: ErrorCode; message: string; reason: 'spawn-error' | 'dialog-error' }
   | { type: 'shell.lost'; message: string }
   | { type: 'shell.stop' }
@@ -136,6 +158,7 @@ function outcome(state: ShellOutcome, context: ShellContext): ShellOutput {
     signal: context.signal ?? null,
     reason: context.reason ?? 'exit',
     error: context.error ?? null,
+    ...(context.captured ? { outputs: context.captured } : {}),
   };
 }
 
@@ -160,7 +183,16 @@ export const shellMachine = setup({
   },
   actions: {
     recordHandle: assign({ handle: ({ event }) => (event.type === 'shell.opened' ? event.handle : undefined) }),
-    recordExit: assign(({ event }) => (event.type === 'shell.exited' ? { exitCode: event.exitCode, signal: event.signal } : {})),
+    recordExit: assign(({ event }) => {
+      if (event.type !== 'shell.exited') return {};
+      return { exitCode: event.exitCode, signal: event.signal, ...(event.outputs ? { captured: event.outputs } : {}) };
+    }),
+    /** Once: the terminal is ready; a parent that supervises it (a workflow) hears so. */
+    becomeReady: enqueueActions(({ context, self, enqueue }) => {
+      if (context.ready) return;
+      enqueue.assign({ ready: true });
+      if (context.notifyParent) enqueue.sendParent({ type: 'process.ready', child: self.id, outputs: context.captured ?? {} } satisfies ProcessReadyNotice);
+    }),
     recordError: assign(({ event }) => {
       if (event.type === 'shell.error') return { reason: event.reason, error: { code: event.code, message: event.message } };
       const thrown = event.type === 'xstate.error.actor.session' ? event.error : undefined;
@@ -201,10 +233,22 @@ export const shellMachine = setup({
       on: { 'shell.opened': { target: 'running', actions: 'recordHandle' } },
     },
     running: {
+      // Without a readiness check, a terminal is ready once its dialog is done.
+      entry: enqueueActions(({ context, enqueue }) => {
+        if (!context.waitFor && context.dialogDone) enqueue('becomeReady');
+      }),
       on: {
         // A re-attached tmux session reports again.
         'shell.opened': { actions: 'recordHandle' },
-        'shell.dialog.done': { actions: assign({ dialogDone: true }) },
+        'shell.dialog.done': {
+          actions: [
+            assign({ dialogDone: true }),
+            enqueueActions(({ context, enqueue }) => {
+              if (!context.waitFor) enqueue('becomeReady');
+            }),
+          ],
+        },
+        'shell.ready': { actions: [assign({ captured: ({ context, event }) => event.outputs ?? context.captured }), 'becomeReady'] },
       },
     },
     stopping: {

@@ -89,6 +89,11 @@ export function launchOf(run: LaunchContext, step: CompiledStep, attempt: number
       secret: round.secret,
     })),
   };
+  if (step.waitFor) input.waitFor = step.waitFor;
+  // A terminal's timeout is kept by the run, so the run hears when it is ready (a process
+  // disarms its own); a service's readiness is what its dependents wait for.
+  if (step.service || step.waitFor) input.notifyParent = true;
+  if (Object.keys(step.outputs).length > 0) input.outputs = { ...step.outputs };
   return { kind: 'shell', childId, input };
 }
 

@@ -68,8 +68,10 @@ export function stepEnd(event: { type: string; output?: unknown; error?: unknown
     case 'lost':
     case 'failed':
       return { ...base, outcome: output.state };
-    // A shell's program ended on its own: its exit code says how.
+    // A shell's program ended: stopped from outside (the run, a timeout, orc.stop) like a
+    // cancelled process, or on its own, when its exit code says how.
     case 'exited':
+      if (output.reason === 'stopped') return { ...base, outcome: 'cancelled' };
       return exitCode === 0 ? { ...base, outcome: 'succeeded' } : { ...base, outcome: 'failed', error: error ?? `The command exited with code ${String(exitCode)}.` };
     default:
       return { ...base, outcome: 'failed', error: error ?? `The step ended in an unknown state '${String(output.state)}'.` };

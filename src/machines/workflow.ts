@@ -71,6 +71,13 @@ export type WorkflowEvent =
   | { type: `xstate.done.actor.${string}`; output?: unknown }
   | { type: `xstate.error.actor.${string}`; error?: unknown };
 
+/** The step a readiness notice is about, if it comes from the step's current child (not from an attempt that has ended). */
+function readyStep(context: WorkflowContext, event: WorkflowEvent): string | undefined {
+  if (event.type !== 'process.ready') return undefined;
+  const name = stepOfChild(event.child);
+  return name !== undefined && context.steps[name]?.child === event.child ? name : undefined;
+}
+
 /** The machine's output once done. */
 export interface WorkflowOutput {
   status: Exclude<RunStatus, 'running'>;
@@ -107,7 +114,11 @@ export const workflowMachine = setup({
     runFailed: ({ context }) => context.abort?.status === 'failed' || runStatus(context.workflow, context.steps) === 'failed',
     isCurrentChild: ({ context, event }) => currentStep(context, event.type) !== undefined,
     isCurrentTimeout: ({ context, event }) => event.type === 'workflow.timeout' && context.steps[event.step]?.child === event.child,
-    isCurrentService: ({ context, event }) => event.type === 'process.ready' && context.steps[stepOfChild(event.child) ?? '']?.child === event.child,
+    isCurrentService: ({ context, event }) => {
+      const name = readyStep(context, event);
+      return name !== undefined && context.workflow.steps.some((step) => step.name === name && step.service);
+    },
+    isCurrentReady: ({ context, event }) => readyStep(context, event) !== undefined,
     awaitsApproval: ({ context, event }) => event.type === 'workflow.approve' && context.steps[event.step]?.state === 'approval',
     retryDue: ({ context, event }) => {
       if (event.type !== 'workflow.retry') return false;
@@ -155,7 +166,7 @@ export const workflowMachine = setup({
       } else {
         const why = end.error ?? `exit code ${String(end.exitCode)}`;
         const error =
-          timedOut ? `Step '${step.name}' did not finish within ${String(step.timeoutMs)}ms, so its terminal was stopped. Raise 'timeout' or check its output.`
+          timedOut ? `Step '${step.name}' did not ${step.waitFor || step.service ? 'become ready' : 'finish'} within ${String(step.timeoutMs)}ms, so its terminal was stopped. Raise 'timeout' or check its output.`
           : record.state === 'ready' ? `Service '${step.name}' ended while steps that need it were not done: ${why}`
           : step.service && end.outcome === 'succeeded' ? `Service '${step.name}' exited with code 0 before it became ready.`
           : end.outcome === 'cancelled' ? 'The step was stopped from outside the run.'
@@ -172,12 +183,17 @@ export const workflowMachine = setup({
       }
       enqueue.assign({ steps: { ...context.steps, [step.name]: next }, recorded });
     }),
-    recordReady: assign(({ context, event }) => {
-      if (event.type !== 'process.ready') return {};
+    recordReady: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'process.ready') return;
       const name = stepOfChild(event.child)!;
       const record = context.steps[name]!;
       const recorded = context.recorded + 1;
-      return { recorded, steps: { ...context.steps, [name]: { ...record, state: 'ready' as const, outputs: { ...record.outputs, ...event.outputs }, seq: recorded } } };
+      enqueue.cancel(`timeout:${event.child}`);
+      enqueue.assign({ recorded, steps: { ...context.steps, [name]: { ...record, state: 'ready' as const, outputs: { ...record.outputs, ...event.outputs }, seq: recorded } } });
+    }),
+    /** A terminal step with `wait_for` became ready: its `timeout` was the time to get there. */
+    disarmTimeout: enqueueActions(({ event, enqueue }) => {
+      if (event.type === 'process.ready') enqueue.cancel(`timeout:${event.child}`);
     }),
     /** A terminal step ran out of time: stop it; its end is then recorded as a timeout. */
     timeOut: enqueueActions(({ context, event, enqueue }) => {
@@ -256,7 +272,10 @@ export const workflowMachine = setup({
       on: {
         'xstate.done.actor.*': { guard: 'isCurrentChild', actions: 'recordEnd' },
         'xstate.error.actor.*': { guard: 'isCurrentChild', actions: 'recordEnd' },
-        'process.ready': { guard: 'isCurrentService', actions: 'recordReady' },
+        'process.ready': [
+          { guard: 'isCurrentService', actions: 'recordReady' },
+          { guard: 'isCurrentReady', actions: 'disarmTimeout' },
+        ],
         'workflow.retry': { guard: 'retryDue', actions: 'retry' },
         'workflow.timeout': { guard: 'isCurrentTimeout', actions: 'timeOut' },
         'workflow.approve': { guard: 'awaitsApproval', actions: 'approve' },
