@@ -211,6 +211,17 @@ describe('examples/password-dialog.yaml', () => {
     for (const path of files) expect({ path, leaked: readFileSync(path).includes(password) }).toEqual({ path, leaked: false });
   });
 
+  it('takes the password from --set as well (stored with the run, as --set values are; in no log)', async () => {
+    const db = tempDb();
+    expect(process.env['DB_PASSWORD']).toBeUndefined();
+    const result = await troupe(['run', 'examples/password-dialog.yaml', '--db', db, '--set', `DB_PASSWORD=${password}`]);
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({ exitCode: 0, stderr: '' });
+    expect(outputOf(result.stdout, 'migrate').at(-1)).toBe('migrate: 3 migrations applied');
+    expect(result.stdout).not.toContain(password);
+    const logs = join(dirname(db), 'logs');
+    for (const name of readdirSync(logs)) expect({ name, leaked: readFileSync(join(logs, name)).includes(password) }).toEqual({ name, leaked: false });
+  });
+
   it('a wrong password fails the step (exit 1), and is not recorded either', async () => {
     const db = tempDb();
     const wrong = 'not-the-password-42';

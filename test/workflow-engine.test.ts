@@ -411,6 +411,27 @@ describe('running workflows', () => {
     }
   });
 
+  it('answers a dialog from a value given in set (--set) as if it were in the environment', async () => {
+    const password = `pw-${Math.random().toString(36).slice(2)}`;
+    expect(process.env['TROUPE_TEST_SET_PASSWORD']).toBeUndefined();
+    const { orc, dir } = await open();
+    const sha = createHash('sha256').update(password).digest('hex');
+    const run = orc.startRun(
+      {
+        name: 'set-dialog',
+        steps: [{ name: 'login', command: `python3 ${join(FIXTURES, 'ask-password.py')} ${sha}`, expect: [{ match: 'Password:', send: '${env.TROUPE_TEST_SET_PASSWORD}', secret: true }] }],
+      },
+      { set: { TROUPE_TEST_SET_PASSWORD: password } },
+    );
+    const output: string[] = [];
+    run.onOutput((_step, text) => output.push(text));
+    const result = await run.result;
+    expect(result.steps[0]).toMatchObject({ state: 'succeeded', exitCode: 0 });
+    expect(output.join('')).toContain('welcome');
+    // `set` is stored with the run by design; the typed answer reaches no log.
+    for (const name of readdirSync(join(dir, 'logs'))) expect(readFileSync(join(dir, 'logs', name)).includes(password), name).toBe(false);
+  });
+
   it('stops a pty step that runs out of time, with its whole process group', async () => {
     const { orc, dir } = await open();
     const result = await orc.run({ name: 'slow-terminal', steps: [{ name: 'hang', command: 'echo $$ > pgid; sleep 30 & sleep 30; wait', mode: 'pty', timeout: '500ms' }] });

@@ -214,6 +214,8 @@ class SessionRun {
 
   private async runDialog(): Promise<void> {
     const where = `dialog of shell '${this.input.id}'`;
+    // A run's `set` acts as if it were in our environment; the merge lives only here, now.
+    const env = this.input.expandEnv ? { ...process.env, ...this.input.expandEnv } : process.env;
     try {
       await this.session.dialog(
         this.input.dialog.map((round) => ({
@@ -221,7 +223,7 @@ class SessionRun {
           secret: round.secret,
           ...(round.timeoutMs === undefined ? {} : { timeout: round.timeoutMs }),
           // Resolved now, at send time: the resolved value is never stored.
-          ...(round.send === undefined ? {} : { send: resolveEnvReferences(round.send, process.env, where) }),
+          ...(round.send === undefined ? {} : { send: resolveEnvReferences(round.send, env, where) }),
         })),
       );
     } catch (err: unknown) {

@@ -76,6 +76,12 @@ export interface ShellInput {
   notifyParent?: boolean;
   /** Output name -> regex source: the first capture group of its first match in the (redacted) output, line by line. */
   outputs?: Record<string, string>;
+  /**
+   * Values that win over the orchestrator's environment for `${env.NAME}` in dialog answers
+   * (a workflow run's `set`, stored with the run anyway). Answers are resolved when typed
+   * and never stored resolved.
+   */
+  expandEnv?: Record<string, string>;
 }
 
 /** Input of the `session` actor: the machine's input, plus the terminal's handle once it has one. */

@@ -94,6 +94,8 @@ export function launchOf(run: LaunchContext, step: CompiledStep, attempt: number
   // disarms its own); a service's readiness is what its dependents wait for.
   if (step.service || step.waitFor) input.notifyParent = true;
   if (Object.keys(step.outputs).length > 0) input.outputs = { ...step.outputs };
+  // `${env.NAME}` in an answer sees `set` as the command does (through its env).
+  if (step.expect.length > 0 && Object.keys(run.set).length > 0) input.expandEnv = { ...run.set };
   return { kind: 'shell', childId, input };
 }
 
