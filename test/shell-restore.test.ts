@@ -2,10 +2,12 @@
 // SIGKILL; the next open finds every pty shell lost (a pty cannot outlive its owner), ends
 // what was left in their terminals, and applies each shell's restart policy.
 import { execa, type ResultPromise } from 'execa';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOrchestrator, type Orchestrator } from '../src/index.js';
 import { pollUntil } from './helpers/poll.js';
-import { tempDb } from './helpers/tmp.js';
+import { tempDb, tempDir } from './helpers/tmp.js';
 
 let orc: Orchestrator | undefined;
 let owner: ResultPromise | undefined;
@@ -45,7 +47,34 @@ async function psSession(sid: number): Promise<string[]> {
     .map((fields) => fields.slice(2).join(' '));
 }
 
+/** Whether a process runs (a zombie does not). */
+function isAlive(pid: number): boolean {
+  try {
+    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'latin1'));
+  } catch {
+    return false;
+  }
+}
+
 describe('pty shells after a crash', () => {
+  it("never run a program whose handle was not recorded: an owner killed while recording leaves nothing running", async () => {
+    const dir = tempDir();
+    const child = execa('node', ['--import', 'tsx', 'test/fixtures/pty-record-crash.mts', dir], { reject: false });
+    owner = child;
+    const result = await child;
+    expect(result.signal).toBe('SIGKILL');
+    const pid = Number(/^RECORDING (\d+)$/m.exec(result.stdout)?.[1]);
+    expect(pid).toBeGreaterThan(1);
+    try {
+      await pollUntil(() => !isAlive(pid), { timeout: 5000, message: `pty program ${pid} still running, unrecorded` });
+      expect(existsSync(join(dir, 'ran'))).toBe(false);
+    } finally {
+      // Only when the test fails: what the gap let run must not outlive it.
+      if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
+
   it('are lost, leave nothing running, and restart by their policy', async () => {
     const db = tempDb();
     const { child, pids } = await startOwner(db);

@@ -4,6 +4,10 @@
  * a process group of its own, so ending "everything it started" means the whole session, not
  * one group: hang up every group in it (what closing a terminal window does), then SIGKILL
  * whatever is left after the grace.
+ *
+ * The program does not run until its handle is recorded: `sh` holds it back until `go()`
+ * types a line, so a crash between spawning and recording (kill -9) can't leave a program of
+ * ours running unrecorded; the pty closes with us, `read` fails and the program never starts.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
@@ -20,20 +24,45 @@ const POLL_MAX_MS = 50;
 /** A pty shell's handle: its program leads a session of its own (sid = pgid = pid). */
 export type PtyHandle = Extract<TerminalHandle, { backend: 'pty' }>;
 
+/**
+ * A pty whose program waits for `go()`: call it once the handle is recorded.
+ *
+ * @example
+ * const terminal = openPty(options)
+ * store.putHandle(id, terminal.handle)
+ * terminal.go()
+ */
+export interface GatedPty extends Terminal {
+  readonly handle: PtyHandle;
+  /** Lets the program start (once; ignored after it ended). */
+  go(): void;
+}
+
+/**
+ * Run by `sh -c` with the program as `$0` and its arguments: waits for the go line, then
+ * becomes the program (same pid, so the handle stays right). EOF or an error on the
+ * terminal (its other end closed with a dead owner) means no go: the program never runs.
+ */
+const GATE = 'read -r _ || exit 125; exec "$0" "$@"';
+/** What the terminal echoes of the go line (`\n`, with ONLCR): dropped, it is ours, not the program's. */
+const GO_ECHO = '\r\n';
+
 const SIGNAL_NAMES = new Map<number, string>(Object.entries(constants.signals).map(([name, number]) => [number, name]));
 
 /**
- * Starts `options.file` on a new pty. Throws what node-pty throws when it cannot fork; a
- * program that cannot be executed shows up as its exit (code 1, and the reason in the output).
+ * Opens a new pty for `options.file`, which starts on `go()`. Throws what node-pty throws
+ * when it cannot fork; a program that cannot be executed shows up as its exit (code 127,
+ * and the reason in the output).
  *
  * @example
  * const terminal = openPty({ id: 's1', file: 'bash', args: ['-i'], cwd: '/tmp', env: {}, cols: 120, rows: 40 })
  * terminal.onData((text) => process.stdout.write(text))
+ * terminal.go()
  * terminal.write('echo hi\r')
  * await terminal.close(5000)
  */
-export function openPty(options: TerminalOptions): Terminal {
-  const pty = spawn(options.file, options.args, {
+export function openPty(options: TerminalOptions): GatedPty {
+  const pty = spawn('/bin/sh', ['-c', GATE, options.file, ...options.args], {
     name: options.env.TERM ?? process.env.TERM ?? 'xterm-256color',
     cols: options.cols,
     rows: options.rows,
@@ -43,10 +72,14 @@ export function openPty(options: TerminalOptions): Terminal {
   return new PtyTerminal(pty);
 }
 
-class PtyTerminal implements Terminal {
+class PtyTerminal implements GatedPty {
   readonly handle: PtyHandle;
   private readonly pty: IPty;
   private readonly disposers = new Set<() => void>();
+  private readonly dataListeners = new Set<(data: string) => void>();
+  /** The part of the go line's echo not seen yet. */
+  private echo = GO_ECHO;
+  private started = false;
   private exit: TerminalExit | undefined;
   private readonly exited: Promise<TerminalExit>;
   private closing: Promise<void> | undefined;
@@ -55,6 +88,8 @@ class PtyTerminal implements Terminal {
     this.pty = pty;
     // The child exists (at worst as a zombie node-pty has not reaped yet): its start time is readable.
     this.handle = { backend: 'pty', pid: pty.pid, pgid: pty.pid, startTime: readStartTime(pty.pid) ?? '' };
+    const sub = pty.onData((data) => this.dispatch(data));
+    this.disposers.add(() => sub.dispose());
     this.exited = new Promise((resolve) => {
       const sub = pty.onExit(({ exitCode, signal }) => {
         // node-pty reports a death by signal as exit code 0 plus the signal's number.
@@ -63,6 +98,12 @@ class PtyTerminal implements Terminal {
         resolve(this.exit);
       });
     });
+  }
+
+  go(): void {
+    if (this.started || this.exit !== undefined) return;
+    this.started = true;
+    this.pty.write('\n');
   }
 
   write(data: string): void {
@@ -74,8 +115,8 @@ class PtyTerminal implements Terminal {
   }
 
   onData(listener: (data: string) => void): () => void {
-    const sub = this.pty.onData(listener);
-    return this.keep(() => sub.dispose());
+    this.dataListeners.add(listener);
+    return this.keep(() => this.dataListeners.delete(listener));
   }
 
   onExit(listener: (exit: TerminalExit) => void): () => void {
@@ -100,6 +141,20 @@ class PtyTerminal implements Terminal {
   detach(): void {
     for (const dispose of this.disposers) dispose();
     this.disposers.clear();
+  }
+
+  /** Passes output on, without the echo of the go line (the first thing the terminal prints). */
+  private dispatch(data: string): void {
+    let text = data;
+    if (this.echo !== '') {
+      let seen = 0;
+      while (seen < text.length && seen < this.echo.length && text[seen] === this.echo[seen]) seen += 1;
+      // Anything else first (it can't be: nothing runs before the go) ends the search.
+      this.echo = seen === text.length ? this.echo.slice(seen) : '';
+      text = text.slice(seen);
+    }
+    if (text.length === 0) return;
+    for (const listener of this.dataListeners) listener(text);
   }
 
   private keep(dispose: () => void): () => void {

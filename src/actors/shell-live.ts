@@ -51,7 +51,9 @@ function describeExit(exit: TerminalExit): string {
  *
  * @example
  * const session = new ShellSession('s1', sink, (exit) => report(exit))
- * session.attach(openPty(options))
+ * const terminal = openPty(options)
+ * terminal.go()                            // once its handle is recorded
+ * session.attach(terminal)
  * session.writeSecret(password)            // hidden from the log and from errors from now on
  * await session.expect(/\$ $/, { timeout: 5000 })
  */

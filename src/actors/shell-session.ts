@@ -101,6 +101,8 @@ class SessionRun {
   private readonly probes = new AbortController();
   private readySent = false;
   private terminal: Terminal | undefined;
+  /** Lets a pty's program start: it waits until its handle is recorded. */
+  private go: (() => void) | undefined;
   private recorded = false;
   private closing: Promise<void> | undefined;
   private failed = false;
@@ -158,6 +160,8 @@ class SessionRun {
     }
     // Kept in the session's own input, hence in its persisted snapshot: a restored session sees it.
     this.input.handle = terminal.handle;
+    // Recorded: a pty's program may start. Its go line goes before anything typed meanwhile.
+    if (!this.disposed && !this.killing) this.go?.();
     this.session.attach(terminal);
     if (this.disposed || this.killing) return void this.close();
     this.report({ type: 'shell.opened', handle: terminal.handle });
@@ -205,7 +209,11 @@ class SessionRun {
       cols: this.input.cols,
       rows: this.input.rows,
     };
-    if (this.input.backend === 'pty') return openPty(options);
+    if (this.input.backend === 'pty') {
+      const pty = openPty(options);
+      this.go = () => pty.go();
+      return pty;
+    }
     // Only we may read it: unlike the log, it is not redacted.
     mkdirSync(logs, { recursive: true });
     closeSync(openSync(paneFile, 'a', 0o600));
