@@ -352,6 +352,42 @@ steps:
     expect((await runsIn(db))[0]?.status).toBe('succeeded');
   });
 
+  it('run in a database with unfinished runs says it resumes them too, waits for its own only, and leaves them resumable', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'state.db');
+    const marker = `hold-${Date.now()}`;
+    // Two runs left unfinished: one waiting for approval, one with a step in flight.
+    const gate = background(['run', workflowFile(APPROVAL), '--db', db]);
+    await pollUntil(() => gate.out().includes('deploy  approval'), { timeout: 15_000, message: 'deploy waiting for approval' });
+    gate.child.kill('SIGTERM');
+    expect((await gate.child).exitCode).toBe(143);
+    const hold = background(['run', workflowFile(`name: held\nsteps:\n  - name: hold\n    command: while [ ! -f ${join(dir, marker)} ]; do sleep 0.05; done\n`), '--db', db]);
+    await pollUntil(() => hold.out().includes('hold  running'), { timeout: 15_000, message: 'hold running' });
+    hold.child.kill('SIGTERM');
+    expect((await hold.child).exitCode).toBe(143);
+    const [held, release] = [runIdOf(hold.out()), runIdOf(gate.out())];
+
+    const result = await troupe(['run', workflowFile(HELLO), '--db', db, '--set', 'WHO=x'], { env: CI });
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({ exitCode: 0, stderr: '' });
+    const id = runIdOf(result.stdout);
+    expect(result.stdout.split('\n').slice(0, 2)).toEqual([
+      `run ${id} (hello) started`,
+      `also resuming 2 unfinished runs: ${held} (held), ${release} (release); they stop when this run ends and stay resumable`,
+    ]);
+    expect(summaryOf(result.stdout).split('\n').at(-1)).toBe(`run ${id} (hello) succeeded in <d>`);
+    // The held step ran again meanwhile; closing stopped it, and both runs wait for a resume.
+    expect(await processesWith(marker)).toEqual([]);
+    const runs = await runsIn(db);
+    expect(runs.map((run) => [run.id, run.status])).toEqual(expect.arrayContaining([[id, 'succeeded'], [held, 'running'], [release, 'running']]));
+    expect(runs.find((run) => run.id === held)?.steps[0]).toMatchObject({ name: 'hold', state: 'running', attempts: 2 });
+
+    writeFileSync(join(dir, marker), '');
+    const resumed = await troupe(['resume', held, '--db', db], { env: CI });
+    expect(resumed.exitCode).toBe(0);
+    const single = await troupe(['run', workflowFile(HELLO), '--db', db, '--set', 'WHO=z'], { env: CI });
+    expect(single.stdout.split('\n')[1]).toBe(`also resuming 1 unfinished run: ${release} (release); they stop when this run ends and stay resumable`);
+  });
+
   it('resume: none unfinished says so (exit 0); a finished or unknown run is exit 1', async () => {
     const db = tempDb();
     const first = await troupe(['run', workflowFile(HELLO), '--db', db, '--set', 'WHO=x'], { env: CI });

@@ -16,6 +16,12 @@ export interface DrivenRun extends WatchedRun {
   readonly result: Promise<RunResult>;
 }
 
+/** What `start` began: the runs to show and wait for, and a line to say first, if any. */
+export interface StartedRuns {
+  readonly runs: readonly DrivenRun[];
+  readonly note?: string;
+}
+
 export interface SessionOptions {
   /** Absolute database path. */
   readonly db: string;
@@ -32,16 +38,18 @@ const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 14
  * Opens the database, starts runs with `start`, shows them until they end or a signal
  * arrives, and returns the exit code: 0 when every run succeeded, 1 when one failed or
  * was cancelled, 130/143 when interrupted by SIGINT/SIGTERM. `start` returning no runs
- * prints `none` instead. The database is closed (every step stopped) in every case.
+ * prints `none` instead. Only those runs are waited for: others the database holds (which
+ * opening it resumed) are stopped, resumable, when the database is closed, which happens
+ * (every step stopped) in every case.
  *
  * @example
- * const code = await driveRuns({ db, live: false }, io, 'started', (orc) => [orc.startRun(workflow)], '');
+ * const code = await driveRuns({ db, live: false }, io, 'started', (orc) => ({ runs: [orc.startRun(workflow)] }), '');
  */
 export async function driveRuns(
   options: SessionOptions,
   io: Io,
   verb: 'started' | 'resumed',
-  start: (orc: Orchestrator) => readonly DrivenRun[] | Promise<readonly DrivenRun[]>,
+  start: (orc: Orchestrator) => StartedRuns | Promise<StartedRuns>,
   none: string,
 ): Promise<number> {
   // Signals are ours to handle: the default handler would exit before the summary.
@@ -50,7 +58,7 @@ export async function driveRuns(
     if (io.signal.aborted) return exitFor(io.signal);
     // Each run's handle keeps the process alive until the run ends (a run waiting for
     // `troupe approve` has nothing else running).
-    const runs = await start(orc);
+    const { runs, note } = await start(orc);
     if (runs.length === 0) {
       await io.out(`${none}\n`);
       return 0;
@@ -58,6 +66,7 @@ export async function driveRuns(
     if (!options.live) {
       for (const run of runs) await io.out(`run ${run.id} (${run.view().workflow}) ${verb}\n`);
     }
+    if (note !== undefined) await io.out(`${note}\n`);
     const progress = new Progress(io, { live: options.live, ...(options.columns ? { columns: options.columns } : {}) });
     progress.watch(runs);
     const ended = await Promise.race([Promise.all(runs.map((run) => run.result)), interrupted(io.signal)]);

@@ -23,5 +23,5 @@ export async function resume(options: ResumeOptions, io: Io): Promise<number> {
   // Read-only first: a mistyped --db must fail, not create an empty database to resume.
   openReader(options.db).close();
   const none = options.runId === undefined ? `no unfinished runs in ${options.db}` : '';
-  return driveRuns(options, io, 'resumed', (orc) => orc.resumeRuns(options.runId), none);
+  return driveRuns(options, io, 'resumed', (orc) => ({ runs: orc.resumeRuns(options.runId) }), none);
 }

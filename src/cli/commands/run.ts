@@ -4,9 +4,11 @@
  * recorded, unless the file and every `--set` are valid.
  */
 import { TroupeError } from '../../runtime/errors.js';
+import type { Orchestrator } from '../../runtime/orchestrator.js';
 import { loadWorkflowFile } from '../../workflow/load.js';
+import type { CompiledWorkflow } from '../../workflow/types.js';
 import type { Io } from '../io.js';
-import { driveRuns, type SessionOptions } from '../run-session.js';
+import { driveRuns, type SessionOptions, type StartedRuns } from '../run-session.js';
 
 export interface RunOptions extends SessionOptions {
   /** The workflow file, as typed (messages name it the way the user wrote it). */
@@ -28,7 +30,21 @@ const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export async function run(options: RunOptions, io: Io): Promise<number> {
   const set = parseSet(options.set);
   const workflow = await loadWorkflowFile(options.file);
-  return driveRuns(options, io, 'started', (orc) => [orc.startRun(workflow, { set })], '');
+  return driveRuns(options, io, 'started', (orc) => startAlongside(orc, workflow, set), '');
+}
+
+/**
+ * Starts the run. Unfinished runs in the database were resumed when it opened (runs are
+ * durable: whoever owns the database carries them on); say so, since their steps run now
+ * too, though only this run is waited for and the others stop, resumable, when it ends.
+ */
+function startAlongside(orc: Orchestrator, workflow: CompiledWorkflow, set: Record<string, string>): StartedRuns {
+  const others = orc.runs().filter((view) => view.status === 'running');
+  const runs = [orc.startRun(workflow, { set })];
+  if (others.length === 0) return { runs };
+  const names = others.map((view) => `${view.id} (${view.workflow})`).join(', ');
+  const count = others.length === 1 ? '1 unfinished run' : `${others.length} unfinished runs`;
+  return { runs, note: `also resuming ${count}: ${names}; they stop when this run ends and stay resumable` };
 }
 
 /**
