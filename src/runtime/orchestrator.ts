@@ -577,7 +577,9 @@ export class Orchestrator {
   /**
    * Runs a workflow to its end and resolves with its final view (status, and each step's
    * state, attempts, outputs and duration). Step failures are in the status, not thrown;
-   * an invalid workflow rejects before anything starts.
+   * an invalid workflow rejects before anything starts. Unfinished runs in the database were
+   * resumed when it opened and go on alongside (`resumeRuns()` to wait for them); this
+   * waits for its own run only, and keeps Node alive until then.
    *
    * @example
    * const result = await orc.run(defineWorkflow({ name: 'ci', steps: [{ name: 'test', command: 'npm test' }] }));
