@@ -1,47 +1,42 @@
-import { createActor, type AnyActorLogic, type AnyActorRef, type InspectionEvent, type Observer, type Snapshot } from 'xstate';
-import { nanoid } from 'nanoid';
-import { z } from 'zod';
+/**
+ * The Orchestrator: the public face of a troupe (the API that README and src/index.ts
+ * document), and the wiring of the parts that do the work, each in a module of its own:
+ * the actor table (records, kinds, runs: actor-table.ts), spawning (spawning.ts),
+ * supervision (supervision.ts), restoring (restore.ts), stopping and close (shutdown.ts),
+ * messages (messenger.ts), `troupe ps` lines (actor-info.ts) and workflow runs
+ * (workflow-runs.ts). It runs past ~300 lines for one reason: every public method keeps
+ * its TSDoc and @example here, as a thin door onto one of those modules.
+ */
+import { createActor, type AnyActorLogic, type AnyActorRef, type InspectionEvent, type Observer } from 'xstate';
 import { orchestratorMachine } from '../machines/orchestrator.js';
-import { describeState, endedInFailure, newRecord, recordFromRow, statusOf, stopChild, type ActorRecord } from './actor-record.js';
+import type { ActorRecord } from './actor-record.js';
+import { listActors, type ActorInfo } from './actor-info.js';
+import { ActorTable } from './actor-table.js';
 import type { Clock } from './clock.js';
 import { TroupeError, describeError } from './errors.js';
 import type { KindDefinition } from './kinds.js';
 import type { RuntimeHost } from './host.js';
-import { pendingStops } from '../actors/process.js';
-import { pendingShellStops } from '../actors/shell-session.js';
 import { ShellHandle } from './shell-handle.js';
 import type { ShellSpec } from './shell-spec.js';
 import { WriteBehind } from './persistence.js';
 import type { AnyEvent, TopicListener } from './router.js';
 import { Messenger } from './messenger.js';
-import { RestartTimers } from './restart-timers.js';
-import { listChildren, pathOf, resolvePath, offerActor, outcomeOf, processId, withRegisteredActors } from './actor-tree.js';
-import { baseSpecShape, compileRestart, machineSpecSchema, parseSpec, type ActorSpec } from './spec.js';
-import { decide } from './supervisor.js';
-import { persistTimers, type PersistedTimers } from './timers.js';
+import { Restore } from './restore.js';
+import { Shutdown } from './shutdown.js';
+import { Supervision } from './supervision.js';
+import { pathOf, resolvePath } from './actor-tree.js';
+import { machineSpecSchema, parseSpec, type ActorSpec } from './spec.js';
+import { addKind, spawnActor } from './spawning.js';
+import { persistTimers } from './timers.js';
 import { ActorHandle, type WaitCondition } from './handle.js';
-import type { ActorStatus, Store } from './store.js';
+import type { Store } from './store.js';
 import { InboxConsumer } from './inbox.js';
 import { forgetSignals } from './signals.js';
 import { WorkflowRuns, type RunHandle, type RunOptions } from './workflow-runs.js';
 import type { CompiledWorkflow, RunResult, RunView } from '../workflow/types.js';
 import type { WorkflowSpec } from '../workflow/spec.js';
 
-/** One line of `orc.list()`: what `troupe ps` shows. */
-export interface ActorInfo {
-  readonly id: string;
-  readonly kind: string;
-  readonly state: string;
-  readonly status: ActorStatus;
-  readonly parent: string | null;
-  /** When the actor entered `state` (ms since the epoch). */
-  readonly since: number;
-  readonly restarts: number;
-  /** When a scheduled restart is due. */
-  readonly restartAt?: number;
-  /** The OS process id, for actors that run one. */
-  readonly pid?: number;
-}
+export type { ActorInfo } from './actor-info.js';
 
 export interface OrchestratorRuntimeOptions {
   readonly clock: Clock;
@@ -53,8 +48,6 @@ export interface OrchestratorRuntimeOptions {
   readonly cwd?: string;
 }
 
-const baseSchema = z.object(baseSpecShape).passthrough();
-
 /**
  * The root of a troupe: owns the database, supervises every actor, routes messages.
  * Made by `createOrchestrator()`; see `src/index.ts` for the tour.
@@ -63,19 +56,15 @@ export class Orchestrator {
   readonly store: Store;
   /** Directory of the actors' output logs. */
   readonly logsDir: string;
-  private readonly clock: Clock;
   private readonly writes: WriteBehind;
-  private readonly root: AnyActorRef;
-  private readonly timers: PersistedTimers;
-  private readonly kinds = new Map<string, KindDefinition>();
-  private readonly records = new Map<string, ActorRecord>();
-  private readonly restarts: RestartTimers;
+  private readonly table: ActorTable;
+  private readonly supervision: Supervision;
+  private readonly restore: Restore;
+  private readonly shutdown: Shutdown;
   private readonly messenger: Messenger;
   private readonly inbox: InboxConsumer;
   private readonly options: OrchestratorRuntimeOptions;
   private readonly host: RuntimeHost;
-  private phase: 'open' | 'closing' | 'closed' = 'open';
-  private closing: Promise<void> | undefined;
 
   /** @internal use `createOrchestrator()` */
   constructor(host: RuntimeHost, options: OrchestratorRuntimeOptions) {
@@ -83,38 +72,55 @@ export class Orchestrator {
     this.store = host.store;
     this.logsDir = host.logsDir;
     this.options = options;
-    this.clock = options.clock;
-    this.writes = new WriteBehind(this.store, () => this.clock.now(), (err) => console.error(`troupe: could not persist state: ${describeError(err)}`));
-    this.root = createActor(
+    const clock = options.clock;
+    this.writes = new WriteBehind(this.store, () => clock.now(), (err) => console.error(`troupe: could not persist state: ${describeError(err)}`));
+    // The root machine hears every run end and every message between actors; its actions
+    // call into the parts below, all made before it starts.
+    const root = createActor(
       orchestratorMachine.provide({
         actions: {
           route: (_, { to, event, from }) => this.messenger.route(to, event, from ?? null),
           publish: (_, { topic, message }) => this.messenger.publish(topic, message),
           spawnRequested: (_, { spec, from }) => this.spawnFromActor(spec, from ?? null),
-          childEnded: (_, { id, error, failed }) => this.childEnded(id, error, failed),
+          childEnded: (_, { id, error, failed }) => this.supervision.childEnded(id, error, failed),
           escalate: (_, { id, reason }) => this.messenger.publish('troupe.failed', { id, reason }),
         },
       }),
-      { id: 'troupe', clock: options.clock as never, ...(options.inspect ? { inspect: options.inspect } : {}) },
+      { id: 'troupe', clock: clock as never, ...(options.inspect ? { inspect: options.inspect } : {}) },
     );
-    this.restarts = new RestartTimers(this.clock, this.writes, (record) => this.restartNow(record));
+    const table = (this.table = new ActorTable(root, this.writes, clock));
+    const isOpen = () => this.shutdown.phase === 'open';
+    this.supervision = new Supervision({ table, root, random: options.random, isOpen });
+    const restarts = this.supervision.restarts;
     this.messenger = new Messenger({
-      root: this.root,
+      root,
       store: this.store,
       writes: this.writes,
       journalMessages: options.journalMessages,
-      now: () => this.clock.now(),
-      record: (id) => this.records.get(id),
+      now: () => clock.now(),
+      record: (id) => table.records.get(id),
       resolve: (path) => this.resolve(path),
-      journal: (actor, type, data) => this.journal(actor, type, data),
+      journal: (actor, type, data) => table.journal(actor, type, data),
     });
-    this.timers = persistTimers(this.root.system, this.clock, {
-      pathOf: (ref) => pathOf(this.records, this.root, ref),
+    const timers = persistTimers(root.system, clock, {
+      pathOf: (ref) => pathOf(table.records, root, ref),
       put: (row) => this.writes.putTimer(row),
       // On close actors are stopped but their deadlines must wait for the next start.
-      remove: (id) => this.phase === 'open' && this.writes.deleteTimer(id),
+      remove: (id) => isOpen() && this.writes.deleteTimer(id),
     });
-    this.root.start();
+    this.restore = new Restore({ table, store: this.store, restarts, timers, resolve: (path) => this.resolve(path) });
+    this.shutdown = new Shutdown({
+      table,
+      restarts,
+      timers,
+      root,
+      detach: () => {
+        this.inbox.stop();
+        forgetSignals(this);
+      },
+      release: () => host.release(),
+    });
+    root.start();
     this.inbox = new InboxConsumer(this.store, this.writes, (target, event, sender) => this.messenger.fromInbox(target, event, sender), options.inboxPollMs);
   }
 
@@ -144,15 +150,8 @@ export class Orchestrator {
   /** @internal registers a kind with full control (built-in kinds). */
   define(definition: KindDefinition): void {
     this.assertOpen();
-    if (this.kinds.has(definition.kind)) {
-      throw new TroupeError('KIND_EXISTS', `Kind '${definition.kind}' is already registered. Register each kind once, under one name.`, { details: { kind: definition.kind } });
-    }
-    const logic = withRegisteredActors(definition.logic, this.kinds);
-    const kind = { ...definition, logic };
-    // Machines registered earlier may spawn this kind by name too.
-    for (const other of this.kinds.values()) offerActor(other.logic, definition.kind, logic);
-    this.kinds.set(definition.kind, kind);
-    this.revive(kind);
+    const kind = addKind(this.table, definition);
+    this.restore.revive(kind);
   }
 
   // ---------------------------------------------------------------- spawning
@@ -174,123 +173,21 @@ export class Orchestrator {
 
   /** The handle for an actor: its kind's own (a ShellHandle for shells), else a plain one. */
   private handleOf(record: ActorRecord): ActorHandle {
-    return this.kinds.get(record.kind)?.handle?.(this, record) ?? new ActorHandle(this, record);
+    return this.table.kinds.get(record.kind)?.handle?.(this, record) ?? new ActorHandle(this, record);
   }
 
   private spawnNow(spec: unknown, parent: string | null): ActorRecord {
     this.assertOpen();
-    const base = parseSpec(baseSchema, spec);
-    const kind = this.kinds.get(base.kind);
-    if (!kind) {
-      throw new TroupeError('UNKNOWN_KIND', `Unknown actor kind '${base.kind}'. Register it first with orc.register('${base.kind}', machine), or use one of: ${[...this.kinds.keys()].join(', ')}.`, { details: { kind: base.kind } });
-    }
-    const id = base.id ?? nanoid(10);
-    const existing = this.records.get(id);
-    if (existing && (existing.status === 'active' || existing.restartDue !== undefined)) {
-      throw new TroupeError('ACTOR_EXISTS', `Actor '${id}' already exists (state '${existing.state}'). Pick another id or stop the running one.`, { details: { id, state: existing.state } });
-    }
-    const input = kind.compile(spec, id);
-    const restart = compileRestart(base.restart);
-    if (existing) this.restarts.cancel(existing);
-    const record = newRecord(id, kind.kind, parent, spec as Record<string, unknown>, restart, this.clock.now(), existing);
-    this.records.set(id, record);
-    this.journal(id, 'spawned', { kind: kind.kind, parent });
-    this.startActor(record, kind, { input });
-    return record;
+    return spawnActor(this.table, this.supervision.restarts, spec, parent);
   }
 
+  /** A machine asked for a spawn: a bad spec is journaled, never thrown at the machine. */
   private spawnFromActor(spec: unknown, from: string | null): void {
     try {
       this.spawnNow(spec, from);
     } catch (err) {
-      this.journal(from, 'spawn-failed', { error: describeError(err), spec });
+      this.table.journal(from, 'spawn-failed', { error: describeError(err), spec });
     }
-  }
-
-  /** Starts one run of an actor: fresh from `input`, or from a persisted snapshot. */
-  private startActor(record: ActorRecord, kind: KindDefinition, from: { input: unknown } | { snapshot: unknown }): void {
-    const ref = createActor(kind.logic, {
-      id: record.id,
-      systemId: record.id,
-      parent: this.root,
-      ...from,
-    } as never) as AnyActorRef;
-    record.ref = ref;
-    record.status = 'active';
-    record.startedAt = this.clock.now();
-    ref.subscribe({
-      next: (snapshot) => this.observe(record, ref, snapshot),
-      // Errors also reach the root as xstate.error.actor.*; this only keeps XState from rethrowing.
-      error: () => {},
-    });
-    ref.start();
-    if (record.ref === ref) this.observe(record, ref, ref.getSnapshot());
-  }
-
-  private observe(record: ActorRecord, ref: AnyActorRef, snapshot: Snapshot<unknown>): void {
-    if (record.ref !== ref) return;
-    const state = describeState(snapshot);
-    if (state !== record.state) {
-      this.journal(record.id, 'state', { from: record.state, to: state });
-      record.state = state;
-      record.since = this.clock.now();
-    }
-    record.status = statusOf(snapshot);
-    this.writes.touch(record);
-    this.notify(record);
-  }
-
-  // ---------------------------------------------------------------- supervision
-
-  /** The root heard that a child's run ended: the supervisor decides what comes next. */
-  private childEnded(id: string, error: unknown, failed: boolean): void {
-    const record = this.records.get(id);
-    const ref = record?.ref;
-    if (!record || !ref) return;
-    const snapshot = ref.getSnapshot() as Snapshot<unknown>;
-    record.snapshotJson = JSON.stringify(ref.getPersistedSnapshot());
-    record.ref = undefined;
-    record.status = failed ? 'error' : 'done';
-    if (failed) record.state = 'error';
-    const failure = failed || endedInFailure(snapshot);
-    this.journal(id, 'ended', { state: record.state, failure, ...outcomeOf(snapshot, error) });
-    this.writes.touch(record);
-    if (record.stopping || this.phase !== 'open') return this.notify(record);
-
-    const now = this.clock.now();
-    const decision = decide(record.restart, record.supervision, failure ? 'failure' : 'normal', {
-      now,
-      uptimeMs: now - record.startedAt,
-      random: this.options.random,
-    });
-    if (decision.type === 'restart') {
-      record.supervision = decision.next;
-      this.restarts.schedule(record, now + decision.delayMs);
-      this.journal(id, 'restart-scheduled', { delayMs: decision.delayMs, attempt: decision.next.attempt });
-    } else if (failure) {
-      const reason = decision.type === 'give-up' ? decision.reason : `failed in '${record.state}' (restart policy ${record.restart.policy})`;
-      this.journal(id, 'failed', { reason });
-      this.root.send({ type: 'troupe.actor.failed', id, reason });
-    }
-    this.notify(record);
-  }
-
-  private restartNow(record: ActorRecord): void {
-    if (this.phase !== 'open' || this.records.get(record.id) !== record || record.restartDue === undefined) return;
-    this.restarts.cancel(record);
-    const kind = this.kinds.get(record.kind)!;
-    this.journal(record.id, 'restarted', { restarts: record.supervision.restarts });
-    try {
-      this.startActor(record, kind, { input: kind.compile(record.spec, record.id) });
-    } catch (err) {
-      // The spec was valid when spawned; the world changed (a cwd was removed...).
-      record.status = 'error';
-      record.state = 'error';
-      this.journal(record.id, 'failed', { reason: describeError(err) });
-      this.writes.touch(record);
-      this.root.send({ type: 'troupe.actor.failed', id: record.id, reason: describeError(err) });
-    }
-    this.notify(record);
   }
 
   // ---------------------------------------------------------------- messages
@@ -331,7 +228,7 @@ export class Orchestrator {
 
   /** A handle on an actor, or undefined. */
   get(id: string): ActorHandle | undefined {
-    const record = this.records.get(id);
+    const record = this.table.records.get(id);
     return record && this.handleOf(record);
   }
 
@@ -352,24 +249,7 @@ export class Orchestrator {
 
   /** Every actor, live or persisted, with its nested children. */
   list(): ActorInfo[] {
-    const out: ActorInfo[] = [];
-    for (const record of this.records.values()) {
-      const snapshot = record.ref?.getSnapshot() as Snapshot<unknown> | undefined;
-      const pid = processId(snapshot);
-      out.push({
-        id: record.id,
-        kind: record.kind,
-        state: record.state,
-        status: record.status,
-        parent: record.parent,
-        since: record.since,
-        restarts: record.supervision.restarts,
-        ...(record.restartDue === undefined ? {} : { restartAt: record.restartDue }),
-        ...(pid === undefined ? {} : { pid }),
-      });
-      if (snapshot) listChildren(record.id, snapshot, record.since, this.kinds, out);
-    }
-    return out;
+    return listActors(this.table.records.values(), this.table.kinds);
   }
 
   /** The in-memory tail of an actor's output (processes); '' when there is none. */
@@ -379,7 +259,7 @@ export class Orchestrator {
 
   /** @internal for handles */
   recordOf(id: string): ActorRecord | undefined {
-    return this.records.get(id);
+    return this.table.records.get(id);
   }
 
   /**
@@ -389,12 +269,13 @@ export class Orchestrator {
    * @example await orc.waitFor('web', 'ready', { timeout: 5000 });
    */
   waitFor(id: string, condition: WaitCondition, options: { timeout?: number } = {}): Promise<ActorHandle> {
-    const record = this.records.get(id);
+    const record = this.table.records.get(id);
     if (!record) return Promise.reject(new TroupeError('ACTOR_NOT_FOUND', `No actor '${id}' to wait for. Spawn it first.`, { details: { id } }));
     return new ActorHandle(this, record).waitFor(condition, options);
   }
 
   // ---------------------------------------------------------------- stopping
+  // Thin doors into src/runtime/shutdown.ts, where the ordering of close is kept.
 
   /**
    * Stops an actor for good (no restart, whatever its policy): a graceful stop for kinds
@@ -404,43 +285,10 @@ export class Orchestrator {
    */
   async stop(id: string): Promise<void> {
     this.assertOpen();
-    const record = this.records.get(id);
+    const record = this.table.records.get(id);
     if (!record) throw new TroupeError('ACTOR_NOT_FOUND', `No actor '${id}' to stop. \`troupe ps\` shows the actors there are.`, { details: { id } });
-    await this.stopRecord(record);
+    await this.shutdown.stop(record);
     await this.writes.durable();
-  }
-
-  private async stopRecord(record: ActorRecord): Promise<void> {
-    record.stopping = true;
-    this.restarts.cancel(record);
-    const ref = record.ref;
-    const kind = this.kinds.get(record.kind);
-    if (!ref || ref.getSnapshot().status !== 'active') {
-      if (record.status === 'active' || record.status === 'error' || record.status === 'done') this.markStopped(record);
-      return;
-    }
-    if (kind?.stopEvent) {
-      const ended = new Promise<void>((resolve) => {
-        const check = () => { if (record.ref !== ref) { record.watchers.delete(check); resolve(); } };
-        record.watchers.add(check);
-        check();
-      });
-      ref.send(kind.stopEvent);
-      await ended;
-      this.journal(record.id, 'stopped', { state: record.state });
-      return;
-    }
-    record.snapshotJson = JSON.stringify(ref.getPersistedSnapshot());
-    record.ref = undefined;
-    stopChild(ref);
-    this.markStopped(record);
-  }
-
-  private markStopped(record: ActorRecord): void {
-    record.status = 'stopped';
-    this.journal(record.id, 'stopped', { state: record.state });
-    this.writes.touch(record);
-    this.notify(record);
   }
 
   /**
@@ -448,59 +296,14 @@ export class Orchestrator {
    * database go. Safe to call twice.
    */
   close(): Promise<void> {
-    this.closing ??= this.doClose();
-    return this.closing;
-  }
-
-  private async doClose(): Promise<void> {
-    if (this.phase !== 'open') return;
-    this.inbox.stop();
-    forgetSignals(this);
-    const stopping = [...this.records.values()].filter((r) => {
-      const onClose = this.kinds.get(r.kind)?.onClose;
-      return r.ref && (typeof onClose === 'function' ? onClose(r.spec) : onClose) === 'stop';
-    });
-    await Promise.all(stopping.map((record) => this.stopRecord(record)));
-    // Cleanups of stopped process actors run in the background; wait until every group is gone.
-    await pendingStops();
-    await pendingShellStops();
-    // From here on, stopping an actor keeps its delayed events' rows for the next owner.
-    this.phase = 'closing';
-    // Kept actors (workflow runs) are frozen as they are now, so their snapshot still says
-    // which steps were in flight (the next open runs those again); then stopping them stops
-    // their children, and the database stays open until every process group is gone.
-    for (const record of this.records.values()) {
-      const ref = record.ref;
-      if (!ref) continue;
-      record.snapshotJson = JSON.stringify(ref.getPersistedSnapshot());
-      this.writes.touch(record);
-      record.ref = undefined;
-      stopChild(ref);
-      this.notify(record);
-    }
-    await pendingStops();
-    // Kept actors (a workflow) may hold shells of their own: a pty among them ends with us.
-    await pendingShellStops();
-    this.writes.close();
-    // Pending restarts and delayed events keep their rows: the next owner re-arms them.
-    this.restarts.dispose();
-    this.timers.dispose();
-    this.root.send({ type: 'troupe.close' });
-    this.root.stop();
-    this.phase = 'closed';
-    this.host.release();
+    return this.shutdown.close();
   }
 
   // ---------------------------------------------------------------- restore
 
   /** @internal brings back persisted actors (called once on open). */
   load(orphans: readonly string[]): void {
-    for (const row of this.store.actors()) this.records.set(row.id, recordFromRow(row));
-    for (const timer of this.store.timers()) {
-      const record = this.records.get(timer.actor);
-      if (timer.kind === 'restart' && record) record.restartDue = timer.due_at;
-    }
-    if (orphans.length) this.journal(null, 'reaped', { actors: orphans });
+    this.restore.load(orphans);
   }
 
   /** @internal starts consuming `troupe send` messages, once every kind is registered. */
@@ -508,40 +311,11 @@ export class Orchestrator {
     this.inbox.start();
   }
 
-  /** Restores the persisted actors of a kind that just became available. */
-  private revive(kind: KindDefinition): void {
-    const revived: ActorRecord[] = [];
-    for (const record of this.records.values()) {
-      if (record.kind !== kind.kind || record.ref) continue;
-      if (record.restartDue !== undefined) {
-        const due = record.restartDue;
-        record.restartDue = undefined;
-        this.restarts.schedule(record, due);
-      } else if (record.status === 'active' && record.snapshotJson) {
-        this.journal(record.id, 'restored', { state: record.state });
-        this.startActor(record, kind, { snapshot: JSON.parse(record.snapshotJson) });
-        revived.push(record);
-      }
-    }
-    if (!revived.length) return;
-    // A timer belongs to a revived actor or to a child inside it (`'hive/bee'`); ids may hold '/'.
-    const rows = this.store.timers().filter((row) => row.kind === 'event' && revived.some((r) => row.actor === r.id || row.actor.startsWith(`${r.id}/`)));
-    this.timers.rearm(rows, (path) => this.resolve(path));
-  }
-
   // ---------------------------------------------------------------- addressing
 
   /** The live actor at an id or a path into its children (`'wf-1/build'`). */
   resolve(path: string): AnyActorRef | undefined {
-    return resolvePath(this.records, path);
-  }
-
-  private notify(record: ActorRecord): void {
-    for (const watcher of record.watchers) watcher();
-  }
-
-  private journal(actor: string | null, type: string, data?: unknown): void {
-    this.writes.append({ at: this.clock.now(), actor, type, data });
+    return resolvePath(this.table.records, path);
   }
 
   /**
@@ -554,7 +328,7 @@ export class Orchestrator {
   }
 
   private assertOpen(): void {
-    if (this.phase !== 'open') throw new TroupeError('ORCHESTRATOR_CLOSED', 'This orchestrator is closed. Create a new one with createOrchestrator().');
+    if (this.shutdown.phase !== 'open') throw new TroupeError('ORCHESTRATOR_CLOSED', 'This orchestrator is closed. Create a new one with createOrchestrator().');
   }
 
   // ---------------------------------------------------------------- workflows
@@ -567,8 +341,8 @@ export class Orchestrator {
     return (this.workflowRuns ??= new WorkflowRuns({
       cwd: this.options.cwd ?? process.cwd(),
       spawn: (spec) => void this.spawnNow(spec, null),
-      record: (id) => this.records.get(id),
-      records: () => this.records.values(),
+      record: (id) => this.table.records.get(id),
+      records: () => this.table.records.values(),
       send: (id, event) => this.send(id, event as unknown as AnyEvent),
       watchOutputs: (watcher) => this.host.watchOutputs(watcher),
     }));
@@ -644,7 +418,7 @@ export class Orchestrator {
 
   /** @internal the workflow kind's commit: resolves once the run's current snapshot is in SQLite. */
   commit(id: string): Promise<void> {
-    const record = this.records.get(id);
+    const record = this.table.records.get(id);
     if (record?.ref) this.writes.touch(record);
     return this.writes.durable();
   }

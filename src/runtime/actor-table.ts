@@ -1,0 +1,74 @@
+/**
+ * The orchestrator's table of top-level actors: their records, the kinds they are made
+ * of, and each run of an actor, started and then followed snapshot by snapshot into its
+ * record. Spawning, supervision, restoring and stopping all change actors through it, so
+ * a record is only ever brought up to date in one place.
+ */
+import { createActor, type AnyActorRef, type Snapshot } from 'xstate';
+import { describeState, statusOf, type ActorRecord } from './actor-record.js';
+import type { Clock } from './clock.js';
+import type { KindDefinition } from './kinds.js';
+import type { WriteBehind } from './persistence.js';
+
+/**
+ * Records and kinds by name, and the one way to start a run of an actor.
+ *
+ * @example
+ * const table = new ActorTable(root, writes, clock);
+ * table.start(record, table.kinds.get('process')!, { input });
+ */
+export class ActorTable {
+  readonly records = new Map<string, ActorRecord>();
+  readonly kinds = new Map<string, KindDefinition>();
+
+  constructor(
+    /** The orchestrator's own actor: the parent of every run, which tells it how each ended. */
+    private readonly root: AnyActorRef,
+    readonly writes: WriteBehind,
+    readonly clock: Clock,
+  ) {}
+
+  /** Starts one run of an actor: fresh from `input`, or from a persisted snapshot. */
+  start(record: ActorRecord, kind: KindDefinition, from: { input: unknown } | { snapshot: unknown }): void {
+    const ref = createActor(kind.logic, {
+      id: record.id,
+      systemId: record.id,
+      parent: this.root,
+      ...from,
+    } as never) as AnyActorRef;
+    record.ref = ref;
+    record.status = 'active';
+    record.startedAt = this.clock.now();
+    ref.subscribe({
+      next: (snapshot) => this.observe(record, ref, snapshot),
+      // Errors also reach the root as xstate.error.actor.*; this only keeps XState from rethrowing.
+      error: () => {},
+    });
+    ref.start();
+    if (record.ref === ref) this.observe(record, ref, ref.getSnapshot());
+  }
+
+  /** Tells everyone waiting on the record (`waitFor`, run handles) that it changed. */
+  notify(record: ActorRecord): void {
+    for (const watcher of record.watchers) watcher();
+  }
+
+  /** Writes a line of the journal, with the time it happened. */
+  journal(actor: string | null, type: string, data?: unknown): void {
+    this.writes.append({ at: this.clock.now(), actor, type, data });
+  }
+
+  /** A run's snapshot changed: the record follows it, unless a newer run has replaced it. */
+  private observe(record: ActorRecord, ref: AnyActorRef, snapshot: Snapshot<unknown>): void {
+    if (record.ref !== ref) return;
+    const state = describeState(snapshot);
+    if (state !== record.state) {
+      this.journal(record.id, 'state', { from: record.state, to: state });
+      record.state = state;
+      record.since = this.clock.now();
+    }
+    record.status = statusOf(snapshot);
+    this.writes.touch(record);
+    this.notify(record);
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Bringing back what a previous owner of the database left: every actor's record on open,
+ * then, as each kind is registered, its actors' runs (from their snapshots), their pending
+ * restarts and the delayed events their machines were waiting for. Split from the
+ * orchestrator because it runs once per kind and shares nothing with the live paths.
+ */
+import type { AnyActorRef } from 'xstate';
+import { recordFromRow, type ActorRecord } from './actor-record.js';
+import type { ActorTable } from './actor-table.js';
+import type { KindDefinition } from './kinds.js';
+import type { RestartTimers } from './restart-timers.js';
+import type { Store } from './store.js';
+import type { PersistedTimers } from './timers.js';
+
+/** What restoring needs from the orchestrator. */
+export interface RestoreHost {
+  readonly table: ActorTable;
+  readonly store: Store;
+  readonly restarts: RestartTimers;
+  /** Delayed events, re-armed for the actors that come back. */
+  readonly timers: PersistedTimers;
+  /** The live actor at an id or a path into its children (`'wf-1/build'`). */
+  resolve(path: string): AnyActorRef | undefined;
+}
+
+/**
+ * Loads the persisted actors, and revives those of each kind once it is registered.
+ *
+ * @example
+ * const restore = new Restore({ table, store, restarts, timers, resolve });
+ * restore.load(host.reaped);
+ * restore.revive(processKind);
+ */
+export class Restore {
+  constructor(private readonly host: RestoreHost) {}
+
+  /** Reads every actor's record (none running yet) and which of them wait for a restart. */
+  load(orphans: readonly string[]): void {
+    const { table, store } = this.host;
+    for (const row of store.actors()) table.records.set(row.id, recordFromRow(row));
+    for (const timer of store.timers()) {
+      const record = table.records.get(timer.actor);
+      if (timer.kind === 'restart' && record) record.restartDue = timer.due_at;
+    }
+    if (orphans.length) table.journal(null, 'reaped', { actors: orphans });
+  }
+
+  /** Restores the persisted actors of a kind that just became available. */
+  revive(kind: KindDefinition): void {
+    const { table, store } = this.host;
+    const revived: ActorRecord[] = [];
+    for (const record of table.records.values()) {
+      if (record.kind !== kind.kind || record.ref) continue;
+      if (record.restartDue !== undefined) {
+        const due = record.restartDue;
+        record.restartDue = undefined;
+        this.host.restarts.schedule(record, due);
+      } else if (record.status === 'active' && record.snapshotJson) {
+        table.journal(record.id, 'restored', { state: record.state });
+        table.start(record, kind, { snapshot: JSON.parse(record.snapshotJson) });
+        revived.push(record);
+      }
+    }
+    if (!revived.length) return;
+    // A timer belongs to a revived actor or to a child inside it (`'hive/bee'`); ids may hold '/'.
+    const rows = store.timers().filter((row) => row.kind === 'event' && revived.some((r) => row.actor === r.id || row.actor.startsWith(`${r.id}/`)));
+    this.host.timers.rearm(rows, (path) => this.host.resolve(path));
+  }
+}
