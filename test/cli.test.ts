@@ -152,14 +152,21 @@ describe('troupe logs', () => {
 
   it('-f follows new journal rows and output until the process ends', async () => {
     const db = tempDb();
+    const go = join(tempDir(), 'go');
     const orc = await open(db);
-    await orc.spawn({ kind: 'process', id: 'ticker', command: 'echo one; sleep 1; echo two' });
+    // The second line waits for the test, not for a clock: `logs -f` must be following by then.
+    await orc.spawn({ kind: 'process', id: 'ticker', command: `echo one; while [ ! -e '${go}' ]; do sleep 0.02; done; echo two` });
     await orc.waitFor('ticker', 'running');
     await orc.durable();
 
-    const { stdout, exitCode } = await troupe(['logs', '-f', 'ticker', '--db', db]);
+    const child: ResultPromise = troupe(['logs', '-f', 'ticker', '--db', db]);
+    let seen = '';
+    child.stdout!.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+    await poll(() => seen.includes('one\n'), 10_000);
+    writeFileSync(go, '');
+    const { exitCode, stdout } = await child;
     expect(exitCode).toBe(0);
-    const text = normalize(stdout);
+    const text = normalize(String(stdout));
     expect(text).toContain('one\n');
     expect(text).toContain('two\n');
     expect(text.indexOf('one')).toBeLessThan(text.indexOf('two'));
