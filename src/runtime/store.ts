@@ -71,13 +71,23 @@ export interface JournalEntry {
 /**
  * Every SQL statement troupe runs, prepared once. Methods are synchronous: callers group
  * them in `transaction()` and never await inside one.
+ *
+ * Under durability 'full' (`PRAGMA synchronous = FULL`) a commit fsyncs the write-ahead
+ * log, which costs milliseconds. Handle rows skip it (`unsynced`): in WAL mode such a commit
+ * survives a crash of this process (it is in the log file before the commit returns), and a
+ * power loss can only take it together with every commit after it, never alone: the log is
+ * replayed in order up to the last complete commit, and the next fsync covers all that came
+ * before it. After a power loss the database is the state of some earlier moment, never a mix.
  */
 export class Store {
   readonly db: Database.Database;
+  /** The connection's `synchronous` level (2 = FULL fsyncs each commit: durability 'full'). */
+  private readonly syncLevel: number;
   private readonly s;
 
   constructor(db: Database.Database) {
     this.db = db;
+    this.syncLevel = db.pragma('synchronous', { simple: true }) as number;
     this.s = {
       upsertActor: db.prepare(`INSERT INTO actors (id, kind, parent, spec, state, status, snapshot, created_at, since, updated_at, supervision)
         VALUES (@id, @kind, @parent, @spec, @state, @status, @snapshot, @created_at, @since, @updated_at, @supervision)
@@ -109,6 +119,24 @@ export class Store {
   /** Runs `fn` in one write transaction (BEGIN IMMEDIATE). `fn` must be synchronous. */
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
+  }
+
+  /**
+   * Runs `write` (a transaction or one autocommit statement) with its commit not fsynced.
+   * Inside a transaction it simply joins it: SQLite refuses to change the level there, and
+   * the enclosing commit decides anyway.
+   */
+  private unsynced<T>(write: () => T): T {
+    // Below FULL (2) a WAL commit is not fsynced anyway.
+    if (this.syncLevel < 2 || this.db.inTransaction) return write();
+    // Not a prepared statement: SQLite applies this pragma when it compiles it, so it must be
+    // compiled each time (a few microseconds; an fsync costs milliseconds).
+    this.db.exec('PRAGMA synchronous = NORMAL');
+    try {
+      return write();
+    } finally {
+      this.db.exec(`PRAGMA synchronous = ${this.syncLevel}`);
+    }
   }
 
   upsertActor(row: ActorRow): void {
@@ -165,12 +193,28 @@ export class Store {
     this.s.delivered.run(at, outcome, seq);
   }
 
+  /**
+   * Records a process group we started, committed (never fsynced) before the program runs.
+   * A handle is only read to kill what a crashed owner left running, i.e. after this process
+   * died and the machine did not: the commit is in the log file by then. After a power loss
+   * nothing of ours survives to be killed, and a handle lost with the commits after it
+   * leaves the database as it was just before the spawn (see the class doc).
+   *
+   * @example store.putHandle('web', 4242, 4242, '123456', Date.now())
+   */
   putHandle(actor: string, pid: number, pgid: number, startTime: string, at: number): void {
-    this.s.putHandle.run(actor, pid, pgid, startTime, process.pid, at);
+    this.unsynced(() => this.s.putHandle.run(actor, pid, pgid, startTime, process.pid, at));
   }
 
+  /**
+   * Forgets a process group once it is gone; not fsynced, like `putHandle`. A drop lost to a
+   * power loss goes with the later state too: the restored actor is then still running, and
+   * its handle correctly says so.
+   *
+   * @example store.dropHandle('web')
+   */
   dropHandle(actor: string): void {
-    this.s.dropHandle.run(actor);
+    this.unsynced(() => this.s.dropHandle.run(actor));
   }
 
   handles(): HandleRow[] {
