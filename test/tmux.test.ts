@@ -154,13 +154,13 @@ describe.skipIf(!hasTmux && !process.env.CI)('tmux terminal', () => {
     expect(exits).toEqual([{ exitCode: null, signal: 'SIGTERM' }]);
   });
 
-  it('keeps writes in order and sends what tmux would otherwise parse (trailing ;, -flags, braces) literally, and a tab as a key', async () => {
+  it('keeps writes in order and sends what tmux would otherwise parse (quotes, $, #{}, trailing ;, -flags, braces) literally, and a tab as a key', async () => {
     const socket = freshSocket();
     const { terminal, output } = await open(socket);
     for (let i = 0; i < 20; i++) terminal.write(`echo line-${i};`);
     terminal.write('\r');
-    terminal.write(`printf '%s|' -n '{' '}' '\\;' ';' 'é✓'; echo\r`);
-    await waitFor(output, /-n\|\{\|\}\|\\;\|;\|é✓\|\r\n/);
+    terminal.write(`printf '%s|' -n '{' '}' '\\;' ';' '$HOME' '"q"' '#{pane_id}' 'é✓'; echo\r`);
+    await waitFor(output, /-n\|\{\|\}\|\\;\|;\|\$HOME\|"q"\|#\{pane_id\}\|é✓\|\r\n/);
     // A tab is a key press too: bash completes the command name.
     terminal.write('ech\t tabbed\r');
     await waitFor(output, '\rtabbed\r\n');

@@ -17,8 +17,8 @@ export const NEXT = ';';
  * session, and a client that connects while it does so is told it exited.
  */
 const NO_SERVER = /no server running|error connecting to|No such file or directory|server exited unexpectedly|lost server/;
-/** What tmux prints when a target session or pane is gone. */
-const NO_TARGET = /can't find (session|pane|window)|session not found/;
+/** What tmux prints when a target session or pane is gone (or its server has none left and is exiting). */
+const NO_TARGET = /can't find (session|pane|window)|session not found|no current target|no sessions/;
 
 /**
  * The tmux socket (`-L` name) for a database: `troupe-` and 8 hex digits of a hash of its

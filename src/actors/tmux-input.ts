@@ -8,8 +8,8 @@
  * on the cursor's line unchanged, Enter is pressed again (a bounded number of times).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { joinCommands, tmux, TmuxCommandError } from './tmux-cli.js';
-import { pasteArgs, tokenize, type KeyToken } from './tmux-keys.js';
+import { TmuxCommandError } from './tmux-cli.js';
+import { pasteCommands, tokenize, type KeyToken } from './tmux-keys.js';
 
 /** How long typed text must sit unsubmitted on the cursor line before Enter is pressed again. */
 const SETTLE_MS = 300;
@@ -22,7 +22,6 @@ const LOOK_MAX_MS = 100;
 
 /** What the pane shows: enough to tell whether anything happened, and what the cursor line holds. */
 interface Screen {
-  readonly cursorX: number;
   readonly cursorY: number;
   readonly historySize: number;
   readonly dead: boolean;
@@ -31,17 +30,25 @@ interface Screen {
 
 type Job = { type: 'keys'; tokens: KeyToken[] } | { type: 'command'; args: string[] };
 
+/**
+ * Runs tmux commands in order and resolves with their joined output (the control client).
+ *
+ * @example
+ * const run: TmuxRunner = (commands) => controlRun(socket, session, commands)
+ */
+export type TmuxRunner = (commands: readonly (readonly string[])[]) => Promise<string>;
+
 /** Characters that do not show as themselves on the screen (escape sequences, Ctrl keys). */
 const CONTROL = /[\x00-\x1f\x7f]/;
 
-const SCREEN_FORMAT = '#{pane_id} #{cursor_x} #{cursor_y} #{history_size} #{pane_dead}';
+const SCREEN_FORMAT = '#{pane_id} #{cursor_y} #{history_size} #{pane_dead}';
 
 /**
  * The input side of one pane: writes are queued and sent by one worker, so they keep their
  * order however fast they come, and consecutive writes go out in one tmux invocation.
  *
  * @example
- * const input = new PaneInput('troupe-3f9a1c2e', '%3')
+ * const input = new PaneInput((commands) => controlRun(socket, 's1', commands), '%3')
  * input.write('echo hi\r')
  * await input.idle()
  */
@@ -51,7 +58,7 @@ export class PaneInput {
   private stopped = false;
 
   constructor(
-    private readonly socket: string,
+    private readonly run: TmuxRunner,
     private readonly pane: string,
   ) {}
 
@@ -99,7 +106,7 @@ export class PaneInput {
       try {
         if (job.type === 'command') {
           this.queue.shift();
-          await tmux(this.socket, job.args);
+          await this.run([job.args]);
         } else {
           await this.sendKeys(job);
         }
@@ -120,21 +127,14 @@ export class PaneInput {
     const line = text.trimEnd();
     if (enter < 0 || line === '' || CONTROL.test(line)) {
       // Nothing to check on the screen: an unfinished line, an empty one, or keys rather than text.
-      if (text !== '') await this.paste([batch[0]!]);
-      if (enter >= 0) await this.paste([{ type: 'enter' }]);
+      await this.run(pasteCommands(this.pane, batch));
       return;
     }
     // Look at the screen and type the text in one go (tmux runs them in that order), then
     // press Enter on its own, as a person would.
-    const typing = pasteArgs(this.pane, [{ type: 'text', text }]);
-    const before = parseScreen(await tmux(this.socket, [...this.screenArgs(), ';', ...typing.args], typing.stdin), this.pane);
-    await this.paste([{ type: 'enter' }]);
+    const before = parseScreen(await this.run([...this.screenCommands(), ...pasteCommands(this.pane, [{ type: 'text', text }])]), this.pane);
+    await this.run(pasteCommands(this.pane, [{ type: 'enter' }]));
     await this.confirmSubmitted(line, before);
-  }
-
-  private async paste(tokens: KeyToken[]): Promise<void> {
-    const { args, stdin } = pasteArgs(this.pane, tokens);
-    await tmux(this.socket, args, stdin);
   }
 
   private async confirmSubmitted(line: string, before: Screen): Promise<void> {
@@ -145,7 +145,7 @@ export class PaneInput {
     while (!this.stopped) {
       await sleep(look);
       look = Math.min(look * 2, LOOK_MAX_MS);
-      const now = parseScreen(await tmux(this.socket, this.screenArgs()), this.pane);
+      const now = parseScreen(await this.run(this.screenCommands()), this.pane);
       if (now.dead) return;
       if (holdsUnsubmitted(now, line)) {
         pendingSince ??= Date.now();
@@ -154,19 +154,22 @@ export class PaneInput {
         if (retries === MAX_RETRIES) return;
         retries++;
         pendingSince = undefined;
-        await this.paste([{ type: 'enter' }]);
+        await this.run(pasteCommands(this.pane, [{ type: 'enter' }]));
         continue;
       }
-      if (!sameScreen(now, before)) return; // the line left the cursor: submitted
-      if (Date.now() - started > QUIET_BUDGET_MS) return; // nothing shows; nothing to judge by
+      // The cursor left its row (or the screen scrolled): the line was taken, unless the row
+      // it is on now ends with the start of the line, which is still being echoed (wrapped).
+      if (moved(now, before) && !echoing(now, line)) return;
+      // Otherwise nothing happened yet, or the echo is under way: look again, for a while.
+      if (Date.now() - started > QUIET_BUDGET_MS) return;
     }
   }
 
-  private screenArgs(): string[] {
-    return joinCommands([
+  private screenCommands(): string[][] {
+    return [
       ['display-message', '-p', '-t', this.pane, SCREEN_FORMAT],
       ['capture-pane', '-p', '-t', this.pane],
-    ]);
+    ];
   }
 }
 
@@ -183,14 +186,20 @@ function typedLine(tokens: readonly KeyToken[]): string {
 
 function parseScreen(output: string, pane: string): Screen {
   const [head = '', ...rows] = output.split('\n');
-  const [id, x = '0', y = '0', history = '0', dead = '0'] = head.split(' ');
+  const [id, y = '0', history = '0', dead = '0'] = head.split(' ');
   // A pane that is gone still expands the format (without its values): count it as dead.
-  return { cursorX: Number(x), cursorY: Number(y), historySize: Number(history), dead: dead === '1' || id !== pane, rows };
+  return { cursorY: Number(y), historySize: Number(history), dead: dead === '1' || id !== pane, rows };
 }
 
-function sameScreen(a: Screen, b: Screen): boolean {
-  if (a.cursorX !== b.cursorX || a.cursorY !== b.cursorY || a.historySize !== b.historySize) return false;
-  return a.rows.length === b.rows.length && a.rows.every((row, i) => row === b.rows[i]);
+function moved(now: Screen, before: Screen): boolean {
+  return now.cursorY !== before.cursorY || now.historySize !== before.historySize;
+}
+
+/** True when the cursor's row ends with the first characters (two or more) of `line`. */
+function echoing(screen: Screen, line: string): boolean {
+  const row = (screen.rows[screen.cursorY] ?? '').trimEnd();
+  for (let k = Math.min(line.length, row.length); k >= 2; k--) if (row.endsWith(line.slice(0, k))) return true;
+  return false;
 }
 
 /**

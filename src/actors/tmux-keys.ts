@@ -1,12 +1,11 @@
 /**
  * Turning what is written to a terminal into tmux commands. Text goes in through a paste
- * buffer loaded from the client's stdin (`load-buffer -` then `paste-buffer`): tmux writes
- * its bytes to the program as they are, control characters included, nothing of it appears
- * in any process's arguments (secrets), and it reaches the program even while a person who
- * attached has the pane in copy mode (where `send-keys` would drive copy mode instead).
- * A line end is Enter, pressed on its own.
+ * buffer (`set-buffer` then `paste-buffer`, sent over the control client's pipe, so it
+ * appears in no process's arguments): tmux writes its bytes to the program as they are,
+ * control characters included, and it reaches the program even while a person who attached
+ * has the pane in copy mode (where `send-keys` would drive copy mode instead). A line end is
+ * Enter, pressed on its own.
  */
-import { joinCommands } from './tmux-cli.js';
 
 /** One piece of input: bytes to paste, or a press of Enter. */
 export type KeyToken = { type: 'text'; text: string } | { type: 'enter' };
@@ -27,36 +26,18 @@ export function tokenize(data: string): KeyToken[] {
   return tokens;
 }
 
-/** A command for pasting into `pane` and the bytes its client must get on stdin. */
-export interface PasteCommand {
-  readonly args: string[];
-  readonly stdin: string;
-}
-
 /**
- * The tmux commands that type `tokens` into `pane`: consecutive text is pasted at once,
- * each Enter is a paste of its own ('\r', as the Enter key sends).
+ * The tmux commands that type `tokens` into `pane`: each text is put in a buffer and pasted,
+ * each Enter is a paste of its own ('\r', what the Enter key sends).
  *
  * `-d` deletes the buffer once pasted; `-r` keeps tmux from turning line feeds into
  * carriage returns (there are none: they are Enters).
  *
  * @example
- * pasteArgs('%3', tokenize('ls\r')) // load-buffer -b troupe-in-3 - ; paste-buffer ... ; set-buffer ... '\r' ; paste-buffer ...
+ * pasteCommands('%3', tokenize('ls\r')) // set-buffer ... ls; paste-buffer ...; set-buffer ... '\r'; paste-buffer ...
  */
-export function pasteArgs(pane: string, tokens: readonly KeyToken[]): PasteCommand {
+export function pasteCommands(pane: string, tokens: readonly KeyToken[]): string[][] {
   const buffer = `troupe-in-${pane.replace(/^%/, '')}`;
   const paste = ['paste-buffer', '-d', '-r', '-b', buffer, '-t', pane];
-  const commands: string[][] = [];
-  let stdin = '';
-  for (const token of tokens) {
-    if (token.type === 'enter') {
-      commands.push(['set-buffer', '-b', buffer, '\r'], paste);
-    } else {
-      // stdin can be read once per invocation: all text of this invocation goes in one paste.
-      if (stdin !== '') throw new Error('pasteArgs: one text token per invocation');
-      stdin = token.text;
-      commands.push(['load-buffer', '-b', buffer, '-'], paste);
-    }
-  }
-  return { args: joinCommands(commands), stdin };
+  return tokens.flatMap((token) => [['set-buffer', '-b', buffer, '--', token.type === 'enter' ? '\r' : token.text], paste]);
 }

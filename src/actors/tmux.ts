@@ -8,7 +8,8 @@
 import { constants } from 'node:os';
 import type { Terminal, TerminalExit, TerminalHandle, TerminalOptions } from './terminal.js';
 import { actorIdOfSession, sessionTarget, tmux, TmuxCommandError, tmuxFailed, tmuxSessionName, tmuxSocketName } from './tmux-cli.js';
-import { PaneInput } from './tmux-input.js';
+import { controlRun, sessionChange } from './tmux-control.js';
+import { PaneInput, type TmuxRunner } from './tmux-input.js';
 import { hangUp, isRunning, type ProcessId } from './tmux-procs.js';
 import { LogTail } from './tmux-tail.js';
 import { readStartTime } from '../runtime/proc-info.js';
@@ -55,17 +56,19 @@ export async function openTmux(options: TerminalOptions, socket: string, logFile
     ';', 'set-option', '-w', '-t', target, 'remain-on-exit', 'on',
     // The program gets all the rows it was promised: no status line.
     ';', 'set-option', '-t', target, 'status', 'off',
+    // A client attached here (our control client) moves to another session when this one ends.
+    ';', 'set-option', '-t', target, 'detach-on-destroy', 'off',
     ';', 'pipe-pane', '-t', target, `exec cat >> ${shellQuote(logFile)}`,
   ];
   let out: string;
   try {
-    out = await tmux(socket, args);
+    out = await sessionChange(socket, () => tmux(socket, args));
   } catch (err: unknown) {
     if (err instanceof TmuxCommandError && /duplicate session/.test(err.stderr)) {
       throw tmuxFailed(err, socket, `start session '${session}' for '${options.id}' (it exists already: \`troupe attach ${options.id}\` reaches it, or kill it with \`tmux -L ${socket} kill-session -t '${sessionTarget(session)}'\`)`);
     }
     // A session may have started before a later command failed: leave nothing behind.
-    await tmux(socket, ['kill-session', '-t', sessionTarget(session)]).catch(() => undefined);
+    await sessionChange(socket, () => tmux(socket, ['kill-session', '-t', sessionTarget(session)])).catch(() => undefined);
     throw tmuxFailed(err, socket, `start '${options.file}' in session '${session}' for '${options.id}'`);
   }
   const [pane = '', pidText = ''] = out.trim().split(' ');
@@ -149,7 +152,7 @@ async function endSession(socket: string, session: string, graceMs: number, befo
     .map(([pid]) => Number(pid));
   await hangUp(leaders, graceMs);
   await beforeKill();
-  await tmux(socket, ['kill-session', '-t', sessionTarget(session)]).catch((err: unknown) => {
+  await sessionChange(socket, () => tmux(socket, ['kill-session', '-t', sessionTarget(session)])).catch((err: unknown) => {
     if (!(err instanceof TmuxCommandError && err.gone)) throw tmuxFailed(err, socket, `kill session '${session}'`);
   });
 }
@@ -184,6 +187,8 @@ class TmuxTerminal implements Terminal {
   private readonly exitListeners = new Set<(exit: TerminalExit) => void>();
   private readonly tail: LogTail;
   private readonly input: PaneInput;
+  /** Commands for this pane go through the server's control client. */
+  private readonly run: TmuxRunner;
   private watchTimer: NodeJS.Timeout | undefined;
   private exit: TerminalExit | undefined;
   private exitRead: Promise<TerminalExit> | undefined;
@@ -198,7 +203,8 @@ class TmuxTerminal implements Terminal {
     offset: number,
   ) {
     this.tail = new LogTail(logFile, offset, (text) => this.dataListeners.forEach((listener) => listener(text)));
-    this.input = new PaneInput(handle.socket, pane);
+    this.run = (commands) => controlRun(handle.socket, handle.session, commands);
+    this.input = new PaneInput(this.run, pane);
     this.tail.start();
     this.watch();
   }
@@ -266,7 +272,7 @@ class TmuxTerminal implements Terminal {
   /** Reads the exit status from the dead pane and drains the output. Once. */
   private readExit(): Promise<TerminalExit> {
     this.exitRead ??= (async () => {
-      const exit = await deadStatus(this.handle.socket, this.pane);
+      const exit = await deadStatus(this.run, this.pane);
       await this.tail.drain();
       return exit;
     })();
@@ -281,12 +287,12 @@ class TmuxTerminal implements Terminal {
 }
 
 /** The status tmux kept for a dead pane; nulls when the pane is gone (killed from outside). */
-async function deadStatus(socket: string, pane: string): Promise<TerminalExit> {
+async function deadStatus(run: TmuxRunner, pane: string): Promise<TerminalExit> {
   const deadline = Date.now() + DEAD_WAIT_MS;
   for (let attempt = 0; ; attempt++) {
     let out: string;
     try {
-      out = await tmux(socket, ['display-message', '-p', '-t', pane, '#{pane_id} #{pid} #{pane_dead} #{pane_dead_status} #{pane_dead_signal}']);
+      out = await run([['display-message', '-p', '-t', pane, '#{pane_id} #{pid} #{pane_dead} #{pane_dead_status} #{pane_dead_signal}']]);
     } catch {
       return { exitCode: null, signal: null };
     }
