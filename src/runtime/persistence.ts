@@ -6,6 +6,18 @@ import type { JournalEntry, Store, TimerRow } from './store.js';
  * end. A transition costs one dirty-set insert now and one row write later, whatever the
  * number of live actors: nothing re-serializes the whole tree.
  *
+ * Under durability 'full' a commit is fsynced when, and only when, something depends on it
+ * having reached the disk:
+ * - someone awaits `durable()`: `spawn()` (the actor exists), `stop()`, the user's own
+ *   `durable()`, and a workflow's write-ahead commit of a step result, awaited before any
+ *   dependent starts (exactly-once for recorded results);
+ * - an explicit `flush()`: an inbox delivery (the sender is told it was delivered) and
+ *   `close()`.
+ * A commit nobody awaits (a workflow moving to `idle` once its steps started, an actor's
+ * intermediate states, the journal) is not fsynced: a power loss can take it only with every
+ * later commit (see Store), leaving the state of a moment before, which a power loss a
+ * moment earlier would have left too. The next fsynced commit makes it durable with itself.
+ *
  * @example
  * const wb = new WriteBehind(store); wb.touch(record); await wb.durable();
  */
@@ -17,6 +29,8 @@ export class WriteBehind {
   private waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
   private scheduled = false;
   private closed = false;
+  /** A commit went without an fsync: `durable()` must fsync even with nothing pending. */
+  private unsynced = false;
 
   constructor(
     private readonly store: Store,
@@ -51,20 +65,33 @@ export class WriteBehind {
     this.schedule();
   }
 
-  /** Resolves once everything written so far is committed. */
+  /** Resolves once everything written so far is committed (and fsynced, under 'full'). */
   durable(): Promise<void> {
-    if (!this.scheduled) return Promise.resolve();
+    if (!this.scheduled) {
+      if (!this.unsynced || this.closed) return Promise.resolve();
+      this.schedule();
+    }
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
-  /** Writes everything pending now, synchronously. */
+  /** Writes everything pending now, synchronously, fsynced under durability 'full'. */
   flush(): void {
+    this.commit(true);
+  }
+
+  private commit(fsync: boolean): void {
     this.scheduled = false;
     const waiters = this.waiters;
     this.waiters = [];
     if (this.closed) return;
     try {
-      this.store.transaction(() => this.writeAll());
+      // After unsynced commits an fsync needs a log to write: an empty transaction writes none.
+      const marker = fsync && this.unsynced;
+      this.store.transaction(() => {
+        if (!this.writeAll() && marker) this.store.setMeta('synced_at', String(this.now()));
+      }, { fsync });
+      // A commit that is fsynced makes every earlier one durable too: the log is written in order.
+      if (this.store.fsyncs) this.unsynced = !fsync;
       for (const waiter of waiters) waiter.resolve();
     } catch (err) {
       for (const waiter of waiters) waiter.reject(err);
@@ -77,7 +104,9 @@ export class WriteBehind {
     this.closed = true;
   }
 
-  private writeAll(): void {
+  /** Writes what is pending; false when there was nothing. */
+  private writeAll(): boolean {
+    const pending = this.dirty.size + this.journal.length + this.timerWrites.size + this.extra.length;
     const at = this.now();
     for (const record of this.dirty) writeRecord(this.store, record, at);
     this.dirty.clear();
@@ -89,12 +118,14 @@ export class WriteBehind {
     }
     this.timerWrites.clear();
     for (const write of this.extra.splice(0)) write();
+    return pending > 0;
   }
 
   private schedule(): void {
     if (this.scheduled || this.closed) return;
     this.scheduled = true;
-    setImmediate(() => this.flush());
+    // Decided when it runs: a durable() called meanwhile asks for the fsync.
+    setImmediate(() => this.commit(this.waiters.length > 0));
   }
 }
 

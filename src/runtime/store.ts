@@ -73,11 +73,13 @@ export interface JournalEntry {
  * them in `transaction()` and never await inside one.
  *
  * Under durability 'full' (`PRAGMA synchronous = FULL`) a commit fsyncs the write-ahead
- * log, which costs milliseconds. Handle rows skip it (`unsynced`): in WAL mode such a commit
- * survives a crash of this process (it is in the log file before the commit returns), and a
- * power loss can only take it together with every commit after it, never alone: the log is
- * replayed in order up to the last complete commit, and the next fsync covers all that came
- * before it. After a power loss the database is the state of some earlier moment, never a mix.
+ * log, which costs milliseconds. Only the commits someone waits for need it (see
+ * WriteBehind); handle rows and the write-behind commits nobody awaits skip it (`unsynced`).
+ * In WAL mode such a commit survives a crash of this process (it is in the log file before
+ * the commit returns), and a power loss can only take it together with every commit after
+ * it, never alone: the log is replayed in order up to the last complete commit, and the next
+ * fsync covers all that came before it. After a power loss the database is the state of
+ * some earlier moment, never a mix.
  */
 export class Store {
   readonly db: Database.Database;
@@ -116,9 +118,22 @@ export class Store {
     } as const;
   }
 
-  /** Runs `fn` in one write transaction (BEGIN IMMEDIATE). `fn` must be synchronous. */
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+  /** True when each commit is fsynced unless written `unsynced` (durability 'full'). */
+  get fsyncs(): boolean {
+    return this.syncLevel >= 2;
+  }
+
+  /**
+   * Runs `fn` in one write transaction (BEGIN IMMEDIATE). `fn` must be synchronous. With
+   * `{ fsync: false }` the commit is not fsynced even under durability 'full': for a commit
+   * nobody waits for (see WriteBehind), which a power loss may take only with all after it.
+   *
+   * @example
+   * store.transaction(() => store.appendJournal(entry), { fsync: false });
+   */
+  transaction<T>(fn: () => T, options: { readonly fsync?: boolean } = {}): T {
+    const run = () => this.db.transaction(fn).immediate();
+    return options.fsync === false ? this.unsynced(run) : run();
   }
 
   /**
@@ -128,7 +143,7 @@ export class Store {
    */
   private unsynced<T>(write: () => T): T {
     // Below FULL (2) a WAL commit is not fsynced anyway.
-    if (this.syncLevel < 2 || this.db.inTransaction) return write();
+    if (!this.fsyncs || this.db.inTransaction) return write();
     // Not a prepared statement: SQLite applies this pragma when it compiles it, so it must be
     // compiled each time (a few microseconds; an fsync costs milliseconds).
     this.db.exec('PRAGMA synchronous = NORMAL');
