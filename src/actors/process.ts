@@ -4,13 +4,13 @@
  * readiness matcher, runs the other readiness probes, and stops the whole group (SIGTERM,
  * grace, SIGKILL) when asked, when the leader exits, or when the actor is stopped.
  */
-import { StringDecoder } from 'node:string_decoder';
 import { execa, type ResultPromise } from 'execa';
 import { fromCallback } from 'xstate';
 import type { ProcessError, ProcessEvent, ProcessHandle, ProcessKillEvent, ProcessRunInput } from '../machines/process.js';
 import { TroupeError, describeError } from '../runtime/errors.js';
 import { renderTemplate } from '../workflow/template.js';
 import { killGroup, readStartTime, stopGroup } from '../runtime/proc-info.js';
+import { createOutputCaptures } from './output-captures.js';
 import type { OutputSink } from './output.js';
 import { createOutputMatcher, probeReadiness } from './readiness.js';
 
@@ -155,7 +155,7 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
 
   const closed = new Promise<void>((resolve) => subprocess.once('close', () => resolve()));
   const matcher = input.waitFor?.type === 'output' ? createOutputMatcher(input.waitFor.pattern, input.waitFor.flags) : undefined;
-  const captures = input.outputs ? createCaptures(input.outputs) : undefined;
+  const captures = input.outputs ? createOutputCaptures(input.outputs) : undefined;
   const probes = new AbortController();
   let exited = false;
   let readySent = false;
@@ -227,52 +227,6 @@ function expandEnv(input: ProcessRunInput): { command: string; env: Record<strin
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(input.env)) env[key] = renderTemplate(value, context);
   return { command: renderTemplate(input.command, context), env };
-}
-
-/** Characters of a line without a newline kept for `outputs` before it is matched as is. */
-const CAPTURE_WINDOW = 8 * 1024;
-
-/**
- * Matches `outputs` patterns over the stream, a complete line at a time (so a value is not cut
- * at a chunk's edge), keeping at most one partial line: memory stays bounded however much
- * the process prints. The first match of each pattern wins.
- */
-function createCaptures(patterns: Record<string, string>) {
-  const pending = new Map(Object.entries(patterns).map(([name, source]) => [name, new RegExp(source)]));
-  const values: Record<string, string> = {};
-  const decoder = new StringDecoder('utf8');
-  let partial = '';
-  // A pattern applies to one line at a time, as `^` and `$` suggest to whoever writes one.
-  const scan = (text: string) => {
-    for (const line of text.split('\n')) {
-      for (const [name, regex] of pending) {
-        const match = regex.exec(line);
-        if (!match) continue;
-        values[name] = match[1] ?? match[0];
-        pending.delete(name);
-      }
-      if (pending.size === 0) return;
-    }
-  };
-  return {
-    push(chunk: Buffer): void {
-      if (pending.size === 0) return;
-      const text = partial + decoder.write(chunk);
-      const end = text.lastIndexOf('\n') + 1;
-      partial = text.slice(end);
-      if (end > 0) scan(text.slice(0, end));
-      if (partial.length > CAPTURE_WINDOW) {
-        scan(partial);
-        partial = partial.slice(-CAPTURE_WINDOW / 2);
-      }
-    },
-    values: (): Record<string, string> => ({ ...values }),
-    finish(): Record<string, string> {
-      if (pending.size > 0) scan(partial + decoder.end());
-      partial = '';
-      return { ...values };
-    },
-  };
 }
 
 function spawnError(input: ProcessRunInput, why: string): ProcessEvent {
