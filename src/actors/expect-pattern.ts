@@ -47,8 +47,8 @@ export interface ExpectMatch {
 /** One expect()'s patterns and options, checked and with defaults applied. */
 export interface CompiledExpect {
   readonly matchers: readonly Matcher[];
-  /** The patterns as printed in messages. */
-  readonly descriptions: readonly string[];
+  /** The patterns as given (a copy), printed with `describePattern` only when a message needs them. */
+  readonly patterns: readonly ExpectPattern[];
   /** Where EOF and TIMEOUT are among the patterns (-1: not there). */
   readonly eofIndex: number;
   readonly timeoutIndex: number;
@@ -271,8 +271,9 @@ export class ExpectEOFError extends TroupeError {
  * compileExpect(['$ ', TIMEOUT], { timeout: 500 }) // { timeoutIndex: 1, timeoutMs: 500, strip: false, ... }
  */
 export function compileExpect(patterns: ExpectPattern | readonly ExpectPattern[], options: ExpectOptions): CompiledExpect {
-  // Array.isArray does not narrow a readonly array type away from its element type.
-  const list = (Array.isArray(patterns) ? patterns : [patterns]) as readonly ExpectPattern[];
+  // Array.isArray does not narrow a readonly array type away from its element type. A copy:
+  // the caller may reuse its array while this expect() waits.
+  const list = (Array.isArray(patterns) ? patterns.slice() : [patterns]) as readonly ExpectPattern[];
   const { matchers, eofIndex, timeoutIndex } = toMatchers(list);
   const timeoutMs = options.timeout ?? DEFAULT_EXPECT_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {
@@ -285,6 +286,5 @@ export function compileExpect(patterns: ExpectPattern | readonly ExpectPattern[]
       `searchWindow ${String(window)} is not a positive whole number of characters. Pass e.g. 2000, or leave it out to search everything.`,
     );
   }
-  const descriptions = list.map(describePattern);
-  return { matchers, descriptions, eofIndex, timeoutIndex, window, strip: options.stripAnsi === true, timeoutMs };
+  return { matchers, patterns: list, eofIndex, timeoutIndex, window, strip: options.stripAnsi === true, timeoutMs };
 }

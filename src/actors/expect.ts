@@ -15,6 +15,7 @@ import {
   ExpectEOFError,
   ExpectTimeoutError,
   compileExpect,
+  describePattern,
   findMatch,
   joinOr,
   searchStart,
@@ -67,6 +68,9 @@ interface Pending extends CompiledExpect {
   resolve: (match: ExpectMatch) => void;
   reject: (error: Error) => void;
 }
+
+/** A pending expect's resolve and reject until its promise exists. */
+const noop = (): void => {};
 
 function defaultSetTimer(fn: () => void, ms: number): () => void {
   const timer = setTimeout(fn, ms);
@@ -197,11 +201,26 @@ export class Expecter {
     if (this.pending !== undefined) {
       throw new TroupeError(
         'INVALID_ARGUMENT',
-        `${this.subject()} is already waiting for ${this.list(this.pending.descriptions)}. Await that expect() before calling expect() again.`,
+        `${this.subject()} is already waiting for ${this.list(this.pending.patterns)}. Await that expect() before calling expect() again.`,
       );
     }
-    const noop = (): void => {};
-    return { ...compileExpect(patterns, options), searchedTo: undefined, cancelTimer: undefined, resolve: noop, reject: noop };
+    const compiled = compileExpect(patterns, options);
+    // Every field at once, in one order. A spread of the compiled object with fields added
+    // after it cost ~2.5 µs per expect() in V8 (a slow-mode object), and the engine reads
+    // this one on every chunk.
+    return {
+      matchers: compiled.matchers,
+      patterns: compiled.patterns,
+      eofIndex: compiled.eofIndex,
+      timeoutIndex: compiled.timeoutIndex,
+      window: compiled.window,
+      strip: compiled.strip,
+      timeoutMs: compiled.timeoutMs,
+      searchedTo: undefined,
+      cancelTimer: undefined,
+      resolve: noop,
+      reject: noop,
+    };
   }
 
   /** Appends text, stripping it when a pending expect asks to, and enforces `maxBuffer`. */
@@ -273,7 +292,7 @@ export class Expecter {
   private reachEnd(pending: Pending): void {
     this.settle(pending);
     if (pending.eofIndex === -1) {
-      pending.reject(new ExpectEOFError(this.subject(), this.redactList(pending.descriptions), this.tail()));
+      pending.reject(new ExpectEOFError(this.subject(), this.redactList(pending.patterns), this.tail()));
       return;
     }
     const before = this.buffer;
@@ -287,7 +306,7 @@ export class Expecter {
     pending.cancelTimer = undefined;
     this.settle(pending);
     if (pending.timeoutIndex === -1) {
-      pending.reject(new ExpectTimeoutError(this.subject(), this.redactList(pending.descriptions), this.tail(), pending.timeoutMs));
+      pending.reject(new ExpectTimeoutError(this.subject(), this.redactList(pending.patterns), this.tail(), pending.timeoutMs));
       return;
     }
     const before = this.queue.slice(0, pending.strip ? this.stripped : this.queue.length);
@@ -304,12 +323,13 @@ export class Expecter {
     return this.name === undefined ? 'The terminal' : `Shell '${this.name}'`;
   }
 
-  private redactList(descriptions: readonly string[]): string[] {
-    return descriptions.map((text) => this.redactText(text));
+  /** The patterns as printed, redacted: made only for a message, never per expect(). */
+  private redactList(patterns: readonly ExpectPattern[]): string[] {
+    return patterns.map((pattern) => this.redactText(describePattern(pattern)));
   }
 
-  private list(descriptions: readonly string[]): string {
-    return joinOr(this.redactList(descriptions));
+  private list(patterns: readonly ExpectPattern[]): string {
+    return joinOr(this.redactList(patterns));
   }
 
   /** The last output, redacted before it is cut so a secret across the cut is still hidden. */
