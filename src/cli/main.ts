@@ -5,6 +5,7 @@
 import { TroupeError, type ErrorCode } from '../runtime/errors.js';
 import { parseArgs, usageError, type OptionSpec, type ParsedArgs } from './args.js';
 import { approve } from './commands/approve.js';
+import { attach } from './commands/attach.js';
 import { cancel } from './commands/cancel.js';
 import { logs } from './commands/logs.js';
 import { ps } from './commands/ps.js';
@@ -32,6 +33,7 @@ const COMMANDS: Readonly<Record<string, { readonly options: readonly string[]; r
   ps: { options: ['db', 'json'], args: [] },
   logs: { options: ['db', 'follow'], args: ['<id>'] },
   send: { options: ['db'], args: ['<id>', "'<event json>'"] },
+  attach: { options: ['db'], args: ['<id>'] },
   run: { options: ['db', 'set'], args: ['<file>'] },
   validate: { options: [], args: ['<file>'] },
   resume: { options: ['db'], args: ['[run-id]'] },
@@ -109,6 +111,9 @@ async function run(argv: readonly string[], io: Io): Promise<number | void> {
     case 'send':
       // Checked in the order typed, before the database is touched.
       return send({ db, id: checkActorId(rest[0]!), event: parseEvent(rest[1]!) }, io);
+    case 'attach':
+      // tmux draws on the terminal itself; its exit status is ours.
+      return attach({ db, id: checkActorId(rest[0]!), terminal: process.stdin.isTTY === true && process.stdout.isTTY === true });
     case 'run':
       return runWorkflow({ db, file: rest[0]!, set: args.repeated?.['set'] ?? [], live, columns }, io);
     case 'validate':

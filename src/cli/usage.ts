@@ -18,6 +18,8 @@ Commands:
   send <id> '<event json>'    Queue an event for an actor, e.g. '{"type":"inc"}'. The
                               process that owns the database delivers it exactly once,
                               in order, now or when one next opens the database.
+  attach <id>                 Attach this terminal to a tmux shell's session (detach
+                              with C-b d; the shell carries on).
   run <file> [--set K=V ...]  Run a workflow file, showing each step's progress and
                               output. --set gives \${env.K} a value (repeatable).
   validate <file>             Check a workflow file without running it.
