@@ -17,7 +17,11 @@ export interface OrchestratorOptions {
   readonly cwd?: string;
   /** Processes and shells whose cwd resolves (symlinks included) outside these directories are refused. */
   readonly allowedDirs?: readonly string[];
-  /** `full` fsyncs every commit (survives power loss); `normal` (default) survives crashes. */
+  /**
+   * `normal` (default) survives crashes of this process. `full` also survives power loss: every
+   * commit someone waits for (`spawn`, `stop`, `durable()`, a workflow step's result) is fsynced,
+   * and with it every earlier commit; handle rows and ticks nobody waits for are not.
+   */
   readonly durability?: 'normal' | 'full';
   /** Where output logs go. Default `logs/` beside the database. */
   readonly logsDir?: string;
