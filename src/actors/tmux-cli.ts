@@ -9,9 +9,6 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { TroupeError } from '../runtime/errors.js';
 
-/** Separates commands in one tmux invocation (an argument of its own). */
-export const NEXT = ';';
-
 /**
  * What tmux prints when nothing listens on the socket: the server exits with its last
  * session, and a client that connects while it does so is told it exited.
@@ -67,6 +64,9 @@ export function sessionTarget(session: string): string {
 /**
  * How a tmux client failed, before it is turned into a TroupeError. It does not keep the
  * arguments: they may hold text typed into a pane, secrets included.
+ *
+ * @example
+ * catch (err) { if (err instanceof TmuxCommandError && err.gone) return undefined }
  */
 export class TmuxCommandError extends Error {
   constructor(
@@ -110,15 +110,14 @@ export function serverArgs(socket: string): string[] {
 }
 
 /**
- * Runs one tmux client with `args` (commands may be chained with `NEXT`), feeding it `stdin`
- * (read by `load-buffer -`), and resolves with its stdout. Rejects with TroupeError
- * TMUX_NOT_FOUND when there is no tmux binary, and with a TmuxCommandError when tmux fails
- * (see `tmuxFailed` to report one).
+ * Runs one tmux client with `args` (commands may be chained with a `';'` argument) and
+ * resolves with its stdout. Rejects with TroupeError TMUX_NOT_FOUND when there is no tmux
+ * binary, and with a TmuxCommandError when tmux fails (see `tmuxFailed` to report one).
  *
  * @example
  * const out = await tmux('troupe-3f9a1c2e', ['display', '-p', '-t', '%3', '#{pane_pid}'])
  */
-export function tmux(socket: string, args: readonly string[], stdin?: string): Promise<string> {
+export function tmux(socket: string, args: readonly string[]): Promise<string> {
   const argv = [...serverArgs(socket), ...args];
   return new Promise((resolvePromise, reject) => {
     const child = execFile('tmux', argv, { env: clientEnv(), encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
@@ -127,25 +126,9 @@ export function tmux(socket: string, args: readonly string[], stdin?: string): P
       const code = typeof err.code === 'number' ? err.code : null;
       reject(new TmuxCommandError(stderr, code));
     });
-    // A client that failed early may have closed its stdin: its exit says why, not EPIPE.
-    child.stdin?.on('error', () => undefined);
-    child.stdin?.end(stdin ?? '');
+    // Nothing to read: a command never waits for input.
+    child.stdin?.end();
   });
-}
-
-/**
- * Joins tmux commands into the arguments of one invocation.
- *
- * @example
- * joinCommands([['display', '-p', 'x'], ['send-keys', 'Enter']]) // ['display', '-p', 'x', ';', 'send-keys', 'Enter']
- */
-export function joinCommands(commands: readonly (readonly string[])[]): string[] {
-  const args: string[] = [];
-  for (const command of commands) {
-    if (args.length > 0) args.push(NEXT);
-    args.push(...command);
-  }
-  return args;
 }
 
 /**

@@ -46,13 +46,8 @@ export function sessionChange<T>(socket: string, work: () => Promise<T>): Promis
   return result;
 }
 
-/**
- * The control client of `socket`'s server, started (attached to `session`) when there is none.
- *
- * @example
- * const out = await controlClient('troupe-3f9a1c2e', 's1').run([['display-message', '-p', '-t', '%3', '#{cursor_y}']])
- */
-export function controlClient(socket: string, session: string): ControlClient {
+/** The control client of `socket`'s server, started (attached to `session`) when there is none. */
+function controlClient(socket: string, session: string): ControlClient {
   let client = clients.get(socket);
   if (!client || client.closed) {
     client = new ControlClient(socket, session);
@@ -83,7 +78,7 @@ export async function controlRun(socket: string, session: string, commands: read
  * One `tmux -C attach` process: commands go in as lines, each answered by a
  * `%begin`/`%end` (or `%error`) block; notifications between blocks are ignored.
  */
-export class ControlClient {
+class ControlClient {
   private child: ChildProcessWithoutNullStreams | undefined;
   private readonly queue: Pending[] = [];
   /** Lines written before the client was started. */
@@ -228,11 +223,8 @@ export class ControlClient {
 /**
  * One argument for tmux's command parser: double-quoted, with what it would interpret
  * (`\`, `"`, `$`) escaped and control characters written as octal escapes.
- *
- * @example
- * quote('echo "$HOME"') // '"echo \\"\\$HOME\\""'
  */
-export function quote(arg: string): string {
+function quote(arg: string): string {
   const escaped = arg
     .replace(/[\\"$]/g, (c) => `\\${c}`)
     .replace(/[\x00-\x1f\x7f]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);

@@ -206,7 +206,7 @@ function echoing(screen: Screen, line: string): boolean {
  * True when the cursor's line ends with `line`: typed and not taken. A line longer than the
  * pane is wide wraps, so it is matched backwards across the rows above the cursor.
  */
-export function holdsUnsubmitted(screen: Pick<Screen, 'cursorY' | 'rows'>, line: string): boolean {
+function holdsUnsubmitted(screen: Pick<Screen, 'cursorY' | 'rows'>, line: string): boolean {
   let rest = line;
   for (let y = screen.cursorY; y >= 0 && y > screen.cursorY - 50; y--) {
     const row = (screen.rows[y] ?? '').trimEnd();
