@@ -20,24 +20,23 @@ export function tmuxSocketPath(socket: string): string {
 }
 
 /**
- * On the next turn of the event loop (once the shells restored with the database have
- * registered), kills every session of the database's tmux server whose actor is not in
- * `owned()`. Resolves with the actor ids whose sessions were killed; never rejects (a
- * machine without tmux has nothing to reap).
+ * Kills every session of the database's tmux server whose actor is not in `owned` (the
+ * shells restored with the database, which have re-attached). Called once on open, after
+ * every kind is defined. Resolves with the actor ids whose sessions were killed; never
+ * rejects (a machine without tmux has nothing to reap).
  *
  * @example
- * void scheduleTmuxReap(host.dbKey, () => liveShellIds)
+ * await reapTmuxOrphans(host.dbKey, liveShellIds)
  */
-export function scheduleTmuxReap(dbKey: string, owned: () => Iterable<string>): Promise<string[]> {
+export async function reapTmuxOrphans(dbKey: string, owned: Iterable<string>): Promise<string[]> {
   const socket = tmuxSocketName(dbKey);
-  if (!existsSync(tmuxSocketPath(socket))) return Promise.resolve([]);
-  return new Promise<string[]>((resolve) => {
-    setImmediate(() => {
-      const keep = new Set([...owned()].map(tmuxSessionName));
-      // Loaded here: the tmux backend is only needed where a tmux server exists.
-      import('./tmux.js')
-        .then(async ({ actorIdOfSession, reapTmuxSessions }) => (await reapTmuxSessions(socket, keep)).map(actorIdOfSession))
-        .then(resolve, () => resolve([]));
-    });
-  });
+  if (!existsSync(tmuxSocketPath(socket))) return [];
+  const keep = new Set([...owned].map(tmuxSessionName));
+  try {
+    // Loaded here: the tmux backend is only needed where a tmux server exists.
+    const { actorIdOfSession, reapTmuxSessions } = await import('./tmux.js');
+    return (await reapTmuxSessions(socket, keep)).map(actorIdOfSession);
+  } catch {
+    return [];
+  }
 }

@@ -3,7 +3,7 @@ import { systemClock, type Clock } from './clock.js';
 import { RuntimeHost, resolveDbPath } from './host.js';
 import { Orchestrator } from './orchestrator.js';
 import { createProcessKind } from './process-kind.js';
-import { createShellKind } from './shell-kind.js';
+import { createShellKind, reapOrphanSessions } from './shell-kind.js';
 import { closeOnSignals } from './signals.js';
 import { createWorkflowKind } from './workflow-kind.js';
 
@@ -69,6 +69,8 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
     // After the kinds its steps use: restoring a run restores its steps with it.
     orc.define(createWorkflowKind({ commit: (runId) => orc.commit(runId) }));
     for (const [kind, logic] of Object.entries(options.machines ?? {})) orc.register(kind, logic);
+    // Every kind is defined, so every restored tmux shell has re-attached: the rest are orphans.
+    await reapOrphanSessions(host);
     if (options.handleSignals ?? true) closeOnSignals(orc);
     orc.startInbox();
     await orc.durable();

@@ -3,7 +3,7 @@
  * spec once, at the boundary, and gives `orc.spawn` / `orc.get` a ShellHandle for them.
  */
 import { createShellSession, type ShellServices } from '../actors/shell-session.js';
-import { scheduleTmuxReap } from '../actors/tmux-reap.js';
+import { reapTmuxOrphans } from '../actors/tmux-reap.js';
 import { shellMachine } from '../machines/shell.js';
 import type { KindDefinition } from './kinds.js';
 import { ShellHandle } from './shell-handle.js';
@@ -17,9 +17,6 @@ import { compileShellSpec, type ShellKindOptions } from './shell-spec.js';
  * const sh = await orc.spawn({ kind: 'shell', id: 's1' }) // a ShellHandle
  */
 export function createShellKind(services: ShellServices, options: ShellKindOptions): KindDefinition {
-  // After a crash, the tmux sessions no restored shell re-attaches to are killed. Restored
-  // shells register their sessions while the kinds are defined: the reap runs just after.
-  void scheduleTmuxReap(services.dbKey, () => [...services.sessions].filter(([, session]) => !session.ended).map(([id]) => id));
   return {
     kind: 'shell',
     logic: shellMachine.provide({ actors: { session: createShellSession(services) } }),
@@ -29,4 +26,17 @@ export function createShellKind(services: ShellServices, options: ShellKindOptio
     compile: (spec, id) => compileShellSpec(spec, id, options),
     handle: (orc, record) => new ShellHandle(orc, record, services.sessions),
   };
+}
+
+/**
+ * After a crash, kills the tmux sessions that no restored shell re-attached to. Call once
+ * every kind is defined: restored shells (nested ones too) register their sessions as their
+ * kinds are defined.
+ *
+ * @example
+ * await reapOrphanSessions(host)
+ */
+export function reapOrphanSessions(services: ShellServices): Promise<string[]> {
+  const live = [...services.sessions].filter(([, session]) => !session.ended).map(([id]) => id);
+  return reapTmuxOrphans(services.dbKey, live);
 }
