@@ -64,6 +64,20 @@ describe.skipIf(!hasTmux && !process.env.CI)('shell actors on tmux', () => {
     expect(sessionMembers(pid)).toEqual([]);
   });
 
+  it('replaces an orphan session of the same name (an owner killed before recording its handle)', async () => {
+    const db = tempDb();
+    const socket = tmuxSocketName(db);
+    sockets.add(socket);
+    const o = await open(db);
+    // What a crash between new-session and the snapshot write leaves (here after open, whose
+    // reap would otherwise have killed it): a session of the actor's name that nobody owns.
+    expect(spawnSync('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'o1', 'sleep 600']).status).toBe(0);
+    const sh = await o.spawn({ kind: 'shell', id: 'o1', backend: 'tmux' });
+    await sh.waitFor('running');
+    expect(await sh.run('echo fresh')).toEqual({ output: 'fresh\n', exitCode: 0 });
+    expect(await listTmuxSessions(socket)).toEqual(['o1']);
+  });
+
   it('close() without keep ends the session and all it runs', async () => {
     const db = tempDb();
     const o = await open(db);

@@ -21,7 +21,7 @@ import { openPty, stopSession } from './pty.js';
 import { createOutputMatcher, probeReadiness, type OutputMatcher } from './readiness.js';
 import { ShellSession } from './shell-live.js';
 import type { Terminal, TerminalOptions } from './terminal.js';
-import { attachTmux, openTmux, tmuxSocketName } from './tmux.js';
+import { attachTmux, killTmuxSession, openTmux, tmuxSessionName, tmuxSocketName } from './tmux.js';
 
 export { ShellSession, notRunning, type DialogRound } from './shell-live.js';
 
@@ -217,7 +217,17 @@ class SessionRun {
     // Only we may read it: unlike the log, it is not redacted.
     mkdirSync(logs, { recursive: true });
     closeSync(openSync(paneFile, 'a', 0o600));
-    return openTmux(options, tmuxSocketName(this.services.dbKey), paneFile);
+    const socket = tmuxSocketName(this.services.dbKey);
+    try {
+      return await openTmux(options, socket, paneFile);
+    } catch (err: unknown) {
+      // A session of this actor's name, while the actor has no handle, can only be an orphan:
+      // an owner killed after starting it and before recording it (ids are unique among live
+      // actors, and a stopped shell's session is gone). Replace it, once.
+      if (!(err instanceof TroupeError && err.code === 'TMUX_FAILED' && /exists already/.test(err.message))) throw err;
+      await killTmuxSession(socket, tmuxSessionName(this.input.id), 0);
+      return openTmux(options, socket, paneFile);
+    }
   }
 
   private async runDialog(): Promise<void> {
