@@ -1,7 +1,7 @@
 // Shell actors on the tmux backend, through the orchestrator: expect and run, keep: true
 // across close() and open, cleanup without it, a missing tmux, and a crash of the owner.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -59,8 +59,9 @@ describe.skipIf(!hasTmux && !process.env.CI)('shell actors on tmux', () => {
     await sh.expect(EOF);
     await o.waitFor('t1', 'exited', { timeout: 5000 });
     expect(sh.context).toMatchObject({ exitCode: 3, signal: null });
-    // An ended shell's session goes with it.
+    // An ended shell's session goes with it, and so does its raw (unredacted) pane stream.
     await pollUntil(async () => (await listTmuxSessions(tmuxSocketName(db))).length === 0);
+    await pollUntil(() => !readdirSync(o.logsDir).some((name) => name.endsWith('.pane')));
     expect(sessionMembers(pid)).toEqual([]);
   });
 

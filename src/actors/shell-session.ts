@@ -9,7 +9,7 @@
  * handle does not start a second terminal: a pty died with its owner (lost), a tmux session
  * may have survived (re-attach, or lost when it is gone).
  */
-import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromCallback } from 'xstate';
 import type { ShellEvent, ShellSessionCommand, ShellSessionInput } from '../machines/shell.js';
@@ -278,6 +278,9 @@ class SessionRun {
       terminal.close(this.input.graceMs).then(() => {
         // A backend that could not tell how its program ended (a tmux session killed) still ends the run.
         if (!this.session.ended) this.report({ type: 'shell.exited', exitCode: null, signal: null, ...this.finalOutputs() });
+        // The raw pane stream is not redacted (an echoed secret would be in it): once the session
+        // is gone, only the redacted log stays.
+        if (terminal.handle.backend === 'tmux') rmSync(join(this.services.logsDir, paneFileName(this.input.id)), { force: true });
         this.release();
       }),
     );
