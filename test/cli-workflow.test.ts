@@ -11,22 +11,13 @@ import { parseSet } from '../src/cli/commands/run.js';
 import { closestName } from '../src/cli/run-lookup.js';
 import { formatElapsed, formatRunSummary, formatStepChange } from '../src/cli/run-format.js';
 import { StepOutput } from '../src/cli/step-output.js';
-import { TroupeError } from '../src/runtime/errors.js';
+import type { TroupeError } from '../src/runtime/errors.js';
 import type { RunView } from '../src/workflow/types.js';
 import { loadWorkflowFile } from '../src/workflow/load.js';
 import { ROOT, troupe } from './helpers/cli.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDb, tempDir } from './helpers/tmp.js';
-
-function thrown(fn: () => unknown): TroupeError {
-  try {
-    fn();
-  } catch (err: unknown) {
-    if (err instanceof TroupeError) return err;
-    throw err;
-  }
-  throw new Error('expected a TroupeError');
-}
+import { thrown } from './helpers/thrown.js';
 
 describe('output pieces', () => {
   it('elapsed times: tenths under a minute, then minutes and seconds', () => {

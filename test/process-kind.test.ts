@@ -2,21 +2,10 @@
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TroupeError } from '../src/runtime/errors.js';
 import { compileProcessSpec, createProcessKind } from '../src/runtime/process-kind.js';
 import { createTestServices } from './helpers/process-services.js';
 import { tempDir } from './helpers/tmp.js';
-
-/** The TroupeError `fn` throws (fails the test when it doesn't). */
-function thrown(fn: () => unknown): TroupeError {
-  try {
-    fn();
-  } catch (err: unknown) {
-    if (err instanceof TroupeError) return err;
-    throw err;
-  }
-  throw new Error('expected a TroupeError');
-}
+import { thrown } from './helpers/thrown.js';
 
 describe('createProcessKind', () => {
   it('is the process kind, stopped gracefully with process.stop and on close', () => {

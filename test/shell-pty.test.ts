@@ -11,6 +11,7 @@ import { ShellHandle } from '../src/runtime/shell-handle.js';
 import { troupe } from './helpers/cli.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDb, tempDir } from './helpers/tmp.js';
+import { thrown } from './helpers/thrown.js';
 
 const ASK_PASSWORD = join(import.meta.dirname, 'fixtures', 'ask-password.py');
 
@@ -39,16 +40,6 @@ async function psSession(sid: number): Promise<number[]> {
 async function rejection(promise: Promise<unknown>): Promise<TroupeError> {
   try {
     await promise;
-  } catch (err: unknown) {
-    if (err instanceof TroupeError) return err;
-    throw err;
-  }
-  throw new Error('expected a TroupeError');
-}
-
-function thrown(fn: () => unknown): TroupeError {
-  try {
-    fn();
   } catch (err: unknown) {
     if (err instanceof TroupeError) return err;
     throw err;

@@ -2,19 +2,9 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TroupeError } from '../src/runtime/errors.js';
 import { compileShellSpec, resolveEnvReferences, toExpectPattern } from '../src/runtime/shell-spec.js';
 import { tempDir } from './helpers/tmp.js';
-
-function thrown(fn: () => unknown): TroupeError {
-  try {
-    fn();
-  } catch (err: unknown) {
-    if (err instanceof TroupeError) return err;
-    throw err;
-  }
-  throw new Error('expected a TroupeError');
-}
+import { thrown } from './helpers/thrown.js';
 
 describe('compileShellSpec', () => {
   it('defaults to bash with a predictable prompt, on a 120x40 pty, in the working directory', () => {

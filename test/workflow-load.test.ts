@@ -2,22 +2,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TroupeError } from '../src/runtime/errors.js';
 import { loadWorkflowFile, parseWorkflowYaml } from '../src/workflow/load.js';
 import { tempDir } from './helpers/tmp.js';
+import { thrown } from './helpers/thrown.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'workflows');
-
-/** The TroupeError `fn` throws (fails the test when it doesn't). */
-function thrown(fn: () => unknown): TroupeError {
-  try {
-    fn();
-  } catch (err: unknown) {
-    if (err instanceof TroupeError) return err;
-    throw err;
-  }
-  throw new Error('expected a TroupeError');
-}
 
 /** The message of loading a fixture, which must be INVALID_WORKFLOW. */
 function problemsOf(name: string): string {

@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { isDuration } from '../src/runtime/duration.js';
-import { TroupeError } from '../src/runtime/errors.js';
 import { compileWorkflow } from '../src/workflow/compile.js';
 import { checkGraph, closest, topologicalOrder } from '../src/workflow/dag.js';
 import { defineWorkflow } from '../src/workflow/define.js';
@@ -11,20 +10,10 @@ import { WORKFLOW_SCHEMA_FILE, workflowJsonSchema } from '../src/workflow/json-s
 import { DURATION_PATTERN, FIELDS } from '../src/workflow/spec.js';
 import { envNames, renderTemplate, templateRefs } from '../src/workflow/template.js';
 import type { CompiledStep } from '../src/workflow/types.js';
+import { thrown } from './helpers/thrown.js';
 
 const BASE = '/srv/app';
 const compile = (spec: unknown) => compileWorkflow(spec, { baseDir: BASE });
-
-/** The TroupeError `fn` throws (fails the test when it doesn't). */
-function thrown(fn: () => unknown): TroupeError {
-  try {
-    fn();
-  } catch (err: unknown) {
-    if (err instanceof TroupeError) return err;
-    throw err;
-  }
-  throw new Error('expected a TroupeError');
-}
 
 /** The message of compiling `steps` in a workflow named 'w', which must be INVALID_WORKFLOW. */
 function problems(steps: unknown[], extra: Record<string, unknown> = {}): string {
