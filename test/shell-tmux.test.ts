@@ -79,6 +79,20 @@ describe.skipIf(!hasTmux && !process.env.CI)('shell actors on tmux', () => {
     expect(await listTmuxSessions(socket)).toEqual(['o1']);
   });
 
+  it("keeps the orchestrator's environment out of tmux's command lines (ps shows them to everyone), yet the session has it", async () => {
+    process.env['TROUPE_TEST_TOKEN'] = 'tok-7f3a9c';
+    try {
+      const o = await open(tempDb());
+      const sh = await o.spawn({ kind: 'shell', id: 'envy', backend: 'tmux', env: { FROM_SPEC: 'spec-value' } });
+      await sh.waitFor('running');
+      expect(await sh.run('echo "$TROUPE_TEST_TOKEN $FROM_SPEC"')).toEqual({ output: 'tok-7f3a9c spec-value\n', exitCode: 0 });
+      const commandLines = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout;
+      expect(commandLines).not.toContain('tok-7f3a9c');
+    } finally {
+      delete process.env['TROUPE_TEST_TOKEN'];
+    }
+  });
+
   it('close() without keep ends the session and all it runs', async () => {
     const db = tempDb();
     const o = await open(db);

@@ -93,8 +93,9 @@ export class TmuxCommandError extends Error {
  */
 export function clientEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  delete env['TMUX'];
-  delete env['TMUX_PANE'];
+  // The server started by our client copies this environment for every session: nothing that
+  // describes our own terminal (tmux sets TERM for its panes itself).
+  for (const name of ['TMUX', 'TMUX_PANE', 'TERMCAP', 'COLUMNS', 'LINES']) delete env[name];
   return env;
 }
 

@@ -16,8 +16,6 @@ export { actorIdOfSession, tmuxSessionName, tmuxSocketName, type TmuxHandle };
 
 /** The grace `killTmuxSession` gives when none is given. */
 const DEFAULT_GRACE_MS = 2_000;
-/** Variables that describe the orchestrator's own terminal, not the pane's: tmux sets its own. */
-const NOT_INHERITED = new Set(['TMUX', 'TMUX_PANE', 'TERM', 'TERMCAP', 'COLUMNS', 'LINES']);
 
 /**
  * Starts `options.file` in a new detached tmux session on `socket`, its output appended to
@@ -33,7 +31,10 @@ export async function openTmux(options: TerminalOptions, socket: string, logFile
   const session = tmuxSessionName(options.id);
   const target = `${sessionTarget(session)}:`;
   const offset = LogTail.endOf(logFile);
-  const env = { ...inheritedEnv(), ...options.env };
+  // Only the spec's own variables go on the command line (and so, for the server's life, into
+  // its argv, which `ps` shows to every user): the rest of our environment reaches the session
+  // through the server's global environment, copied from ours when our client started it.
+  const env = options.env;
   const args = [
     'new-session', '-d', '-s', session, '-x', String(options.cols), '-y', String(options.rows), '-c', options.cwd,
     '-P', '-F', '#{pane_id} #{pane_pid}',
@@ -149,15 +150,6 @@ export async function reapTmuxSessions(socket: string, keep: ReadonlySet<string>
  */
 export function tmuxAttachArgs(handle: TmuxHandle): string[] {
   return ['tmux', '-L', handle.socket, 'attach-session', '-t', sessionTarget(handle.session)];
-}
-
-/** The orchestrator's environment, less what belongs to its own terminal. */
-function inheritedEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (value !== undefined && !NOT_INHERITED.has(name)) env[name] = value;
-  }
-  return env;
 }
 
 /** Single-quotes a word for sh. */
