@@ -10,6 +10,7 @@ import { openDatabase } from '../runtime/db-open.js';
 import { TroupeError } from '../runtime/errors.js';
 import { resolveDbPath } from '../runtime/host.js';
 import { readOwner } from '../runtime/lock.js';
+import { pause } from './io.js';
 import { Store, type ActorRow } from '../runtime/store.js';
 
 /** An open database and the absolute path it was opened from, for messages. */
@@ -102,6 +103,25 @@ export function inboxProgress(db: CliDatabase, seq: number): InboxProgress {
     | undefined;
   if (!row || row.delivered_at === null) return { delivered: false };
   return { delivered: true, outcome: row.outcome ?? 'delivered' };
+}
+
+/** The owner checks its inbox every 100 ms by default: look a little more often. */
+const DELIVERY_POLL_MS = 50;
+
+/**
+ * Waits until the owner has dealt with message `seq`, for at most `waitMs` (or until
+ * `signal` aborts), and says how far it got. Used by the commands that queue a message.
+ *
+ * @example
+ * await waitForDelivery(db, 7, 3000, io.signal) // { delivered: true, outcome: 'delivered' }
+ */
+export async function waitForDelivery(db: CliDatabase, seq: number, waitMs: number, signal: AbortSignal): Promise<InboxProgress> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const progress = inboxProgress(db, seq);
+    if (progress.delivered || Date.now() >= deadline || signal.aborted) return progress;
+    await pause(DELIVERY_POLL_MS, signal);
+  }
 }
 
 /**

@@ -3,8 +3,8 @@
  * for the run's actor. The process that owns the database (the `troupe run` showing it, or
  * any orchestrator) delivers it; with no owner, the next `troupe resume` does.
  */
-import { describeOwner, inboxProgress, openWriter, type CliDatabase, type InboxProgress } from './database.js';
-import { pause, type Io } from './io.js';
+import { describeOwner, openWriter, waitForDelivery, type InboxProgress } from './database.js';
+import type { Io } from './io.js';
 
 export interface RunMessage {
   /** Absolute database path; the caller has checked the run read-only already. */
@@ -17,8 +17,6 @@ export interface RunMessage {
   readonly waitMs?: number;
 }
 
-/** The owner checks its inbox every 100 ms by default: look a little more often. */
-const POLL_MS = 50;
 
 /**
  * Queues the message and says what happens next.
@@ -44,14 +42,6 @@ export async function sendToRun(message: RunMessage, io: Io): Promise<void> {
   }
 }
 
-async function waitForDelivery(db: CliDatabase, seq: number, waitMs: number, signal: AbortSignal): Promise<InboxProgress> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    const progress = inboxProgress(db, seq);
-    if (progress.delivered || Date.now() >= deadline || signal.aborted) return progress;
-    await pause(POLL_MS, signal);
-  }
-}
 
 function report(progress: InboxProgress, pid: number | undefined): string {
   const owner = pid === undefined ? 'the owner' : `the owner (pid ${pid})`;

@@ -4,8 +4,8 @@
  * opens it; when an owner runs, we wait briefly to report what became of it.
  */
 import type { EventObject } from 'xstate';
-import { describeOwner, inboxProgress, openReader, openWriter, requireActor, restartDue, type CliDatabase, type InboxProgress } from '../database.js';
-import { pause, type Io } from '../io.js';
+import { describeOwner, openReader, openWriter, requireActor, restartDue, waitForDelivery, type CliDatabase, type InboxProgress } from '../database.js';
+import type { Io } from '../io.js';
 
 export interface SendOptions {
   /** Absolute database path. */
@@ -18,8 +18,6 @@ export interface SendOptions {
   readonly waitMs?: number;
 }
 
-/** The owner polls the inbox every 100 ms by default: look a little more often than that. */
-const POLL_MS = 50;
 
 /**
  * Queues the event and reports the outcome. Throws TroupeError ACTOR_NOT_FOUND or the
@@ -52,14 +50,6 @@ export async function send(options: SendOptions, io: Io): Promise<void> {
   }
 }
 
-async function waitForDelivery(db: CliDatabase, seq: number, waitMs: number, signal: AbortSignal): Promise<InboxProgress> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    const progress = inboxProgress(db, seq);
-    if (progress.delivered || Date.now() >= deadline || signal.aborted) return progress;
-    await pause(POLL_MS, signal);
-  }
-}
 
 function report(db: CliDatabase, id: string, progress: InboxProgress, ownerPid: number | undefined): string {
   if (progress.delivered) {
