@@ -13,6 +13,7 @@
 import { assign, cancel, enqueueActions, fromCallback, sendTo, setup, spawnChild } from 'xstate';
 import type { ErrorCode } from '../runtime/errors.js';
 import type { CompiledWaitFor } from '../runtime/spec.js';
+import { runOutcome, type RunOutcome } from './run-outcome.js';
 
 /**
  * What identifies a running process for good: the group to kill and a guard against pid reuse.
@@ -104,15 +105,7 @@ export interface ProcessContext extends ProcessInput {
  * @example
  * const { state, exitCode, error } = await toPromise(actor) // 'failed', 3, { code: 'PROCESS_FAILED', ... }
  */
-export interface ProcessOutput {
-  state: ProcessOutcome;
-  exitCode: number | null;
-  signal: string | null;
-  reason: ProcessReason;
-  error: ProcessError | null;
-  /** The values captured for the input's `outputs` (only when it has some). */
-  outputs?: Record<string, string>;
-}
+export type ProcessOutput = RunOutcome<ProcessOutcome, ProcessReason, ProcessError>;
 
 /**
  * Events the machine handles: from the `run` actor, and `process.stop` from outside.
@@ -156,16 +149,6 @@ const LOST: ProcessError = {
   message: 'The process was lost: the orchestrator that started it stopped while it ran, and its process group was killed. The restart policy decides whether it runs again.',
 };
 
-function outcome(state: ProcessOutcome, context: ProcessContext): ProcessOutput {
-  return {
-    state,
-    exitCode: context.exitCode ?? null,
-    signal: context.signal ?? null,
-    reason: context.reason ?? 'exit',
-    error: context.error ?? null,
-    ...(context.captured ? { outputs: context.captured } : {}),
-  };
-}
 
 /**
  * The `process` kind's machine, with a placeholder `run` actor that fails: provide the real one.
@@ -272,9 +255,9 @@ export const processMachine = setup({
         'process.stop': {},
       },
     },
-    succeeded: { type: 'final', output: ({ context }) => outcome('succeeded', context) },
-    failed: { type: 'final', tags: ['failure'], output: ({ context }) => outcome('failed', context) },
-    cancelled: { type: 'final', output: ({ context }) => outcome('cancelled', context) },
-    lost: { type: 'final', tags: ['failure'], output: ({ context }) => outcome('lost', context) },
+    succeeded: { type: 'final', output: ({ context }) => runOutcome('succeeded', context) },
+    failed: { type: 'final', tags: ['failure'], output: ({ context }) => runOutcome('failed', context) },
+    cancelled: { type: 'final', output: ({ context }) => runOutcome('cancelled', context) },
+    lost: { type: 'final', tags: ['failure'], output: ({ context }) => runOutcome('lost', context) },
   },
 });

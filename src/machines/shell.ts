@@ -21,6 +21,7 @@ import type { TerminalHandle } from '../actors/terminal.js';
 import type { ErrorCode } from '../runtime/errors.js';
 import type { CompiledWaitFor } from '../runtime/spec.js';
 import type { ProcessReadyNotice } from './process.js';
+import { runOutcome, type RunOutcome } from './run-outcome.js';
 
 export type ShellBackend = 'pty' | 'tmux';
 
@@ -119,15 +120,7 @@ export interface ShellContext extends ShellInput {
  * @example
  * const { state, exitCode } = await toPromise(actor) // 'exited', 3
  */
-export interface ShellOutput {
-  state: ShellOutcome;
-  exitCode: number | null;
-  signal: string | null;
-  reason: ShellReason;
-  error: ShellError | null;
-  /** The values captured for the input's `outputs` (only when it has some). */
-  outputs?: Record<string, string>;
-}
+export type ShellOutput = RunOutcome<ShellOutcome, ShellReason, ShellError>;
 
 /**
  * Events the machine handles: from the `session` actor, and from outside
@@ -157,16 +150,6 @@ export type ShellSessionCommand =
   /** End the terminal and everything in it (hangup, grace, SIGKILL), then report the exit. */
   | { type: 'shell.kill' };
 
-function outcome(state: ShellOutcome, context: ShellContext): ShellOutput {
-  return {
-    state,
-    exitCode: context.exitCode ?? null,
-    signal: context.signal ?? null,
-    reason: context.reason ?? 'exit',
-    error: context.error ?? null,
-    ...(context.captured ? { outputs: context.captured } : {}),
-  };
-}
 
 /**
  * The `shell` kind's machine, with a placeholder `session` actor that fails: provide the real one.
@@ -266,8 +249,8 @@ export const shellMachine = setup({
         'shell.resize': {},
       },
     },
-    exited: { type: 'final', output: ({ context }) => outcome('exited', context) },
-    failed: { type: 'final', tags: ['failure'], output: ({ context }) => outcome('failed', context) },
-    lost: { type: 'final', tags: ['failure'], output: ({ context }) => outcome('lost', context) },
+    exited: { type: 'final', output: ({ context }) => runOutcome('exited', context) },
+    failed: { type: 'final', tags: ['failure'], output: ({ context }) => runOutcome('failed', context) },
+    lost: { type: 'final', tags: ['failure'], output: ({ context }) => runOutcome('lost', context) },
   },
 });
