@@ -5,34 +5,22 @@ import { groupMembers, readStartTime } from '../src/runtime/proc-info.js';
 import { counterMachine } from './helpers/machines.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDb } from './helpers/tmp.js';
+import { startOwner as startOwnerProcess, stopOwner } from './helpers/owner.js';
 
 let orc: Orchestrator | undefined;
 let owner: ResultPromise | undefined;
 afterEach(async () => {
   await orc?.close();
   orc = undefined;
-  // A still-running owner is stopped gracefully, so it takes its processes with it.
-  if (owner && owner.exitCode === null && owner.signalCode === null) {
-    owner.kill('SIGTERM');
-    await owner;
-  }
+  await stopOwner(owner);
   owner = undefined;
 });
 
 /** Starts an orchestrator in another process and waits until its actors run. */
 async function startOwner(db: string): Promise<{ child: ResultPromise; pids: Record<string, number> }> {
-  const child = execa('node', ['--import', 'tsx', 'test/fixtures/crash-owner.mts', db], { reject: false, buffer: false });
+  const { child, ready } = await startOwnerProcess<Record<string, number>>('test/fixtures/crash-owner.mts', [db]);
   owner = child;
-  let out = '';
-  const line = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const found = /READY (.*)\n/.exec(out);
-      if (found) resolve(found[1]!);
-    });
-    void child.then((result) => reject(new Error(`owner exited early: ${String(result.stderr ?? '')} ${out}`)));
-  });
-  return { child, pids: JSON.parse(line) as Record<string, number> };
+  return { child, pids: ready };
 }
 
 /**

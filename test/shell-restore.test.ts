@@ -8,33 +8,22 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createOrchestrator, type Orchestrator } from '../src/index.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDb, tempDir } from './helpers/tmp.js';
+import { startOwner as startOwnerProcess, stopOwner } from './helpers/owner.js';
 
 let orc: Orchestrator | undefined;
 let owner: ResultPromise | undefined;
 afterEach(async () => {
   await orc?.close();
   orc = undefined;
-  if (owner && owner.exitCode === null && owner.signalCode === null) {
-    owner.kill('SIGTERM');
-    await owner;
-  }
+  await stopOwner(owner);
   owner = undefined;
 });
 
 /** Starts an orchestrator with shells in another process; resolves with the shells' pids. */
 async function startOwner(db: string): Promise<{ child: ResultPromise; pids: Record<string, number> }> {
-  const child = execa('node', ['--import', 'tsx', 'test/fixtures/shell-owner.mts', db], { reject: false, buffer: false });
+  const { child, ready } = await startOwnerProcess<Record<string, number>>('test/fixtures/shell-owner.mts', [db]);
   owner = child;
-  let out = '';
-  const line = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const found = /READY (.*)\n/.exec(out);
-      if (found) resolve(found[1]!);
-    });
-    void child.then((result) => reject(new Error(`owner exited early: ${String(result.stderr ?? '')} ${out}`)));
-  });
-  return { child, pids: JSON.parse(line) as Record<string, number> };
+  return { child, pids: ready };
 }
 
 /** Live processes of session `sid`, from ps (zombies are dead already). */

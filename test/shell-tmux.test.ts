@@ -3,13 +3,14 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listTmuxSessions, tmuxSocketName } from '../src/actors/tmux.js';
 import { sessionMembers } from '../src/actors/tmux-procs.js';
 import { createOrchestrator, EOF, type Orchestrator } from '../src/index.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDb, tempDir } from './helpers/tmp.js';
+import { startOwner } from './helpers/owner.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 if (!hasTmux && !process.env.CI) console.warn('tmux is not installed: skipping the tmux shell tests (apt-get install tmux).');
@@ -152,17 +153,8 @@ describe.skipIf(!hasTmux && !process.env.CI)('shell actors on tmux', () => {
     const db = tempDb();
     const socket = tmuxSocketName(db);
     sockets.add(socket);
-    const child = execa('node', ['--import', 'tsx', 'test/fixtures/tmux-crash-owner.mts', db, join(tempDir(), 'stray.log')], { reject: false, buffer: false });
+    const { child, ready } = await startOwner<{ pid: number; stray: number }>('test/fixtures/tmux-crash-owner.mts', [db, join(tempDir(), 'stray.log')]);
     owner = child;
-    let out = '';
-    const ready = await new Promise<{ pid: number; stray: number }>((resolve, reject) => {
-      child.stdout!.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const found = /READY (.*)\n/.exec(out);
-        if (found) resolve(JSON.parse(found[1]!) as { pid: number; stray: number });
-      });
-      void child.then((result) => reject(new Error(`owner exited early: ${String(result.stderr ?? '')} ${out}`)));
-    });
     child.kill('SIGKILL');
     await child;
     // tmux servers are daemons of their own: the sessions outlive the owner.

@@ -10,6 +10,7 @@ import { createOrchestrator, type Orchestrator } from '../src/index.js';
 import type { WorkflowSpec } from '../src/workflow/spec.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDir } from './helpers/tmp.js';
+import { stopOwner } from './helpers/owner.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 
@@ -18,10 +19,7 @@ let owner: ResultPromise | undefined;
 afterEach(async () => {
   await orc?.close();
   orc = undefined;
-  if (owner && owner.exitCode === null && owner.signalCode === null) {
-    owner.kill('SIGTERM');
-    await owner;
-  }
+  await stopOwner(owner);
   owner = undefined;
 });
 
