@@ -9,19 +9,17 @@
  * handle does not start a second terminal: a pty died with its owner (lost), a tmux session
  * may have survived (re-attach, or lost when it is gone).
  */
-import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fromCallback } from 'xstate';
 import type { ShellEvent, ShellSessionCommand, ShellSessionInput } from '../machines/shell.js';
 import { TroupeError, describeError } from '../runtime/errors.js';
 import { resolveEnvReferences, toExpectPattern } from '../runtime/shell-spec.js';
 import { createOutputCaptures, type OutputCaptures } from './output-captures.js';
 import type { ProcessServices } from './process.js';
-import { openPty, stopSession } from './pty.js';
+import { stopSession } from './pty.js';
 import { createOutputMatcher, probeReadiness, type OutputMatcher } from './readiness.js';
 import { ShellSession } from './shell-live.js';
-import type { Terminal, TerminalOptions } from './terminal.js';
-import { attachTmux, killTmuxSession, openTmux, tmuxSessionName, tmuxSocketName } from './tmux.js';
+import { openShellTerminal, removePaneFile } from './shell-terminal.js';
+import type { Terminal } from './terminal.js';
 
 export { ShellSession, notRunning, type DialogRound } from './shell-live.js';
 
@@ -137,7 +135,9 @@ class SessionRun {
     const reattaching = this.input.handle !== undefined;
     let terminal: Terminal | undefined;
     try {
-      terminal = await this.open();
+      const opened = await openShellTerminal(this.input, this.services.logsDir, this.services.dbKey);
+      terminal = opened.terminal;
+      this.go = opened.go;
     } catch (err: unknown) {
       this.session.discard();
       return this.fail(err instanceof TroupeError ? err.code : 'SPAWN_FAILED', `Could not start '${this.input.file}' in '${this.input.cwd}': ${describeError(err)}`, 'spawn-error');
@@ -195,41 +195,6 @@ class SessionRun {
     void this.close();
   }
 
-  private async open(): Promise<Terminal | undefined> {
-    const logs = this.services.logsDir;
-    // tmux's raw output stream, followed by the tmux backend; the log proper is redacted.
-    const paneFile = join(logs, paneFileName(this.input.id));
-    if (this.input.handle?.backend === 'tmux') return attachTmux(this.input.handle, paneFile);
-    const options: TerminalOptions = {
-      id: this.input.id,
-      file: this.input.file,
-      args: this.input.args,
-      cwd: this.input.cwd,
-      env: this.input.defaultShell ? { INPUTRC: ensureInputrc(logs), ...this.input.env } : this.input.env,
-      cols: this.input.cols,
-      rows: this.input.rows,
-    };
-    if (this.input.backend === 'pty') {
-      const pty = openPty(options);
-      this.go = () => pty.go();
-      return pty;
-    }
-    // Only we may read it: unlike the log, it is not redacted.
-    mkdirSync(logs, { recursive: true });
-    closeSync(openSync(paneFile, 'a', 0o600));
-    const socket = tmuxSocketName(this.services.dbKey);
-    try {
-      return await openTmux(options, socket, paneFile);
-    } catch (err: unknown) {
-      // A session of this actor's name, while the actor has no handle, can only be an orphan:
-      // an owner killed after starting it and before recording it (ids are unique among live
-      // actors, and a stopped shell's session is gone). Replace it, once.
-      if (!(err instanceof TroupeError && err.code === 'TMUX_FAILED' && /exists already/.test(err.message))) throw err;
-      await killTmuxSession(socket, tmuxSessionName(this.input.id), 0);
-      return openTmux(options, socket, paneFile);
-    }
-  }
-
   private async runDialog(): Promise<void> {
     const where = `dialog of shell '${this.input.id}'`;
     // A run's `set` acts as if it were in our environment; the merge lives only here, now.
@@ -280,7 +245,7 @@ class SessionRun {
         if (!this.session.ended) this.report({ type: 'shell.exited', exitCode: null, signal: null, ...this.finalOutputs() });
         // The raw pane stream is not redacted (an echoed secret would be in it): once the session
         // is gone, only the redacted log stays.
-        if (terminal.handle.backend === 'tmux') rmSync(join(this.services.logsDir, paneFileName(this.input.id)), { force: true });
+        if (terminal.handle.backend === 'tmux') removePaneFile(this.services.logsDir, this.input.id);
         this.release();
       }),
     );
@@ -296,25 +261,4 @@ class SessionRun {
       // The database may already be closed; a stale handle is harmless (start times are checked).
     }
   }
-}
-
-/**
- * The raw pane stream's file name. tmux expands `%` sequences (strftime) in the pipe-pane
- * command, so a `%2F` from encoding a step's `run/step#1` would send the output to a file
- * named after today's date; `+` stands for `%` instead (ids never hold a `+`).
- */
-function paneFileName(actorId: string): string {
-  return `${encodeURIComponent(actorId).replaceAll('%', '+')}.pane`;
-}
-
-const inputrcs = new Set<string>();
-
-/** The default shell's readline settings: bracketed paste off, so echoed input has no escapes around it. */
-function ensureInputrc(dir: string): string {
-  const path = join(dir, 'troupe.inputrc');
-  if (inputrcs.has(path)) return path;
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path, 'set enable-bracketed-paste off\n');
-  inputrcs.add(path);
-  return path;
 }
