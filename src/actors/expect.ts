@@ -6,6 +6,10 @@
  * wins (ties go to the pattern listed first) and consumes the buffer through its end. A
  * search window bounds the work done per chunk, and the buffer itself is bounded, so a
  * program that prints gigabytes costs neither time nor memory.
+ *
+ * Over 300 lines on purpose: it is one class, the `Expecter`, whose private methods share the
+ * pending expect and the buffer; patterns and errors live in `expect-pattern.ts`, the chunked
+ * buffer in `expect-buffer.ts`.
  */
 import { StringDecoder } from 'node:string_decoder';
 import { TroupeError } from '../runtime/errors.js';

@@ -19,6 +19,10 @@
  * old owner reports `lost` and runs again (at-least-once for the steps in flight, without
  * spending a retry), once its dependencies are settled again: a lost service is started
  * again and awaited first. A result that was committed is never run again (exactly-once).
+ *
+ * Over 300 lines on purpose: one `setup().createMachine()` whose guards and actions are the
+ * run's rules, read together; the pure parts they call live in `workflow-plan.ts`,
+ * `workflow-launch.ts` and `workflow-steps.ts`.
  */
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import type { CompiledWorkflow, RunStatus } from '../workflow/types.js';
