@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { ResultPromise } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listTmuxSessions, tmuxSocketName } from '../src/actors/tmux.js';
-import { sessionMembers } from '../src/actors/tmux-procs.js';
+import { sessionMembers } from '../src/runtime/proc-session.js';
 import { createOrchestrator, EOF, type Orchestrator } from '../src/index.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDb, tempDir } from './helpers/tmp.js';

@@ -18,7 +18,7 @@ import {
   tmuxSocketName,
   type TmuxHandle,
 } from '../src/actors/tmux.js';
-import { sessionMembers } from '../src/actors/tmux-procs.js';
+import { sessionMembers } from '../src/runtime/proc-session.js';
 import { TroupeError } from '../src/runtime/errors.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDb, tempDir } from './helpers/tmp.js';

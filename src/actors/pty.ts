@@ -9,19 +9,19 @@
  * types a line, so a crash between spawning and recording (kill -9) can't leave a program of
  * ours running unrecorded; the pty closes with us, `read` fails and the program never starts.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type IPty } from 'node-pty';
 import { readStartTime } from '../runtime/proc-info.js';
+import { stopSession } from '../runtime/proc-session.js';
 import type { Terminal, TerminalExit, TerminalHandle, TerminalOptions } from './terminal.js';
 
 /** After SIGKILL, how long to wait for the session to empty before giving up. */
-const KILL_WAIT_MS = 5_000;
-const POLL_MIN_MS = 5;
-const POLL_MAX_MS = 50;
 
 /** A pty shell's handle: its program leads a session of its own (sid = pgid = pid). */
+/** How long the pty may take to report its exit once its session is empty. */
+const EXIT_WAIT_MS = 5_000;
+
 export type PtyHandle = Extract<TerminalHandle, { backend: 'pty' }>;
 
 /**
@@ -132,7 +132,7 @@ class PtyTerminal implements GatedPty {
       await stopSession(this.handle, graceMs);
       // The pty reports the exit once its last reader is gone; with the session empty that is at once.
       const late = new AbortController();
-      await Promise.race([this.exited, sleep(KILL_WAIT_MS, undefined, { signal: late.signal }).catch(() => undefined)]);
+      await Promise.race([this.exited, sleep(EXIT_WAIT_MS, undefined, { signal: late.signal }).catch(() => undefined)]);
       late.abort();
     })();
     return this.closing;
@@ -163,125 +163,5 @@ class PtyTerminal implements GatedPty {
     };
     this.disposers.add(once);
     return once;
-  }
-}
-
-/**
- * Ends every process of the session a pty's program leads (its id is the program's pid):
- * SIGHUP and SIGTERM to each of its process groups (SIGCONT too, for stopped jobs), up to
- * `graceMs` for them to go, then SIGKILL to whatever is left. Processes that left the session
- * (setsid, daemons) are out of reach, as they would be for a terminal window being closed.
- *
- * The kernel never hands out a pid still used as a session or group id, so the session's
- * members are ours unless a process with the leader's pid but another start time exists:
- * then the number was reused, and ours are all gone.
- *
- * @example
- * await stopSession({ backend: 'pty', pid: 4242, pgid: 4242, startTime: '987654' }, 5000)
- */
-export async function stopSession(leader: PtyHandle, graceMs: number): Promise<void> {
-  const sid = leader.pid;
-  // Session 0/1 would be the kernel's or init's: never ours.
-  if (sid <= 1) return;
-  const reused = () => {
-    const start = readStartTime(sid);
-    return start !== undefined && start !== leader.startTime;
-  };
-  const signalled = new Set<number>();
-  const hangUp = (members: readonly Member[]) => {
-    if (reused()) return;
-    for (const { pgid } of members) {
-      if (signalled.has(pgid)) continue;
-      signalled.add(pgid);
-      // An interactive bash ignores SIGTERM but ends on SIGHUP, passing it on to its jobs.
-      for (const signal of ['SIGHUP', 'SIGTERM', 'SIGCONT'] as const) signalGroup(pgid, signal);
-    }
-  };
-  // The leader's group first, without waiting for a scan: the program's pid is its pgid.
-  hangUp([{ pid: sid, pgid: sid }]);
-  const left = await waitForEmptySession(sid, graceMs, hangUp);
-  if (left.length === 0 || reused()) return;
-  const kill = (members: readonly Member[]) => !reused() && members.forEach((member) => signalProcess(member.pid, 'SIGKILL'));
-  kill(left);
-  await waitForEmptySession(sid, KILL_WAIT_MS, kill);
-}
-
-interface Member {
-  pid: number;
-  pgid: number;
-}
-
-/** One scan of /proc, by session: shared by everyone waiting for a session to empty. */
-let lastScan: { at: number; sessions: Map<number, Member[]> } | undefined;
-
-/**
- * The live (not zombie) processes of session `sid`, from a scan of /proc started at or after
- * `notBefore` (performance.now() time). Closing hundreds of shells at once then costs one scan
- * per poll, not one per shell.
- *
- * @example
- * sessionMembers(terminal.handle.pid) // [{ pid: 4242, pgid: 4242 }, { pid: 4250, pgid: 4250 }]
- */
-export function sessionMembers(sid: number, notBefore: number = performance.now()): Member[] {
-  if (lastScan === undefined || lastScan.at < notBefore) lastScan = { at: performance.now(), sessions: scanSessions() };
-  return lastScan.sessions.get(sid) ?? [];
-}
-
-function scanSessions(): Map<number, Member[]> {
-  const sessions = new Map<number, Member[]>();
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return sessions;
-  }
-  for (const entry of entries) {
-    const code = entry.charCodeAt(0);
-    if (code < 48 || code > 57) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-    } catch {
-      continue; // exited while we scanned
-    }
-    // Fields after `comm`, which may itself hold spaces and ')': state, ppid, pgrp, session.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ', 4);
-    if (fields[0] === 'Z' || fields[0] === 'X') continue;
-    const sid = Number(fields[3]);
-    const member = { pid: Number(entry), pgid: Number(fields[2]) };
-    const members = sessions.get(sid);
-    if (members) members.push(member);
-    else sessions.set(sid, [member]);
-  }
-  return sessions;
-}
-
-/**
- * Polls until session `sid` is empty or `ms` passed, handing each non-empty sight of it to
- * `onMembers` (to signal newcomers). Resolves with what is left.
- */
-async function waitForEmptySession(sid: number, ms: number, onMembers: (members: readonly Member[]) => void): Promise<Member[]> {
-  const deadline = Date.now() + ms;
-  let interval = POLL_MIN_MS;
-  for (;;) {
-    const since = performance.now();
-    await sleep(Math.min(interval, Math.max(0, deadline - Date.now())));
-    const members = sessionMembers(sid, since);
-    if (members.length === 0 || Date.now() >= deadline) return members;
-    onMembers(members);
-    interval = Math.min(interval * 2, POLL_MAX_MS);
-  }
-}
-
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  // Never our own group or every process (pgid 0/1): a session's groups are above 1.
-  if (pgid > 1) signalProcess(-pgid, signal);
-}
-
-function signalProcess(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // Gone already (ESRCH): that is what we wanted.
   }
 }

@@ -15,7 +15,7 @@ import { TroupeError, describeError } from '../runtime/errors.js';
 import { resolveEnvReferences, toExpectPattern } from '../runtime/shell-spec.js';
 import { createOutputCaptures, type OutputCaptures } from './output-captures.js';
 import type { ProcessServices } from './process.js';
-import { stopSession } from './pty.js';
+import { stopSession } from '../runtime/proc-session.js';
 import { createOutputMatcher, probeReadiness, type OutputMatcher } from './readiness.js';
 import { ShellSession } from './shell-live.js';
 import { openShellTerminal, removePaneFile } from './shell-terminal.js';

@@ -12,8 +12,14 @@ const KILL_WAIT_MS = 5_000;
 const POLL_MIN_MS = 10;
 const POLL_MAX_MS = 100;
 
-/** The fields of /proc/<pid>/stat after `comm`, so index 0 is field 3 (state). */
-function statFields(pid: number): string[] | undefined {
+/**
+ * The fields of /proc/<pid>/stat after `comm`, so index 0 is field 3 (state); undefined when
+ * there is no such process.
+ *
+ * @example
+ * statFields(4242)?.[0] // 'S'
+ */
+export function statFields(pid: number): string[] | undefined {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
