@@ -155,6 +155,8 @@ describe.skipIf(!canRun && !process.env['CI'])('ssh through a pty shell', () => 
       { expect: /\$ $/, timeout: 20_000 },
     ]);
     expect((await sh.run('whoami', { timeout: 10_000 })).output).toBe(`${user}\n`);
+    // Ctrl-D typed ahead of the prompt may be thrown away by the terminal: wait for it, as a person would.
+    await sh.expect(/\$ $/, { timeout: 10_000, stripAnsi: true });
     await sh.sendControl('d');
     await orc.waitFor('remote', 'exited', { timeout: 10_000 });
     expect(sh.context).toMatchObject({ exitCode: 0 });

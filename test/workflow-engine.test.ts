@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { execa } from 'execa';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -507,21 +507,29 @@ describe('running workflows', () => {
 
   it.skipIf(!hasTmux && !process.env['CI'])('runs tmux steps, their outputs captured and their raw pane streams kept private', async () => {
     const { orc, dir } = await open();
-    const result = await orc.run({
+    const logs = join(dir, 'logs');
+    const run = orc.startRun({
       name: 'tmuxed',
       steps: [
-        { name: 'ok', command: 'echo in tmux; echo version=2.0', mode: 'tmux', outputs: { version: '^version=(\\S+)$' } },
+        { name: 'ok', command: `echo in tmux; echo version=2.0; while [ ! -e '${join(dir, 'go')}' ]; do sleep 0.02; done`, mode: 'tmux', outputs: { version: '^version=(\\S+)$' } },
         { name: 'bad', command: 'exit 4', mode: 'tmux' },
       ],
     });
+    // While a session runs, its raw (unredacted) pane stream is a file only we may read. tmux
+    // expands `%` in the pipe-pane command: an encoded `run/step#1` once sent that stream to a
+    // world-readable file named after the date.
+    const okPane = () => readdirSync(logs).find((name) => /^tmuxed-\w+\+2Fok\+231\.pane$/.test(name));
+    await pollUntil(() => okPane() !== undefined);
+    expect(statSync(join(logs, okPane()!)).mode & 0o777).toBe(0o600);
+    writeFileSync(join(dir, 'go'), '');
+    const result = await run.result;
     expect(stateOf(result)).toEqual({ ok: 'succeeded', bad: 'failed' });
     expect(result.steps.map((s) => s.exitCode)).toEqual([0, 4]);
     expect(result.steps[0]!.outputs).toEqual({ version: '2.0' });
-    // tmux expands `%` in the pipe-pane command: an encoded `run/step#1` once sent the raw,
-    // unredacted stream to a world-readable file named after the date.
-    const files = readdirSync(join(dir, 'logs')).filter((name) => name.includes('tmuxed-')).sort();
-    expect(files.map((name) => name.replace(/tmuxed-\w+/, '<run>'))).toEqual(['<run>%2Fbad%231.log', '<run>%2Fok%231.log', '<run>+2Fbad+231.pane', '<run>+2Fok+231.pane']);
-    expect(readdirSync(join(dir, 'logs')).filter((name) => !name.includes('tmuxed-') && name !== 'troupe.inputrc')).toEqual([]);
-    for (const name of files.filter((f) => f.endsWith('.pane'))) expect(statSync(join(dir, 'logs', name)).mode & 0o777).toBe(0o600);
+    // Once the sessions are gone only the redacted logs stay, and nothing else was written.
+    await pollUntil(() => !readdirSync(logs).some((name) => name.endsWith('.pane')));
+    const files = readdirSync(logs).filter((name) => name.includes('tmuxed-')).sort();
+    expect(files.map((name) => name.replace(/tmuxed-\w+/, '<run>'))).toEqual(['<run>%2Fbad%231.log', '<run>%2Fok%231.log']);
+    expect(readdirSync(logs).filter((name) => !name.includes('tmuxed-') && name !== 'troupe.inputrc')).toEqual([]);
   });
 });
