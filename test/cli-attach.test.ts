@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { spawn, type IPty } from 'node-pty';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listTmuxSessions, tmuxSocketName } from '../src/actors/tmux.js';
+import { listTmuxSessions, tmuxSocketName } from '../src/actors/terminal/tmux.js';
 import { createOrchestrator, type Orchestrator } from '../src/index.js';
 import { ROOT, troupe } from './helpers/cli.js';
 import { pollUntil } from './helpers/poll.js';

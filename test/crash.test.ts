@@ -1,7 +1,7 @@
 import { execa, type ResultPromise } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOrchestrator, type Orchestrator } from '../src/index.js';
-import { groupMembers, readStartTime } from '../src/runtime/proc-info.js';
+import { groupMembers, readStartTime } from '../src/actors/proc/proc-info.js';
 import { counterMachine } from './helpers/machines.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDb } from './helpers/tmp.js';

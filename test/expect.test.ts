@@ -1,7 +1,7 @@
 // The expect engine over a stream of text: matching, chunk boundaries, EOF, timeouts, ANSI
 // stripping, bounded work and memory, and what its errors say.
 import { describe, expect, it } from 'vitest';
-import { MAX_PENDING_ESCAPE, stripAnsiChunk } from '../src/actors/ansi.js';
+import { MAX_PENDING_ESCAPE, stripAnsiChunk } from '../src/actors/output/ansi.js';
 import {
   DEFAULT_EXPECT_TIMEOUT_MS,
   DEFAULT_MAX_BUFFER,
@@ -13,8 +13,8 @@ import {
   compilePattern,
   describePattern,
   stripAnsi,
-} from '../src/actors/expect.js';
-import { Redactor } from '../src/actors/redact.js';
+} from '../src/actors/expect/expect.js';
+import { Redactor } from '../src/actors/output/redact.js';
 import { TroupeError } from '../src/runtime/errors.js';
 
 /** Injected time: timers fire only when the test says so. */

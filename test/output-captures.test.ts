@@ -1,7 +1,7 @@
 // Captures of `outputs` over a stream, alone: lines across chunks, terminal line ends,
 // characters split between chunks, the first match winning, and a line that never ends.
 import { describe, expect, it } from 'vitest';
-import { createOutputCaptures } from '../src/actors/output-captures.js';
+import { createOutputCaptures } from '../src/actors/output/output-captures.js';
 
 describe('output captures', () => {
   it('matches whole lines across chunks; a \\r before the newline is not part of the line', () => {

@@ -2,7 +2,7 @@
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileProcessSpec, createProcessKind } from '../src/runtime/process-kind.js';
+import { compileProcessSpec, createProcessKind } from '../src/actors/process/kind.js';
 import { createTestServices } from './helpers/process-services.js';
 import { tempDir } from './helpers/tmp.js';
 import { thrown } from './helpers/thrown.js';

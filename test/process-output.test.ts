@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_OUTPUT_CAPACITY, OutputSink } from '../src/actors/output.js';
+import { DEFAULT_OUTPUT_CAPACITY, OutputSink } from '../src/actors/output/output.js';
 import { tempDir } from './helpers/tmp.js';
 
 describe('OutputSink', () => {

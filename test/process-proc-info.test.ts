@@ -4,7 +4,7 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { groupMembers, isSameProcess, killGroup, readStartTime, stopGroup } from '../src/runtime/proc-info.js';
+import { groupMembers, isSameProcess, killGroup, readStartTime, stopGroup } from '../src/actors/proc/proc-info.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDir } from './helpers/tmp.js';
 

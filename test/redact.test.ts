@@ -1,6 +1,6 @@
 // Secret redaction, in whole texts and in streams whose secrets are cut between chunks.
 import { describe, expect, it } from 'vitest';
-import { REDACTED, Redactor } from '../src/actors/redact.js';
+import { REDACTED, Redactor } from '../src/actors/output/redact.js';
 
 function redactorOf(...secrets: string[]): Redactor {
   const redactor = new Redactor();

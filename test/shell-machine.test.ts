@@ -2,7 +2,7 @@
 // supervisor and the handles rely on, without any terminal.
 import { describe, expect, it } from 'vitest';
 import { createActor, fromCallback, setup, spawnChild, type AnyActorLogic, type AnyActorRef, type Snapshot } from 'xstate';
-import type { TerminalHandle } from '../src/actors/terminal.js';
+import type { TerminalHandle } from '../src/actors/terminal/terminal.js';
 import { shellMachine, type ShellEvent, type ShellInput, type ShellSessionCommand, type ShellSessionInput } from '../src/machines/shell.js';
 
 const PTY: TerminalHandle = { backend: 'pty', pid: 4242, pgid: 4242, startTime: '123' };

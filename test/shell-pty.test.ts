@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOrchestrator, EOF, ExpectEOFError, ExpectTimeoutError, TIMEOUT, TroupeError, type Orchestrator } from '../src/index.js';
-import { ShellHandle } from '../src/runtime/shell-handle.js';
+import { ShellHandle } from '../src/actors/shell/handle.js';
 import { troupe } from './helpers/cli.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDb, tempDir } from './helpers/tmp.js';

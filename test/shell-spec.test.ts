@@ -2,7 +2,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileShellSpec, resolveEnvReferences, toExpectPattern } from '../src/runtime/shell-spec.js';
+import { compileShellSpec, resolveEnvReferences, toExpectPattern } from '../src/actors/shell/spec.js';
 import { tempDir } from './helpers/tmp.js';
 import { thrown } from './helpers/thrown.js';
 

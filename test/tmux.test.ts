@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Terminal, TerminalExit, TerminalOptions } from '../src/actors/terminal.js';
+import type { Terminal, TerminalExit, TerminalOptions } from '../src/actors/terminal/terminal.js';
 import {
   actorIdOfSession,
   attachTmux,
@@ -17,8 +17,8 @@ import {
   tmuxSessionName,
   tmuxSocketName,
   type TmuxHandle,
-} from '../src/actors/tmux.js';
-import { sessionMembers } from '../src/runtime/proc-session.js';
+} from '../src/actors/terminal/tmux.js';
+import { sessionMembers } from '../src/actors/proc/proc-session.js';
 import { TroupeError } from '../src/runtime/errors.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDb, tempDir } from './helpers/tmp.js';

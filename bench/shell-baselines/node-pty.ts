@@ -5,7 +5,7 @@
  */
 import * as pty from 'node-pty';
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_SHELL, DEFAULT_TERM } from '../../src/runtime/shell-spec.js';
+import { DEFAULT_SHELL, DEFAULT_TERM } from '../../src/actors/shell/spec.js';
 
 /** The asker's program and arguments; see asker.py. */
 export const PYTHON = '/usr/bin/python3';

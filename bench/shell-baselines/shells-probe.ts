@@ -7,7 +7,7 @@
  * Usage: node --expose-gc --import tsx bench/shell-baselines/shells-probe.ts troupe|node-pty COUNT MARKER
  */
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_SHELL } from '../../src/runtime/shell-spec.js';
+import { DEFAULT_SHELL } from '../../src/actors/shell/spec.js';
 import { collectGarbage } from '../lib/stats.js';
 import { ids, openOrchestrator } from '../lib/temp-db.js';
 import { bareShells } from './node-pty.js';

@@ -17,7 +17,7 @@
  * and like every message it is journaled: never use it for secrets.
  */
 import { assign, enqueueActions, sendTo, setup, spawnChild, fromCallback } from 'xstate';
-import type { TerminalHandle } from '../actors/terminal.js';
+import type { TerminalHandle } from '../actors/terminal/terminal.js';
 import type { ErrorCode } from '../runtime/errors.js';
 import type { CompiledWaitFor } from '../runtime/spec.js';
 import type { ProcessReadyNotice } from './process.js';

@@ -2,10 +2,10 @@ import type { AnyActorLogic, InspectionEvent, Observer } from 'xstate';
 import { systemClock, type Clock } from './clock.js';
 import { RuntimeHost, resolveDbPath } from './host.js';
 import { Orchestrator } from './orchestrator.js';
-import { createProcessKind } from './process-kind.js';
-import { createShellKind, reapOrphanSessions } from './shell-kind.js';
+import { createProcessKind } from '../actors/process/kind.js';
+import { createShellKind, reapOrphanSessions } from '../actors/shell/kind.js';
 import { closeOnSignals } from './signals.js';
-import { createWorkflowKind } from './workflow-kind.js';
+import { createWorkflowKind } from '../actors/workflow/kind.js';
 
 /** What `createOrchestrator` accepts. Every field is optional. */
 export interface OrchestratorOptions {

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { hostname } from 'node:os';
 import { TroupeError } from './errors.js';
-import { isSameProcess, readStartTime } from './proc-info.js';
+import { isSameProcess, readStartTime } from '../actors/proc/proc-info.js';
 
 export interface OwnerRecord {
   readonly pid: number;

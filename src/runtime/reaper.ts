@@ -1,4 +1,4 @@
-import { groupMembers, isSameProcess, readStartTime, stopGroup } from './proc-info.js';
+import { groupMembers, isSameProcess, readStartTime, stopGroup } from '../actors/proc/proc-info.js';
 import type { HandleRow } from './store.js';
 
 /** How long a process left by a dead owner gets between SIGTERM and SIGKILL. */

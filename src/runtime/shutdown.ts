@@ -5,8 +5,8 @@
  * the database go. The orchestrator's phase lives here because close is what moves it.
  */
 import type { AnyActorRef } from 'xstate';
-import { pendingStops } from '../actors/process.js';
-import { pendingShellStops } from '../actors/shell-session.js';
+import { pendingStops } from '../actors/process/run.js';
+import { pendingShellStops } from '../actors/shell/session.js';
 import { stopChild, type ActorRecord } from './actor-record.js';
 import type { ActorTable } from './actor-table.js';
 import type { RestartTimers } from './restart-timers.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isDuration, parseDuration, type Duration } from './duration.js';
 import { TroupeError } from './errors.js';
-import type { ShellSpec } from './shell-spec.js';
+import type { ShellSpec } from '../actors/shell/spec.js';
 
 /** A duration field: milliseconds or `'500ms'`/`'30s'`/`'5m'`, checked where it is written. */
 export const durationSchema = z.union([z.number(), z.string()]).refine(isDuration, {

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { createActor, type Actor, type Snapshot } from 'xstate';
-import { OutputSink } from '../../src/actors/output.js';
-import { pendingStops, type ProcessHandle, type ProcessServices } from '../../src/actors/process.js';
+import { OutputSink } from '../../src/actors/output/output.js';
+import { pendingStops, type ProcessHandle, type ProcessServices } from '../../src/actors/process/run.js';
 import type { ProcessInput, processMachine } from '../../src/machines/process.js';
-import { groupMembers } from '../../src/runtime/proc-info.js';
-import { createProcessKind, type ProcessKindOptions } from '../../src/runtime/process-kind.js';
+import { groupMembers } from '../../src/actors/proc/proc-info.js';
+import { createProcessKind, type ProcessKindOptions } from '../../src/actors/process/kind.js';
 
 /** An in-memory ProcessServices for tests, with output logs in `dir`, and what was called. */
 export interface TestServices extends ProcessServices {

@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { constants } from 'node:os';
 import { TroupeError } from '../../runtime/errors.js';
 import type { ActorRow } from '../../runtime/store.js';
-import { clientEnv, sessionTarget, tmux, TmuxCommandError, tmuxFailed, tmuxNotFound } from '../../actors/tmux-cli.js';
-import { tmuxAttachArgs, type TmuxHandle } from '../../actors/tmux.js';
+import { clientEnv, sessionTarget, tmux, TmuxCommandError, tmuxFailed, tmuxNotFound } from '../../actors/terminal/tmux-cli.js';
+import { tmuxAttachArgs, type TmuxHandle } from '../../actors/terminal/tmux.js';
 import { openReader, requireActor } from '../database.js';
 import { parseJson } from '../row-view.js';
 

@@ -4,11 +4,11 @@
  * operations handles call on it directly, so keystrokes never pass through XState events,
  * the journal or SQLite. The session actor (`shell-session.ts`) opens and ends it.
  */
-import { TroupeError } from '../runtime/errors.js';
-import { Expecter, type ExpectMatch, type ExpectOptions, type ExpectPattern } from './expect.js';
-import type { OutputSink } from './output.js';
-import { Redactor } from './redact.js';
-import type { Terminal, TerminalExit } from './terminal.js';
+import { TroupeError } from '../../runtime/errors.js';
+import { Expecter, type ExpectMatch, type ExpectOptions, type ExpectPattern } from '../expect/expect.js';
+import type { OutputSink } from '../output/output.js';
+import { Redactor } from '../output/redact.js';
+import type { Terminal, TerminalExit } from '../terminal/terminal.js';
 
 /**
  * One round of a dialog: wait for `expect`, then type `send` and Enter (hidden everywhere

@@ -4,13 +4,13 @@
  * session (never through XState events, the journal or SQLite), so secrets stay out of them.
  */
 import { randomBytes } from 'node:crypto';
-import type { ExpectMatch, ExpectOptions, ExpectPattern } from '../actors/expect.js';
-import { notRunning, type DialogRound, type ShellSession } from '../actors/shell-session.js';
-import type { ActorRecord } from './actor-record.js';
-import { TroupeError } from './errors.js';
-import { ActorHandle } from './handle.js';
-import type { Orchestrator } from './orchestrator.js';
-import type { AnyEvent } from './router.js';
+import type { ExpectMatch, ExpectOptions, ExpectPattern } from '../expect/expect.js';
+import { notRunning, type DialogRound, type ShellSession } from './session.js';
+import type { ActorRecord } from '../../runtime/actor-record.js';
+import { TroupeError } from '../../runtime/errors.js';
+import { ActorHandle } from '../../runtime/handle.js';
+import type { Orchestrator } from '../../runtime/orchestrator.js';
+import type { AnyEvent } from '../../runtime/router.js';
 
 /** What `ShellHandle.run()` resolves to. */
 export interface ShellRunResult {

@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CompiledWaitFor } from '../runtime/spec.js';
+import type { CompiledWaitFor } from '../../runtime/spec.js';
 
 /** Characters of earlier output kept so a match split across chunks is still found. */
 export const DEFAULT_MATCH_WINDOW = 8 * 1024;

@@ -4,13 +4,13 @@
  * plain-JSON input with durations in milliseconds.
  */
 import { resolve } from 'node:path';
-import { createRunProcess, type ProcessServices } from '../actors/process.js';
-import { processMachine, type ProcessInput } from '../machines/process.js';
-import { checkCommand, checkCwd } from './confine.js';
-import { parseDuration } from './duration.js';
-import { TroupeError, describeError } from './errors.js';
-import type { KindDefinition } from './kinds.js';
-import { compileWaitFor, parseSpec, processSpecSchema, type CompiledWaitFor } from './spec.js';
+import { createRunProcess, type ProcessServices } from './run.js';
+import { processMachine, type ProcessInput } from '../../machines/process.js';
+import { checkCommand, checkCwd } from '../../runtime/confine.js';
+import { parseDuration } from '../../runtime/duration.js';
+import { TroupeError, describeError } from '../../runtime/errors.js';
+import type { KindDefinition } from '../../runtime/kinds.js';
+import { compileWaitFor, parseSpec, processSpecSchema, type CompiledWaitFor } from '../../runtime/spec.js';
 
 export interface ProcessKindOptions {
   /** Base for relative `cwd`s. Default: the orchestrator's working directory. */

@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TroupeError } from './errors.js';
+import { TroupeError } from '../../runtime/errors.js';
 
 /** How long to wait for the group to vanish after SIGKILL before giving up (see stopGroup). */
 const KILL_WAIT_MS = 5_000;

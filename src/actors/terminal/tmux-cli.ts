@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import { TroupeError } from '../runtime/errors.js';
+import { TroupeError } from '../../runtime/errors.js';
 
 /**
  * What tmux prints when nothing listens on the socket: the server exits with its last

@@ -2,12 +2,12 @@
  * The `shell` kind: interactive terminals (node-pty, or tmux) as actors. Validates a shell
  * spec once, at the boundary, and gives `orc.spawn` / `orc.get` a ShellHandle for them.
  */
-import { createShellSession, type ShellServices } from '../actors/shell-session.js';
-import { reapTmuxOrphans } from '../actors/tmux-reap.js';
-import { shellMachine } from '../machines/shell.js';
-import type { KindDefinition } from './kinds.js';
-import { ShellHandle } from './shell-handle.js';
-import { compileShellSpec, type ShellKindOptions } from './shell-spec.js';
+import { createShellSession, type ShellServices } from './session.js';
+import { reapTmuxOrphans } from '../terminal/tmux-reap.js';
+import { shellMachine } from '../../machines/shell.js';
+import type { KindDefinition } from '../../runtime/kinds.js';
+import { ShellHandle } from './handle.js';
+import { compileShellSpec, type ShellKindOptions } from './spec.js';
 
 /**
  * Creates the `shell` kind, to be registered with the orchestrator.

@@ -5,12 +5,12 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { compilePattern } from '../actors/expect.js';
-import type { ShellDialogRound, ShellInput, ShellPattern } from '../machines/shell.js';
-import { checkCommand, checkCwd, checkProgram } from './confine.js';
-import { parseDuration } from './duration.js';
-import { TroupeError } from './errors.js';
-import { baseSpecShape, durationSchema, parseSpec, type RestartPolicy, type RestartSpec } from './spec.js';
+import { compilePattern } from '../expect/expect.js';
+import type { ShellDialogRound, ShellInput, ShellPattern } from '../../machines/shell.js';
+import { checkCommand, checkCwd, checkProgram } from '../../runtime/confine.js';
+import { parseDuration } from '../../runtime/duration.js';
+import { TroupeError } from '../../runtime/errors.js';
+import { baseSpecShape, durationSchema, parseSpec, type RestartPolicy, type RestartSpec } from '../../runtime/spec.js';
 
 /**
  * The built-in shell when `command` is left out: bash without startup files, so the prompt is

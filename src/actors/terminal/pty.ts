@@ -12,8 +12,8 @@
 import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type IPty } from 'node-pty';
-import { readStartTime } from '../runtime/proc-info.js';
-import { stopSession } from '../runtime/proc-session.js';
+import { readStartTime } from '../proc/proc-info.js';
+import { stopSession } from '../proc/proc-session.js';
 import type { Terminal, TerminalExit, TerminalHandle, TerminalOptions } from './terminal.js';
 
 /** After SIGKILL, how long to wait for the session to empty before giving up. */

@@ -6,12 +6,12 @@
  */
 import { execa, type ResultPromise } from 'execa';
 import { fromCallback } from 'xstate';
-import type { ProcessError, ProcessEvent, ProcessHandle, ProcessKillEvent, ProcessRunInput } from '../machines/process.js';
-import { TroupeError, describeError } from '../runtime/errors.js';
-import { renderTemplate } from '../workflow/template.js';
-import { killGroup, readStartTime, stopGroup } from '../runtime/proc-info.js';
-import { createOutputCaptures } from './output-captures.js';
-import type { OutputSink } from './output.js';
+import type { ProcessError, ProcessEvent, ProcessHandle, ProcessKillEvent, ProcessRunInput } from '../../machines/process.js';
+import { TroupeError, describeError } from '../../runtime/errors.js';
+import { renderTemplate } from '../../workflow/template.js';
+import { killGroup, readStartTime, stopGroup } from '../proc/proc-info.js';
+import { createOutputCaptures } from '../output/output-captures.js';
+import type { OutputSink } from '../output/output.js';
 import { createOutputMatcher, probeReadiness } from './readiness.js';
 
 export type { ProcessHandle };

@@ -10,18 +10,18 @@
  * may have survived (re-attach, or lost when it is gone).
  */
 import { fromCallback } from 'xstate';
-import type { ShellEvent, ShellSessionCommand, ShellSessionInput } from '../machines/shell.js';
-import { TroupeError, describeError } from '../runtime/errors.js';
-import { resolveEnvReferences, toExpectPattern } from '../runtime/shell-spec.js';
-import { createOutputCaptures, type OutputCaptures } from './output-captures.js';
-import type { ProcessServices } from './process.js';
-import { stopSession } from '../runtime/proc-session.js';
-import { createOutputMatcher, probeReadiness, type OutputMatcher } from './readiness.js';
-import { ShellSession } from './shell-live.js';
-import { openShellTerminal, removePaneFile } from './shell-terminal.js';
-import type { Terminal } from './terminal.js';
+import type { ShellEvent, ShellSessionCommand, ShellSessionInput } from '../../machines/shell.js';
+import { TroupeError, describeError } from '../../runtime/errors.js';
+import { resolveEnvReferences, toExpectPattern } from './spec.js';
+import { createOutputCaptures, type OutputCaptures } from '../output/output-captures.js';
+import type { ProcessServices } from '../process/run.js';
+import { stopSession } from '../proc/proc-session.js';
+import { createOutputMatcher, probeReadiness, type OutputMatcher } from '../process/readiness.js';
+import { ShellSession } from './live.js';
+import { openShellTerminal, removePaneFile } from './terminal.js';
+import type { Terminal } from '../terminal/terminal.js';
 
-export { ShellSession, notRunning, type DialogRound } from './shell-live.js';
+export { ShellSession, notRunning, type DialogRound } from './live.js';
 
 /**
  * What the shell actor needs from the orchestrator: the process services (handles, orphans,

@@ -4,9 +4,9 @@
  */
 import { fromPromise } from 'xstate';
 import { z } from 'zod';
-import { workflowMachine, type CommitInput, type WorkflowInput } from '../machines/workflow.js';
-import type { KindDefinition } from './kinds.js';
-import { actorIdSchema, parseSpec } from './spec.js';
+import { workflowMachine, type CommitInput, type WorkflowInput } from '../../machines/workflow.js';
+import type { KindDefinition } from '../../runtime/kinds.js';
+import { actorIdSchema, parseSpec } from '../../runtime/spec.js';
 
 /** What the kind needs from the orchestrator. */
 export interface WorkflowKindServices {

@@ -3,7 +3,7 @@
  * their checked (compiled) form and the search of one pattern; how patterns print in
  * messages; and the errors an expect ends with. The engine itself is `expect.ts`.
  */
-import { TroupeError } from '../runtime/errors.js';
+import { TroupeError } from '../../runtime/errors.js';
 
 /** As a pattern: the end of the output. */
 export const EOF: unique symbol = Symbol('troupe.EOF');

@@ -5,11 +5,11 @@
  */
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ShellSessionInput } from '../machines/shell.js';
-import { TroupeError } from '../runtime/errors.js';
-import { openPty } from './pty.js';
-import type { Terminal, TerminalOptions } from './terminal.js';
-import { attachTmux, killTmuxSession, openTmux, tmuxSessionName, tmuxSocketName } from './tmux.js';
+import type { ShellSessionInput } from '../../machines/shell.js';
+import { TroupeError } from '../../runtime/errors.js';
+import { openPty } from '../terminal/pty.js';
+import type { Terminal, TerminalOptions } from '../terminal/terminal.js';
+import { attachTmux, killTmuxSession, openTmux, tmuxSessionName, tmuxSocketName } from '../terminal/tmux.js';
 
 /** A terminal, and for a pty the go that lets its program start once its handle is recorded. */
 export interface OpenedTerminal {

@@ -3,8 +3,8 @@
  * session of its own (tmux gives each pane a new session and controlling terminal), so it is
  * ended like a pty's: `stopSession` (src/runtime/proc-session.ts).
  */
-import { readStartTime, statFields } from '../runtime/proc-info.js';
-import { stopSession } from '../runtime/proc-session.js';
+import { readStartTime, statFields } from '../proc/proc-info.js';
+import { stopSession } from '../proc/proc-session.js';
 
 /** A process, named for good by its pid and start time (a reused pid starts later). */
 export interface ProcessId {

@@ -10,7 +10,7 @@ import { actorIdOfSession, sessionTarget, tmux, TmuxCommandError, tmuxFailed, tm
 import { sessionChange } from './tmux-control.js';
 import { LogTail } from './tmux-tail.js';
 import { endSession, TmuxTerminal, type TmuxHandle } from './tmux-terminal.js';
-import { readStartTime } from '../runtime/proc-info.js';
+import { readStartTime } from '../proc/proc-info.js';
 
 export { actorIdOfSession, tmuxSessionName, tmuxSocketName, type TmuxHandle };
 

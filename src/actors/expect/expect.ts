@@ -12,8 +12,8 @@
  * buffer in `expect-buffer.ts`.
  */
 import { StringDecoder } from 'node:string_decoder';
-import { TroupeError } from '../runtime/errors.js';
-import { stripAnsiChunk } from './ansi.js';
+import { TroupeError } from '../../runtime/errors.js';
+import { stripAnsiChunk } from '../output/ansi.js';
 import { TextQueue } from './expect-buffer.js';
 import {
   ExpectEOFError,
@@ -30,7 +30,7 @@ import {
   type Found,
 } from './expect-pattern.js';
 
-export { stripAnsi } from './ansi.js';
+export { stripAnsi } from '../output/ansi.js';
 export {
   EOF,
   TIMEOUT,

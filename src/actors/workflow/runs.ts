@@ -6,16 +6,16 @@
  */
 import { StringDecoder } from 'node:string_decoder';
 import { customAlphabet } from 'nanoid';
-import type { OutputSink } from '../actors/output.js';
-import { stepOfChild } from '../machines/workflow-launch.js';
-import type { WorkflowEvent, WorkflowInput } from '../machines/workflow.js';
-import { compileWorkflow } from '../workflow/compile.js';
-import { closest } from '../workflow/dag.js';
-import { ENV_NAME, type WorkflowSpec } from '../workflow/spec.js';
-import type { CompiledWorkflow, RunResult, RunView } from '../workflow/types.js';
-import { runViewOf } from '../workflow/view.js';
-import type { ActorRecord } from './actor-record.js';
-import { TroupeError } from './errors.js';
+import type { OutputSink } from '../output/output.js';
+import { stepOfChild } from '../../machines/workflow-launch.js';
+import type { WorkflowEvent, WorkflowInput } from '../../machines/workflow.js';
+import { compileWorkflow } from '../../workflow/compile.js';
+import { closest } from '../../workflow/dag.js';
+import { ENV_NAME, type WorkflowSpec } from '../../workflow/spec.js';
+import type { CompiledWorkflow, RunResult, RunView } from '../../workflow/types.js';
+import { runViewOf } from '../../workflow/view.js';
+import type { ActorRecord } from '../../runtime/actor-record.js';
+import { TroupeError } from '../../runtime/errors.js';
 
 /**
  * How to start a run.
