@@ -22,7 +22,23 @@ export type { ActorHandle, WaitCondition, SnapshotView } from './runtime/handle.
 export type { AnyEvent } from './runtime/router.js';
 export { TroupeError, RequestTimeoutError, WaitTimeoutError, type ErrorCode } from './runtime/errors.js';
 export { parseDuration, type Duration } from './runtime/duration.js';
-export type { ActorSpec, ProcessSpec, MachineSpec, RestartSpec } from './runtime/spec.js';
+export type { MachineSpec, RestartSpec } from './runtime/spec.js';
+export type { ProcessSpec } from './actors/process/spec.js';
+export {
+  defineKind,
+  type ActorSpec,
+  type HandleOf,
+  type TroupeKinds,
+  type KindDefinition,
+  type KindServices,
+  type CompileContext,
+  type HandleContext,
+  type KindApiContext,
+  type ResourceRow,
+  type ReconcileContext,
+  type ReconcileDecision,
+  type CloseMode,
+} from './runtime/kind.js';
 export type { ActorStatus } from './runtime/store.js';
 export type { Clock } from './runtime/clock.js';
 export type { ProcessState } from './machines/process.js';

@@ -2,26 +2,25 @@
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileProcessSpec, createProcessKind } from '../src/actors/process/kind.js';
+import { compileProcessSpec, processKind } from '../src/actors/process/kind.js';
 import { createTestServices } from './helpers/process-services.js';
 import { tempDir } from './helpers/tmp.js';
 import { thrown } from './helpers/thrown.js';
 
-describe('createProcessKind', () => {
+describe('processKind', () => {
   it('is the process kind, stopped gracefully with process.stop and on close', () => {
-    const kind = createProcessKind(createTestServices(tempDir()), {});
-    expect(kind.kind).toBe('process');
-    expect(kind.stopEvent).toEqual({ type: 'process.stop' });
-    expect(kind.onClose).toBe('stop');
+    expect(processKind.kind).toBe('process');
+    expect(processKind.stop).toEqual({ type: 'process.stop' });
+    expect(processKind.close).toBe('stop');
   });
 
   it('compiles a spec into plain JSON input, relative to the given cwd', () => {
     const base = tempDir();
     mkdirSync(join(base, 'app'));
-    const kind = createProcessKind(createTestServices(base), { cwd: base });
-    const input = kind.compile(
+    const input = compileProcessSpec(
       { kind: 'process', command: 'sleep 1', cwd: 'app', env: { A: '1' }, wait_for: { file: 'ready.flag' }, timeout: '2s', grace: '250ms' },
       'nap',
+      { cwd: base },
     );
     expect(input).toEqual({
       id: 'nap',

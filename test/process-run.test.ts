@@ -4,8 +4,8 @@ import { createServer, connect, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createActor, toPromise, waitFor } from 'xstate';
-import type { ProcessInput, processMachine } from '../src/machines/process.js';
-import { createProcessKind } from '../src/actors/process/kind.js';
+import { compileProcessSpec } from '../src/actors/process/kind.js';
+import { processLogic } from './helpers/process-services.js';
 import { groupMembers } from '../src/actors/proc/proc-info.js';
 import { createTestServices, restoreProcess, startProcess, stopStartedProcesses } from './helpers/process-services.js';
 import { pollUntil } from './helpers/poll.js';
@@ -90,10 +90,9 @@ describe('process: exits', () => {
     const cwd = `${dir}/gone`;
     mkdirSync(cwd);
     const services = createTestServices(dir);
-    const kind = createProcessKind(services, {});
-    const input = kind.compile({ kind: 'process', command: 'true', cwd }, 'vanished');
+    const input = compileProcessSpec({ kind: 'process', command: 'true', cwd }, 'vanished', {});
     rmdirSync(cwd);
-    const actor = createActor(kind.logic as typeof processMachine, { input: input as ProcessInput }).start();
+    const actor = createActor(processLogic(services), { input }).start();
     expect(await toPromise(actor)).toEqual({
       state: 'failed',
       exitCode: null,

@@ -22,6 +22,8 @@ export interface ActorInfo {
   readonly restartAt?: number;
   /** The OS process id, for actors that run one. */
   readonly pid?: number;
+  /** The kind's summary columns (its `describe`): a process's pid, a shell's backend and session. */
+  readonly summary?: Readonly<Record<string, string | number>>;
 }
 
 /**
@@ -45,6 +47,7 @@ export function listActors(records: Iterable<ActorRecord>, kinds: ReadonlyMap<st
       restarts: record.supervision.restarts,
       ...(record.restartDue === undefined ? {} : { restartAt: record.restartDue }),
       ...(pid === undefined ? {} : { pid }),
+      ...(record.summary === null ? {} : { summary: JSON.parse(record.summary) as Record<string, string | number> }),
     });
     if (snapshot) listChildren(record.id, snapshot, record.since, kinds, out);
   }

@@ -33,6 +33,8 @@ export interface ActorRecord {
   restartDue: number | undefined;
   /** Whether the row exists in SQLite yet. */
   persisted: boolean;
+  /** The kind's summary columns (JSON) from the latest snapshot: what `ps` shows besides the state. */
+  summary: string | null;
   /** Called on every change, for `waitFor` and watchers. */
   readonly watchers: Set<() => void>;
 }
@@ -94,6 +96,7 @@ export function newRecord(id: string, kind: string, parent: string | null, spec:
     restartDue: undefined,
     // Spawning again under a finished actor's id replaces its row and keeps its waiters.
     persisted: previous?.persisted ?? false,
+    summary: null,
     watchers: previous?.watchers ?? new Set(),
   };
 }
@@ -119,6 +122,7 @@ export function recordFromRow(row: ActorRow): ActorRecord {
     stopping: false,
     restartDue: undefined,
     persisted: true,
+    summary: row.summary ?? null,
     watchers: new Set(),
   };
 }

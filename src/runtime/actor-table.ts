@@ -7,7 +7,7 @@
 import { createActor, type AnyActorRef, type Snapshot } from 'xstate';
 import { describeState, statusOf, type ActorRecord } from './actor-record.js';
 import type { Clock } from './clock.js';
-import type { KindDefinition } from './kinds.js';
+import type { LiveKind } from './kind-registry.js';
 import type { WriteBehind } from './persistence.js';
 
 /**
@@ -15,11 +15,11 @@ import type { WriteBehind } from './persistence.js';
  *
  * @example
  * const table = new ActorTable(root, writes, clock);
- * table.start(record, table.kinds.get('process')!, { input });
+ * table.start(record, table.kinds.get('counter')!, { input });
  */
 export class ActorTable {
   readonly records = new Map<string, ActorRecord>();
-  readonly kinds = new Map<string, KindDefinition>();
+  readonly kinds = new Map<string, LiveKind>();
 
   constructor(
     /** The orchestrator's own actor: the parent of every run, which tells it how each ended. */
@@ -29,7 +29,7 @@ export class ActorTable {
   ) {}
 
   /** Starts one run of an actor: fresh from `input`, or from a persisted snapshot. */
-  start(record: ActorRecord, kind: KindDefinition, from: { input: unknown } | { snapshot: unknown }): void {
+  start(record: ActorRecord, kind: LiveKind, from: { input: unknown } | { snapshot: unknown }): void {
     const ref = createActor(kind.logic, {
       id: record.id,
       systemId: record.id,
@@ -40,12 +40,12 @@ export class ActorTable {
     record.status = 'active';
     record.startedAt = this.clock.now();
     ref.subscribe({
-      next: (snapshot) => this.observe(record, ref, snapshot),
+      next: (snapshot) => this.observe(record, kind, ref, snapshot),
       // Errors also reach the root as xstate.error.actor.*; this only keeps XState from rethrowing.
       error: () => {},
     });
     ref.start();
-    if (record.ref === ref) this.observe(record, ref, ref.getSnapshot());
+    if (record.ref === ref) this.observe(record, kind, ref, ref.getSnapshot());
   }
 
   /** Tells everyone waiting on the record (`waitFor`, run handles) that it changed. */
@@ -59,8 +59,9 @@ export class ActorTable {
   }
 
   /** A run's snapshot changed: the record follows it, unless a newer run has replaced it. */
-  private observe(record: ActorRecord, ref: AnyActorRef, snapshot: Snapshot<unknown>): void {
+  private observe(record: ActorRecord, kind: LiveKind, ref: AnyActorRef, snapshot: Snapshot<unknown>): void {
     if (record.ref !== ref) return;
+    record.summary = kind.summary(snapshot);
     const state = describeState(snapshot);
     if (state !== record.state) {
       this.journal(record.id, 'state', { from: record.state, to: state });

@@ -1,6 +1,6 @@
 import type { AnyActorLogic, AnyActorRef, Snapshot } from 'xstate';
 import { describeState, statusOf, type ActorRecord } from './actor-record.js';
-import type { KindDefinition } from './kinds.js';
+import type { LiveKind } from './kind-registry.js';
 import type { ActorInfo } from './orchestrator.js';
 
 // Walking and wiring the actor tree: children inside a machine's snapshot, and the
@@ -68,7 +68,7 @@ export function processId(snapshot: Snapshot<unknown> | undefined): number | und
 }
 
 /** Lets a machine spawn every registered kind by name (`spawnChild('process', ...)`). */
-export function withRegisteredActors(logic: AnyActorLogic, kinds: Map<string, KindDefinition>): AnyActorLogic {
+export function withRegisteredActors(logic: AnyActorLogic, kinds: ReadonlyMap<string, LiveKind>): AnyActorLogic {
   const machine = logic as unknown as { provide?: (impl: object) => AnyActorLogic; implementations?: { actors: Record<string, unknown> } };
   if (typeof machine.provide !== 'function') return logic;
   const provided = machine.provide({ actors: {} }) as unknown as { implementations: { actors: Record<string, unknown> } };

@@ -2,10 +2,9 @@ import type { AnyActorLogic, InspectionEvent, Observer } from 'xstate';
 import { systemClock, type Clock } from './clock.js';
 import { RuntimeHost, resolveDbPath } from './host.js';
 import { Orchestrator } from './orchestrator.js';
-import { createProcessKind } from '../actors/process/kind.js';
-import { createShellKind, reapOrphanSessions } from '../actors/shell/kind.js';
+import { builtinKinds } from '../kinds.js';
+import { defineKind, type KindDefinition } from './kind.js';
 import { closeOnSignals } from './signals.js';
-import { createWorkflowKind } from '../actors/workflow/kind.js';
 
 /** What `createOrchestrator` accepts. Every field is optional. */
 export interface OrchestratorOptions {
@@ -13,6 +12,8 @@ export interface OrchestratorOptions {
   readonly db?: string;
   /** Machines to register before persisted actors are restored (same as `register` later). */
   readonly machines?: Readonly<Record<string, AnyActorLogic>>;
+  /** Kinds to register before persisted actors are restored (same as `register(defineKind(...))` later). */
+  readonly kinds?: readonly KindDefinition[];
   /** Base for relative `cwd`s. Default `process.cwd()`. */
   readonly cwd?: string;
   /** Processes and shells whose cwd resolves (symlinks included) outside these directories are refused. */
@@ -40,8 +41,8 @@ export interface OrchestratorOptions {
 }
 
 /**
- * Opens (or creates) a troupe database, takes ownership of it, reaps processes a crashed
- * previous owner left, and restores every persisted actor.
+ * Opens (or creates) a troupe database, takes ownership of it, reconciles what a crashed
+ * previous owner left (each resource with its kind), and restores every persisted actor.
  *
  * @example
  * const orc = await createOrchestrator({ db: ':memory:' });
@@ -50,7 +51,7 @@ export interface OrchestratorOptions {
  * await orc.close();
  */
 export async function createOrchestrator(options: OrchestratorOptions = {}): Promise<Orchestrator> {
-  const host = await RuntimeHost.open(resolveDbPath(options.db), {
+  const host = RuntimeHost.open(resolveDbPath(options.db), {
     ...(options.durability ? { durability: options.durability } : {}),
     ...(options.logsDir ? { logsDir: options.logsDir } : {}),
   });
@@ -61,16 +62,18 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
       journalMessages: options.journalMessages ?? true,
       inboxPollMs: options.inboxPollMs ?? 100,
       ...(options.cwd ? { cwd: options.cwd } : {}),
+      ...(options.allowedDirs ? { allowedDirs: options.allowedDirs } : {}),
       ...(options.inspect ? { inspect: options.inspect } : {}),
     });
-    orc.load(host.reaped);
-    orc.define(createProcessKind(host, { ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.allowedDirs ? { allowedDirs: [...options.allowedDirs] } : {}) }));
-    orc.define(createShellKind(host, { ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.allowedDirs ? { allowedDirs: options.allowedDirs } : {}) }));
-    // After the kinds its steps use: restoring a run restores its steps with it.
-    orc.define(createWorkflowKind({ commit: (runId) => orc.commit(runId) }));
-    for (const [kind, logic] of Object.entries(options.machines ?? {})) orc.register(kind, logic);
-    // Every kind is defined, so every restored tmux shell has re-attached: the rest are orphans.
-    await reapOrphanSessions(host);
+    const userKinds = [
+      ...(options.kinds ?? []),
+      ...Object.entries(options.machines ?? {}).map(([kind, machine]) => defineKind({ kind, machine })),
+    ];
+    await orc.recover([...builtinKinds, ...userKinds]);
+    // In order: restoring a workflow run restores its steps, of the kinds before it.
+    for (const kind of [...builtinKinds, ...userKinds]) orc.register(kind);
+    // Every kind is registered, so every restored actor has re-attached: the rest are orphans.
+    await orc.sweep();
     if (options.handleSignals ?? true) closeOnSignals(orc);
     orc.startInbox();
     await orc.durable();

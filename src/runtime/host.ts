@@ -3,11 +3,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { nanoid } from 'nanoid';
 import { OutputSink } from '../actors/output/output.js';
-import type { ProcessHandle } from '../actors/process/run.js';
-import type { ShellServices, ShellSession } from '../actors/shell/session.js';
 import { openDatabase } from './db-open.js';
 import { acquireOwnership, releaseOwnership, type OwnerRecord } from './lock.js';
-import { reap } from './reaper.js';
+import type { KindServices } from './kind.js';
 import { Store } from './store.js';
 
 /** The default database, relative to the working directory. */
@@ -23,17 +21,34 @@ export function resolveDbPath(db: string | undefined): string {
   return db ?? process.env['TROUPE_DB'] ?? DEFAULT_DB;
 }
 
+/** What the host needs to give a kind its services. */
+export interface KindServicesOptions {
+  readonly cwd: string;
+  readonly allowedDirs: readonly string[] | undefined;
+  readonly now: () => number;
+  /** Resolves once the actor's current snapshot is committed. */
+  readonly commit: (actorId: string) => Promise<void>;
+}
+
+/** A resource recorded by this process, kept in memory too: the exit handler ends it. */
+interface LiveResource {
+  readonly kind: string;
+  readonly record: object;
+}
+
 /**
  * Everything the orchestrator needs from the machine it runs on: the owned database, the
- * log directory, the services the I/O actors call. Opening it takes ownership of the
- * database and reaps what a crashed previous owner left running.
+ * log directory, the output sinks and resource records the kinds' I/O uses. Opening it
+ * takes ownership of the database; what a crashed previous owner left is reconciled by
+ * each kind once it is known (see reconcile.ts).
  */
-export class RuntimeHost implements ShellServices {
+export class RuntimeHost {
   readonly outputs = new Map<string, OutputSink>();
-  /** Live shell sessions by actor id: handles type and expect on them directly. */
-  readonly sessions = new Map<string, ShellSession>();
+  /** Resources recorded by this process and not yet released, by actor id. */
+  readonly resources = new Map<string, LiveResource>();
   private readonly outputWatchers = new Set<(actorId: string, sink: OutputSink) => void>();
-  private readonly orphans: Set<string>;
+  /** Actors restored after a crash whose resource their kind found lost (see KindServices.takeOrphan). */
+  readonly orphans = new Set<string>();
   private released = false;
 
   private constructor(
@@ -41,14 +56,10 @@ export class RuntimeHost implements ShellServices {
     private readonly key: string,
     readonly logsDir: string,
     readonly previousOwner: OwnerRecord | undefined,
-    /** Actors whose processes a dead owner left running, killed on open. */
-    readonly reaped: readonly string[],
-  ) {
-    this.orphans = new Set(reaped);
-  }
+  ) {}
 
-  /** Opens (or creates) the database, takes ownership and reaps a dead owner's processes. */
-  static async open(path: string, options: { durability?: 'normal' | 'full'; logsDir?: string }): Promise<RuntimeHost> {
+  /** Opens (or creates) the database and takes ownership of it. */
+  static open(path: string, options: { durability?: 'normal' | 'full'; logsDir?: string }): RuntimeHost {
     const memory = path === ':memory:';
     const db = openDatabase(path, options.durability ? { durability: options.durability } : {});
     const store = new Store(db);
@@ -62,10 +73,7 @@ export class RuntimeHost implements ShellServices {
     }
     const logsDir = options.logsDir ?? (memory ? mkdtempSync(join(tmpdir(), 'troupe-logs-')) : join(dirname(key), 'logs'));
     store.setMeta('logs_dir', logsDir);
-    const handles = store.handles();
-    const orphans = await reap(handles);
-    if (handles.length) store.transaction(() => handles.forEach((h) => store.dropHandle(h.actor)));
-    return new RuntimeHost(store, key, logsDir, previous, orphans);
+    return new RuntimeHost(store, key, logsDir, previous);
   }
 
   /** The database's absolute path (or a unique name for ':memory:'): namespaces tmux sessions. */
@@ -73,16 +81,34 @@ export class RuntimeHost implements ShellServices {
     return this.key;
   }
 
-  recordHandle(actorId: string, handle: ProcessHandle): void {
-    if (!this.released) this.store.putHandle(actorId, handle.pid, handle.pgid, handle.startTime, Date.now());
-  }
-
-  releaseHandle(actorId: string): void {
-    if (!this.released) this.store.dropHandle(actorId);
-  }
-
-  takeOrphan(actorId: string): boolean {
-    return this.orphans.delete(actorId);
+  /**
+   * The services one kind's I/O gets: resources recorded through them are the kind's own.
+   *
+   * @example
+   * const logic = definition.provide?.(host.servicesFor('process', { cwd, allowedDirs, now, commit }))
+   */
+  servicesFor(kind: string, options: KindServicesOptions): KindServices {
+    return {
+      kind,
+      dbKey: this.key,
+      logsDir: this.logsDir,
+      cwd: options.cwd,
+      allowedDirs: options.allowedDirs,
+      now: options.now,
+      commit: options.commit,
+      openOutput: (actorId) => this.openOutput(actorId),
+      recordResource: (actorId, record) => {
+        if (this.released) return;
+        this.store.putResource(actorId, kind, record, Date.now());
+        this.resources.set(actorId, { kind, record });
+      },
+      releaseResource: (actorId) => {
+        if (this.released) return;
+        this.store.dropResource(actorId);
+        this.resources.delete(actorId);
+      },
+      takeOrphan: (actorId) => this.orphans.delete(actorId),
+    };
   }
 
   openOutput(actorId: string): OutputSink {
@@ -118,7 +144,6 @@ export class RuntimeHost implements ShellServices {
     if (this.released) return;
     this.released = true;
     for (const sink of this.outputs.values()) sink.close();
-    this.sessions.clear();
     releaseOwnership(this.store.db, this.key);
     this.store.db.close();
   }

@@ -3,9 +3,9 @@
  * document), and the wiring of the parts that do the work, each in a module of its own:
  * the actor table (records, kinds, runs: actor-table.ts), spawning (spawning.ts),
  * supervision (supervision.ts), restoring (restore.ts), stopping and close (shutdown.ts),
- * messages (messenger.ts), `troupe ps` lines (actor-info.ts) and workflow runs
- * (workflow-runs.ts). It runs past ~300 lines for one reason: every public method keeps
- * its TSDoc and @example here, as a thin door onto one of those modules.
+ * messages (messenger.ts) and `troupe ps` lines (actor-info.ts). It names no kind: each
+ * kind's own methods (`orc.shell`, `orc.run`...) are installed by its `api` when it is
+ * registered, and typed by declaration merging in the kind's folder.
  */
 import { createActor, type AnyActorLogic, type AnyActorRef, type InspectionEvent, type Observer } from 'xstate';
 import { orchestratorMachine } from '../machines/orchestrator.js';
@@ -14,27 +14,24 @@ import { listActors, type ActorInfo } from './actor-info.js';
 import { ActorTable } from './actor-table.js';
 import type { Clock } from './clock.js';
 import { TroupeError, describeError } from './errors.js';
-import type { KindDefinition } from './kinds.js';
 import type { RuntimeHost } from './host.js';
-import { ShellHandle } from '../actors/shell/handle.js';
-import type { ShellSpec } from '../actors/shell/spec.js';
+import { defineKind, type HandleOf, type KindApiContext, type KindDefinition } from './kind.js';
+import { liveKind } from './kind-registry.js';
 import { WriteBehind } from './persistence.js';
 import type { AnyEvent, TopicListener } from './router.js';
 import { Messenger } from './messenger.js';
+import { abandonResources, reconcileResources, sweepResources } from './reconcile.js';
 import { Restore } from './restore.js';
 import { Shutdown } from './shutdown.js';
 import { Supervision } from './supervision.js';
 import { pathOf, resolvePath } from './actor-tree.js';
-import { machineSpecSchema, parseSpec, type ActorSpec } from './spec.js';
+import type { ActorSpec } from './kind.js';
 import { addKind, spawnActor } from './spawning.js';
 import { persistTimers } from './timers.js';
 import { ActorHandle, type WaitCondition } from './handle.js';
 import type { Store } from './store.js';
 import { InboxConsumer } from './inbox.js';
 import { forgetSignals } from './signals.js';
-import { WorkflowRuns, type RunHandle, type RunOptions } from '../actors/workflow/runs.js';
-import type { CompiledWorkflow, RunResult, RunView } from '../workflow/types.js';
-import type { WorkflowSpec } from '../workflow/spec.js';
 
 export type { ActorInfo } from './actor-info.js';
 
@@ -44,8 +41,10 @@ export interface OrchestratorRuntimeOptions {
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   readonly journalMessages: boolean;
   readonly inboxPollMs: number;
-  /** Base for relative paths of workflows given as specs. Default `process.cwd()`. */
+  /** Base for relative paths (a process's `cwd`, a workflow's). Default `process.cwd()`. */
   readonly cwd?: string;
+  /** When given, programs whose cwd resolves (symlinks included) outside these directories are refused. */
+  readonly allowedDirs?: readonly string[];
 }
 
 /**
@@ -53,6 +52,7 @@ export interface OrchestratorRuntimeOptions {
  * Made by `createOrchestrator()`; see `src/index.ts` for the tour.
  */
 export class Orchestrator {
+  /** @internal the database; not API (the CLI reads through it for now). */
   readonly store: Store;
   /** Directory of the actors' output logs. */
   readonly logsDir: string;
@@ -117,9 +117,22 @@ export class Orchestrator {
       detach: () => {
         this.inbox.stop();
         forgetSignals(this);
+        process.off('exit', onExit);
       },
       release: () => host.release(),
     });
+    // An exit without close() (an uncaught exception, `process.exit()`): what finished is
+    // committed, so it is not restored as lost, and what we started is ended, not left running
+    // until the next open (issue 9, bug 3). Synchronous, as 'exit' handlers must be.
+    const onExit = () => {
+      if (this.shutdown.phase !== 'open') return;
+      try {
+        this.writes.flush();
+      } finally {
+        abandonResources(host, table.kinds);
+      }
+    };
+    process.on('exit', onExit);
     root.start();
     this.inbox = new InboxConsumer(this.store, this.writes, (target, event, sender) => this.messenger.fromInbox(target, event, sender), options.inboxPollMs);
   }
@@ -128,52 +141,76 @@ export class Orchestrator {
 
   /**
    * Makes a kind spawnable by name. Users' machines become first-class actors:
-   * persisted, restored, supervised and addressed like the built-in kinds.
+   * persisted, restored, supervised and addressed like the built-in kinds. A machine
+   * alone takes `{ kind, id?, restart?, input? }` specs; `defineKind` gives full control.
    *
    * @example
    * orc.register('counter', counterMachine);
    * await orc.spawn({ kind: 'counter', id: 'c1', input: { start: 5 } });
+   * orc.register(defineKind({ kind: 'timer', machine: timerMachine, spec: timerSpec, input: (spec) => ({ ms: spec.ms }) }));
    */
-  register(kind: string, logic: AnyActorLogic): this {
-    if (!/^[a-z][a-z0-9_-]*$/i.test(kind)) {
-      throw new TroupeError('INVALID_ARGUMENT', `Kind name '${kind}' is not valid. Use letters, digits, '_' and '-', starting with a letter.`, { details: { kind } });
-    }
-    this.define({
-      kind,
-      logic,
-      compile: (spec) => parseSpec(machineSpecSchema, spec).input,
-      onClose: 'keep',
+  register(kind: string, logic: AnyActorLogic): this;
+  register(definition: KindDefinition): this;
+  register(kindOrDefinition: string | KindDefinition, logic?: AnyActorLogic): this {
+    const definition = typeof kindOrDefinition === 'string' ? defineKind({ kind: kindOrDefinition, machine: logic as AnyActorLogic }) : defineKind(kindOrDefinition as KindDefinition);
+    this.assertOpen();
+    const services = this.host.servicesFor(definition.kind, {
+      cwd: this.options.cwd ?? process.cwd(),
+      allowedDirs: this.options.allowedDirs,
+      now: () => this.options.clock.now(),
+      commit: (id) => this.commit(id),
     });
+    const api = definition.api?.(this.apiContext(services));
+    for (const name of Object.keys(api ?? {})) {
+      if (name in this) {
+        throw new TroupeError('KIND_EXISTS', `Kind '${definition.kind}' adds orc.${name}(), which the orchestrator already has. Rename the method in its api.`, { details: { kind: definition.kind, method: name } });
+      }
+    }
+    const kind = addKind(this.table, liveKind(definition as KindDefinition, services));
+    Object.assign(this, api);
+    this.restore.revive(kind);
     return this;
   }
 
-  /** @internal registers a kind with full control (built-in kinds). */
-  define(definition: KindDefinition): void {
-    this.assertOpen();
-    const kind = addKind(this.table, definition);
-    this.restore.revive(kind);
+  /** What a kind's `api` may use of the orchestrator. */
+  private apiContext(services: KindApiContext['services']): KindApiContext {
+    return {
+      orc: this,
+      services,
+      assertOpen: () => this.assertOpen(),
+      spawn: (spec) => void this.spawnNow(spec, null),
+      record: (id) => this.table.records.get(id),
+      records: () => this.table.records.values(),
+      send: (id, event) => this.send(id, event),
+      watchOutputs: (watcher) => this.host.watchOutputs(watcher),
+    };
+  }
+
+  /** @internal the registered kinds' definitions (for crash reconcile and sweeping). */
+  kindDefinitions(): ReadonlyMap<string, KindDefinition> {
+    return new Map([...this.table.kinds].map(([name, kind]) => [name, kind.definition]));
   }
 
   // ---------------------------------------------------------------- spawning
 
   /**
-   * Starts an actor. Resolves once its record is durable.
+   * Starts an actor. Resolves once its record is durable, with the handle of its kind
+   * (`TroupeKinds` maps a kind's name to its handle type).
    *
    * @example
    * const web = await orc.spawn({ kind: 'process', id: 'web', command: 'node server.js', wait_for: 'listening on' });
    * const sh = await orc.spawn({ kind: 'shell', id: 's1' }); // a ShellHandle: sendLine, expect, run...
    */
-  spawn(spec: ShellSpec): Promise<ShellHandle>;
-  spawn(spec: ActorSpec): Promise<ActorHandle>;
-  async spawn(spec: ActorSpec): Promise<ActorHandle> {
+  async spawn<const S extends ActorSpec>(spec: S): Promise<HandleOf<S>> {
     const record = this.spawnNow(spec, null);
     await this.writes.durable();
-    return this.handleOf(record);
+    return this.handleOf(record) as HandleOf<S>;
   }
 
-  /** The handle for an actor: its kind's own (a ShellHandle for shells), else a plain one. */
+  /** The handle for an actor: its kind's own, else a plain one. */
   private handleOf(record: ActorRecord): ActorHandle {
-    return this.table.kinds.get(record.kind)?.handle?.(this, record) ?? new ActorHandle(this, record);
+    const kind = this.table.kinds.get(record.kind);
+    return kind?.definition.handle?.({ orc: this, record, services: kind.services }) ?? new ActorHandle(this, record);
   }
 
   private spawnNow(spec: unknown, parent: string | null): ActorRecord {
@@ -232,21 +269,6 @@ export class Orchestrator {
     return record && this.handleOf(record);
   }
 
-  /**
-   * The handle of a shell actor, typed: throws ACTOR_NOT_FOUND, or NOT_A_SHELL for another kind.
-   *
-   * @example
-   * await orc.shell('s1').sendLine('ls');
-   */
-  shell(id: string): ShellHandle {
-    const handle = this.get(id);
-    if (!handle) throw new TroupeError('ACTOR_NOT_FOUND', `No actor '${id}'. \`troupe ps\` shows the actors there are; spawn a shell with { kind: 'shell', id: '${id}' }.`, { details: { id } });
-    if (!(handle instanceof ShellHandle)) {
-      throw new TroupeError('NOT_A_SHELL', `Actor '${id}' is a ${handle.kind}, not a shell: it has no terminal to type into. Use send() for events.`, { details: { id, kind: handle.kind } });
-    }
-    return handle;
-  }
-
   /** Every actor, live or persisted, with its nested children. */
   list(): ActorInfo[] {
     return listActors(this.table.records.values(), this.table.kinds);
@@ -301,9 +323,21 @@ export class Orchestrator {
 
   // ---------------------------------------------------------------- restore
 
-  /** @internal brings back persisted actors (called once on open). */
-  load(orphans: readonly string[]): void {
-    this.restore.load(orphans);
+  /**
+   * @internal brings back persisted actors' records (none running yet) and hands each
+   * resource a previous owner recorded to its kind's reconcile. Called once on open,
+   * before any kind is registered, with every kind that will be.
+   */
+  async recover(kinds: readonly KindDefinition[]): Promise<void> {
+    this.restore.load();
+    const byName = new Map(kinds.map((kind) => [kind.kind, kind as KindDefinition]));
+    const gone = await reconcileResources(this.host, byName, this.table.records);
+    if (gone.length) this.table.journal(null, 'reaped', { actors: gone });
+  }
+
+  /** @internal once every kind is registered: removes resources of this database that no actor owns. */
+  sweep(): Promise<void> {
+    return sweepResources(this.host, this.table.kinds);
   }
 
   /** @internal starts consuming `troupe send` messages, once every kind is registered. */
@@ -313,7 +347,7 @@ export class Orchestrator {
 
   // ---------------------------------------------------------------- addressing
 
-  /** The live actor at an id or a path into its children (`'wf-1/build'`). */
+  /** @internal the live XState actor at an id or a path into its children (`'wf-1/build'`); not API. */
   resolve(path: string): AnyActorRef | undefined {
     return resolvePath(this.table.records, path);
   }
@@ -331,92 +365,7 @@ export class Orchestrator {
     if (this.shutdown.phase !== 'open') throw new TroupeError('ORCHESTRATOR_CLOSED', 'This orchestrator is closed. Create a new one with createOrchestrator().');
   }
 
-  // ---------------------------------------------------------------- workflows
-  // Thin doors into src/runtime/workflow-runs.ts, where the logic lives.
-
-  private workflowRuns: WorkflowRuns | undefined;
-
-  private get workflows(): WorkflowRuns {
-    this.assertOpen();
-    return (this.workflowRuns ??= new WorkflowRuns({
-      cwd: this.options.cwd ?? process.cwd(),
-      spawn: (spec) => void this.spawnNow(spec, null),
-      record: (id) => this.table.records.get(id),
-      records: () => this.table.records.values(),
-      send: (id, event) => this.send(id, event as unknown as AnyEvent),
-      watchOutputs: (watcher) => this.host.watchOutputs(watcher),
-    }));
-  }
-
-  /**
-   * Runs a workflow to its end and resolves with its final view (status, and each step's
-   * state, attempts, outputs and duration). Step failures are in the status, not thrown;
-   * an invalid workflow rejects before anything starts. Unfinished runs in the database were
-   * resumed when it opened and go on alongside (`resumeRuns()` to wait for them); this
-   * waits for its own run only, and keeps Node alive until then.
-   *
-   * @example
-   * const result = await orc.run(defineWorkflow({ name: 'ci', steps: [{ name: 'test', command: 'npm test' }] }));
-   * result.status // 'succeeded'
-   */
-  run(workflow: CompiledWorkflow | WorkflowSpec, options?: RunOptions): Promise<RunResult> {
-    try {
-      return this.workflows.run(workflow, options);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  }
-
-  /**
-   * Starts a run and returns a handle to watch it (`view`, `onChange`, `onOutput`, `result`).
-   *
-   * @example
-   * const run = orc.startRun(loadWorkflowFile('deploy.yaml'), { set: { TARGET: 'staging' } });
-   */
-  startRun(workflow: CompiledWorkflow | WorkflowSpec, options?: RunOptions): RunHandle {
-    return this.workflows.startRun(workflow, options);
-  }
-
-  /**
-   * Handles on unfinished runs (restored, and already going again, when the database was
-   * opened): every one, or the one named (RUN_NOT_FOUND, RUN_FINISHED).
-   *
-   * @example
-   * for (const run of orc.resumeRuns()) await run.result;
-   */
-  resumeRuns(runId?: string): RunHandle[] {
-    return this.workflows.resumeRuns(runId);
-  }
-
-  /** @example orc.runs()[0]?.status // the newest run's */
-  runs(): RunView[] {
-    return this.workflows.runs();
-  }
-
-  /**
-   * Lets a step waiting for approval start (RUN_NOT_FOUND, RUN_FINISHED, STEP_NOT_FOUND, NOT_AWAITING_APPROVAL).
-   *
-   * @example orc.approve('deploy-x7k2p9', 'release');
-   */
-  approve(runId: string, step: string): void {
-    this.workflows.approve(runId, step);
-  }
-
-  /**
-   * Cancels a run: every step is stopped with its whole process tree; resolves with the
-   * final view (status 'cancelled').
-   *
-   * @example await orc.cancelRun('deploy-x7k2p9');
-   */
-  cancelRun(runId: string): Promise<RunResult> {
-    try {
-      return this.workflows.cancelRun(runId);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  }
-
-  /** @internal the workflow kind's commit: resolves once the run's current snapshot is in SQLite. */
+  /** @internal a kind's commit (write-ahead): resolves once the actor's current snapshot is in SQLite. */
   commit(id: string): Promise<void> {
     const record = this.table.records.get(id);
     if (record?.ref) this.writes.touch(record);

@@ -133,7 +133,7 @@ function writeRecord(store: Store, record: ActorRecord, at: number): void {
   if (record.ref) record.snapshotJson = JSON.stringify(record.ref.getPersistedSnapshot());
   const supervision = JSON.stringify(record.supervision);
   if (record.persisted) {
-    store.updateActor(record.id, record.state, record.status, record.snapshotJson, record.since, at, supervision);
+    store.updateActor(record.id, record.state, record.status, record.snapshotJson, record.since, at, supervision, record.summary);
     return;
   }
   store.upsertActor({
@@ -148,6 +148,7 @@ function writeRecord(store: Store, record: ActorRecord, at: number): void {
     since: record.since,
     updated_at: at,
     supervision,
+    summary: record.summary,
   });
   record.persisted = true;
 }

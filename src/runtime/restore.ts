@@ -7,7 +7,7 @@
 import type { AnyActorRef } from 'xstate';
 import { recordFromRow, type ActorRecord } from './actor-record.js';
 import type { ActorTable } from './actor-table.js';
-import type { KindDefinition } from './kinds.js';
+import type { LiveKind } from './kind-registry.js';
 import type { RestartTimers } from './restart-timers.js';
 import type { Store } from './store.js';
 import type { PersistedTimers } from './timers.js';
@@ -28,25 +28,24 @@ export interface RestoreHost {
  *
  * @example
  * const restore = new Restore({ table, store, restarts, timers, resolve });
- * restore.load(host.reaped);
- * restore.revive(processKind);
+ * restore.load();
+ * restore.revive(table.kinds.get('counter')!);
  */
 export class Restore {
   constructor(private readonly host: RestoreHost) {}
 
   /** Reads every actor's record (none running yet) and which of them wait for a restart. */
-  load(orphans: readonly string[]): void {
+  load(): void {
     const { table, store } = this.host;
     for (const row of store.actors()) table.records.set(row.id, recordFromRow(row));
     for (const timer of store.timers()) {
       const record = table.records.get(timer.actor);
       if (timer.kind === 'restart' && record) record.restartDue = timer.due_at;
     }
-    if (orphans.length) table.journal(null, 'reaped', { actors: orphans });
   }
 
   /** Restores the persisted actors of a kind that just became available. */
-  revive(kind: KindDefinition): void {
+  revive(kind: LiveKind): void {
     const { table, store } = this.host;
     const revived: ActorRecord[] = [];
     for (const record of table.records.values()) {

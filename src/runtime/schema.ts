@@ -66,6 +66,30 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    description: 'kind-owned resource records (replacing pid-only handles), actors.summary',
+    up(db) {
+      // A resource record is its kind's business (a process group, a tmux session, later a
+      // container or an agent session): the runtime stores it as JSON and hands it back to
+      // the kind's reconcile after a crash. Every old handle was a process group.
+      db.exec(`
+        CREATE TABLE resources (
+          actor TEXT PRIMARY KEY,
+          kind TEXT NOT NULL,
+          record TEXT NOT NULL,
+          owner_pid INTEGER NOT NULL,
+          created_at INTEGER NOT NULL
+        );
+        INSERT INTO resources (actor, kind, record, owner_pid, created_at)
+          SELECT h.actor, COALESCE((SELECT a.kind FROM actors a WHERE a.id = h.actor), 'process'),
+                 json_object('pid', h.pid, 'pgid', h.pgid, 'startTime', h.start_time), h.owner_pid, h.created_at
+          FROM handles h;
+        DROP TABLE handles;
+        ALTER TABLE actors ADD COLUMN summary TEXT;
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

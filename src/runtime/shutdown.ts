@@ -5,8 +5,6 @@
  * the database go. The orchestrator's phase lives here because close is what moves it.
  */
 import type { AnyActorRef } from 'xstate';
-import { pendingStops } from '../actors/process/run.js';
-import { pendingShellStops } from '../actors/shell/session.js';
 import { stopChild, type ActorRecord } from './actor-record.js';
 import type { ActorTable } from './actor-table.js';
 import type { RestartTimers } from './restart-timers.js';
@@ -63,13 +61,14 @@ export class Shutdown {
       if (record.status === 'active' || record.status === 'error' || record.status === 'done') this.markStopped(record);
       return;
     }
-    if (kind?.stopEvent) {
+    const stopEvent = kind?.definition.stop;
+    if (stopEvent) {
       const ended = new Promise<void>((resolve) => {
         const check = () => { if (record.ref !== ref) { record.watchers.delete(check); resolve(); } };
         record.watchers.add(check);
         check();
       });
-      ref.send(kind.stopEvent);
+      ref.send(stopEvent);
       await ended;
       table.journal(record.id, 'stopped', { state: record.state });
       return;
@@ -94,18 +93,21 @@ export class Shutdown {
     table.notify(record);
   }
 
+  /** Waits for every kind's background cleanups (process groups, terminals) to finish. */
+  private async drain(): Promise<void> {
+    for (const kind of this.host.table.kinds.values()) await kind.definition.drain?.();
+  }
+
   private async closeNow(): Promise<void> {
     if (this.current !== 'open') return;
     const { table } = this.host;
     this.host.detach();
     const stopping = [...table.records.values()].filter((r) => {
-      const onClose = table.kinds.get(r.kind)?.onClose;
-      return r.ref && (typeof onClose === 'function' ? onClose(r.spec) : onClose) === 'stop';
+      return r.ref !== undefined && table.kinds.get(r.kind)?.closeMode(r) === 'stop';
     });
     await Promise.all(stopping.map((record) => this.stop(record)));
-    // Cleanups of stopped process actors run in the background; wait until every group is gone.
-    await pendingStops();
-    await pendingShellStops();
+    // Cleanups of stopped actors' I/O run in the background; wait until every group is gone.
+    await this.drain();
     // From here on, stopping an actor keeps its delayed events' rows for the next owner.
     this.current = 'closing';
     // Kept actors (workflow runs) are frozen as they are now, so their snapshot still says
@@ -120,9 +122,8 @@ export class Shutdown {
       stopChild(ref);
       table.notify(record);
     }
-    await pendingStops();
-    // Kept actors (a workflow) may hold shells of their own: a pty among them ends with us.
-    await pendingShellStops();
+    // Kept actors (a workflow) may hold processes and shells of their own: they end with us.
+    await this.drain();
     table.writes.close();
     // Pending restarts and delayed events keep their rows: the next owner re-arms them.
     this.host.restarts.dispose();

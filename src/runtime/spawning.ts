@@ -9,7 +9,7 @@ import { newRecord, type ActorRecord } from './actor-record.js';
 import type { ActorTable } from './actor-table.js';
 import { offerActor, withRegisteredActors } from './actor-tree.js';
 import { TroupeError } from './errors.js';
-import type { KindDefinition } from './kinds.js';
+import type { LiveKind } from './kind-registry.js';
 import type { RestartTimers } from './restart-timers.js';
 import { baseSpecShape, compileRestart, parseSpec } from './spec.js';
 
@@ -19,18 +19,17 @@ const baseSchema = z.object(baseSpecShape).passthrough();
  * Adds a kind to the table (KIND_EXISTS if its name is taken) and returns it as stored:
  * its logic able to spawn every registered kind by name.
  *
- * @example const kind = addKind(table, createProcessKind(host));
+ * @example const kind = addKind(table, liveKind(counterKind, services));
  */
-export function addKind(table: ActorTable, definition: KindDefinition): KindDefinition {
+export function addKind(table: ActorTable, kind: LiveKind): LiveKind {
   const { kinds } = table;
-  if (kinds.has(definition.kind)) {
-    throw new TroupeError('KIND_EXISTS', `Kind '${definition.kind}' is already registered. Register each kind once, under one name.`, { details: { kind: definition.kind } });
+  if (kinds.has(kind.kind)) {
+    throw new TroupeError('KIND_EXISTS', `Kind '${kind.kind}' is already registered. Register each kind once, under one name.`, { details: { kind: kind.kind } });
   }
-  const logic = withRegisteredActors(definition.logic, kinds);
-  const kind = { ...definition, logic };
+  kind.logic = withRegisteredActors(kind.logic, kinds);
   // Machines registered earlier may spawn this kind by name too.
-  for (const other of kinds.values()) offerActor(other.logic, definition.kind, logic);
-  kinds.set(definition.kind, kind);
+  for (const other of kinds.values()) offerActor(other.logic, kind.kind, kind.logic);
+  kinds.set(kind.kind, kind);
   return kind;
 }
 
@@ -39,7 +38,7 @@ export function addKind(table: ActorTable, definition: KindDefinition): KindDefi
  * (`null`). Throws a TroupeError, with nothing started, for an unknown kind, a bad spec,
  * or an id still in use; spawning again under a finished actor's id replaces it.
  *
- * @example const record = spawnActor(table, restarts, { kind: 'process', id: 'web', command: 'node server.js' }, null);
+ * @example const record = spawnActor(table, restarts, { kind: 'counter', id: 'c1', input: { start: 0 } }, null);
  */
 export function spawnActor(table: ActorTable, restarts: RestartTimers, spec: unknown, parent: string | null): ActorRecord {
   const base = parseSpec(baseSchema, spec);

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { isDuration, parseDuration, type Duration } from './duration.js';
 import { TroupeError } from './errors.js';
-import type { ShellSpec } from '../actors/shell/spec.js';
 
 /** A duration field: milliseconds or `'500ms'`/`'30s'`/`'5m'`, checked where it is written. */
 export const durationSchema = z.union([z.number(), z.string()]).refine(isDuration, {
@@ -59,27 +58,6 @@ export const waitForSchema = z.union([
   z.object({ http: z.string().url(), status: z.number().int().optional() }).strict(),
 ]);
 
-export const processSpecSchema = z
-  .object({
-    ...baseSpecShape,
-    kind: z.literal('process'),
-    /** Run by `sh -c`, in its own process group. */
-    command: z.string().min(1),
-    cwd: z.string().min(1).optional(),
-    env: z.record(z.string(), z.string()).optional(),
-    /** Readiness: a regex on stdout/stderr, or a port, a file or an HTTP URL to poll. */
-    wait_for: waitForSchema.optional(),
-    /** Time to reach the goal: ready when `wait_for` is set, otherwise exit. The group is killed on expiry. */
-    timeout: durationSchema.optional(),
-    /** Time between SIGTERM and SIGKILL when stopping. */
-    grace: durationSchema.default('5s'),
-  })
-  .strict();
-export type ProcessSpec = Omit<z.input<typeof processSpecSchema>, 'restart'> & { restart?: RestartSpec | RestartPolicy };
-
-/** A spec as users write it: a built-in kind or a registered machine. */
-export type ActorSpec = ProcessSpec | ShellSpec | MachineSpec;
-
 /** Restart settings after defaults, in milliseconds: what the supervisor works with. */
 export interface CompiledRestart {
   readonly policy: 'permanent' | 'transient' | 'temporary';
@@ -130,7 +108,7 @@ export function compileWaitFor(waitFor: z.infer<typeof waitForSchema>): Compiled
  * Validates `value` against `schema` at the boundary; a failure names the field's path.
  *
  * @example
- * parseSpec(processSpecSchema, { kind: 'process' }) // throws INVALID_SPEC "command: ..."
+ * parseSpec(machineSpecSchema, { kind: 'counter', id: 7 }) // throws INVALID_SPEC "id: ..."
  */
 export function parseSpec<S extends z.ZodType>(schema: S, value: unknown, what = 'spec'): z.infer<S> {
   const result = schema.safeParse(value);

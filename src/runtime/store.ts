@@ -25,6 +25,8 @@ export interface ActorRow {
   readonly since: number;
   readonly updated_at: number;
   readonly supervision: string;
+  /** The kind's summary columns (JSON), for `ps` and `logs`; null for kinds without `describe`. */
+  readonly summary: string | null;
 }
 
 export interface JournalRow {
@@ -51,11 +53,11 @@ export interface InboxRow {
   readonly created_at: number;
 }
 
-export interface HandleRow {
+/** A resource an actor holds outside (JSON its kind wrote), as stored. */
+export interface ResourceDbRow {
   readonly actor: string;
-  readonly pid: number;
-  readonly pgid: number;
-  readonly start_time: string;
+  readonly kind: string;
+  readonly record: string;
   readonly owner_pid: number;
   readonly created_at: number;
 }
@@ -91,11 +93,12 @@ export class Store {
     this.db = db;
     this.syncLevel = db.pragma('synchronous', { simple: true }) as number;
     this.s = {
-      upsertActor: db.prepare(`INSERT INTO actors (id, kind, parent, spec, state, status, snapshot, created_at, since, updated_at, supervision)
-        VALUES (@id, @kind, @parent, @spec, @state, @status, @snapshot, @created_at, @since, @updated_at, @supervision)
+      upsertActor: db.prepare(`INSERT INTO actors (id, kind, parent, spec, state, status, snapshot, created_at, since, updated_at, supervision, summary)
+        VALUES (@id, @kind, @parent, @spec, @state, @status, @snapshot, @created_at, @since, @updated_at, @supervision, @summary)
         ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, parent = excluded.parent, spec = excluded.spec, state = excluded.state,
-          status = excluded.status, snapshot = excluded.snapshot, since = excluded.since, updated_at = excluded.updated_at, supervision = excluded.supervision`),
-      updateActor: db.prepare('UPDATE actors SET state = ?, status = ?, snapshot = ?, since = ?, updated_at = ?, supervision = ? WHERE id = ?'),
+          status = excluded.status, snapshot = excluded.snapshot, since = excluded.since, updated_at = excluded.updated_at, supervision = excluded.supervision,
+          summary = excluded.summary`),
+      updateActor: db.prepare('UPDATE actors SET state = ?, status = ?, snapshot = ?, since = ?, updated_at = ?, supervision = ?, summary = ? WHERE id = ?'),
       allActors: db.prepare('SELECT * FROM actors ORDER BY created_at, id'),
       actor: db.prepare('SELECT * FROM actors WHERE id = ?'),
       journal: db.prepare('INSERT INTO journal (at, actor, type, data) VALUES (?, ?, ?, ?)'),
@@ -109,9 +112,9 @@ export class Store {
       enqueue: db.prepare('INSERT INTO inbox (target, event, sender, created_at) VALUES (?, ?, ?, ?)'),
       pending: db.prepare('SELECT seq, target, event, sender, created_at FROM inbox WHERE delivered_at IS NULL AND seq > ? ORDER BY seq LIMIT ?'),
       delivered: db.prepare('UPDATE inbox SET delivered_at = ?, outcome = ? WHERE seq = ?'),
-      putHandle: db.prepare('INSERT OR REPLACE INTO handles (actor, pid, pgid, start_time, owner_pid, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
-      dropHandle: db.prepare('DELETE FROM handles WHERE actor = ?'),
-      handles: db.prepare('SELECT * FROM handles'),
+      putResource: db.prepare('INSERT OR REPLACE INTO resources (actor, kind, record, owner_pid, created_at) VALUES (?, ?, ?, ?, ?)'),
+      dropResource: db.prepare('DELETE FROM resources WHERE actor = ?'),
+      resources: db.prepare('SELECT * FROM resources ORDER BY created_at, actor'),
       deadLetter: db.prepare('INSERT INTO dead_letters (at, target, event, reason, sender) VALUES (?, ?, ?, ?, ?)'),
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
@@ -158,8 +161,8 @@ export class Store {
     this.s.upsertActor.run(row);
   }
 
-  updateActor(id: string, state: string, status: ActorStatus, snapshot: string | null, since: number, at: number, supervision: string): void {
-    this.s.updateActor.run(state, status, snapshot, since, at, supervision, id);
+  updateActor(id: string, state: string, status: ActorStatus, snapshot: string | null, since: number, at: number, supervision: string, summary: string | null): void {
+    this.s.updateActor.run(state, status, snapshot, since, at, supervision, summary, id);
   }
 
   actors(): ActorRow[] {
@@ -209,31 +212,31 @@ export class Store {
   }
 
   /**
-   * Records a process group we started, committed (never fsynced) before the program runs.
-   * A handle is only read to kill what a crashed owner left running, i.e. after this process
-   * died and the machine did not: the commit is in the log file by then. After a power loss
-   * nothing of ours survives to be killed, and a handle lost with the commits after it
-   * leaves the database as it was just before the spawn (see the class doc).
+   * Records a resource an actor holds (its kind's JSON: a process group, a tmux session),
+   * committed (never fsynced) before the thing runs. A record is only read to reconcile what
+   * a crashed owner left, i.e. after this process died and the machine did not: the commit
+   * is in the log file by then. After a power loss nothing of ours survives, and a record
+   * lost with the commits after it leaves the database as it was just before the spawn.
    *
-   * @example store.putHandle('web', 4242, 4242, '123456', Date.now())
+   * @example store.putResource('web', 'process', { pid: 4242, pgid: 4242, startTime: '123456' }, Date.now())
    */
-  putHandle(actor: string, pid: number, pgid: number, startTime: string, at: number): void {
-    this.unsynced(() => this.s.putHandle.run(actor, pid, pgid, startTime, process.pid, at));
+  putResource(actor: string, kind: string, record: unknown, at: number): void {
+    this.unsynced(() => this.s.putResource.run(actor, kind, JSON.stringify(record), process.pid, at));
   }
 
   /**
-   * Forgets a process group once it is gone; not fsynced, like `putHandle`. A drop lost to a
+   * Forgets a resource once it is gone; not fsynced, like `putResource`. A drop lost to a
    * power loss goes with the later state too: the restored actor is then still running, and
-   * its handle correctly says so.
+   * its record correctly says so.
    *
-   * @example store.dropHandle('web')
+   * @example store.dropResource('web')
    */
-  dropHandle(actor: string): void {
-    this.unsynced(() => this.s.dropHandle.run(actor));
+  dropResource(actor: string): void {
+    this.unsynced(() => this.s.dropResource.run(actor));
   }
 
-  handles(): HandleRow[] {
-    return this.s.handles.all() as HandleRow[];
+  resources(): ResourceDbRow[] {
+    return this.s.resources.all() as ResourceDbRow[];
   }
 
   deadLetter(target: string, event: unknown, reason: string, sender: string | null, at: number): void {

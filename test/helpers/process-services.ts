@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { createActor, type Actor, type Snapshot } from 'xstate';
+import { createActor, type Actor, type AnyActorLogic, type Snapshot } from 'xstate';
 import { OutputSink } from '../../src/actors/output/output.js';
-import { pendingStops, type ProcessHandle, type ProcessServices } from '../../src/actors/process/run.js';
-import type { ProcessInput, processMachine } from '../../src/machines/process.js';
+import { createRunProcess, pendingStops, type ProcessHandle, type ProcessServices } from '../../src/actors/process/run.js';
+import { processMachine } from '../../src/machines/process.js';
 import { groupMembers } from '../../src/actors/proc/proc-info.js';
-import { createProcessKind, type ProcessKindOptions } from '../../src/actors/process/kind.js';
+import { compileProcessSpec, type ProcessKindOptions } from '../../src/actors/process/kind.js';
 
 /** An in-memory ProcessServices for tests, with output logs in `dir`, and what was called. */
 export interface TestServices extends ProcessServices {
@@ -21,7 +21,7 @@ export interface TestServices extends ProcessServices {
 /**
  * @example
  * const services = createTestServices(tempDir())
- * const kind = createProcessKind(services, {})
+ * const actor = createActor(processLogic(services), { input }).start()
  */
 export function createTestServices(dir: string): TestServices {
   const handles = new Map<string, ProcessHandle>();
@@ -58,6 +58,11 @@ export function createTestServices(dir: string): TestServices {
   };
 }
 
+/** The process machine with its real I/O, on the given services (what the process kind provides). */
+export function processLogic(services: ProcessServices) {
+  return processMachine.provide({ actors: { run: createRunProcess(services) } });
+}
+
 /** Started process actors, stopped (and their groups awaited) by `stopStartedProcesses`. */
 const started: Actor<typeof processMachine>[] = [];
 
@@ -69,9 +74,8 @@ const started: Actor<typeof processMachine>[] = [];
  * expect(await toPromise(actor)).toMatchObject({ state: 'succeeded' })
  */
 export function startProcess(services: ProcessServices, spec: Record<string, unknown>, id: string, options: ProcessKindOptions = {}) {
-  const kind = createProcessKind(services, options);
-  const input = kind.compile({ kind: 'process', ...spec }, id) as ProcessInput;
-  const actor = createActor(kind.logic as typeof processMachine, { input });
+  const input = compileProcessSpec({ kind: 'process', ...spec }, id, options);
+  const actor = createActor(processLogic(services), { input });
   started.push(actor);
   actor.start();
   return actor;
@@ -79,9 +83,8 @@ export function startProcess(services: ProcessServices, spec: Record<string, unk
 
 /** Restores a process actor from a persisted snapshot with fresh services. */
 export function restoreProcess(services: ProcessServices, snapshot: unknown) {
-  const kind = createProcessKind(services, {});
   // Untyped logic: a restore needs no input, which the machine's typings insist on.
-  const actor = createActor(kind.logic, { snapshot: snapshot as Snapshot<unknown> }) as unknown as Actor<typeof processMachine>;
+  const actor = createActor(processLogic(services) as AnyActorLogic, { snapshot: snapshot as Snapshot<unknown> }) as unknown as Actor<typeof processMachine>;
   started.push(actor);
   actor.start();
   return actor;

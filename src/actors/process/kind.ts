@@ -1,43 +1,66 @@
 /**
- * The `process` kind: validates a process spec once, at the boundary (the working
- * directory exists and is allowed, the command can be found), and hands the machine a
- * plain-JSON input with durations in milliseconds.
+ * The `process` kind: a command run by `sh -c` in its own process group, as an actor.
+ * Its spec is checked once, at the boundary (the working directory exists and is allowed,
+ * the command can be found), and the machine gets a plain-JSON input with durations in
+ * milliseconds. After a crash its process group is killed and the actor is `lost`.
  */
 import { resolve } from 'node:path';
-import { createRunProcess, type ProcessServices } from './run.js';
-import { processMachine, type ProcessInput } from '../../machines/process.js';
+import type { z } from 'zod';
+import { processMachine, type ProcessHandle, type ProcessInput } from '../../machines/process.js';
 import { checkCommand, checkCwd } from '../../runtime/confine.js';
 import { parseDuration } from '../../runtime/duration.js';
 import { TroupeError, describeError } from '../../runtime/errors.js';
-import type { KindDefinition } from '../../runtime/kinds.js';
-import { compileWaitFor, parseSpec, processSpecSchema, type CompiledWaitFor } from '../../runtime/spec.js';
+import { defineKind, type KindServices } from '../../runtime/kind.js';
+import { compileWaitFor, parseSpec, type CompiledWaitFor } from '../../runtime/spec.js';
+import { killGroupNow, reconcileGroup } from '../proc/reap-group.js';
+import { createRunProcess, pendingStops, type ProcessServices } from './run.js';
+import { processSpecSchema } from './spec.js';
 
 export interface ProcessKindOptions {
   /** Base for relative `cwd`s. Default: the orchestrator's working directory. */
   cwd?: string;
   /** When given, a process may only run inside these directories (symlinks resolved). */
-  allowedDirs?: string[];
+  allowedDirs?: readonly string[];
 }
 
 /**
- * Creates the `process` kind, to be registered with the orchestrator.
+ * The process I/O's services, from the runtime's: its handle is its resource record.
  *
- * @example
- * const kind = createProcessKind(services, { cwd: '/srv/app' })
- * const input = kind.compile({ kind: 'process', command: 'npm start', wait_for: { port: 3000 } }, 'web')
- * createActor(kind.logic, { input }).start()
+ * @example processMachine.provide({ actors: { run: createRunProcess(processServices(services)) } })
  */
-export function createProcessKind(services: ProcessServices, options: ProcessKindOptions): KindDefinition {
-  const logic = processMachine.provide({ actors: { run: createRunProcess(services) } });
+export function processServices(services: KindServices): ProcessServices {
   return {
-    kind: 'process',
-    logic,
-    stopEvent: { type: 'process.stop' },
-    // A child process cannot outlive its orchestrator's control: close() stops it.
-    onClose: 'stop',
-    compile: (spec, id) => compileProcessSpec(spec, id, options),
+    recordHandle: (actorId, handle) => services.recordResource(actorId, handle),
+    releaseHandle: (actorId) => services.releaseResource(actorId),
+    takeOrphan: (actorId) => services.takeOrphan(actorId),
+    openOutput: (actorId) => services.openOutput(actorId),
   };
 }
+
+/**
+ * The `process` kind, registered by `createOrchestrator` (src/kinds.ts).
+ *
+ * @example
+ * const web = await orc.spawn({ kind: 'process', id: 'web', command: 'node server.js', wait_for: { port: 3000 } });
+ */
+export const processKind = defineKind<z.infer<typeof processSpecSchema>, ProcessInput>({
+  kind: 'process',
+  machine: processMachine,
+  provide: (services) => processMachine.provide({ actors: { run: createRunProcess(processServices(services)) } }),
+  spec: processSpecSchema,
+  compile: (spec, ctx) => compileParsedProcess(spec, ctx.id, ctx),
+  stop: { type: 'process.stop' },
+  drain: pendingStops,
+  // A child process cannot outlive its orchestrator's control: close() stops it.
+  close: 'stop',
+  // A dead owner's pipes went with it: nothing to re-attach to.
+  reconcile: (resource) => reconcileGroup(resource.record),
+  abandon: killGroupNow,
+  describe: (snapshot): Record<string, number> => {
+    const handle = (snapshot as { context?: { handle?: ProcessHandle } }).context?.handle;
+    return handle ? { pid: handle.pid } : {};
+  },
+});
 
 /**
  * Validates a process spec and turns it into the machine's input. Throws a TroupeError:
@@ -48,7 +71,11 @@ export function createProcessKind(services: ProcessServices, options: ProcessKin
  * // { id: 'nap', command: 'sleep 1', cwd: process.cwd(), env: {}, timeoutMs: 5000, graceMs: 5000 }
  */
 export function compileProcessSpec(value: unknown, id: string, options: ProcessKindOptions): ProcessInput {
-  const spec = parseSpec(processSpecSchema, value, `process spec for '${id}'`);
+  return compileParsedProcess(parseSpec(processSpecSchema, value, `process spec for '${id}'`), id, options);
+}
+
+/** The kind's compile: a spec that passed `processSpecSchema`, checked against the world. */
+function compileParsedProcess(spec: z.infer<typeof processSpecSchema>, id: string, options: ProcessKindOptions): ProcessInput {
   const base = resolve(options.cwd ?? process.cwd());
   const cwd = checkCwd(resolve(base, spec.cwd ?? '.'), id, base, options.allowedDirs);
   const env = spec.env ?? {};

@@ -11,6 +11,7 @@ import { TroupeError } from '../../runtime/errors.js';
 import { ActorHandle } from '../../runtime/handle.js';
 import type { Orchestrator } from '../../runtime/orchestrator.js';
 import type { AnyEvent } from '../../runtime/router.js';
+import type { ShellSpec } from './spec.js';
 
 /** What `ShellHandle.run()` resolves to. */
 export interface ShellRunResult {
@@ -180,5 +181,23 @@ export class ShellHandle extends ActorHandle {
     // An exited shell's session still serves its last output; a failed or lost one has none.
     if (session && (this.status === 'active' || this.state === 'exited')) return session;
     throw notRunning(this.id, `is not running (it is '${this.state}')`);
+  }
+}
+
+declare module '../../runtime/kind.js' {
+  interface TroupeKinds {
+    shell: { spec: ShellSpec; handle: ShellHandle };
+  }
+}
+
+declare module '../../runtime/orchestrator.js' {
+  interface Orchestrator {
+    /**
+     * The handle of a shell actor, typed: throws ACTOR_NOT_FOUND, or NOT_A_SHELL for another kind.
+     *
+     * @example
+     * await orc.shell('s1').sendLine('ls');
+     */
+    shell(id: string): ShellHandle;
   }
 }

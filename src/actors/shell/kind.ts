@@ -1,42 +1,83 @@
 /**
  * The `shell` kind: interactive terminals (node-pty, or tmux) as actors. Validates a shell
- * spec once, at the boundary, and gives `orc.spawn` / `orc.get` a ShellHandle for them.
+ * spec once, at the boundary, gives `orc.spawn` / `orc.get` / `orc.shell` a ShellHandle,
+ * kills a crashed owner's pty groups and, after restore, the tmux sessions no shell owns.
  */
-import { createShellSession, type ShellServices } from './session.js';
+import type { z } from 'zod';
+import { shellMachine, type ShellContext } from '../../machines/shell.js';
+import { TroupeError } from '../../runtime/errors.js';
+import { defineKind, type KindServices } from '../../runtime/kind.js';
+import { killGroupNow, reconcileGroup } from '../proc/reap-group.js';
 import { reapTmuxOrphans } from '../terminal/tmux-reap.js';
-import { shellMachine } from '../../machines/shell.js';
-import type { KindDefinition } from '../../runtime/kinds.js';
 import { ShellHandle } from './handle.js';
-import { compileShellSpec, type ShellKindOptions } from './spec.js';
+import { createShellSession, pendingShellStops, type ShellServices, type ShellSession } from './session.js';
+import { compileParsedShell, shellSpecSchema } from './spec.js';
+import type { ShellInput } from '../../machines/shell.js';
+
+/** Live (and the last ended) session of each shell, per orchestrator (its services object). */
+const sessionsByServices = new WeakMap<KindServices, Map<string, ShellSession>>();
+
+function sessionsOf(services: KindServices): Map<string, ShellSession> {
+  let sessions = sessionsByServices.get(services);
+  if (!sessions) sessionsByServices.set(services, (sessions = new Map()));
+  return sessions;
+}
 
 /**
- * Creates the `shell` kind, to be registered with the orchestrator.
+ * The shell I/O's services, from the runtime's: a pty's handle is its resource record.
  *
- * @example
- * orc.define(createShellKind(host, { allowedDirs: ['/srv'] }))
- * const sh = await orc.spawn({ kind: 'shell', id: 's1' }) // a ShellHandle
+ * @example shellMachine.provide({ actors: { session: createShellSession(shellServices(services)) } })
  */
-export function createShellKind(services: ShellServices, options: ShellKindOptions): KindDefinition {
+export function shellServices(services: KindServices): ShellServices {
   return {
-    kind: 'shell',
-    logic: shellMachine.provide({ actors: { session: createShellSession(services) } }),
-    stopEvent: { type: 'shell.stop' },
-    // A pty cannot outlive us; a tmux session can, and stays when asked to (`keep: true`).
-    onClose: (spec) => (spec['backend'] === 'tmux' && spec['keep'] === true ? 'keep' : 'stop'),
-    compile: (spec, id) => compileShellSpec(spec, id, options),
-    handle: (orc, record) => new ShellHandle(orc, record, services.sessions),
+    recordHandle: (actorId, handle) => services.recordResource(actorId, handle),
+    releaseHandle: (actorId) => services.releaseResource(actorId),
+    takeOrphan: (actorId) => services.takeOrphan(actorId),
+    openOutput: (actorId) => services.openOutput(actorId),
+    sessions: sessionsOf(services),
+    logsDir: services.logsDir,
+    dbKey: services.dbKey,
   };
 }
 
 /**
- * After a crash, kills the tmux sessions that no restored shell re-attached to. Call once
- * every kind is defined: restored shells (nested ones too) register their sessions as their
- * kinds are defined.
+ * The `shell` kind, registered by `createOrchestrator` (src/kinds.ts).
  *
  * @example
- * await reapOrphanSessions(host)
+ * const sh = await orc.spawn({ kind: 'shell', id: 's1' }) // a ShellHandle
+ * await orc.shell('s1').sendLine('ls')
  */
-export function reapOrphanSessions(services: ShellServices): Promise<string[]> {
-  const live = [...services.sessions].filter(([, session]) => !session.ended).map(([id]) => id);
-  return reapTmuxOrphans(services.dbKey, live);
-}
+export const shellKind = defineKind<z.infer<typeof shellSpecSchema>, ShellInput>({
+  kind: 'shell',
+  machine: shellMachine,
+  provide: (services) => shellMachine.provide({ actors: { session: createShellSession(shellServices(services)) } }),
+  spec: shellSpecSchema,
+  compile: (spec, ctx) => compileParsedShell(spec, ctx.id, ctx),
+  handle: ({ orc, record, services }) => new ShellHandle(orc, record, sessionsOf(services)),
+  stop: { type: 'shell.stop' },
+  drain: pendingShellStops,
+  // A pty cannot outlive us; a tmux session can, and stays when asked to (`keep: true`).
+  close: (spec) => (spec['backend'] === 'tmux' && spec['keep'] === true ? 'keep' : 'stop'),
+  // Only a pty's group is recorded (a tmux session re-attaches from the snapshot): it died with its owner.
+  reconcile: (resource) => reconcileGroup(resource.record),
+  abandon: killGroupNow,
+  owned: (services) => [...sessionsOf(services)].filter(([, session]) => !session.ended).map(([id]) => id),
+  // tmux sessions of this database that no restored shell re-attached to are orphans.
+  sweep: async ({ dbKey, owned }) => void (await reapTmuxOrphans(dbKey, owned)),
+  describe: (snapshot): Record<string, string | number> => {
+    const context = (snapshot as { context?: Partial<ShellContext> }).context;
+    const handle = context?.handle;
+    if (!handle) return context?.backend ? { backend: context.backend } : {};
+    return handle.backend === 'pty' ? { backend: 'pty', pid: handle.pid } : { backend: 'tmux', session: handle.session };
+  },
+  api: ({ orc }) => ({
+    shell: (id: string): ShellHandle => {
+      const handle = orc.get(id);
+      if (!handle) throw new TroupeError('ACTOR_NOT_FOUND', `No actor '${id}'. \`troupe ps\` shows the actors there are; spawn a shell with { kind: 'shell', id: '${id}' }.`, { details: { id } });
+      if (!(handle instanceof ShellHandle)) {
+        throw new TroupeError('NOT_A_SHELL', `Actor '${id}' is a ${handle.kind}, not a shell: it has no terminal to type into. Use send() for events.`, { details: { id, kind: handle.kind } });
+      }
+      return handle;
+    },
+  }),
+});

@@ -89,8 +89,16 @@ export interface ShellKindOptions {
  * // { id: 'py', backend: 'pty', file: 'python3', args: ['-q'], env: { TERM: 'xterm-256color' }, cols: 120, rows: 40, ... }
  */
 export function compileShellSpec(value: unknown, id: string, options: ShellKindOptions): ShellInput {
+  return compileParsedShell(parseSpec(shellSpecSchema, value, `shell spec for '${id}'`), id, options);
+}
+
+/**
+ * The shell kind's compile: a spec that passed `shellSpecSchema` turned into the machine's input.
+ *
+ * @example compileParsedShell(shellSpecSchema.parse({ kind: 'shell' }), 'sh', {})
+ */
+export function compileParsedShell(spec: z.infer<typeof shellSpecSchema>, id: string, options: ShellKindOptions): ShellInput {
   const what = `shell spec for '${id}'`;
-  const spec = parseSpec(shellSpecSchema, value, what);
   if (spec.keep === true && spec.backend !== 'tmux') {
     throw new TroupeError('INVALID_SPEC', `Invalid ${what}: keep: a pty shell cannot outlive its orchestrator; keep needs backend 'tmux'.`, {
       details: { id, backend: spec.backend },

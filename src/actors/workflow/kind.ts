@@ -5,14 +5,12 @@
 import { fromPromise } from 'xstate';
 import { z } from 'zod';
 import { workflowMachine, type CommitInput, type WorkflowInput } from '../../machines/workflow.js';
-import type { KindDefinition } from '../../runtime/kinds.js';
-import { actorIdSchema, parseSpec } from '../../runtime/spec.js';
-
-/** What the kind needs from the orchestrator. */
-export interface WorkflowKindServices {
-  /** Resolves once the run's current snapshot is committed to SQLite. */
-  commit(runId: string): Promise<void>;
-}
+import { defineKind } from '../../runtime/kind.js';
+import type { AnyEvent } from '../../runtime/router.js';
+import { actorIdSchema } from '../../runtime/spec.js';
+import type { WorkflowSpec } from '../../workflow/spec.js';
+import type { CompiledWorkflow, RunResult, RunView } from '../../workflow/types.js';
+import { WorkflowRuns, type RunHandle, type RunOptions } from './runs.js';
 
 // The input is built by `orc.startRun()` from a compiled workflow; this only guards the
 // shape against hand-written specs (`orc.spawn({ kind: 'workflow', ... })`).
@@ -31,27 +29,62 @@ const workflowSpecSchema = z
   .strict();
 
 /**
- * Creates the `workflow` kind, to be registered with the orchestrator.
+ * The `workflow` kind, registered by `createOrchestrator` (src/kinds.ts): a run is a
+ * top-level actor whose children are its steps; `orc.run`, `startRun`, `resumeRuns`,
+ * `runs`, `approve` and `cancelRun` are its API.
  *
  * @example
- * orc.define(createWorkflowKind({ commit: (runId) => orc.commit(runId) }))
+ * const result = await orc.run(defineWorkflow({ name: 'ci', steps: [{ name: 'test', command: 'npm test' }] }));
  */
-export function createWorkflowKind(services: WorkflowKindServices): KindDefinition {
-  const logic = workflowMachine.provide({
-    actors: {
-      commit: fromPromise<number, CommitInput>(async ({ input }) => {
-        await services.commit(input.runId);
-        return input.seq;
-      }),
-    },
-  });
-  return {
-    kind: 'workflow',
-    logic,
-    // `orc.stop(run)` cancels it: every step is stopped with its whole process tree.
-    stopEvent: { type: 'workflow.cancel' },
-    // Its steps are stopped by close(), but the run is kept: the next open resumes it.
-    onClose: 'keep',
-    compile: (spec) => parseSpec(workflowSpecSchema, spec, 'workflow run spec').input as unknown as WorkflowInput,
-  };
-}
+export const workflowKind = defineKind<z.infer<typeof workflowSpecSchema>, WorkflowInput>({
+  kind: 'workflow',
+  machine: workflowMachine,
+  provide: (services) =>
+    workflowMachine.provide({
+      actors: {
+        // Write-ahead: a step's result is committed before any dependent step starts.
+        commit: fromPromise<number, CommitInput>(async ({ input }) => {
+          await services.commit(input.runId);
+          return input.seq;
+        }),
+      },
+    }),
+  spec: workflowSpecSchema,
+  // The input is built by `orc.startRun()` from a compiled workflow, and only shape-checked here.
+  input: (spec) => spec.input as unknown as WorkflowInput,
+  // `orc.stop(run)` cancels it: every step is stopped with its whole process tree.
+  stop: { type: 'workflow.cancel' },
+  // Its steps are stopped by close(), but the run is kept: the next open resumes it.
+  close: 'keep',
+  api: (ctx) => {
+    let runs: WorkflowRuns | undefined;
+    // Made on first use: most orchestrators never start a run.
+    const workflows = (): WorkflowRuns => {
+      ctx.assertOpen();
+      return (runs ??= new WorkflowRuns({
+        cwd: ctx.services.cwd,
+        spawn: (spec) => ctx.spawn(spec),
+        record: (id) => ctx.record(id),
+        records: () => ctx.records(),
+        send: (id, event) => ctx.send(id, event as unknown as AnyEvent),
+        watchOutputs: (watcher) => ctx.watchOutputs(watcher),
+      }));
+    };
+    // Invalid input rejects (never throws) from the promise-returning methods.
+    const rejecting = <T>(work: () => Promise<T>): Promise<T> => {
+      try {
+        return work();
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    };
+    return {
+      run: (workflow: CompiledWorkflow | WorkflowSpec, options?: RunOptions): Promise<RunResult> => rejecting(() => workflows().run(workflow, options)),
+      startRun: (workflow: CompiledWorkflow | WorkflowSpec, options?: RunOptions): RunHandle => workflows().startRun(workflow, options),
+      resumeRuns: (runId?: string): RunHandle[] => workflows().resumeRuns(runId),
+      runs: (): RunView[] => workflows().runs(),
+      approve: (runId: string, step: string): void => workflows().approve(runId, step),
+      cancelRun: (runId: string): Promise<RunResult> => rejecting(() => workflows().cancelRun(runId)),
+    };
+  },
+});

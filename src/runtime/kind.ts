@@ -1,0 +1,208 @@
+/**
+ * The kind contract: one `defineKind({...})` owns everything the runtime needs from a kind
+ * of actor (its spec, compile, machine and I/O, handle, stop, close, crash reconcile,
+ * `ps` columns, orchestrator methods), so the runtime never asks "which kind is this?".
+ * Built-in kinds (src/kinds.ts) and users' kinds are registered the same way.
+ */
+import type { AnyActorLogic, Snapshot } from 'xstate';
+import type { z } from 'zod';
+import type { OutputSink } from '../actors/output/output.js';
+import type { ActorRecord } from './actor-record.js';
+import { TroupeError } from './errors.js';
+import type { ActorHandle } from './handle.js';
+import type { Orchestrator } from './orchestrator.js';
+import type { AnyEvent } from './router.js';
+import type { MachineSpec } from './spec.js';
+
+/**
+ * The map from a kind's name to its spec and handle types. Each kind's folder adds itself
+ * by declaration merging, so `orc.spawn(spec)` resolves to the handle of the spec's kind
+ * without an overload per kind in the orchestrator.
+ *
+ * @example
+ * declare module 'troupe' {
+ *   interface TroupeKinds { counter: { spec: CounterSpec; handle: ActorHandle } }
+ * }
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface TroupeKinds {}
+
+/** A spec of a kind named in `TroupeKinds`. */
+export type KnownSpec = { [K in keyof TroupeKinds]: TroupeKinds[K] extends { spec: infer S } ? S : never }[keyof TroupeKinds];
+
+/** A spec as users write it: a known kind's, or a registered machine's. */
+export type ActorSpec = KnownSpec | MachineSpec;
+
+/**
+ * The handle `orc.spawn(spec)` resolves to: the kind's own when `TroupeKinds` names it.
+ *
+ * @example
+ * type H = HandleOf<{ kind: 'shell'; id: 's1' }> // ShellHandle
+ */
+export type HandleOf<S> = S extends { readonly kind: infer K }
+  ? K extends keyof TroupeKinds
+    ? TroupeKinds[K] extends { handle: infer H }
+      ? H
+      : ActorHandle
+    : ActorHandle
+  : ActorHandle;
+
+/** What the runtime offers each kind's I/O: one object per kind and orchestrator. */
+export interface KindServices {
+  /** The kind these services were made for: resources recorded through them are its own. */
+  readonly kind: string;
+  /** Names the database (its absolute path, or a unique name for ':memory:'): namespaces external resources. */
+  readonly dbKey: string;
+  /** The directory of actors' output logs; kinds may keep small files of theirs there. */
+  readonly logsDir: string;
+  /** Base for relative `cwd`s. */
+  readonly cwd: string;
+  /** When given, programs may only run inside these directories (symlinks resolved). */
+  readonly allowedDirs: readonly string[] | undefined;
+  now(): number;
+  /** Opens the actor's output log and in-memory tail (closing a previous one). */
+  openOutput(actorId: string): OutputSink;
+  /**
+   * Records what an actor holds outside (a process group, a tmux session...) as opaque JSON,
+   * before the thing is let loose: after a crash, the kind's `reconcile` gets it back.
+   */
+  recordResource(actorId: string, record: object): void;
+  /** Forgets an actor's resource once it is gone. */
+  releaseResource(actorId: string): void;
+  /**
+   * True once for an actor restored after a crash whose resource `reconcile` found `lost`:
+   * its machine then goes `lost` rather than re-attaching.
+   */
+  takeOrphan(actorId: string): boolean;
+  /** Resolves once the actor's current snapshot is committed to SQLite (write-ahead). */
+  commit(actorId: string): Promise<void>;
+}
+
+/** What `compile` gets besides the spec. */
+export interface CompileContext {
+  /** The actor's id (given, or generated). */
+  readonly id: string;
+  readonly cwd: string;
+  readonly allowedDirs: readonly string[] | undefined;
+}
+
+/** A resource found after a crash, as its kind recorded it. */
+export interface ResourceRow {
+  readonly actor: string;
+  readonly kind: string;
+  readonly record: unknown;
+  /** The pid of the orchestrator that recorded it. */
+  readonly ownerPid: number;
+  readonly createdAt: number;
+}
+
+/**
+ * What to do with a resource a previous owner left: `reattach` (it survived and the
+ * restored actor takes it back), `lost` (it is gone or was killed: the actor goes `lost`
+ * and its restart policy decides), or `reap` (kill it, the actor is not coming back).
+ */
+export type ReconcileDecision = 'reattach' | 'lost' | 'reap';
+
+/** What `reconcile` and `sweep` get. */
+export interface ReconcileContext {
+  readonly dbKey: string;
+  /** Whether the actor's row says it was running (it will be restored). */
+  readonly restoring: boolean;
+}
+
+/** What a kind's `api` gets: the orchestrator's internals a kind may use. */
+export interface KindApiContext {
+  readonly orc: Orchestrator;
+  readonly services: KindServices;
+  /** Throws ORCHESTRATOR_CLOSED once closed. */
+  assertOpen(): void;
+  /** Spawns a top-level actor now, without waiting for its row; throws a TroupeError for a bad spec. */
+  spawn(spec: unknown): void;
+  record(id: string): ActorRecord | undefined;
+  records(): Iterable<ActorRecord>;
+  send(id: string, event: AnyEvent): void;
+  watchOutputs(watcher: (actorId: string, sink: OutputSink) => void): () => void;
+}
+
+/** What `handle` gets. */
+export interface HandleContext {
+  readonly orc: Orchestrator;
+  readonly record: ActorRecord;
+  readonly services: KindServices;
+}
+
+/** What `close()` does to a live actor: `stop` it, or `keep` its snapshot for the next open. */
+export type CloseMode = 'stop' | 'keep';
+
+/**
+ * One kind of actor, whole. Only `kind` and `machine` are required: a user's machine with
+ * `{ kind, input? }` specs is `defineKind({ kind: 'counter', machine })`.
+ */
+export interface KindDefinition<Spec = unknown, Input = unknown> {
+  readonly kind: string;
+  /** The pure logic (an XState machine). Must be persistable: no inline actors. */
+  readonly machine: AnyActorLogic;
+  /** The I/O implementations, given the runtime's services: `machine.provide({ actors })`. Default: `machine`. */
+  provide?(services: KindServices): AnyActorLogic;
+  /**
+   * The zod schema of the whole spec (base fields `kind`, `id`, `restart` included: spread
+   * `baseSpecShape`), checked once, at the boundary. Default: `{ kind, id?, restart?, input? }`.
+   */
+  readonly spec?: z.ZodType<Spec>;
+  /**
+   * Defaults, cross-field checks, directory confinement, program lookups: the spec turned
+   * into the machine's readonly input. Throws a TroupeError for bad input.
+   */
+  compile?(spec: Spec, ctx: CompileContext): Input;
+  /** For simple kinds: the machine's input from the parsed spec. Default: `spec.input`. */
+  input?(spec: Spec): Input;
+  /** The handle `orc.spawn` / `orc.get` give for its actors (default: an ActorHandle). */
+  handle?(ctx: HandleContext): ActorHandle;
+  /** The graceful stop event (`{ type: 'process.stop' }`). Without one, stop ends the actor at once. */
+  readonly stop?: AnyEvent;
+  /** Resolves once the I/O of stopped actors is cleaned up (process groups gone): awaited by close(). */
+  drain?(): Promise<void>;
+  /** What close() does with live actors of this kind. Default `keep`: the next open resumes them. */
+  readonly close?: CloseMode | ((spec: Readonly<Record<string, unknown>>) => CloseMode);
+  /** After a crash: what to do with each resource a previous owner recorded for this kind. */
+  reconcile?(resource: ResourceRow, ctx: ReconcileContext): Promise<ReconcileDecision>;
+  /**
+   * The orchestrator's process is exiting without close() (an uncaught exception,
+   * `process.exit()`): end a resource this process recorded, synchronously (nothing can be
+   * awaited in an 'exit' handler). Resources that may outlive us (a kept tmux session) are left.
+   */
+  abandon?(record: unknown): void;
+  /** After restore: removes resources labelled for this database that no live actor owns (`owned`). */
+  sweep?(ctx: { readonly dbKey: string; readonly owned: ReadonlySet<string> }): Promise<void>;
+  /** The live actors' resource ids for `sweep` (e.g. the shells whose session is up). */
+  owned?(services: KindServices): Iterable<string>;
+  /** Summary columns for `ps`/`logs`, written to the actor's row with each write. */
+  describe?(snapshot: Snapshot<unknown>): Readonly<Record<string, string | number>>;
+  /**
+   * Orchestrator methods the kind contributes (`orc.shell(id)`, `orc.run(...)`), installed
+   * when the kind is registered; type them by declaration merging of `Orchestrator`.
+   */
+  api?(ctx: KindApiContext): Readonly<Record<string, (...args: never[]) => unknown>>;
+}
+
+const KIND_NAME = /^[a-z][a-z0-9_-]*$/i;
+
+/**
+ * Defines a kind of actor: an identity helper that checks the name and keeps the types.
+ *
+ * @example
+ * const counterKind = defineKind({
+ *   kind: 'counter',
+ *   machine: counterMachine,
+ *   spec: z.object({ ...baseSpecShape, kind: z.literal('counter'), start: z.number() }).strict(),
+ *   input: (spec) => ({ start: spec.start }),
+ * });
+ * orc.register(counterKind);
+ * await orc.spawn({ kind: 'counter', id: 'c1', start: 5 });
+ */
+export function defineKind<Spec = unknown, Input = unknown>(definition: KindDefinition<Spec, Input>): KindDefinition<Spec, Input> {
+  if (!KIND_NAME.test(definition.kind)) {
+    throw new TroupeError('INVALID_ARGUMENT', `Kind name '${definition.kind}' is not valid. Use letters, digits, '_' and '-', starting with a letter.`, { details: { kind: definition.kind } });
+  }
+  return definition;
+}

@@ -1,0 +1,83 @@
+// The layout rules of ARCHITECTURE.md, checked: the runtime names no kind (a kind is a unit,
+// registered through src/kinds.ts), and machines stay pure (no I/O imports).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const SRC = fileURLToPath(new URL('../src/', import.meta.url));
+const BUILTIN = ['process', 'shell', 'workflow'];
+/**
+ * Names the runtime may say, and why. Schema v1's `handles` rows were all process groups
+ * (of process actors and pty shells, both reconciled alike), so migration 2 files them under
+ * the process kind: history, not a rule about kinds.
+ */
+const ALLOWED = new Set(["runtime/schema.ts: 'process'"]);
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    return entry.isDirectory() ? filesUnder(path) : entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** Every module specifier a file imports or re-exports, static or dynamic. */
+function importsOf(text: string): string[] {
+  return [...text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)'([^']+)'/g)].map((match) => match[1]!);
+}
+
+/** The code without comments, so prose ("a process group") is not taken for a name. */
+function code(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+}
+
+/** `src/actors/<x>/` folders holding a `kind.ts`: kind units, built-in or future. */
+function kindFolders(): string[] {
+  const actors = join(SRC, 'actors');
+  return readdirSync(actors, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(actors, entry.name, 'kind.ts')))
+    .map((entry) => join(actors, entry.name));
+}
+
+describe('layout', () => {
+  it('finds the built-in kind folders', () => {
+    expect(kindFolders().map((dir) => relative(SRC, dir)).sort()).toEqual(['actors/process', 'actors/shell', 'actors/workflow']);
+  });
+
+  it('src/runtime/ imports from no kind folder', () => {
+    const folders = kindFolders();
+    const offending = filesUnder(join(SRC, 'runtime')).flatMap((file) =>
+      importsOf(readFileSync(file, 'utf8'))
+        .filter((spec) => spec.startsWith('.'))
+        .map((spec) => resolve(dirname(file), spec))
+        .filter((target) => folders.some((folder) => target.startsWith(`${folder}/`)))
+        .map((target) => `${relative(SRC, file)} -> ${relative(SRC, target)}`),
+    );
+    expect(offending).toEqual([]);
+  });
+
+  it('src/runtime/ names no built-in kind', () => {
+    const literal = new RegExp(`(['"\`])(?:${BUILTIN.join('|')})\\1`, 'g');
+    const identifier = /\b(?:Shell|Process|Workflow)[A-Z]\w*|\b(?:shell|process|workflow)(?:Kind|Handle|Spec|Input|Machine|Runs?)\b/g;
+    const offending = filesUnder(join(SRC, 'runtime')).flatMap((file) => {
+      const text = code(readFileSync(file, 'utf8'));
+      return [...(text.match(literal) ?? []), ...(text.match(identifier) ?? [])].map((name) => `${relative(SRC, file)}: ${name}`);
+    }).filter((found) => !ALLOWED.has(found));
+    expect(offending).toEqual([]);
+  });
+
+  it('src/machines/ imports no I/O', () => {
+    const io = /^(?:node:)?(?:fs|fs\/promises|child_process)$|^(?:node-pty|execa|dockerode|better-sqlite3)(?:\/|$)/;
+    const offending = filesUnder(join(SRC, 'machines')).flatMap((file) =>
+      importsOf(readFileSync(file, 'utf8'))
+        .filter((spec) => io.test(spec))
+        .map((spec) => `${relative(SRC, file)}: ${spec}`),
+    );
+    expect(offending).toEqual([]);
+  });
+
+  it('the rules catch what they are meant to catch', () => {
+    expect(importsOf("import { x } from '../actors/shell/kind.js';\nexport { y } from './z.js';\nawait import('./w.js');")).toEqual(['../actors/shell/kind.js', './z.js', './w.js']);
+    expect(code("const a = 1; // the 'shell' kind\n/* ShellHandle */ const b = 'x';")).not.toMatch(/shell|Shell/);
+  });
+});
