@@ -25,15 +25,8 @@ const ERROR = 'xstate.error.actor.';
 /** The graceful stop of each step kind (SIGTERM to the whole group, SIGKILL after the grace). */
 export const STOP_EVENTS = { process: { type: 'process.stop' }, shell: { type: 'shell.stop' } } as const;
 
-/**
- * Now, by the actor system's clock (a SimulatedClock in tests); XState keeps it internal.
- *
- * @example assign({ endedAt: ({ system }) => nowOf(system) })
- */
-export function nowOf(system: unknown): number {
-  const clock = (system as unknown as { _clock?: { now?: () => number } })._clock;
-  return typeof clock?.now === 'function' ? clock.now() : Date.now();
-}
+// Now by the system's clock: XState keeps it internal, so it is read in the one adapter.
+export { nowOf } from '../runtime/xstate-adapter.js';
 
 /**
  * The step and child id an `xstate.done/error.actor.*` event is about, for step children only.

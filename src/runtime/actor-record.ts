@@ -70,14 +70,7 @@ export function endedInFailure(snapshot: Snapshot<unknown>): boolean {
   return snapshot.status === 'done' && typeof hasTag === 'function' && hasTag.call(snapshot, 'failure');
 }
 
-/**
- * Stops a child of the root. Our children are created with `createActor(logic, { parent })`
- * so they share the root's system; XState's public `stop()` refuses non-root actors, and
- * this is what its own `stopChild` does underneath.
- */
-export function stopChild(ref: AnyActorRef): void {
-  (ref as unknown as { _stop(): void })._stop();
-}
+export { stopChild } from './xstate-adapter.js';
 
 /** A record for an actor spawned now, before its first run. */
 export function newRecord(id: string, kind: string, parent: string | null, spec: Readonly<Record<string, unknown>>, restart: CompiledRestart, now: number, previous?: ActorRecord): ActorRecord {

@@ -1,7 +1,8 @@
 import type { AnyActorLogic, AnyActorRef, Snapshot } from 'xstate';
 import { describeState, statusOf, type ActorRecord } from './actor-record.js';
 import type { LiveKind } from './kind-registry.js';
-import type { ActorInfo } from './orchestrator.js';
+import type { ActorInfo } from './actor-info.js';
+import { offerActor, parentOf, withActors } from './xstate-adapter.js';
 
 // Walking and wiring the actor tree: children inside a machine's snapshot, and the
 // implementations that let machines spawn registered kinds by name.
@@ -27,7 +28,7 @@ export function pathOf(records: ReadonlyMap<string, ActorRecord>, root: AnyActor
     const record = records.get(current.id);
     if (record?.ref === current) return [record.id, ...segments].join('/');
     segments.unshift(current.id);
-    current = (current as unknown as { _parent?: AnyActorRef })._parent;
+    current = parentOf(current);
   }
   return undefined;
 }
@@ -69,18 +70,11 @@ export function processId(snapshot: Snapshot<unknown> | undefined): number | und
 
 /** Lets a machine spawn every registered kind by name (`spawnChild('process', ...)`). */
 export function withRegisteredActors(logic: AnyActorLogic, kinds: ReadonlyMap<string, LiveKind>): AnyActorLogic {
-  const machine = logic as unknown as { provide?: (impl: object) => AnyActorLogic; implementations?: { actors: Record<string, unknown> } };
-  if (typeof machine.provide !== 'function') return logic;
-  const provided = machine.provide({ actors: {} }) as unknown as { implementations: { actors: Record<string, unknown> } };
-  for (const [name, kind] of kinds) provided.implementations.actors[name] ??= kind.logic;
-  return provided as unknown as AnyActorLogic;
+  return withActors(logic, [...kinds].map(([name, kind]) => [name, kind.logic] as const));
 }
 
 /** Lets a machine registered earlier spawn a kind registered later. */
-export function offerActor(logic: AnyActorLogic, name: string, actor: AnyActorLogic): void {
-  const actors = (logic as unknown as { implementations?: { actors?: Record<string, unknown> } }).implementations?.actors;
-  if (actors) actors[name] ??= actor;
-}
+export { offerActor };
 
 /**
  * What the journal keeps of how a run ended: the thrown error, or the exit code, signal and

@@ -1,18 +1,7 @@
 import type { AnyActorRef, EventObject } from 'xstate';
 import type { Clock } from './clock.js';
 import type { TimerRow } from './store.js';
-
-/** XState's scheduler, as found on `actor.system.scheduler` (internal, so typed here). */
-interface Scheduler {
-  schedule(source: AnyActorRef, target: AnyActorRef, event: EventObject, delay: number, id?: string): void;
-  cancel(source: AnyActorRef, id: string): void;
-}
-
-interface SystemInternals {
-  scheduler: Scheduler;
-  _snapshot: { _scheduledEvents: Record<string, unknown> };
-  _relay(source: AnyActorRef, target: AnyActorRef, event: EventObject): void;
-}
+import { schedulerOf } from './xstate-adapter.js';
 
 export interface TimerSink {
   /** Where `ref` sits in the actor tree (`'web'`, `'wf-1/build'`); undefined for actors not worth keeping. */
@@ -32,7 +21,7 @@ export interface TimerSink {
  * timers.rearm(rows, resolvePath);
  */
 export function persistTimers(system: unknown, clock: Clock, sink: TimerSink) {
-  const internals = system as SystemInternals;
+  const internals = schedulerOf(system);
   const scheduler = internals.scheduler;
   const pending = new Map<string, { handle: unknown; rowId: string | undefined }>();
   const keyOf = (source: AnyActorRef, id: string) => `${source.sessionId}.${id}`;
@@ -42,12 +31,12 @@ export function persistTimers(system: unknown, clock: Clock, sink: TimerSink) {
     const sourcePath = sink.pathOf(source);
     const targetPath = sink.pathOf(target);
     const rowId = sourcePath !== undefined && targetPath !== undefined ? `${sourcePath}#${id}` : undefined;
-    internals._snapshot._scheduledEvents[key] = { source, target, event, delay, id, startedAt: clock.now() };
+    internals.track(key, { source, target, event, delay, id, startedAt: clock.now() });
     const handle = clock.setTimeout(() => {
       pending.delete(key);
-      delete internals._snapshot._scheduledEvents[key];
+      internals.untrack(key);
       if (rowId) sink.remove(rowId);
-      internals._relay(source, target, event);
+      internals.relay(source, target, event);
     }, delay);
     pending.set(key, { handle, rowId });
     if (rowId && sourcePath !== undefined && targetPath !== undefined) {
@@ -59,7 +48,7 @@ export function persistTimers(system: unknown, clock: Clock, sink: TimerSink) {
     const key = keyOf(source, id);
     const entry = pending.get(key);
     pending.delete(key);
-    delete internals._snapshot._scheduledEvents[key];
+    internals.untrack(key);
     if (!entry) return;
     clock.clearTimeout(entry.handle);
     if (entry.rowId) sink.remove(entry.rowId);

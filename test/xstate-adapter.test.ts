@@ -1,0 +1,82 @@
+// Fails when an XState internal that src/runtime/xstate-adapter.ts relies on moves: each
+// one is exercised on real actors of the installed xstate, and the result checked.
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { SimulatedClock, assign, createActor, createMachine, fromCallback, setup, type AnyActorRef, type EventObject } from 'xstate';
+import { XSTATE_VERSION, nowOf, offerActor, parentOf, schedulerOf, stopChild, withActors } from '../src/runtime/xstate-adapter.js';
+
+const idle = createMachine({ id: 'idle' });
+
+describe('xstate internals', () => {
+  it('is the version the adapter was written against, pinned exactly in package.json', () => {
+    const require = createRequire(import.meta.url);
+    expect((require('xstate/package.json') as { version: string }).version).toBe(XSTATE_VERSION);
+    expect((require('../package.json') as { dependencies: Record<string, string> }).dependencies['xstate']).toBe(XSTATE_VERSION);
+  });
+
+  it('nowOf reads the system clock (system._clock)', () => {
+    const clock = new SimulatedClock();
+    clock.set(42);
+    const actor = createActor(idle, { clock }).start();
+    expect(nowOf(actor.system)).toBe(42);
+    clock.increment(8);
+    expect(nowOf(actor.system)).toBe(50);
+    actor.stop();
+  });
+
+  it('parentOf and stopChild: a child created with { parent } (_parent, _stop)', () => {
+    const root = createActor(idle).start();
+    const child = createActor(createMachine({ initial: 'on', states: { on: {} } }), { parent: root }).start();
+    expect(parentOf(child)).toBe(root);
+    expect(parentOf(root)).toBeUndefined();
+    expect(child.getSnapshot().status).toBe('active');
+    stopChild(child);
+    expect(child.getSnapshot().status).toBe('stopped');
+    root.stop();
+  });
+
+  it('withActors and offerActor: spawnChild finds actors by name (implementations.actors)', () => {
+    const started: string[] = [];
+    const worker = (name: string) => fromCallback(() => void started.push(name));
+    const machine = setup({ types: { events: {} as { type: 'spawn'; src: string } } }).createMachine({
+      context: {},
+      on: { spawn: { actions: assign(({ event, spawn }) => (spawn(event.src as never, { id: event.src } as never), {})) } },
+    });
+    const logic = withActors(machine, [['a', worker('a')]]);
+    expect(logic).not.toBe(machine);
+    offerActor(logic, 'b', worker('b'));
+    offerActor(logic, 'a', worker('not a')); // a name it has keeps its implementation
+    const actor = createActor(logic).start();
+    actor.send({ type: 'spawn', src: 'a' });
+    actor.send({ type: 'spawn', src: 'b' });
+    expect(started).toEqual(['a', 'b']);
+    expect(Object.keys(actor.getSnapshot().children).sort()).toEqual(['a', 'b']);
+    actor.stop();
+  });
+
+  it('schedulerOf: a delayed event goes through system.scheduler, kept in _scheduledEvents, delivered by _relay', () => {
+    const clock = new SimulatedClock();
+    const root = createActor(
+      createMachine({ initial: 'waiting', states: { waiting: { after: { 100: 'done' } }, done: {} } }),
+      { clock },
+    );
+    const internals = schedulerOf(root.system);
+    const scheduled: Array<{ source: AnyActorRef; target: AnyActorRef; event: EventObject; delay: number }> = [];
+    internals.scheduler.schedule = (source, target, event, delay) => void scheduled.push({ source, target, event, delay });
+    root.start();
+    expect(scheduled).toHaveLength(1);
+    expect(scheduled[0]!.delay).toBe(100);
+    expect(scheduled[0]!.source).toBe(root);
+
+    const pending = () => Object.keys(root.system.getSnapshot()._scheduledEvents);
+    const { source, target, event, delay } = scheduled[0]!;
+    internals.track('k1', { source, target, event, delay, id: 'x', startedAt: 0 });
+    expect(pending()).toEqual(['k1']);
+    internals.untrack('k1');
+    expect(pending()).toEqual([]);
+
+    internals.relay(source, target, event);
+    expect(root.getSnapshot().value).toBe('done');
+    root.stop();
+  });
+});
