@@ -6,9 +6,10 @@ import { assign, setup, type EventObject } from 'xstate';
  * hands that to supervision, and the one actors talk to when they message each other.
  * Pure: routing, spawning and supervision are actions the runtime provides.
  *
- * Lifecycle: `running` -> `closing` -> `closed`.
+ * Lifecycle: `running` -> `closing` (on `troupe.close`, after which the runtime stops it:
+ * the runtime's own phase, in shutdown.ts, says when the database is let go).
  */
-export type OrchestratorState = 'running' | 'closing' | 'closed';
+export type OrchestratorState = 'running' | 'closing';
 
 /** What actors may send to the root with `sendParent(...)`. */
 export type OrchestratorEvent =
@@ -20,8 +21,8 @@ export type OrchestratorEvent =
   | { type: 'troupe.spawn'; spec: unknown; from?: string }
   /** A child gave up after its restart limit: recorded and escalated to listeners. */
   | { type: 'troupe.actor.failed'; id: string; reason: string }
+  /** close() has stopped what had to stop: nothing more is routed, spawned or supervised. */
   | { type: 'troupe.close' }
-  | { type: 'troupe.closed' }
   | { type: `xstate.done.actor.${string}`; output?: unknown }
   | { type: `xstate.error.actor.${string}`; error: unknown };
 
@@ -73,9 +74,6 @@ export const orchestratorMachine = setup({
         'troupe.close': 'closing',
       },
     },
-    closing: {
-      on: { 'troupe.closed': 'closed' },
-    },
-    closed: { type: 'final' },
+    closing: {},
   },
 });

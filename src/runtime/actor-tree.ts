@@ -1,10 +1,9 @@
 import type { AnyActorLogic, AnyActorRef, Snapshot } from 'xstate';
-import { describeState, statusOf, type ActorRecord } from './actor-record.js';
+import type { ActorRecord } from './actor-record.js';
 import type { LiveKind } from './kind-registry.js';
-import type { ActorInfo } from './actor-info.js';
 import { offerActor, parentOf, withActors } from './xstate-adapter.js';
 
-// Walking and wiring the actor tree: children inside a machine's snapshot, and the
+// Walking and wiring the actor tree: paths into a machine's children, and the
 // implementations that let machines spawn registered kinds by name.
 
 /** The live actor at an id or a path into its children (`'wf-1/build'`); ids may hold '/'. */
@@ -42,30 +41,6 @@ function descend(ref: AnyActorRef, segments: string[]): AnyActorRef | undefined 
     current = next;
   }
   return current;
-}
-
-/**
- * Adds the actors a machine spawned, by registered kind, below `parent`. Invoked helpers
- * (a process's I/O, a promise) are implementation details of their parent and are left out.
- */
-export function listChildren(parent: string, snapshot: Snapshot<unknown>, since: number, kinds: ReadonlyMap<string, unknown>, out: ActorInfo[]): void {
-  const children = (snapshot as { children?: Record<string, AnyActorRef> }).children;
-  if (!children) return;
-  for (const [childId, child] of Object.entries(children)) {
-    if (!child) continue;
-    const src = (child as unknown as { src?: unknown }).src;
-    if (typeof src !== 'string' || !kinds.has(src)) continue;
-    const childSnapshot = child.getSnapshot() as Snapshot<unknown>;
-    const id = `${parent}/${childId}`;
-    out.push({ id, kind: src, state: describeState(childSnapshot), status: statusOf(childSnapshot), parent, since, restarts: 0 });
-    listChildren(id, childSnapshot, since, kinds, out);
-  }
-}
-
-/** The OS pid of an actor that runs a process (its context holds the handle). */
-export function processId(snapshot: Snapshot<unknown> | undefined): number | undefined {
-  const pid = (snapshot as { context?: { handle?: { pid?: unknown } } } | undefined)?.context?.handle?.pid;
-  return typeof pid === 'number' ? pid : undefined;
 }
 
 /** Lets a machine spawn every registered kind by name (`spawnChild('process', ...)`). */

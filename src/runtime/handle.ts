@@ -2,7 +2,6 @@ import type { Snapshot } from 'xstate';
 import type { AnyEvent } from './router.js';
 import type { ActorRecord } from './actor-record.js';
 import { TroupeError, WaitTimeoutError } from './errors.js';
-import type { Orchestrator } from './orchestrator.js';
 import type { ActorStatus } from './store.js';
 
 /** What a wait condition sees of a snapshot. */
@@ -11,6 +10,15 @@ export interface SnapshotView {
   readonly value?: unknown;
   readonly context?: Record<string, unknown>;
   readonly output?: unknown;
+}
+
+/** What a handle needs of its orchestrator (the Orchestrator is one): kept narrow, so handles import no orchestrator. */
+export interface HandleHost {
+  outputOf(id: string): string;
+  recordOf(id: string): ActorRecord | undefined;
+  send(id: string, event: AnyEvent): void;
+  request(id: string, event: AnyEvent, options: { timeout?: number }): Promise<AnyEvent>;
+  stop(id: string): Promise<void>;
 }
 
 /** A state name (`'ready'`, `'deploy.verifying'`) or a test on the snapshot. */
@@ -26,7 +34,7 @@ export type WaitCondition = string | ((snapshot: SnapshotView) => boolean);
  */
 export class ActorHandle {
   constructor(
-    private readonly orc: Orchestrator,
+    private readonly orc: HandleHost,
     private readonly record: ActorRecord,
   ) {}
 

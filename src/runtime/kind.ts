@@ -9,8 +9,7 @@ import type { z } from 'zod';
 import type { OutputSink } from '../actors/output/output.js';
 import type { ActorRecord } from './actor-record.js';
 import { TroupeError } from './errors.js';
-import type { ActorHandle } from './handle.js';
-import type { Orchestrator } from './orchestrator.js';
+import type { ActorHandle, HandleHost } from './handle.js';
 import type { AnyEvent } from './router.js';
 import type { MachineSpec } from './spec.js';
 
@@ -112,8 +111,9 @@ export interface ReconcileContext {
 
 /** What a kind's `api` gets: the orchestrator's internals a kind may use. */
 export interface KindApiContext {
-  readonly orc: Orchestrator;
   readonly services: KindServices;
+  /** The handle of an actor (its kind's own), as `orc.get(id)` gives it. */
+  get(id: string): ActorHandle | undefined;
   /** Throws ORCHESTRATOR_CLOSED once closed. */
   assertOpen(): void;
   /** Spawns a top-level actor now, without waiting for its row; throws a TroupeError for a bad spec. */
@@ -126,7 +126,8 @@ export interface KindApiContext {
 
 /** What `handle` gets. */
 export interface HandleContext {
-  readonly orc: Orchestrator;
+  /** The orchestrator, as far as handles use it. */
+  readonly orc: HandleHost;
   readonly record: ActorRecord;
   readonly services: KindServices;
 }

@@ -175,8 +175,8 @@ export class Orchestrator {
   /** What a kind's `api` may use of the orchestrator. */
   private apiContext(services: KindApiContext['services']): KindApiContext {
     return {
-      orc: this,
       services,
+      get: (id) => this.get(id),
       assertOpen: () => this.assertOpen(),
       spawn: (spec) => void this.spawnNow(spec, null),
       record: (id) => this.table.records.get(id),

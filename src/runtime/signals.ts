@@ -1,6 +1,9 @@
-import type { Orchestrator } from './orchestrator.js';
+/** What signal handling needs of an orchestrator. */
+interface Closable {
+  close(): Promise<void>;
+}
 
-const open = new Set<Orchestrator>();
+const open = new Set<Closable>();
 let installed = false;
 
 /**
@@ -8,7 +11,7 @@ let installed = false;
  * and then exit with 128 + the signal number, as a shell would report it. One handler for
  * the whole process, however many orchestrators it opens.
  */
-export function closeOnSignals(orc: Orchestrator): void {
+export function closeOnSignals(orc: Closable): void {
   open.add(orc);
   if (installed) return;
   installed = true;
@@ -20,6 +23,6 @@ export function closeOnSignals(orc: Orchestrator): void {
 }
 
 /** Called by `close()`: a closed orchestrator needs no signal handling. */
-export function forgetSignals(orc: Orchestrator): void {
+export function forgetSignals(orc: Closable): void {
   open.delete(orc);
 }

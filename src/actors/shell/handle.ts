@@ -8,8 +8,7 @@ import type { ExpectMatch, ExpectOptions, ExpectPattern } from '../expect/expect
 import { notRunning, type DialogRound, type ShellSession } from './session.js';
 import type { ActorRecord } from '../../runtime/actor-record.js';
 import { TroupeError } from '../../runtime/errors.js';
-import { ActorHandle } from '../../runtime/handle.js';
-import type { Orchestrator } from '../../runtime/orchestrator.js';
+import { ActorHandle, type HandleHost } from '../../runtime/handle.js';
 import type { AnyEvent } from '../../runtime/router.js';
 import type { ShellSpec } from './spec.js';
 
@@ -37,7 +36,7 @@ const CONTROL_KEY = /^[a-z@[\\\]^_?]$/i;
  */
 export class ShellHandle extends ActorHandle {
   constructor(
-    orc: Orchestrator,
+    orc: HandleHost,
     record: ActorRecord,
     private readonly sessions: ReadonlyMap<string, ShellSession>,
   ) {

@@ -70,9 +70,9 @@ export const shellKind = defineKind<z.infer<typeof shellSpecSchema>, ShellInput>
     if (!handle) return context?.backend ? { backend: context.backend } : {};
     return handle.backend === 'pty' ? { backend: 'pty', pid: handle.pid } : { backend: 'tmux', session: handle.session };
   },
-  api: ({ orc }) => ({
+  api: ({ get }) => ({
     shell: (id: string): ShellHandle => {
-      const handle = orc.get(id);
+      const handle = get(id);
       if (!handle) throw new TroupeError('ACTOR_NOT_FOUND', `No actor '${id}'. \`troupe ps\` shows the actors there are; spawn a shell with { kind: 'shell', id: '${id}' }.`, { details: { id } });
       if (!(handle instanceof ShellHandle)) {
         throw new TroupeError('NOT_A_SHELL', `Actor '${id}' is a ${handle.kind}, not a shell: it has no terminal to type into. Use send() for events.`, { details: { id, kind: handle.kind } });
