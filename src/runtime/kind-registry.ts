@@ -4,9 +4,10 @@
  * (the spec checked once at the boundary, then turned into the machine's input).
  */
 import type { AnyActorLogic, Snapshot } from 'xstate';
+import { z } from 'zod';
 import type { ActorRecord } from './actor-record.js';
 import type { CloseMode, KindDefinition, KindServices } from './kind.js';
-import { machineSpecSchema, parseSpec } from './spec.js';
+import { baseSpecShape, machineSpecSchema, parseSpec } from './spec.js';
 
 /**
  * A registered kind.
@@ -32,6 +33,7 @@ export interface LiveKind {
 export function liveKind(definition: KindDefinition, services: KindServices): LiveKind {
   const { kind } = definition;
   const logic = definition.provide ? definition.provide(services) : definition.machine;
+  const schema = definition.spec && withBaseFields(definition.spec);
   const ctxOf = (id: string) => ({ id, cwd: services.cwd, allowedDirs: services.allowedDirs });
   return {
     kind,
@@ -40,7 +42,7 @@ export function liveKind(definition: KindDefinition, services: KindServices): Li
     services,
     compile(value, id) {
       // A kind without a schema of its own takes `{ kind, id?, restart?, input? }`, as `register(name, machine)` always has.
-      const spec = definition.spec ? parseSpec(definition.spec, value, `${kind} spec for '${id}'`) : parseSpec(machineSpecSchema, value);
+      const spec = schema ? parseSpec(schema, value, `${kind} spec for '${id}'`) : parseSpec(machineSpecSchema, value);
       if (definition.compile) return definition.compile(spec, ctxOf(id));
       if (definition.input) return definition.input(spec);
       return (spec as { input?: unknown }).input;
@@ -54,4 +56,15 @@ export function liveKind(definition: KindDefinition, services: KindServices): Li
       return JSON.stringify(definition.describe(snapshot));
     },
   };
+}
+
+/**
+ * A kind's schema with the base fields the runtime handles (`id`, `restart`) added where it
+ * does not declare them itself: a kind describes its own fields, and keeps its strictness.
+ */
+function withBaseFields(spec: z.ZodType): z.ZodType {
+  if (!(spec instanceof z.ZodObject)) return spec;
+  const shape = spec.shape as Record<string, unknown>;
+  const missing = Object.fromEntries(Object.entries(baseSpecShape).filter(([key]) => !(key in shape)));
+  return spec.extend(missing);
 }
