@@ -2,6 +2,7 @@
 // ps columns and orchestrator methods), built-in kinds' summary columns, and schema v2's
 // migration of v1 handles into kind-owned resource records.
 import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -116,6 +117,37 @@ describe('built-in kinds describe themselves', () => {
       expect(nap.summary).toEqual({ pid: nap.pid });
       const s1 = rows.find((a) => a.id === 's1')!;
       expect(s1.summary).toEqual({ backend: 'pty', pid: s1.pid });
+    } finally {
+      await orc.close();
+    }
+  });
+});
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+if (!hasTmux && !process.env.CI) console.warn('tmux is not installed: skipping the tmux resource test (apt-get install tmux).');
+
+describe.skipIf(!hasTmux && !process.env.CI)('resources', () => {
+  it('a tmux shell records its session as a shell resource while it runs, and drops it once ended', async () => {
+    const db = join(tempDir(), 'state.db');
+    const orc = await createOrchestrator({ db, handleSignals: false });
+    const resources = () => {
+      const reader = new Database(db, { readonly: true });
+      try {
+        return (reader.prepare('SELECT actor, kind, record FROM resources').all() as Array<{ actor: string; kind: string; record: string }>).map((row) => ({
+          ...row,
+          record: JSON.parse(row.record) as Record<string, unknown>,
+        }));
+      } finally {
+        reader.close();
+      }
+    };
+    try {
+      const sh = await orc.spawn({ kind: 'shell', id: 't1', backend: 'tmux' });
+      await sh.expect('$ ');
+      expect(resources()).toEqual([{ actor: 't1', kind: 'shell', record: expect.objectContaining({ backend: 'tmux', session: expect.any(String) }) }]);
+      expect(orc.list().find((a) => a.id === 't1')?.summary).toEqual({ backend: 'tmux', session: (resources()[0]!.record as { session: string }).session });
+      await sh.stop();
+      expect(resources()).toEqual([]);
     } finally {
       await orc.close();
     }

@@ -4,7 +4,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOutputMatcher, probeReadiness } from '../src/actors/process/readiness.js';
+import { createOutputMatcher, probeReadiness } from '../src/actors/readiness/readiness.js';
 import { tempDir } from './helpers/tmp.js';
 
 const servers: (Server | HttpServer)[] = [];

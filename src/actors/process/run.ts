@@ -12,7 +12,7 @@ import { renderTemplate } from '../../workflow/template.js';
 import { killGroup, readStartTime, stopGroup } from '../proc/proc-info.js';
 import { createOutputCaptures } from '../output/output-captures.js';
 import type { OutputSink } from '../output/output.js';
-import { createOutputMatcher, probeReadiness } from './readiness.js';
+import { createOutputMatcher, probeReadiness } from '../readiness/readiness.js';
 
 export type { ProcessHandle };
 

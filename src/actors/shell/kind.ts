@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { shellMachine, type ShellContext } from '../../machines/shell.js';
 import { TroupeError } from '../../runtime/errors.js';
 import { defineKind, type KindServices } from '../../runtime/kind.js';
-import { killGroupNow, reconcileGroup } from '../proc/reap-group.js';
+import { isGroupRecord, killGroupNow, reconcileGroup } from '../proc/reap-group.js';
 import { reapTmuxOrphans } from '../terminal/tmux-reap.js';
 import { ShellHandle } from './handle.js';
 import { createShellSession, pendingShellStops, type ShellServices, type ShellSession } from './session.js';
@@ -58,8 +58,10 @@ export const shellKind = defineKind<z.infer<typeof shellSpecSchema>, ShellInput>
   drain: pendingShellStops,
   // A pty cannot outlive us; a tmux session can, and stays when asked to (`keep: true`).
   close: (spec) => (spec['backend'] === 'tmux' && spec['keep'] === true ? 'keep' : 'stop'),
-  // Only a pty's group is recorded (a tmux session re-attaches from the snapshot): it died with its owner.
-  reconcile: (resource) => reconcileGroup(resource.record),
+  // A pty's group died with its owner (whatever is left is killed): lost. A tmux session may
+  // have survived: its restored shell re-attaches (or goes lost if the session is gone); one
+  // whose shell is not coming back is dropped here and its session removed by the sweep.
+  reconcile: async (resource, ctx) => (isGroupRecord(resource.record) ? reconcileGroup(resource.record) : ctx.restoring ? 'reattach' : 'reap'),
   abandon: killGroupNow,
   owned: (services) => [...sessionsOf(services)].filter(([, session]) => !session.ended).map(([id]) => id),
   // tmux sessions of this database that no restored shell re-attached to are orphans.

@@ -14,12 +14,12 @@ import type { ShellEvent, ShellSessionCommand, ShellSessionInput } from '../../m
 import { TroupeError, describeError } from '../../runtime/errors.js';
 import { resolveEnvReferences, toExpectPattern } from './spec.js';
 import { createOutputCaptures, type OutputCaptures } from '../output/output-captures.js';
-import type { ProcessServices } from '../process/run.js';
+import type { OutputSink } from '../output/output.js';
 import { stopSession } from '../proc/proc-session.js';
-import { createOutputMatcher, probeReadiness, type OutputMatcher } from '../process/readiness.js';
+import { createOutputMatcher, probeReadiness, type OutputMatcher } from '../readiness/readiness.js';
 import { ShellSession } from './live.js';
 import { openShellTerminal, removePaneFile } from './terminal.js';
-import type { Terminal } from '../terminal/terminal.js';
+import type { Terminal, TerminalHandle } from '../terminal/terminal.js';
 
 export { ShellSession, notRunning, type DialogRound } from './live.js';
 
@@ -30,7 +30,15 @@ export { ShellSession, notRunning, type DialogRound } from './live.js';
  * @example
  * const logic = shellMachine.provide({ actors: { session: createShellSession(host) } })
  */
-export interface ShellServices extends ProcessServices {
+export interface ShellServices {
+  /** Synchronously records the terminal (a pty's group, a tmux session) before its program may start. */
+  recordHandle(actorId: string, handle: TerminalHandle): void;
+  /** Called once the terminal and all it ran are gone. */
+  releaseHandle(actorId: string): void;
+  /** True (once) when a dead owner ran a pty for this restored actor and it was reaped: it must report `lost`. */
+  takeOrphan(actorId: string): boolean;
+  /** Opens the output sink for one run of the actor. */
+  openOutput(actorId: string): OutputSink;
   /** Live (and the last ended) session of each shell, by actor id. */
   readonly sessions: Map<string, ShellSession>;
   /** The log directory: also holds the default shell's inputrc and tmux pane streams. */
@@ -148,15 +156,15 @@ class SessionRun {
       return;
     }
     this.terminal = terminal;
-    if (terminal.handle.backend === 'pty') {
-      try {
-        // Synchronously, before anything else: a crash from here on leaves enough to reap it.
-        this.services.recordHandle(this.input.id, terminal.handle);
-        this.recorded = true;
-      } catch (err: unknown) {
-        void track(terminal.close(0));
-        return this.fail('SPAWN_FAILED', `Could not start '${this.input.file}': its handle could not be recorded: ${describeError(err)}`, 'spawn-error');
-      }
+    // Every terminal is recorded (a tmux session too: the next open's reconcile keeps it for
+    // its restored shell); a pty's before its program may start.
+    try {
+      // Synchronously, before anything else: a crash from here on leaves enough to reap it.
+      this.services.recordHandle(this.input.id, terminal.handle);
+      this.recorded = true;
+    } catch (err: unknown) {
+      void track(terminal.close(0));
+      return this.fail('SPAWN_FAILED', `Could not start '${this.input.file}': its handle could not be recorded: ${describeError(err)}`, 'spawn-error');
     }
     // Kept in the session's own input, hence in its persisted snapshot: a restored session sees it.
     this.input.handle = terminal.handle;
