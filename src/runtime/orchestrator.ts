@@ -31,7 +31,7 @@ import { persistTimers } from './timers.js';
 import { ActorHandle, type WaitCondition } from './handle.js';
 import type { Store } from './store.js';
 import { InboxConsumer } from './inbox.js';
-import { forgetSignals } from './signals.js';
+import { forgetSignals, onExit } from './signals.js';
 
 export type { ActorInfo } from './actor-info.js';
 
@@ -117,22 +117,22 @@ export class Orchestrator {
       detach: () => {
         this.inbox.stop();
         forgetSignals(this);
-        process.off('exit', onExit);
+        offExit();
       },
       release: () => host.release(),
     });
     // An exit without close() (an uncaught exception, `process.exit()`): what finished is
     // committed, so it is not restored as lost, and what we started is ended, not left running
     // until the next open (issue 9, bug 3). Synchronous, as 'exit' handlers must be.
-    const onExit = () => {
-      if (this.shutdown.phase !== 'open') return;
+    const offExit = onExit(() => {
+      // Mid-close too: what close() has not stopped yet must not outlive us either.
+      if (this.shutdown.phase === 'closed') return;
       try {
         this.writes.flush();
       } finally {
         abandonResources(host, table.kinds);
       }
-    };
-    process.on('exit', onExit);
+    });
     root.start();
     this.inbox = new InboxConsumer(this.store, this.writes, (target, event, sender) => this.messenger.fromInbox(target, event, sender), options.inboxPollMs);
   }

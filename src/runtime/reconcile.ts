@@ -63,12 +63,11 @@ export async function sweepResources(host: RuntimeHost, kinds: ReadonlyMap<strin
  * @example process.on('exit', () => abandonResources(host, kinds));
  */
 export function abandonResources(host: RuntimeHost, kinds: ReadonlyMap<string, LiveKind>): void {
-  for (const [actor, resource] of host.resources) {
+  for (const resource of host.resources.values()) {
     try {
       kinds.get(resource.kind)?.definition.abandon?.(resource.record);
     } catch {
       // The process is exiting: one resource that cannot be ended must not keep the others.
-      void actor;
     }
   }
 }

@@ -22,6 +22,28 @@ export function closeOnSignals(orc: Closable): void {
   }
 }
 
+const exiting = new Set<() => void>();
+
+/**
+ * Runs `fn` if the process exits while it is registered (an uncaught exception, an unhandled
+ * rejection, `process.exit()`): synchronously, as Node runs 'exit' handlers. One listener for
+ * the whole process, however many orchestrators it opens. Returns the unregister.
+ *
+ * @example const off = onExit(() => writes.flush());
+ */
+export function onExit(fn: () => void): () => void {
+  if (exiting.size === 0) process.on('exit', runExitHandlers);
+  exiting.add(fn);
+  return () => {
+    exiting.delete(fn);
+    if (exiting.size === 0) process.off('exit', runExitHandlers);
+  };
+}
+
+function runExitHandlers(): void {
+  for (const fn of [...exiting]) fn();
+}
+
 /** Called by `close()`: a closed orchestrator needs no signal handling. */
 export function forgetSignals(orc: Closable): void {
   open.delete(orc);
