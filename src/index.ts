@@ -56,5 +56,5 @@ export type { WorkflowProblem } from './workflow/problems.js';
 export type { CompiledWorkflow, CompiledStep, StepDialogRound, StepWaitFor, StepCondition, StepMode } from './workflow/types.js';
 // `RunResult` (what `orc.run()` resolves to) is the same shape as `RunView`.
 export type { RunView, StepView, StepState, RunStatus } from './workflow/types.js';
-export type { RunHandle, RunOptions } from './actors/workflow/runs.js';
+export type { RunHandle, RunOptions } from './actors/workflow/api.js';
 export { runViewOf } from './workflow/view.js';

@@ -5,7 +5,9 @@
  * supervision (supervision.ts), restoring (restore.ts), stopping and close (shutdown.ts),
  * messages (messenger.ts) and `troupe ps` lines (actor-info.ts). It names no kind: each
  * kind's own methods (`orc.shell`, `orc.run`...) are installed by its `api` when it is
- * registered, and typed by declaration merging in the kind's folder.
+ * registered, and typed by declaration merging in the kind's folder. It runs past ~300 lines
+ * for one reason: every public method keeps its TSDoc and @example here, as a thin door onto
+ * one of those modules.
  */
 import { createActor, type AnyActorLogic, type AnyActorRef, type InspectionEvent, type Observer } from 'xstate';
 import { orchestratorMachine } from '../machines/orchestrator.js';

@@ -6,11 +6,8 @@ import { fromPromise } from 'xstate';
 import { z } from 'zod';
 import { workflowMachine, type CommitInput, type WorkflowInput } from '../../machines/workflow.js';
 import { defineKind } from '../../runtime/kind.js';
-import type { AnyEvent } from '../../runtime/router.js';
 import { actorIdSchema } from '../../runtime/spec.js';
-import type { WorkflowSpec } from '../../workflow/spec.js';
-import type { CompiledWorkflow, RunResult, RunView } from '../../workflow/types.js';
-import { WorkflowRuns, type RunHandle, type RunOptions } from './runs.js';
+import { workflowApi } from './api.js';
 
 // The input is built by `orc.startRun()` from a compiled workflow; this only guards the
 // shape against hand-written specs (`orc.spawn({ kind: 'workflow', ... })`).
@@ -56,35 +53,5 @@ export const workflowKind = defineKind<z.infer<typeof workflowSpecSchema>, Workf
   stop: { type: 'workflow.cancel' },
   // Its steps are stopped by close(), but the run is kept: the next open resumes it.
   close: 'keep',
-  api: (ctx) => {
-    let runs: WorkflowRuns | undefined;
-    // Made on first use: most orchestrators never start a run.
-    const workflows = (): WorkflowRuns => {
-      ctx.assertOpen();
-      return (runs ??= new WorkflowRuns({
-        cwd: ctx.services.cwd,
-        spawn: (spec) => ctx.spawn(spec),
-        record: (id) => ctx.record(id),
-        records: () => ctx.records(),
-        send: (id, event) => ctx.send(id, event as unknown as AnyEvent),
-        watchOutputs: (watcher) => ctx.watchOutputs(watcher),
-      }));
-    };
-    // Invalid input rejects (never throws) from the promise-returning methods.
-    const rejecting = <T>(work: () => Promise<T>): Promise<T> => {
-      try {
-        return work();
-      } catch (err) {
-        return Promise.reject(err);
-      }
-    };
-    return {
-      run: (workflow: CompiledWorkflow | WorkflowSpec, options?: RunOptions): Promise<RunResult> => rejecting(() => workflows().run(workflow, options)),
-      startRun: (workflow: CompiledWorkflow | WorkflowSpec, options?: RunOptions): RunHandle => workflows().startRun(workflow, options),
-      resumeRuns: (runId?: string): RunHandle[] => workflows().resumeRuns(runId),
-      runs: (): RunView[] => workflows().runs(),
-      approve: (runId: string, step: string): void => workflows().approve(runId, step),
-      cancelRun: (runId: string): Promise<RunResult> => rejecting(() => workflows().cancelRun(runId)),
-    };
-  },
+  api: workflowApi,
 });

@@ -15,7 +15,6 @@ import { ENV_NAME, type WorkflowSpec } from '../../workflow/spec.js';
 import type { CompiledWorkflow, RunResult, RunView } from '../../workflow/types.js';
 import { runViewOf } from '../../workflow/view.js';
 import type { ActorRecord } from '../../runtime/actor-record.js';
-import type { ActorHandle } from '../../runtime/handle.js';
 import { TroupeError } from '../../runtime/errors.js';
 
 /**
@@ -294,57 +293,4 @@ function checkSet(set: Record<string, string>): Record<string, string> {
 function idPrefix(name: string): string {
   const cleaned = name.replace(/[^A-Za-z0-9_.:-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 60);
   return cleaned || 'run';
-}
-
-declare module '../../runtime/kind.js' {
-  interface TroupeKinds {
-    workflow: { spec: { kind: 'workflow'; id: string; input: WorkflowInput }; handle: ActorHandle };
-  }
-}
-
-declare module '../../runtime/orchestrator.js' {
-  interface Orchestrator {
-    /**
-     * Runs a workflow to its end and resolves with its final view (status, and each step's
-     * state, attempts, outputs and duration). Step failures are in the status, not thrown;
-     * an invalid workflow rejects before anything starts. Unfinished runs in the database were
-     * resumed when it opened and go on alongside (`resumeRuns()` to wait for them); this
-     * waits for its own run only, and keeps Node alive until then.
-     *
-     * @example
-     * const result = await orc.run(defineWorkflow({ name: 'ci', steps: [{ name: 'test', command: 'npm test' }] }));
-     * result.status // 'succeeded'
-     */
-    run(workflow: CompiledWorkflow | WorkflowSpec, options?: RunOptions): Promise<RunResult>;
-    /**
-     * Starts a run and returns a handle to watch it (`view`, `onChange`, `onOutput`, `result`).
-     *
-     * @example
-     * const run = orc.startRun(loadWorkflowFile('deploy.yaml'), { set: { TARGET: 'staging' } });
-     */
-    startRun(workflow: CompiledWorkflow | WorkflowSpec, options?: RunOptions): RunHandle;
-    /**
-     * Handles on unfinished runs (restored, and already going again, when the database was
-     * opened): every one, or the one named (RUN_NOT_FOUND, RUN_FINISHED).
-     *
-     * @example
-     * for (const run of orc.resumeRuns()) await run.result;
-     */
-    resumeRuns(runId?: string): RunHandle[];
-    /** @example orc.runs()[0]?.status // the newest run's */
-    runs(): RunView[];
-    /**
-     * Lets a step waiting for approval start (RUN_NOT_FOUND, RUN_FINISHED, STEP_NOT_FOUND, NOT_AWAITING_APPROVAL).
-     *
-     * @example orc.approve('deploy-x7k2p9', 'release');
-     */
-    approve(runId: string, step: string): void;
-    /**
-     * Cancels a run: every step is stopped with its whole process tree; resolves with the
-     * final view (status 'cancelled').
-     *
-     * @example await orc.cancelRun('deploy-x7k2p9');
-     */
-    cancelRun(runId: string): Promise<RunResult>;
-  }
 }

@@ -1,0 +1,104 @@
+/**
+ * The orchestrator methods of the `workflow` kind (`orc.run`, `startRun`, `resumeRuns`,
+ * `runs`, `approve`, `cancelRun`): installed when the kind is registered, typed here by
+ * merging the `Orchestrator` interface. The logic lives in runs.ts.
+ */
+import type { WorkflowInput } from '../../machines/workflow.js';
+import type { ActorHandle } from '../../runtime/handle.js';
+import type { KindApiContext } from '../../runtime/kind.js';
+import type { AnyEvent } from '../../runtime/router.js';
+import type { WorkflowSpec } from '../../workflow/spec.js';
+import type { CompiledWorkflow, RunResult, RunView } from '../../workflow/types.js';
+import { WorkflowRuns, type RunHandle, type RunOptions } from './runs.js';
+
+export type { RunHandle, RunOptions };
+
+/**
+ * The workflow kind's `api`.
+ *
+ * @example orc.register(defineKind({ ...workflowKind, api: workflowApi }))
+ */
+export function workflowApi(ctx: KindApiContext) {
+  let runs: WorkflowRuns | undefined;
+  // Made on first use: most orchestrators never start a run.
+  const workflows = (): WorkflowRuns => {
+    ctx.assertOpen();
+    return (runs ??= new WorkflowRuns({
+      cwd: ctx.services.cwd,
+      spawn: (spec) => ctx.spawn(spec),
+      record: (id) => ctx.record(id),
+      records: () => ctx.records(),
+      send: (id, event) => ctx.send(id, event as unknown as AnyEvent),
+      watchOutputs: (watcher) => ctx.watchOutputs(watcher),
+    }));
+  };
+  // Invalid input rejects (never throws) from the promise-returning methods.
+  const rejecting = <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return work();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
+  return {
+    run: (workflow: CompiledWorkflow | WorkflowSpec, options?: RunOptions): Promise<RunResult> => rejecting(() => workflows().run(workflow, options)),
+    startRun: (workflow: CompiledWorkflow | WorkflowSpec, options?: RunOptions): RunHandle => workflows().startRun(workflow, options),
+    resumeRuns: (runId?: string): RunHandle[] => workflows().resumeRuns(runId),
+    runs: (): RunView[] => workflows().runs(),
+    approve: (runId: string, step: string): void => workflows().approve(runId, step),
+    cancelRun: (runId: string): Promise<RunResult> => rejecting(() => workflows().cancelRun(runId)),
+  };
+}
+
+declare module '../../runtime/kind.js' {
+  interface TroupeKinds {
+    workflow: { spec: { kind: 'workflow'; id: string; input: WorkflowInput }; handle: ActorHandle };
+  }
+}
+
+declare module '../../runtime/orchestrator.js' {
+  interface Orchestrator {
+    /**
+     * Runs a workflow to its end and resolves with its final view (status, and each step's
+     * state, attempts, outputs and duration). Step failures are in the status, not thrown;
+     * an invalid workflow rejects before anything starts. Unfinished runs in the database were
+     * resumed when it opened and go on alongside (`resumeRuns()` to wait for them); this
+     * waits for its own run only, and keeps Node alive until then.
+     *
+     * @example
+     * const result = await orc.run(defineWorkflow({ name: 'ci', steps: [{ name: 'test', command: 'npm test' }] }));
+     * result.status // 'succeeded'
+     */
+    run(workflow: CompiledWorkflow | WorkflowSpec, options?: RunOptions): Promise<RunResult>;
+    /**
+     * Starts a run and returns a handle to watch it (`view`, `onChange`, `onOutput`, `result`).
+     *
+     * @example
+     * const run = orc.startRun(loadWorkflowFile('deploy.yaml'), { set: { TARGET: 'staging' } });
+     */
+    startRun(workflow: CompiledWorkflow | WorkflowSpec, options?: RunOptions): RunHandle;
+    /**
+     * Handles on unfinished runs (restored, and already going again, when the database was
+     * opened): every one, or the one named (RUN_NOT_FOUND, RUN_FINISHED).
+     *
+     * @example
+     * for (const run of orc.resumeRuns()) await run.result;
+     */
+    resumeRuns(runId?: string): RunHandle[];
+    /** @example orc.runs()[0]?.status // the newest run's */
+    runs(): RunView[];
+    /**
+     * Lets a step waiting for approval start (RUN_NOT_FOUND, RUN_FINISHED, STEP_NOT_FOUND, NOT_AWAITING_APPROVAL).
+     *
+     * @example orc.approve('deploy-x7k2p9', 'release');
+     */
+    approve(runId: string, step: string): void;
+    /**
+     * Cancels a run: every step is stopped with its whole process tree; resolves with the
+     * final view (status 'cancelled').
+     *
+     * @example await orc.cancelRun('deploy-x7k2p9');
+     */
+    cancelRun(runId: string): Promise<RunResult>;
+  }
+}
