@@ -188,11 +188,6 @@ export class Orchestrator {
     };
   }
 
-  /** @internal the registered kinds' definitions (for crash reconcile and sweeping). */
-  kindDefinitions(): ReadonlyMap<string, KindDefinition> {
-    return new Map([...this.table.kinds].map(([name, kind]) => [name, kind.definition]));
-  }
-
   // ---------------------------------------------------------------- spawning
 
   /**
