@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { nanoid } from 'nanoid';
@@ -43,6 +43,8 @@ export class RuntimeHost implements ShellServices {
     readonly previousOwner: OwnerRecord | undefined,
     /** Actors whose processes a dead owner left running, killed on open. */
     readonly reaped: readonly string[],
+    /** The logs directory is a scratch one made for a ':memory:' database. */
+    private readonly scratchLogs = false,
   ) {
     this.orphans = new Set(reaped);
   }
@@ -60,12 +62,14 @@ export class RuntimeHost implements ShellServices {
       db.close();
       throw err;
     }
-    const logsDir = options.logsDir ?? (memory ? mkdtempSync(join(tmpdir(), 'troupe-logs-')) : join(dirname(key), 'logs'));
+    // A ':memory:' database's logs die with it: a directory of our own, removed on release.
+    const scratchLogs = memory && options.logsDir === undefined;
+    const logsDir = options.logsDir ?? (scratchLogs ? mkdtempSync(join(tmpdir(), 'troupe-logs-')) : join(dirname(key), 'logs'));
     store.setMeta('logs_dir', logsDir);
     const handles = store.handles();
     const orphans = await reap(handles);
     if (handles.length) store.transaction(() => handles.forEach((h) => store.dropHandle(h.actor)));
-    return new RuntimeHost(store, key, logsDir, previous, orphans);
+    return new RuntimeHost(store, key, logsDir, previous, orphans, scratchLogs);
   }
 
   /** The database's absolute path (or a unique name for ':memory:'): namespaces tmux sessions. */
@@ -121,5 +125,6 @@ export class RuntimeHost implements ShellServices {
     this.sessions.clear();
     releaseOwnership(this.store.db, this.key);
     this.store.db.close();
+    if (this.scratchLogs) rmSync(this.logsDir, { recursive: true, force: true });
   }
 }
