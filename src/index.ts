@@ -22,6 +22,7 @@ export type { ActorHandle, WaitCondition, SnapshotView } from './runtime/handle.
 export type { AnyEvent } from './runtime/router.js';
 export { TroupeError, RequestTimeoutError, WaitTimeoutError, type ErrorCode } from './runtime/errors.js';
 export { parseDuration, type Duration } from './runtime/duration.js';
+export { parseSize, type Size } from './runtime/size.js';
 export type { ActorSpec, ProcessSpec, MachineSpec, RestartSpec } from './runtime/spec.js';
 export type { ActorStatus } from './runtime/store.js';
 export type { Clock } from './runtime/clock.js';

@@ -45,12 +45,14 @@ export class RuntimeHost implements ShellServices {
     readonly reaped: readonly string[],
     /** The logs directory is a scratch one made for a ':memory:' database. */
     private readonly scratchLogs = false,
+    /** Default size at which an actor's log file rotates (the orchestrator's `logMax`). */
+    private readonly logMaxBytes?: number,
   ) {
     this.orphans = new Set(reaped);
   }
 
   /** Opens (or creates) the database, takes ownership and reaps a dead owner's processes. */
-  static async open(path: string, options: { durability?: 'normal' | 'full'; logsDir?: string }): Promise<RuntimeHost> {
+  static async open(path: string, options: { durability?: 'normal' | 'full'; logsDir?: string; logMaxBytes?: number }): Promise<RuntimeHost> {
     const memory = path === ':memory:';
     const db = openDatabase(path, options.durability ? { durability: options.durability } : {});
     const store = new Store(db);
@@ -69,7 +71,7 @@ export class RuntimeHost implements ShellServices {
     const handles = store.handles();
     const orphans = await reap(handles);
     if (handles.length) store.transaction(() => handles.forEach((h) => store.dropHandle(h.actor)));
-    return new RuntimeHost(store, key, logsDir, previous, orphans, scratchLogs);
+    return new RuntimeHost(store, key, logsDir, previous, orphans, scratchLogs, options.logMaxBytes);
   }
 
   /** The database's absolute path (or a unique name for ':memory:'): namespaces tmux sessions. */
@@ -89,9 +91,10 @@ export class RuntimeHost implements ShellServices {
     return this.orphans.delete(actorId);
   }
 
-  openOutput(actorId: string): OutputSink {
+  openOutput(actorId: string, options: { maxFileBytes?: number } = {}): OutputSink {
     this.outputs.get(actorId)?.close();
-    const sink = new OutputSink({ path: logFileOf(this.logsDir, actorId) });
+    const maxFileBytes = options.maxFileBytes ?? this.logMaxBytes;
+    const sink = new OutputSink({ path: logFileOf(this.logsDir, actorId), ...(maxFileBytes === undefined ? {} : { maxFileBytes }) });
     this.outputs.set(actorId, sink);
     for (const watcher of this.outputWatchers) watcher(actorId, sink);
     return sink;
