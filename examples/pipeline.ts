@@ -5,7 +5,7 @@
  *
  *   node --import tsx examples/pipeline.ts         # on ./.troupe/state.db (or TROUPE_DB)
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,4 +46,6 @@ try {
   process.exitCode = result.status === 'succeeded' ? 0 : 1;
 } finally {
   await orc.close();
+  // The artifact was only there to be verified: leave nothing behind.
+  rmSync(outDir, { recursive: true, force: true });
 }

@@ -22,6 +22,7 @@ export type { ActorHandle, WaitCondition, SnapshotView } from './runtime/handle.
 export type { AnyEvent } from './runtime/router.js';
 export { TroupeError, RequestTimeoutError, WaitTimeoutError, type ErrorCode } from './runtime/errors.js';
 export { parseDuration, type Duration } from './runtime/duration.js';
+export { parseSize, type Size } from './runtime/size.js';
 export type { MachineSpec, RestartSpec } from './runtime/spec.js';
 export type { ProcessSpec } from './actors/process/spec.js';
 export {

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from './helpers/cli.js';
-import { tempDb } from './helpers/tmp.js';
+import { tempDb, tempDir } from './helpers/tmp.js';
 
 const hasRedis = (await execa('sh', ['-c', 'command -v redis-server'], { reject: false })).exitCode === 0;
 if (!hasRedis && process.env['CI']) throw new Error('redis-server is required under CI (apt-get install redis-server)');
@@ -238,8 +238,11 @@ describe('examples/password-dialog.yaml', () => {
 describe('examples/pipeline.ts', () => {
   it('passes the version and the artifact from stage to stage', async () => {
     const db = tempDb();
-    const result = await execa('node', ['--import', 'tsx', 'examples/pipeline.ts'], { cwd: ROOT, reject: false, timeout: 60_000, env: { TROUPE_DB: db } });
+    const scratch = tempDir();
+    const result = await execa('node', ['--import', 'tsx', 'examples/pipeline.ts'], { cwd: ROOT, reject: false, timeout: 60_000, env: { TROUPE_DB: db, TMPDIR: scratch } });
     expect(result.stderr).toBe('');
+    // It leaves nothing of its own in the temporary directory (tsx keeps its cache there).
+    expect(readdirSync(scratch).filter((name) => name.startsWith('troupe-'))).toEqual([]);
     expect(result.exitCode).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toBe('version  succeeded  version=1.4.0');

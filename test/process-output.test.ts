@@ -1,8 +1,8 @@
 // OutputSink: the bounded ring and the log file.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_OUTPUT_CAPACITY, OutputSink } from '../src/actors/output/output.js';
+import { DEFAULT_LOG_MAX_BYTES, DEFAULT_OUTPUT_CAPACITY, OutputSink, rotatedPathOf } from '../src/actors/output/output.js';
 import { tempDir } from './helpers/tmp.js';
 
 describe('OutputSink', () => {
@@ -18,6 +18,31 @@ describe('OutputSink', () => {
     sink.write('0123456789xyz'); // larger than the ring
     expect(sink.text()).toBe('6789xyz'.padStart(8, '5'));
     expect(sink.totalBytes).toBe(3 + 5 + 3 + 13);
+  });
+
+  it('rotates the log file at maxFileBytes, keeping one rotated file, so a log takes at most twice that', () => {
+    const path = join(tempDir(), 'logs', 'chatty.log');
+    const sink = new OutputSink({ path, maxFileBytes: 10 });
+    sink.write('aaaa\n');
+    sink.write('bbbb\n'); // 10 bytes: the file is full, not over
+    expect(existsSync(rotatedPathOf(path))).toBe(false);
+    sink.write('cccc\n'); // would go over: the full file is rotated first
+    expect(readFileSync(rotatedPathOf(path), 'utf8')).toBe('aaaa\nbbbb\n');
+    expect(readFileSync(path, 'utf8')).toBe('cccc\n');
+    sink.write('dddd\n');
+    sink.write('eeee\n'); // the previous rotated file is dropped
+    expect(readFileSync(rotatedPathOf(path), 'utf8')).toBe('cccc\ndddd\n');
+    expect(readFileSync(path, 'utf8')).toBe('eeee\n');
+    sink.close();
+    // A later run appends to the same file, counting what it already holds.
+    const next = new OutputSink({ path, maxFileBytes: 10 });
+    next.write('ffff\n');
+    next.write('gggg\n');
+    expect(readFileSync(rotatedPathOf(path), 'utf8')).toBe('eeee\nffff\n');
+    expect(readFileSync(path, 'utf8')).toBe('gggg\n');
+    next.close();
+    expect(DEFAULT_LOG_MAX_BYTES).toBe(64 * 1024 * 1024);
+    expect(statSync(path).size).toBe(5);
   });
 
   it('defaults to 64 KiB', () => {

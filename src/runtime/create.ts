@@ -5,6 +5,7 @@ import { Orchestrator } from './orchestrator.js';
 import { builtinKinds } from '../kinds.js';
 import { defineKind, type KindDefinition } from './kind.js';
 import { closeOnSignals } from './signals.js';
+import { parseSize, type Size } from './size.js';
 
 /** What `createOrchestrator` accepts. Every field is optional. */
 export interface OrchestratorOptions {
@@ -26,6 +27,11 @@ export interface OrchestratorOptions {
   readonly durability?: 'normal' | 'full';
   /** Where output logs go. Default `logs/` beside the database. */
   readonly logsDir?: string;
+  /**
+   * The size at which an actor's log file is rotated, keeping one rotated file (`<id>.log.1`),
+   * like Docker's `max-size`: bytes or `'64MiB'`. Default 64 MiB. A spec's `log_max` wins.
+   */
+  readonly logMax?: Size;
   /** XState inspection events of every actor (`@statelyai/inspect`'s wire format). */
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** Injected time: a `SimulatedClock` in tests. */
@@ -54,6 +60,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
   const host = RuntimeHost.open(resolveDbPath(options.db), {
     ...(options.durability ? { durability: options.durability } : {}),
     ...(options.logsDir ? { logsDir: options.logsDir } : {}),
+    ...(options.logMax === undefined ? {} : { logMaxBytes: parseSize(options.logMax, 'logMax') }),
   });
   try {
     const orc = new Orchestrator(host, {

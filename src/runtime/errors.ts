@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'INVALID_SPEC'
   | 'INVALID_ARGUMENT'
   | 'INVALID_DURATION'
+  | 'INVALID_SIZE'
   | 'INVALID_EVENT'
   | 'UNKNOWN_KIND'
   | 'KIND_EXISTS'

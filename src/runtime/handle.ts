@@ -101,9 +101,10 @@ export class ActorHandle {
       const record = this.current;
       const check = () => {
         const live = this.current;
-        const snapshot = live.ref?.getSnapshot() as Snapshot<unknown> | undefined;
-        if (matches(live, snapshot, condition)) return finish(() => resolve(this));
         const over = !live.ref && live.restartDue === undefined && live.status !== 'active';
+        // An actor that has ended is judged by its final snapshot, as persisted: a wait
+        // that starts after the end must see the same thing as one that was there for it.
+        if (matches(live, over ? this.snapshot : (live.ref?.getSnapshot() as Snapshot<unknown> | undefined), condition)) return finish(() => resolve(this));
         if (over) {
           finish(() => reject(new TroupeError('WAIT_UNREACHABLE', `Actor '${live.id}' ended in '${live.state}' and will not reach ${label}. See why with \`troupe logs ${live.id}\`.`, { details: { id: live.id, state: live.state } })));
         }

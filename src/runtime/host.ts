@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { nanoid } from 'nanoid';
@@ -56,10 +56,14 @@ export class RuntimeHost {
     private readonly key: string,
     readonly logsDir: string,
     readonly previousOwner: OwnerRecord | undefined,
+    /** The logs directory is a scratch one made for a ':memory:' database. */
+    private readonly scratchLogs = false,
+    /** Default size at which an actor's log file rotates (the orchestrator's `logMax`). */
+    private readonly logMaxBytes?: number,
   ) {}
 
   /** Opens (or creates) the database and takes ownership of it. */
-  static open(path: string, options: { durability?: 'normal' | 'full'; logsDir?: string }): RuntimeHost {
+  static open(path: string, options: { durability?: 'normal' | 'full'; logsDir?: string; logMaxBytes?: number }): RuntimeHost {
     const memory = path === ':memory:';
     const db = openDatabase(path, options.durability ? { durability: options.durability } : {});
     const store = new Store(db);
@@ -71,9 +75,11 @@ export class RuntimeHost {
       db.close();
       throw err;
     }
-    const logsDir = options.logsDir ?? (memory ? mkdtempSync(join(tmpdir(), 'troupe-logs-')) : join(dirname(key), 'logs'));
+    // A ':memory:' database's logs die with it: a directory of our own, removed on release.
+    const scratchLogs = memory && options.logsDir === undefined;
+    const logsDir = options.logsDir ?? (scratchLogs ? mkdtempSync(join(tmpdir(), 'troupe-logs-')) : join(dirname(key), 'logs'));
     store.setMeta('logs_dir', logsDir);
-    return new RuntimeHost(store, key, logsDir, previous);
+    return new RuntimeHost(store, key, logsDir, previous, scratchLogs, options.logMaxBytes);
   }
 
   /** The database's absolute path (or a unique name for ':memory:'): namespaces tmux sessions. */
@@ -96,7 +102,7 @@ export class RuntimeHost {
       allowedDirs: options.allowedDirs,
       now: options.now,
       commit: options.commit,
-      openOutput: (actorId) => this.openOutput(actorId),
+      openOutput: (actorId, options) => this.openOutput(actorId, options),
       recordResource: (actorId, record) => {
         if (this.released) return;
         this.store.putResource(actorId, kind, record, Date.now());
@@ -111,9 +117,10 @@ export class RuntimeHost {
     };
   }
 
-  openOutput(actorId: string): OutputSink {
+  openOutput(actorId: string, options: { maxFileBytes?: number } = {}): OutputSink {
     this.outputs.get(actorId)?.close();
-    const sink = new OutputSink({ path: logFileOf(this.logsDir, actorId) });
+    const maxFileBytes = options.maxFileBytes ?? this.logMaxBytes;
+    const sink = new OutputSink({ path: logFileOf(this.logsDir, actorId), ...(maxFileBytes === undefined ? {} : { maxFileBytes }) });
     this.outputs.set(actorId, sink);
     for (const watcher of this.outputWatchers) watcher(actorId, sink);
     return sink;
@@ -146,5 +153,6 @@ export class RuntimeHost {
     for (const sink of this.outputs.values()) sink.close();
     releaseOwnership(this.store.db, this.key);
     this.store.db.close();
+    if (this.scratchLogs) rmSync(this.logsDir, { recursive: true, force: true });
   }
 }

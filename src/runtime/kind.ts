@@ -59,8 +59,11 @@ export interface KindServices {
   /** When given, programs may only run inside these directories (symlinks resolved). */
   readonly allowedDirs: readonly string[] | undefined;
   now(): number;
-  /** Opens the actor's output log and in-memory tail (closing a previous one). */
-  openOutput(actorId: string): OutputSink;
+  /**
+   * Opens the actor's output log and in-memory tail (closing a previous one). The log file
+   * rotates at `maxFileBytes` (the spec's `log_max`), else at the orchestrator's `logMax`.
+   */
+  openOutput(actorId: string, options?: { maxFileBytes?: number }): OutputSink;
   /**
    * Records what an actor holds outside (a process group, a tmux session...) as opaque JSON,
    * before the thing is let loose: after a crash, the kind's `reconcile` gets it back.

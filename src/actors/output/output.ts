@@ -4,17 +4,32 @@
  * the reader of the pipe waits for the disk and the pipe, not our memory, absorbs a burst:
  * a process printing gigabytes is slowed down to disk speed instead of filling a queue.
  */
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** The ring's size when none is given: enough for a screenful of context around a failure. */
 export const DEFAULT_OUTPUT_CAPACITY = 64 * 1024;
+
+/** A log file's size before it is rotated, when none is given (Docker's `max-size` idea). */
+export const DEFAULT_LOG_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The one rotated file kept beside a log: `web.log` rotates to `web.log.1`, replacing the
+ * previous one, so an actor's logs take at most twice `maxFileBytes` on disk.
+ *
+ * @example rotatedPathOf('/srv/.troupe/logs/web.log') // '/srv/.troupe/logs/web.log.1'
+ */
+export function rotatedPathOf(path: string): string {
+  return `${path}.1`;
+}
 
 export interface OutputSinkOptions {
   /** Log file to append to (created with its folder). Without it, output is kept in memory only. */
   readonly path?: string;
   /** Bytes kept in memory. Default 64 KiB. */
   readonly capacity?: number;
+  /** The log file's size at which it is rotated (one rotated file is kept). Default 64 MiB. */
+  readonly maxFileBytes?: number;
 }
 
 /** Called with each chunk as it is written, e.g. to follow the output live. */
@@ -40,6 +55,9 @@ export class OutputSink {
   private held = 0;
   private total = 0;
   private fd: number | undefined;
+  /** Bytes in the current log file (earlier runs' included), to know when to rotate it. */
+  private fileBytes = 0;
+  private readonly maxFileBytes: number;
   private isClosed = false;
   private diskError: Error | undefined;
   private readonly listeners = new Set<OutputListener>();
@@ -49,9 +67,11 @@ export class OutputSink {
     // Never read beyond what was written, so the memory needs no zeroing.
     this.ring = Buffer.allocUnsafe(this.capacity);
     this.path = options.path;
+    this.maxFileBytes = Math.max(1, Math.floor(options.maxFileBytes ?? DEFAULT_LOG_MAX_BYTES));
     if (options.path !== undefined) {
       mkdirSync(dirname(options.path), { recursive: true });
       this.fd = openSync(options.path, 'a');
+      this.fileBytes = fstatSync(this.fd).size;
     }
   }
 
@@ -135,6 +155,8 @@ export class OutputSink {
   private writeToDisk(bytes: Buffer): void {
     if (this.fd === undefined) return;
     try {
+      if (this.fileBytes > 0 && this.fileBytes + bytes.length > this.maxFileBytes) this.rotate();
+      this.fileBytes += bytes.length;
       let offset = 0;
       while (offset < bytes.length) offset += writeSync(this.fd, bytes, offset, bytes.length - offset);
     } catch (err: unknown) {
@@ -142,6 +164,15 @@ export class OutputSink {
       this.diskError = err instanceof Error ? err : new Error(String(err));
       this.closeFile();
     }
+  }
+
+  /** The full file becomes the rotated one (the previous rotated file is dropped); a new one starts. */
+  private rotate(): void {
+    const path = this.path!;
+    this.closeFile();
+    renameSync(path, rotatedPathOf(path));
+    this.fd = openSync(path, 'a');
+    this.fileBytes = 0;
   }
 
   private writeToRing(bytes: Buffer): void {

@@ -35,7 +35,7 @@ export interface ProcessServices {
   /** True (once) when a previous, dead owner ran a process for this actor: the actor was restored mid-run, its process was reaped, so it must report `lost` rather than start another. */
   takeOrphan(actorId: string): boolean;
   /** Opens the output sink for one run of the actor (the orchestrator keeps it to serve logs/tail). */
-  openOutput(actorId: string): OutputSink;
+  openOutput(actorId: string, options?: { maxFileBytes?: number }): OutputSink;
 }
 
 /** After the group is gone, how long output still in the pipe may take to be read. */
