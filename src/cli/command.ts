@@ -7,8 +7,9 @@ import type { Io } from './io.js';
 
 /** A positional argument, as usage shows it: `<id>`, `[run-id]`. */
 export interface ArgDef {
+  /** As usage shows it, and the key in `CommandContext.args`: `<id>`, `[run-id]`. */
   readonly name: string;
-  /** Optional arguments come last and show as `[name]`. */
+  /** Optional arguments come last (and are named `[name]`). */
   readonly optional?: boolean;
   readonly description: string;
   /** What shell completion offers for it: actor ids (from `troupe ps -q`), file names, or nothing. */

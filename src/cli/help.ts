@@ -28,8 +28,7 @@ export function optionsOf(command: CommandDef): OptionDef[] {
  * usageLine(logs) // 'troupe logs <id> [options]'
  */
 export function usageLine(command: CommandDef): string {
-  const args = command.args.map((arg) => (arg.optional ? `[${arg.name}]` : arg.name));
-  return ['troupe', command.name, ...args].join(' ');
+  return ['troupe', command.name, ...command.args.map((arg) => arg.name)].join(' ');
 }
 
 /**

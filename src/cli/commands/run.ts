@@ -9,6 +9,7 @@ import { loadWorkflowFile } from '../../workflow/load.js';
 import type { CompiledWorkflow } from '../../workflow/types.js';
 import type { Io } from '../io.js';
 import { driveRuns, type SessionOptions, type StartedRuns } from '../run-session.js';
+import { checkDatabaseFile } from '../../runtime/reader.js';
 import { defineCommand } from '../command.js';
 
 export interface RunOptions extends SessionOptions {
@@ -78,5 +79,9 @@ export default defineCommand({
 Exit 0 when the run succeeded, 1 when it failed or was cancelled, 130/143 when
 interrupted (carry on with 'troupe resume').`,
   examples: ['troupe run deploy.yaml --set TARGET=staging'],
-  run: ({ db, args, repeated, live, columns, io }) => run({ db, file: args['<file>']!, set: repeated('set'), live, ...(columns === undefined ? {} : { columns }) }, io),
+  run: ({ db, args, repeated, live, columns, io }) => {
+    // A directory given as --db gets the message every command gives, not SQLite's.
+    checkDatabaseFile(db, { mustExist: false });
+    return run({ db, file: args['<file>']!, set: repeated('set'), live, ...(columns === undefined ? {} : { columns }) }, io);
+  },
 });
