@@ -2,7 +2,7 @@
  * One line per journal row, for `troupe logs`: when, what, and the facts that matter when
  * reading a crash loop (the state it ended in, the error, the backoff delay, the attempt).
  */
-import type { JournalRow } from '../runtime/store.js';
+import type { JournalRow } from '../runtime/reader.js';
 import { compactJson, formatDelay, formatTimestamp } from './format.js';
 import { parseJson, topState } from '../runtime/reader-rows.js';
 

@@ -227,4 +227,4 @@ class SqliteReader implements Reader {
 }
 
 export { topState };
-export type { ActorStatus };
+export type { ActorStatus, JournalRow };
