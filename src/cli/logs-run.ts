@@ -64,6 +64,12 @@ export async function logsOfRun(reader: Reader, run: RunView, options: RunLogsOp
  */
 export async function logsOfStep(reader: Reader, run: RunView, name: string, options: RunLogsOptions & { readonly attempt: number | undefined }, io: Io): Promise<void> {
   const step = requireStep(run, name);
+  const attempt = options.attempt ?? step.attempts;
+  if (step.attempts > 0 && (attempt < 1 || attempt > step.attempts)) {
+    throw new TroupeError('STEP_NOT_FOUND', `Step '${step.name}' of run '${run.id}' has no attempt ${attempt}: it ran ${step.attempts} time${step.attempts === 1 ? '' : 's'}. Pass --attempt 1 to ${step.attempts}.`, {
+      details: { runId: run.id, step: step.name, attempt },
+    });
+  }
   const duration = stepDuration(step, Date.now());
   const took = duration === undefined ? '' : `, ${formatElapsed(duration)}`;
   const lines = [`${run.id}/${step.name} (step of ${run.workflow}): ${step.state}, ${step.attempts} attempt${step.attempts === 1 ? '' : 's'}${took}`];
@@ -72,12 +78,6 @@ export async function logsOfStep(reader: Reader, run: RunView, name: string, opt
   for (let n = 1; n <= step.attempts; n++) lines.push(`attempt ${n}: ${reader.logFile(attemptId(run, step, n)) ?? 'no log file'}`);
   await io.out(`${lines.join('\n')}\n`);
   if (step.attempts === 0) return;
-  const attempt = options.attempt ?? step.attempts;
-  if (attempt < 1 || attempt > step.attempts) {
-    throw new TroupeError('STEP_NOT_FOUND', `Step '${step.name}' of run '${run.id}' has no attempt ${attempt}: it ran ${step.attempts} time${step.attempts === 1 ? '' : 's'}. Pass --attempt 1 to ${step.attempts}.`, {
-      details: { runId: run.id, step: step.name, attempt },
-    });
-  }
   const tail = await printAttempt(reader, run, step, attempt, options.lines, io);
   if (!options.follow || !tail) return;
   // Until this attempt is over: the step settled, or a retry began another attempt.
