@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { constants } from 'node:os';
 import { TroupeError } from '../../runtime/errors.js';
 import { openReader, type Reader } from '../../runtime/reader.js';
-import { clientEnv, sessionTarget, tmux, TmuxCommandError, tmuxFailed, tmuxNotFound } from '../../actors/tmux-cli.js';
+import { clientEnv, sessionTarget, tmux, TmuxCommandError, tmuxFailed, tmuxNotFound, tmuxSessionName, tmuxSocketName } from '../../actors/tmux-cli.js';
 import { tmuxAttachArgs, type TmuxHandle } from '../../actors/tmux.js';
 import { defineCommand } from '../command.js';
 import { splitStepPath } from '../logs-run.js';
@@ -88,7 +88,9 @@ function terminalOf(reader: Reader, id: string): TerminalView {
       kind: fromRow?.kind ?? 'step',
       state: view?.state ?? 'waiting',
       backend: summary?.['backend'] ?? snapshot.context?.backend,
-      handle: snapshot.context?.handle ?? summary,
+      // A step's own snapshot is written with its run's, which a step's terminal opening does
+      // not change: the session is then found by the names tmux sessions of this database get.
+      handle: snapshot.context?.handle ?? summary ?? { socket: tmuxSocketName(reader.path), session: tmuxSessionName(path) },
     };
   }
   const found = actor ?? reader.requireActor(id);
