@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import type { ResultPromise } from 'execa';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,6 +8,9 @@ import { createOrchestrator, type Orchestrator } from '../src/index.js';
 import { normalize, poll, troupe } from './helpers/cli.js';
 import { counterMachine } from './helpers/machines.js';
 import { tempDb, tempDir } from './helpers/tmp.js';
+
+const root = process.getuid?.() === 0;
+if (root) console.warn('running as root, which may write anywhere: skipping the unwritable --db test.');
 
 let orcs: Orchestrator[] = [];
 afterEach(async () => {
@@ -338,6 +341,21 @@ describe('failures exit 1', () => {
       troupe(['resume', '--db', dir]),
     ]);
     expect(results.map((r) => [r.exitCode, r.stdout, r.stderr])).toEqual(results.map(() => [1, '', message]));
+  });
+
+  it.skipIf(root)('an unwritable --db is named in the CLI’s words, for run and send', async () => {
+    const db = tempDb();
+    await open(db);
+    await closeAll();
+    const locked = join(tempDir(), 'locked');
+    mkdirSync(locked, { mode: 0o500 });
+    const fresh = join(locked, 'new.db');
+    const run = await troupe(['run', 'test/fixtures/workflows/valid.yml', '--db', fresh]);
+    expect([run.exitCode, run.stderr]).toEqual([1, `troupe: Cannot write the database at ${fresh}: ${locked} is not writable. Pass --db (or set TROUPE_DB) with a writable path.`]);
+    chmodSync(db, 0o400);
+    const send = await troupe(['send', 'c1', '{"type":"inc"}', '--db', db]);
+    chmodSync(db, 0o600);
+    expect([send.exitCode, send.stderr]).toEqual([1, `troupe: Cannot write the database at ${db}: ${db} is not writable. Pass --db (or set TROUPE_DB) with a writable path.`]);
   });
 
   it('a file that is not troupe’s is refused with DB_NOT_TROUPE and left untouched', async () => {

@@ -20,7 +20,7 @@ import { Store } from './store.js';
  */
 export function postToInbox(db: string | undefined, target: string, event: EventObject, sender = `cli:${process.pid}`): number {
   const path = databasePath(db);
-  checkDatabaseFile(path, { mustExist: true });
+  checkDatabaseFile(path, { mustExist: true, writable: true });
   // Read-only first: refuses a file that is not troupe's before opening it for writing.
   openDatabase(path, { readonly: true }).close();
   const handle = openDatabase(path);

@@ -80,8 +80,8 @@ Exit 0 when the run succeeded, 1 when it failed or was cancelled, 130/143 when
 interrupted (carry on with 'troupe resume').`,
   examples: ['troupe run deploy.yaml --set TARGET=staging'],
   run: ({ db, args, repeated, live, columns, io }) => {
-    // A directory given as --db gets the message every command gives, not SQLite's.
-    checkDatabaseFile(db, { mustExist: false });
+    // A directory or an unwritable path given as --db gets the message every command gives.
+    checkDatabaseFile(db, { mustExist: false, writable: true });
     return run({ db, file: args['<file>']!, set: repeated('set'), live, ...(columns === undefined ? {} : { columns }) }, io);
   },
 });
