@@ -2,7 +2,7 @@
  * `troupe resume [run-id]`: carries on runs a crash, a kill or Ctrl-C left unfinished.
  * Steps recorded as succeeded are not run again; the step that was in flight is.
  */
-import { openReader } from '../../runtime/reader.js';
+import { checkDatabaseFile, openReader } from '../../runtime/reader.js';
 import type { Io } from '../io.js';
 import { driveRuns, type SessionOptions } from '../run-session.js';
 import { defineCommand } from '../command.js';
@@ -36,6 +36,8 @@ export default defineCommand({
   help: 'Steps that succeeded do not run again; the step that was in flight does.',
   examples: ['troupe resume', 'troupe resume deploy-x7k2p9'],
   run: ({ db, args, live, columns, io }) => {
+    // Resuming owns the database: it must exist and be writable (the message every command gives).
+    checkDatabaseFile(db, { mustExist: true, writable: true });
     const runId = args['[run-id]'] === undefined ? undefined : checkRunId(args['[run-id]']);
     return resume({ db, runId, live, ...(columns === undefined ? {} : { columns }) }, io);
   },
