@@ -4,18 +4,28 @@
  */
 import type { CommandDef, OptionDef } from './command.js';
 
-/** Accepted by every command: harmless where unused (`validate` reads no database). */
+/**
+ * Accepted by every command: harmless where unused (`validate` reads no database).
+ *
+ * @example
+ * GLOBAL_OPTIONS.map((o) => `--${o.name}`) // ['--db', '--help']
+ */
 export const GLOBAL_OPTIONS: readonly OptionDef[] = [
   { name: 'db', value: '<path>', description: 'The database. Default: $TROUPE_DB, else ./.troupe/state.db' },
   { name: 'help', short: 'h', description: 'Show this help.' },
 ];
 
 /** `--json` for the commands whose definition has `json` (its text says what it prints). */
-export function jsonOption(command: CommandDef): OptionDef | undefined {
+function jsonOption(command: CommandDef): OptionDef | undefined {
   return command.json === undefined ? undefined : { name: 'json', description: command.json };
 }
 
-/** Every option `command` accepts: its own, `--json` where it applies, then the global ones. */
+/**
+ * Every option `command` accepts: its own, `--json` where it applies, then the global ones.
+ *
+ * @example
+ * optionsOf(ps).map((o) => o.name) // ['all', 'kind', 'state', 'quiet', 'json', 'db', 'help']
+ */
 export function optionsOf(command: CommandDef): OptionDef[] {
   const json = jsonOption(command);
   return [...command.options, ...(json ? [json] : []), ...GLOBAL_OPTIONS];
@@ -72,7 +82,7 @@ resumed).
 }
 
 /** `-q, --quiet`, `--kind <kind>`: how the option is typed. */
-export function spell(option: OptionDef): string {
+function spell(option: OptionDef): string {
   const long = `--${option.name}${option.value === undefined ? '' : ` ${option.value}`}`;
   return option.short === undefined ? `    ${long}` : `-${option.short}, ${long}`;
 }

@@ -42,6 +42,13 @@ export async function approve(options: ApproveOptions, io: Io): Promise<void> {
   await sendToRun({ db: options.db, runId: options.runId, event: { type: 'workflow.approve', step: options.step }, what: `approval of step '${options.step}'` }, io);
 }
 
+/**
+ * The `troupe approve` command: its arguments, options, help and behaviour, loaded by name
+ * from the command table (`troupe help approve` prints it).
+ *
+ * @example
+ * const code = await (await import('./approve.js')).default.run(context);
+ */
 export default defineCommand({
   name: 'approve',
   summary: 'Let a step that waits for approval go ahead.',

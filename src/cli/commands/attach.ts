@@ -21,6 +21,13 @@ interface TerminalView {
   readonly handle: unknown;
 }
 
+/**
+ * The `troupe attach` command: its arguments, options, help and behaviour, loaded by name
+ * from the command table (`troupe help attach` prints it).
+ *
+ * @example
+ * const code = await (await import('./attach.js')).default.run(context);
+ */
 export default defineCommand({
   name: 'attach',
   summary: "Attach this terminal to a tmux shell's (or tmux step's) session; detach with C-b d.",

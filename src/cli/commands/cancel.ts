@@ -31,6 +31,13 @@ export async function cancel(options: CancelOptions, io: Io): Promise<void> {
   await sendToRun({ db: options.db, runId: options.runId, event: { type: 'workflow.cancel' }, what: 'cancellation' }, io);
 }
 
+/**
+ * The `troupe cancel` command: its arguments, options, help and behaviour, loaded by name
+ * from the command table (`troupe help cancel` prints it).
+ *
+ * @example
+ * const code = await (await import('./cancel.js')).default.run(context);
+ */
 export default defineCommand({
   name: 'cancel',
   summary: 'Stop a run: running steps are stopped, the rest cancelled.',

@@ -7,6 +7,13 @@ import { defineCommand } from '../command.js';
 import { loadAll } from '../command-table.js';
 import { bashCompletion, zshCompletion } from '../completion-script.js';
 
+/**
+ * The `troupe completion` command: its arguments, options, help and behaviour, loaded by name
+ * from the command table (`troupe help completion` prints it).
+ *
+ * @example
+ * const code = await (await import('./completion.js')).default.run(context);
+ */
 export default defineCommand({
   name: 'completion',
   summary: 'Print a shell completion script (commands, options, actor ids).',

@@ -6,6 +6,13 @@ import { defineCommand } from '../command.js';
 import { loadAll, loadCommand } from '../command-table.js';
 import { commandHelp, mainHelp } from '../help.js';
 
+/**
+ * The `troupe help` command: its arguments, options, help and behaviour, loaded by name
+ * from the command table (`troupe help help` prints it).
+ *
+ * @example
+ * const code = await (await import('./help.js')).default.run(context);
+ */
 export default defineCommand({
   name: 'help',
   summary: 'Show the commands, or one command in full.',

@@ -18,6 +18,13 @@ import { checkActorId, checkCount } from '../validate.js';
 const POLL_MS = 200;
 const PAGE = 500;
 
+/**
+ * The `troupe logs` command: its arguments, options, help and behaviour, loaded by name
+ * from the command table (`troupe help logs` prints it).
+ *
+ * @example
+ * const code = await (await import('./logs.js')).default.run(context);
+ */
 export default defineCommand({
   name: 'logs',
   summary: "Show an actor's state, lifecycle journal and output; a run's steps; or one step.",

@@ -12,6 +12,13 @@ import { formatRunSteps } from '../run-format.js';
 /** One actor as `troupe ps --json` prints it: the reader's view; a run's with its steps. */
 export type PsEntry = ActorView & { readonly run?: RunView };
 
+/**
+ * The `troupe ps` command: its arguments, options, help and behaviour, loaded by name
+ * from the command table (`troupe help ps` prints it).
+ *
+ * @example
+ * const code = await (await import('./ps.js')).default.run(context);
+ */
 export default defineCommand({
   name: 'ps',
   summary: 'List the actors and workflow runs (with their steps), and who owns the database.',

@@ -28,6 +28,13 @@ export async function resume(options: ResumeOptions, io: Io): Promise<number> {
   return driveRuns(options, io, 'resumed', (orc) => ({ runs: orc.resumeRuns(options.runId) }), none);
 }
 
+/**
+ * The `troupe resume` command: its arguments, options, help and behaviour, loaded by name
+ * from the command table (`troupe help resume` prints it).
+ *
+ * @example
+ * const code = await (await import('./resume.js')).default.run(context);
+ */
 export default defineCommand({
   name: 'resume',
   summary: 'Carry on an interrupted run (every unfinished run when no id is given).',

@@ -70,6 +70,13 @@ export function parseSet(pairs: readonly string[]): Record<string, string> {
   return values;
 }
 
+/**
+ * The `troupe run` command: its arguments, options, help and behaviour, loaded by name
+ * from the command table (`troupe help run` prints it).
+ *
+ * @example
+ * const code = await (await import('./run.js')).default.run(context);
+ */
 export default defineCommand({
   name: 'run',
   summary: "Run a workflow file, showing each step's progress and output.",

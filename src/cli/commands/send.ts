@@ -15,6 +15,13 @@ import { checkActorId, parseEvent } from '../validate.js';
 /** How long to wait for a running owner to deal with the message. */
 const WAIT_MS = 3000;
 
+/**
+ * The `troupe send` command: its arguments, options, help and behaviour, loaded by name
+ * from the command table (`troupe help send` prints it).
+ *
+ * @example
+ * const code = await (await import('./send.js')).default.run(context);
+ */
 export default defineCommand({
   name: 'send',
   summary: "Queue an event for an actor, e.g. '{\"type\":\"inc\"}', and say what became of it.",

@@ -24,6 +24,13 @@ export async function validate(options: ValidateOptions, io: Io): Promise<void> 
   await io.out(`${workflow.name}: ${count} step${count === 1 ? '' : 's'}, ok\n`);
 }
 
+/**
+ * The `troupe validate` command: its arguments, options, help and behaviour, loaded by name
+ * from the command table (`troupe help validate` prints it).
+ *
+ * @example
+ * const code = await (await import('./validate.js')).default.run(context);
+ */
 export default defineCommand({
   name: 'validate',
   summary: 'Check a workflow file without running it.',
