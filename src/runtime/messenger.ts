@@ -70,7 +70,7 @@ export class Messenger {
    */
   private refuses(target: string, event: EventObject, sender: string | null): boolean {
     const snapshot = this.host.resolve(target)?.getSnapshot() as (Snapshot<unknown> & { can?: (event: EventObject) => boolean }) | undefined;
-    if (snapshot?.status !== 'active' || typeof snapshot.can !== 'function' || snapshot.can(event)) return false;
+    if (snapshot?.status !== 'active' || typeof snapshot.can !== 'function' || accepts(snapshot.can.bind(snapshot), event)) return false;
     const reason = `not accepted in state '${topState(describeState(snapshot))}'`;
     const kept = withoutRefs(event);
     this.host.journal(target, 'dead-letter', { event: kept, reason, from: sender });
@@ -100,5 +100,14 @@ export class Messenger {
     this.host.journal(to, 'dead-letter', { event: kept, reason, from });
     this.host.writes.alongside(() => this.host.store.deadLetter(to, kept, reason, from, this.host.now()));
     return reason;
+  }
+}
+
+/** A guard that throws while asked is the machine's business: let delivery show what happens. */
+function accepts(can: (event: EventObject) => boolean, event: EventObject): boolean {
+  try {
+    return can(event);
+  } catch {
+    return true;
   }
 }
