@@ -15,6 +15,12 @@
  * orc.send('c1', { type: 'inc' });
  * console.table(orc.list());
  * await orc.close();                                           // no process of ours is left
+ *
+ * // From another process, while it runs (or after): read, and post to its inbox.
+ * const reader = openReader('.troupe/state.db');
+ * reader.actors({ kind: 'process' });                          // [{ id: 'web', state: 'running', pid: 4242, ... }]
+ * reader.close();
+ * postToInbox('.troupe/state.db', 'c1', { type: 'inc' });
  */
 export { createOrchestrator, type OrchestratorOptions } from './runtime/create.js';
 export type { Orchestrator, ActorInfo } from './runtime/orchestrator.js';
@@ -59,3 +65,8 @@ export type { CompiledWorkflow, CompiledStep, StepDialogRound, StepWaitFor, Step
 export type { RunView, StepView, StepState, RunStatus } from './workflow/types.js';
 export type { RunHandle, RunOptions } from './actors/workflow/api.js';
 export { runViewOf } from './workflow/view.js';
+// Reading a database without owning it (what `troupe ps` and `troupe logs` use), and the one
+// write a non-owner makes: a message into the owner's inbox.
+export { openReader, RECENT_MS, type Reader, type ActorView, type ActorFilter, type JournalQuery, type InboxStatus, type OwnerView } from './runtime/reader.js';
+export type { JournalRow } from './runtime/store.js';
+export { postToInbox } from './runtime/inbox-client.js';

@@ -83,6 +83,27 @@ describe.skipIf(!hasTmux && !process.env.CI)('troupe attach', () => {
     expect(await sh.run('echo still-here')).toEqual({ output: 'still-here\n', exitCode: 0 });
   });
 
+  it('attaches to a tmux step of a run by <run-id>/<step>', async () => {
+    const db = tempDb();
+    const o = await open(db);
+    const run = o.startRun({ name: 'tmuxed', steps: [{ name: 'work', command: 'echo "step-$((6*7))"; sleep 30', mode: 'tmux' }] });
+    await pollUntil(() => run.view().steps[0]!.state === 'running');
+    await o.durable();
+
+    const { pty, screen, exitCode } = inTerminal(['attach', `${run.id}/work`, '--db', db]);
+    const seen = () => `the person's screen: ${JSON.stringify(screen().slice(-600))}`;
+    await pollUntil(() => screen().includes('step-42'), { message: 'the step is drawn' }).catch((err: unknown) => {
+      throw new Error(`${String(err)}; ${seen()}`);
+    });
+    pty.write('\x02d');
+    await pollUntil(() => exitCode() !== undefined, { timeout: 5000 }).catch((err: unknown) => {
+      throw new Error(`${String(err)}; ${seen()}`);
+    });
+    expect(exitCode()).toBe(0);
+    expect(screen()).toContain('[detached (from session ');
+    expect(run.view().steps[0]!.state).toBe('running');
+  });
+
   it('says how to reach a pty shell instead', async () => {
     const db = tempDb();
     const o = await open(db);

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../src/cli/args.js';
 import { compactJson, formatAge, formatDelay, formatTable } from '../src/cli/format.js';
-import { USAGE } from '../src/cli/usage.js';
+import { loadAll, loadCommand } from '../src/cli/command-table.js';
+import { commandHelp, mainHelp } from '../src/cli/help.js';
 import { ROOT, troupe } from './helpers/cli.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -11,8 +12,12 @@ describe('bad input exits 2', () => {
   const hint = " Run 'troupe --help' for usage.";
   const cases: Array<[string[], string]> = [
     [['frob'], `Unknown command 'frob'.${hint}`],
-    [['ps', '--bogus'], `Unknown option '--bogus'.${hint}`],
-    [['logs', 'c1', '--json'], `Option '--json' does not apply to 'troupe logs'.${hint}`],
+    [['ps', '--bogus'], `Unknown option '--bogus' for 'troupe ps'.${hint}`],
+    [['logs', 'c1', '--json'], `Unknown option '--json' for 'troupe logs'.${hint}`],
+    [['sned', 'c1'], `Unknown command 'sned'. Did you mean 'send'?${hint}`],
+    [['logs', 'c1', '-n', 'x'], "-n takes a whole number above 0, got 'x'. Example: troupe logs web -n 20."],
+    [['completion', 'fish'], "troupe completion knows bash and zsh, not 'fish'. Example: source <(troupe completion bash)."],
+    [['help', 'nope'], `Unknown command 'nope'.${hint}`],
     [['ps', '--db'], `Option '--db' needs a value.${hint}`],
     [['logs'], `Missing <id> (usage: troupe logs <id>).${hint}`],
     [['send', 'c1'], `Missing '<event json>' (usage: troupe send <id> '<event json>').${hint}`],
@@ -44,20 +49,41 @@ describe('bad input exits 2', () => {
   it('no command prints the usage on stderr', async () => {
     const { exitCode, stdout, stderr } = await troupe([]);
     expect({ exitCode, stdout }).toEqual({ exitCode: 2, stdout: '' });
-    expect(stderr).toBe(`${USAGE}troupe: Missing the command.${hint}`);
+    expect(stderr).toBe(`${mainHelp(await loadAll())}troupe: Missing the command.${hint}`);
   });
 });
 
 describe('help and version', () => {
-  it('--help, -h and help print the usage; --version the version', async () => {
+  it('--help and help print the list of commands; --version the version', async () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
-    const results = await Promise.all([troupe(['--help']), troupe(['ps', '-h']), troupe(['help']), troupe(['--version'])]);
+    const usage = mainHelp(await loadAll()).trimEnd();
+    const results = await Promise.all([troupe(['--help']), troupe(['help']), troupe(['--version'])]);
     expect(results.map((r) => [r.exitCode, r.stdout, r.stderr])).toEqual([
-      [0, USAGE.trimEnd(), ''],
-      [0, USAGE.trimEnd(), ''],
-      [0, USAGE.trimEnd(), ''],
+      [0, usage, ''],
+      [0, usage, ''],
       [0, pkg.version, ''],
     ]);
+    expect(usage).toContain('\n  logs <id>                 Show an actor');
+  });
+
+  it('help <command>, <command> --help and -h print that command: usage, arguments, options, examples', async () => {
+    const results = await Promise.all([troupe(['help', 'logs']), troupe(['logs', '--help']), troupe(['logs', 'x', '-h', '--db', '/nowhere'])]);
+    const expected = commandHelp(await loadCommand('logs')).trimEnd();
+    expect(results.map((r) => [r.exitCode, r.stdout, r.stderr])).toEqual([
+      [0, expected, ''],
+      [0, expected, ''],
+      [0, expected, ''],
+    ]);
+    expect(expected.split('\n').slice(0, 3)).toEqual(['Usage: troupe logs <id> [options]', '', "Show an actor's state, lifecycle journal and output; a run's steps; or one step."]);
+    expect(expected).toContain('\nArguments:\n  <id>  An actor id, a run id, or <run-id>/<step> for one step of a run.\n');
+    expect(expected).toContain('\n  -n, --lines <N>    Only the last N journal lines and N output lines (of each step, for a run).\n');
+    expect(expected).toContain('\n      --db <path>    The database. Default: $TROUPE_DB, else ./.troupe/state.db\n');
+    expect(expected).toMatch(/\nExamples:\n {2}troupe logs web -n 20\n/);
+  });
+
+  it('--db is accepted by every command, even where unused', async () => {
+    const { exitCode, stdout, stderr } = await troupe(['validate', 'test/fixtures/workflows/valid.yml', '--db', join(tempDir(), 'unused.db')]);
+    expect([exitCode, stdout, stderr]).toEqual([0, 'release: 3 steps, ok', '']);
   });
 });
 

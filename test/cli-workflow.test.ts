@@ -3,7 +3,7 @@
 import type { ResultPromise } from 'execa';
 import { execa } from 'execa';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { spawn as spawnPty } from 'node-pty';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseArgs } from '../src/cli/args.js';
@@ -510,6 +510,77 @@ describe('troupe ps with runs', () => {
       ['count', 'succeeded', 1],
       ['done', 'succeeded', 1],
     ]);
+  });
+});
+
+describe('troupe logs with runs', () => {
+  const FLAKY = `name: flaky
+steps:
+  - name: greet
+    command: echo hello
+  - name: flake
+    depends_on: [greet]
+    retry: { attempts: 2, delay: 50ms }
+    command: printf 'try\\nagain\\n'; exit 3
+`;
+
+  it('<run-id> shows each step with its output; <run-id>/<step> its attempts, the latest or --attempt N; -n tails', async () => {
+    const db = tempDb();
+    const failed = await troupe(['run', workflowFile(FLAKY), '--db', db], { env: CI });
+    expect(failed.exitCode).toBe(1);
+    const id = runIdOf(failed.stdout);
+    const logFile = (step: string) => join(dirname(db), 'logs', `${encodeURIComponent(`${id}/${step}`)}.log`);
+    const error = "Command 'printf 'try\\nagain\\n'; exit 3' exited with code 3.";
+
+    const run = await troupe(['logs', id, '--db', db]);
+    expect([run.exitCode, run.stderr]).toEqual([0, '']);
+    expect(normalizeTimes(run.stdout)).toBe(
+      [
+        'STEP   STATE      ATTEMPTS  DURATION  ERROR',
+        'greet  succeeded  1         <d>',
+        `flake  failed     2         <d>      ${error}`,
+        `run ${id} (flaky) failed in <d>`,
+        `--- greet #1: output (${logFile('greet#1')}) ---`,
+        'hello',
+        `--- flake #2: output (${logFile('flake#2')}) ---`,
+        'try',
+        'again',
+      ].join('\n'),
+    );
+
+    const head = [`${id}/flake (step of flaky): failed, 2 attempts, <d>`, `error: ${error}`, 'exit code: 3', `attempt 1: ${logFile('flake#1')}`, `attempt 2: ${logFile('flake#2')}`];
+    const step = await troupe(['logs', `${id}/flake`, '-n', '1', '--db', db]);
+    expect([step.exitCode, normalizeTimes(step.stdout), step.stderr]).toEqual([0, [...head, `--- flake #2: output (${logFile('flake#2')}) ---`, 'again'].join('\n'), '']);
+    const first = await troupe(['logs', `${id}/flake`, '--attempt', '1', '--db', db]);
+    expect([first.exitCode, normalizeTimes(first.stdout)]).toEqual([0, [...head, `--- flake #1: output (${logFile('flake#1')}) ---`, 'try', 'again'].join('\n')]);
+    const byId = await troupe(['logs', `${id}/flake#1`, '--db', db]);
+    expect(byId.stdout).toBe(first.stdout);
+
+    const [none, typo] = await Promise.all([troupe(['logs', `${id}/flake`, '--attempt', '3', '--db', db]), troupe(['logs', `${id}/flak`, '--db', db])]);
+    expect([none.exitCode, none.stdout, none.stderr]).toEqual([1, '', `troupe: Step 'flake' of run '${id}' has no attempt 3: it ran 2 times. Pass --attempt 1 to 2.`]);
+    expect([typo.exitCode, typo.stderr]).toEqual([1, `troupe: Run '${id}' (flaky) has no step 'flak'. Did you mean 'flake'? Its steps: greet, flake.`]);
+  });
+
+  it('shows the documented states only: a run is running, never its inner states', async () => {
+    const db = tempDb();
+    const file = workflowFile(`name: slow
+steps:
+  - name: wait
+    command: sleep 30
+`);
+    const child = background(['run', file, '--db', db]);
+    // Until the step runs: the run is then between its inner states, which must not show.
+    const id = await pollUntil(async () => {
+      const ps = await troupe(['ps', '--json', '--db', db]);
+      const run = ps.exitCode === 0 ? (JSON.parse(ps.stdout) as Array<{ id: string; run?: RunView }>).find((e) => e.run?.steps[0]?.state === 'running') : undefined;
+      return run?.id;
+    }, { timeout: 20_000 });
+    const ps = await troupe(['ps', '--db', db]);
+    expect(ps.stdout).toMatch(new RegExp(`\\n${id}  workflow  running  active  `));
+    const logs = await troupe(['logs', id, '--db', db]);
+    expect(logs.stdout).not.toMatch(/running\.|committing|idle|scheduling/);
+    child.child.kill('SIGINT');
+    await child.child.catch(() => undefined);
   });
 });
 

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import type { ResultPromise } from 'execa';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,6 +8,9 @@ import { createOrchestrator, type Orchestrator } from '../src/index.js';
 import { normalize, poll, troupe } from './helpers/cli.js';
 import { counterMachine } from './helpers/machines.js';
 import { tempDb, tempDir } from './helpers/tmp.js';
+
+const root = process.getuid?.() === 0;
+if (root) console.warn('running as root, which may write anywhere: skipping the unwritable --db test.');
 
 let orcs: Orchestrator[] = [];
 afterEach(async () => {
@@ -231,15 +234,78 @@ describe('troupe send: the inbox round trip', () => {
     expect(countOf(third, 'c1')).toBe(5);
   });
 
-  it('reports a dead letter for an actor that has ended', async () => {
+  it('refuses an actor that has ended with exit 1, queueing nothing', async () => {
     const db = tempDb();
     const orc = await open(db);
     await orc.spawn({ kind: 'counter', id: 'c1' });
     orc.send('c1', { type: 'finish' });
     await orc.durable();
-    const { stdout, exitCode } = await troupe(['send', 'c1', '{"type":"inc"}', '--db', db]);
+    const { stdout, stderr, exitCode } = await troupe(['send', 'c1', '{"type":"inc"}', '--db', db]);
+    expect({ stdout, stderr, exitCode }).toEqual({ stdout: "not accepted by 'c1' in state 'finished': it has ended; `troupe logs c1` shows why", stderr: '', exitCode: 1 });
+  });
+
+  it('reports an event the actor’s state does not accept with exit 1, kept as a dead letter', async () => {
+    const db = tempDb();
+    const orc = await open(db);
+    await orc.spawn({ kind: 'counter', id: 'c1' });
+    await orc.durable();
+    const { stdout, stderr, exitCode } = await troupe(['send', 'c1', '{"type":"bogus"}', '--db', db]);
+    expect({ stdout, stderr, exitCode }).toEqual({ stdout: "queued message #1 for 'c1'\nnot accepted by 'c1' in state 'counting' (kept as a dead letter)", stderr: '', exitCode: 1 });
+    await orc.durable();
+    const logs = normalize((await troupe(['logs', 'c1', '--db', db])).stdout);
+    expect(logs).toMatch(/<time> {2}dead-letter {3}\{"type":"bogus"\}: not accepted in state 'counting' from cli:\d+\n?$/);
+    // Still counting: what it accepts is delivered as before.
+    const inc = await troupe(['send', 'c1', '{"type":"inc"}', '--db', db]);
+    expect([inc.exitCode, inc.stdout]).toEqual([0, "queued message #2 for 'c1'\ndelivered"]);
+    expect(countOf(orc, 'c1')).toBe(1);
+  });
+});
+
+describe('troupe ps filters and logs -n', () => {
+  it('--kind, --state and -q select and shorten; ended actors show for an hour, all with --all', async () => {
+    const db = tempDb();
+    const orc = await open(db);
+    await orc.spawn({ kind: 'counter', id: 'c1' });
+    await orc.spawn({ kind: 'counter', id: 'c2' });
+    orc.send('c2', { type: 'finish' });
+    await orc.spawn({ kind: 'process', id: 'nap', command: 'sleep 30' });
+    await orc.waitFor('nap', 'running');
+    await orc.durable();
+    const run = (args: string[]) => troupe([...args, '--db', db]).then((r) => [r.exitCode, r.stdout, r.stderr]);
+    expect(await run(['ps', '-q'])).toEqual([0, 'c1\nc2\nnap', '']);
+    expect(await run(['ps', '-q', '--kind', 'counter'])).toEqual([0, 'c1\nc2', '']);
+    expect(await run(['ps', '-q', '--state', 'finished'])).toEqual([0, 'c2', '']);
+    expect(await run(['ps', '-q', '--kind', 'process', '--state', 'running'])).toEqual([0, 'nap', '']);
+    expect(await run(['ps', '--kind', 'nothing'])).toEqual([0, `db: ${db}, owner: pid ${process.pid} (running)\nno actors match`, '']);
+    await closeAll();
+    // Two hours later (as the rows tell it): the ended counter is left out unless --all; nap
+    // was stopped by the close just now, so it still shows.
+    const raw = new Database(db);
+    raw.prepare("UPDATE actors SET since = since - 2 * 3600 * 1000 WHERE id = 'c2'").run();
+    raw.close();
+    expect(await run(['ps', '-q'])).toEqual([0, 'c1\nnap', '']);
+    expect(await run(['ps', '-q', '--all'])).toEqual([0, 'c1\nc2\nnap', '']);
+  });
+
+  it('logs -n N prints only the last N journal lines and output lines', async () => {
+    const db = tempDb();
+    const orc = await open(db);
+    await orc.spawn({ kind: 'process', id: 'count', command: 'seq 1 100' });
+    await orc.waitFor('count', 'succeeded');
+    await orc.durable();
+    const { stdout, exitCode } = await troupe(['logs', 'count', '-n', '2', '--db', db]);
     expect(exitCode).toBe(0);
-    expect(stdout).toBe("queued message #1 for 'c1'\ndead-letter ('c1' is not running; `troupe logs c1` shows why)");
+    expect(normalize(stdout)).toBe(
+      [
+        'count (process): succeeded for <age>, status done, 0 restarts',
+        '--- journal ---',
+        '<time>  state         running -> succeeded',
+        '<time>  ended         in succeeded',
+        `--- output (${join(dirname(db), 'logs', 'count.log')}) ---`,
+        '99',
+        '100',
+      ].join('\n'),
+    );
   });
 });
 
@@ -258,9 +324,38 @@ describe('failures exit 1', () => {
     const db = join(tempDir(), 'missing.db');
     const { exitCode, stderr } = await troupe(['send', 'c1', '{"type":"inc"}', '--db', db]);
     expect(exitCode).toBe(1);
-    expect(stderr).toBe(`troupe: No troupe database at ${db}. Start an orchestrator there first, or pass --db (or TROUPE_DB) with the right path.`);
+    expect(stderr).toBe(`troupe: No troupe database at ${db}. Pass --db (or set TROUPE_DB) with the path of an existing one; \`troupe run <file>\` creates one.`);
     const ps = await troupe(['ps'], { env: { TROUPE_DB: db } });
     expect([ps.exitCode, ps.stderr]).toEqual([1, stderr]);
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it('a directory given as --db gets one message from every command', async () => {
+    const dir = tempDir();
+    const message = `troupe: ${dir} is a directory, not a troupe database. Pass --db (or set TROUPE_DB) with the database file, e.g. ${dir}/state.db.`;
+    const results = await Promise.all([
+      troupe(['ps', '--db', dir]),
+      troupe(['logs', 'x', '--db', dir]),
+      troupe(['send', 'x', '{"type":"a"}', '--db', dir]),
+      troupe(['run', 'test/fixtures/workflows/valid.yml', '--db', dir]),
+      troupe(['resume', '--db', dir]),
+    ]);
+    expect(results.map((r) => [r.exitCode, r.stdout, r.stderr])).toEqual(results.map(() => [1, '', message]));
+  });
+
+  it.skipIf(root)('an unwritable --db is named in the CLI’s words, for run and send', async () => {
+    const db = tempDb();
+    await open(db);
+    await closeAll();
+    const locked = join(tempDir(), 'locked');
+    mkdirSync(locked, { mode: 0o500 });
+    const fresh = join(locked, 'new.db');
+    const run = await troupe(['run', 'test/fixtures/workflows/valid.yml', '--db', fresh]);
+    expect([run.exitCode, run.stderr]).toEqual([1, `troupe: Cannot write the database at ${fresh}: ${locked} is not writable. Pass --db (or set TROUPE_DB) with a writable path.`]);
+    chmodSync(db, 0o400);
+    const send = await troupe(['send', 'c1', '{"type":"inc"}', '--db', db]);
+    chmodSync(db, 0o600);
+    expect([send.exitCode, send.stderr]).toEqual([1, `troupe: Cannot write the database at ${db}: ${db} is not writable. Pass --db (or set TROUPE_DB) with a writable path.`]);
   });
 
   it('a file that is not troupe’s is refused with DB_NOT_TROUPE and left untouched', async () => {

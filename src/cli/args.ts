@@ -29,7 +29,8 @@ export interface ParsedArgs {
 }
 
 /**
- * Splits `argv` into options and positionals. Throws a TroupeError `INVALID_ARGUMENT`
+ * Splits `argv` into options and positionals; `command` (`troupe ps`) names what the options
+ * are for in messages. Throws a TroupeError `INVALID_ARGUMENT`
  * (the CLI's "bad input", exit 2) for an unknown option, a flag given a value, or an
  * option missing its value.
  *
@@ -37,7 +38,7 @@ export interface ParsedArgs {
  * parseArgs(['logs', 'web', '-f', '--db=x.db'], [{ name: 'follow', short: 'f', takesValue: false }, { name: 'db', takesValue: true }])
  * // { positionals: ['logs', 'web'], options: { follow: true, db: 'x.db' }, spelled: { follow: '-f', db: '--db' } }
  */
-export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[]): ParsedArgs {
+export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[], command?: string): ParsedArgs {
   const positionals: string[] = [];
   const options: Record<string, string | true> = {};
   const spelled: Record<string, string> = {};
@@ -55,7 +56,7 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[])
     }
     const equals = arg.indexOf('=');
     const written = equals === -1 ? arg : arg.slice(0, equals);
-    const spec = find(specs, written);
+    const spec = find(specs, written, command);
     spelled[spec.name] = written;
     if (spec.takesValue) {
       const value = equals === -1 ? argv[++i] : arg.slice(equals + 1);
@@ -75,12 +76,12 @@ export function usageError(message: string): TroupeError {
   return new TroupeError('INVALID_ARGUMENT', `${message} Run 'troupe --help' for usage.`);
 }
 
-function find(specs: readonly OptionSpec[], written: string): OptionSpec {
+function find(specs: readonly OptionSpec[], written: string, command: string | undefined): OptionSpec {
   const spec = written.startsWith('--')
     ? specs.find((s) => s.name === written.slice(2))
     : written.length === 2
       ? specs.find((s) => s.short === written.slice(1))
       : undefined;
-  if (!spec) throw usageError(`Unknown option '${written}'.`);
+  if (!spec) throw usageError(`Unknown option '${written}'${command === undefined ? '' : ` for '${command}'`}.`);
   return spec;
 }

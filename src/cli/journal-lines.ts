@@ -2,15 +2,17 @@
  * One line per journal row, for `troupe logs`: when, what, and the facts that matter when
  * reading a crash loop (the state it ended in, the error, the backoff delay, the attempt).
  */
-import type { JournalRow } from '../runtime/store.js';
+import type { JournalRow } from '../runtime/reader.js';
 import { compactJson, formatDelay, formatTimestamp } from './format.js';
-import { parseJson } from './row-view.js';
+import { parseJson, topState } from '../runtime/reader-rows.js';
 
 /** Wide enough for most types, so the data column lines up; longer types just push it. */
 const TYPE_WIDTH = 12;
 
 /**
- * Renders a journal row as `<time>  <type>  <data>` with a newline.
+ * Renders a journal row as `<time>  <type>  <data>` with a newline; '' for a change between
+ * inner states of one documented state (`running.idle -> running.committing`), which
+ * people never see.
  *
  * @example
  * formatJournalRow({ seq: 3, at, actor: 'web', type: 'state', data: '{"from":"starting","to":"running"}' })
@@ -18,6 +20,7 @@ const TYPE_WIDTH = 12;
  */
 export function formatJournalRow(row: JournalRow): string {
   const data = parseJson(row.data);
+  if (row.type === 'state' && isInnerChange(data)) return '';
   const text = describe(row.type, data, row.data);
   return `${formatTimestamp(row.at)}  ${text === '' ? row.type : `${row.type.padEnd(TYPE_WIDTH)}  ${text}`}\n`;
 }
@@ -32,9 +35,9 @@ function describe(type: string, data: unknown, raw: string | null): string {
     case 'spawned':
       return `kind=${str(d.kind)}${d.parent ? ` parent=${str(d.parent)}` : ''}`;
     case 'state':
-      return `${str(d.from)} -> ${str(d.to)}`;
+      return `${state(d.from)} -> ${state(d.to)}`;
     case 'ended':
-      return `in ${str(d.state)}${d.failure ? ' (failure)' : ''}${d.error === undefined ? '' : `: ${str(d.error)}`}`;
+      return `in ${state(d.state)}${d.failure ? ' (failure)' : ''}${d.error === undefined ? '' : `: ${str(d.error)}`}`;
     case 'restart-scheduled':
       return `in ${typeof d.delayMs === 'number' ? formatDelay(d.delayMs) : '?'} (attempt ${str(d.attempt)})`;
     case 'restarted':
@@ -43,7 +46,7 @@ function describe(type: string, data: unknown, raw: string | null): string {
       return str(d.reason);
     case 'stopped':
     case 'restored':
-      return `in ${str(d.state)}`;
+      return `in ${state(d.state)}`;
     case 'delivered':
       return `${compactJson(d.event)}${from(d.from)}`;
     case 'dead-letter':
@@ -51,6 +54,16 @@ function describe(type: string, data: unknown, raw: string | null): string {
     default:
       return compactJson(data);
   }
+}
+
+/** Only documented states reach people: the top-level part of an inner one. */
+function state(value: unknown): string {
+  return typeof value === 'string' ? topState(value) : str(value);
+}
+
+function isInnerChange(data: unknown): boolean {
+  const d = data as { from?: unknown; to?: unknown } | undefined;
+  return typeof d?.from === 'string' && typeof d.to === 'string' && topState(d.from) === topState(d.to);
 }
 
 function from(sender: unknown): string {

@@ -14,11 +14,13 @@ const CHUNK = 64 * 1024;
  * await tail.drain((chunk) => io.out(chunk)); // only what was appended since
  */
 export class LogTail {
-  /** Bytes already read. */
-  private offset = 0;
   private lastByte: number | undefined;
 
-  constructor(readonly path: string) {}
+  /** `offset`: bytes already read (`offsetOfLastLines` starts at the last N lines). */
+  constructor(
+    readonly path: string,
+    private offset = 0,
+  ) {}
 
   /** Whether everything printed so far ends a line (or nothing was printed). */
   get atLineStart(): boolean {
@@ -56,6 +58,37 @@ export class LogTail {
       closeSync(fd);
     }
     return this.offset - start;
+  }
+}
+
+/**
+ * Where the last `lines` lines of the file start (0 when it has fewer, or none): `logs -n N`.
+ * Reads backwards in chunks, so a huge log costs only what is shown.
+ *
+ * @example
+ * new LogTail(path, offsetOfLastLines(path, 20)) // prints the last 20 lines
+ */
+export function offsetOfLastLines(path: string, lines: number): number {
+  const size = sizeOf(path);
+  if (size === undefined || size === 0) return 0;
+  if (lines <= 0) return size;
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(CHUNK);
+    let seen = 0;
+    for (let end = size; end > 0; ) {
+      const start = Math.max(0, end - CHUNK);
+      const read = readSync(fd, buffer, 0, end - start, start);
+      for (let i = read - 1; i >= 0; i--) {
+        // The file's final newline ends the last line; it does not start another.
+        if (buffer[i] !== 0x0a || start + i === size - 1) continue;
+        if (++seen === lines) return start + i + 1;
+      }
+      end = start;
+    }
+    return 0;
+  } finally {
+    closeSync(fd);
   }
 }
 

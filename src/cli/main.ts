@@ -1,49 +1,22 @@
 /**
- * The `troupe` command: parses the arguments, runs one command, and turns the outcome into
- * an exit code. The only place that decides how the process ends (STYLE.md rule 8).
+ * The `troupe` command: finds the command, loads its definition (and nothing else), checks
+ * the arguments against it, runs it, and turns the outcome into an exit code. The only place
+ * that decides how the process ends (STYLE.md rule 8).
  */
+import { readFileSync } from 'node:fs';
 import { TroupeError, type ErrorCode } from '../runtime/errors.js';
-import { parseArgs, usageError, type OptionSpec, type ParsedArgs } from './args.js';
-import { approve } from './commands/approve.js';
-import { attach } from './commands/attach.js';
-import { cancel } from './commands/cancel.js';
-import { logs } from './commands/logs.js';
-import { ps } from './commands/ps.js';
-import { resume } from './commands/resume.js';
-import { run as runWorkflow } from './commands/run.js';
-import { send } from './commands/send.js';
-import { validate } from './commands/validate.js';
+import { parseArgs, usageError, type OptionSpec } from './args.js';
+import type { CommandContext, CommandDef } from './command.js';
+import { loadAll, loadCommand } from './command-table.js';
 import { dbPath } from './database.js';
+import { GLOBAL_OPTIONS, commandHelp, mainHelp, optionsOf, usageLine } from './help.js';
 import { processIo, type Io } from './io.js';
-import { USAGE, version } from './usage.js';
-import { checkRunId } from './run-lookup.js';
-import { checkActorId, parseEvent } from './validate.js';
-
-const OPTIONS: readonly OptionSpec[] = [
-  { name: 'db', takesValue: true },
-  { name: 'json', takesValue: false },
-  { name: 'follow', short: 'f', takesValue: false },
-  { name: 'help', short: 'h', takesValue: false },
-  { name: 'version', takesValue: false },
-  { name: 'set', takesValue: true, repeatable: true },
-];
-
-/** Per command: the options it accepts besides --help, and its arguments as usage shows them. */
-const COMMANDS: Readonly<Record<string, { readonly options: readonly string[]; readonly args: readonly string[] }>> = {
-  ps: { options: ['db', 'json'], args: [] },
-  logs: { options: ['db', 'follow'], args: ['<id>'] },
-  send: { options: ['db'], args: ['<id>', "'<event json>'"] },
-  attach: { options: ['db'], args: ['<id>'] },
-  run: { options: ['db', 'set'], args: ['<file>'] },
-  validate: { options: [], args: ['<file>'] },
-  resume: { options: ['db'], args: ['[run-id]'] },
-  approve: { options: ['db'], args: ['<run-id>', '<step>'] },
-  cancel: { options: ['db'], args: ['<run-id>'] },
-  help: { options: [], args: [] },
-};
 
 /** What the user got wrong: exit 2. Everything else that fails is exit 1. */
 const BAD_INPUT: ReadonlySet<ErrorCode> = new Set(['INVALID_ARGUMENT', 'INVALID_EVENT', 'INVALID_WORKFLOW', 'WORKFLOW_FILE_NOT_FOUND']);
+
+/** Options before any command: the global ones and `--version`. */
+const TOP_OPTIONS: readonly OptionSpec[] = [...GLOBAL_OPTIONS.map((o) => specOf(o)), { name: 'version', takesValue: false }];
 
 /**
  * Runs the CLI with the arguments after `troupe`. Never throws: errors are printed as
@@ -66,7 +39,7 @@ export async function main(argv: string[]): Promise<void> {
   });
   const io = processIo(controller.signal);
   try {
-    // Commands that report an outcome (`run`, `resume`) return their exit code.
+    // Commands that report an outcome (`run`, `resume`, `send`) return their exit code.
     process.exitCode = (await run(argv, io)) ?? 0;
   } catch (err: unknown) {
     if (err instanceof TroupeError) {
@@ -87,62 +60,72 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 async function run(argv: readonly string[], io: Io): Promise<number | void> {
-  const args = parseArgs(argv, OPTIONS);
-  if (args.options.help) return io.out(USAGE);
-  if (args.options.version) return io.out(`${version()}\n`);
-  const [command, ...rest] = args.positionals;
-  if (command === undefined) {
-    io.err(USAGE);
+  const name = commandName(argv);
+  if (name === undefined) {
+    const top = parseArgs(argv, TOP_OPTIONS);
+    if (top.options.version) return io.out(`${version()}\n`);
+    const help = mainHelp(await loadAll());
+    if (top.options.help) return io.out(help);
+    io.err(help);
     throw usageError('Missing the command.');
   }
-  const spec = COMMANDS[command];
-  if (!spec) throw usageError(`Unknown command '${command}'.`);
-  checkOptions(command, spec.options, args);
-  checkArity(command, spec.args, rest);
-  const db = dbPath(typeof args.options.db === 'string' ? args.options.db : undefined);
-  // Progress redraws in place only where a person watches; logs and CI get plain lines.
-  const live = process.stdout.isTTY === true && !process.env['CI'];
-  const columns = process.stdout.columns;
-  switch (command) {
-    case 'ps':
-      return ps({ db, json: args.options.json === true }, io);
-    case 'logs':
-      return logs({ db, id: checkActorId(rest[0]!), follow: args.options.follow === true }, io);
-    case 'send':
-      // Checked in the order typed, before the database is touched.
-      return send({ db, id: checkActorId(rest[0]!), event: parseEvent(rest[1]!) }, io);
-    case 'attach':
-      // tmux draws on the terminal itself; its exit status is ours.
-      return attach({ db, id: checkActorId(rest[0]!), terminal: process.stdin.isTTY === true && process.stdout.isTTY === true });
-    case 'run':
-      return runWorkflow({ db, file: rest[0]!, set: args.repeated?.['set'] ?? [], live, columns }, io);
-    case 'validate':
-      return validate({ file: rest[0]! }, io);
-    case 'resume':
-      return resume({ db, runId: rest[0] === undefined ? undefined : checkRunId(rest[0]), live, columns }, io);
-    case 'approve':
-      return approve({ db, runId: checkRunId(rest[0]!), step: rest[1]! }, io);
-    case 'cancel':
-      return cancel({ db, runId: checkRunId(rest[0]!) }, io);
-    default:
-      return io.out(USAGE);
-  }
+  const command = await loadCommand(name);
+  const parsed = parseArgs(argv, optionsOf(command).map(specOf), `troupe ${command.name}`);
+  if (parsed.options.help) return io.out(commandHelp(command));
+  const given = parsed.positionals.slice(1);
+  checkArity(command, given);
+  const context: CommandContext = {
+    args: Object.fromEntries(command.args.map((arg, i) => [arg.name, given[i]])),
+    options: parsed.options,
+    repeated: (option) => parsed.repeated?.[option] ?? [],
+    db: dbPath(typeof parsed.options.db === 'string' ? parsed.options.db : undefined),
+    io,
+    // Progress redraws in place only where a person watches; logs and CI get plain lines.
+    live: process.stdout.isTTY === true && !process.env['CI'],
+    columns: process.stdout.columns,
+    terminal: process.stdin.isTTY === true && process.stdout.isTTY === true,
+  };
+  return command.run(context);
 }
 
-function checkOptions(command: string, allowed: readonly string[], args: ParsedArgs): void {
-  for (const name of Object.keys(args.options)) {
-    if (!allowed.includes(name)) throw usageError(`Option '${args.spelled[name] ?? `--${name}`}' does not apply to 'troupe ${command}'.`);
+/** The first argument that is neither an option nor the value of `--db`. */
+function commandName(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return argv[i + 1];
+    if (arg === '--db') i++;
+    else if (!arg.startsWith('-') || arg === '-') return arg;
   }
+  return undefined;
 }
 
-function checkArity(command: string, expected: readonly string[], given: readonly string[]): void {
-  const shape = ['troupe', command, ...expected].join(' ');
-  // `[run-id]`: optional, and only ever last.
-  const required = expected.filter((arg) => !arg.startsWith('[')).length;
-  if (given.length < required) throw usageError(`Missing ${expected[given.length]} (usage: ${shape}).`);
-  if (given.length > expected.length) {
+function checkArity(command: CommandDef, given: readonly string[]): void {
+  const shape = usageLine(command);
+  const required = command.args.filter((arg) => !arg.optional).length;
+  if (given.length < required) throw usageError(`Missing ${command.args[given.length]!.name} (usage: ${shape}).`);
+  if (given.length > command.args.length) {
     // An unquoted JSON event with spaces arrives as several arguments.
-    const hint = command === 'send' ? ' Quote the event JSON as one argument.' : '';
-    throw usageError(`Unexpected argument '${given[expected.length]}' (usage: ${shape}).${hint}`);
+    const hint = command.args.some((arg) => arg.name.includes('json')) ? ' Quote the event JSON as one argument.' : '';
+    throw usageError(`Unexpected argument '${given[command.args.length]}' (usage: ${shape}).${hint}`);
   }
+}
+
+function specOf(option: { readonly name: string; readonly short?: string; readonly value?: string; readonly repeatable?: boolean }): OptionSpec {
+  return {
+    name: option.name,
+    ...(option.short === undefined ? {} : { short: option.short }),
+    takesValue: option.value !== undefined,
+    ...(option.repeatable ? { repeatable: true } : {}),
+  };
+}
+
+/**
+ * troupe's version, from its package.json (two levels up from both src/cli and dist/cli).
+ *
+ * @example
+ * version() // '0.1.0'
+ */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
 }

@@ -1,15 +1,12 @@
 /**
- * Workflow runs as the CLI reads them from a database it does not own: each run is an
- * actor row whose persisted snapshot `runViewOf` understands. Read-only, like `ps`.
+ * Finding a run and its steps for the commands that name one, with messages that help
+ * with typos. Runs are read through the library's reader.
  */
 import { TroupeError } from '../runtime/errors.js';
 import { actorIdSchema } from '../runtime/spec.js';
-import type { ActorRow } from '../runtime/store.js';
+import type { Reader } from '../runtime/reader.js';
 import type { RunView, StepView } from '../workflow/types.js';
-import { runViewOf } from '../workflow/view.js';
-import type { CliDatabase } from './database.js';
 import { formatAge } from './format.js';
-import { parseJson } from './row-view.js';
 
 /** How many runs an error lists: enough to spot a typo, short enough to read. */
 const RECENT = 5;
@@ -29,46 +26,19 @@ export function checkRunId(id: string): string {
 }
 
 /**
- * The run an actor row holds, or undefined for any other actor.
- *
- * @example
- * runOfRow(db.store.actor('wf-1')!)?.status // 'running'
- */
-export function runOfRow(row: ActorRow): RunView | undefined {
-  const snapshot = parseJson(row.snapshot);
-  return snapshot === undefined ? undefined : runViewOf(snapshot);
-}
-
-/**
- * Every run in the database, newest first.
- *
- * @example
- * readRuns(db).map((run) => run.id) // ['wf-2', 'wf-1']
- */
-export function readRuns(db: CliDatabase): RunView[] {
-  const runs: RunView[] = [];
-  for (const row of db.store.actors()) {
-    const run = runOfRow(row);
-    if (run) runs.push(run);
-  }
-  return runs.sort((a, b) => b.startedAt - a.startedAt);
-}
-
-/**
  * The run, or TroupeError RUN_NOT_FOUND naming the database and the most recent runs.
  *
  * @example
- * requireRun(db, 'wf-1').workflow // 'deploy'
+ * requireRun(reader, 'wf-1').workflow // 'deploy'
  */
-export function requireRun(db: CliDatabase, runId: string): RunView {
-  const row = db.store.actor(runId);
-  const run = row && runOfRow(row);
+export function requireRun(reader: Reader, runId: string): RunView {
+  const run = reader.run(runId);
   if (run) return run;
-  const runs = readRuns(db);
+  const runs = reader.runs();
   const now = Date.now();
   const listed = runs.slice(0, RECENT).map((r) => `${r.id} (${r.workflow}, ${r.status}, ${formatAge(now - r.startedAt)} ago)`);
   const hint = runs.length === 0 ? 'It has no runs; start one with `troupe run <file>`.' : `Recent runs: ${listed.join(', ')}. \`troupe ps\` lists them all.`;
-  throw new TroupeError('RUN_NOT_FOUND', `No run '${runId}' in ${db.path}. ${hint}`, { details: { runId, path: db.path } });
+  throw new TroupeError('RUN_NOT_FOUND', `No run '${runId}' in ${reader.path}. ${hint}`, { details: { runId, path: reader.path } });
 }
 
 /**

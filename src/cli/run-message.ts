@@ -3,7 +3,9 @@
  * for the run's actor. The process that owns the database (the `troupe run` showing it, or
  * any orchestrator) delivers it; with no owner, the next `troupe resume` does.
  */
-import { describeOwner, openWriter, waitForDelivery, type InboxProgress } from './database.js';
+import { postToInbox } from '../runtime/inbox-client.js';
+import { openReader, type InboxStatus } from '../runtime/reader.js';
+import { waitForMessage } from './database.js';
 import type { Io } from './io.js';
 
 export interface RunMessage {
@@ -27,25 +29,25 @@ export interface RunMessage {
  * // delivered to the owner (pid 4242): the run carries on from there
  */
 export async function sendToRun(message: RunMessage, io: Io): Promise<void> {
-  const db = openWriter(message.db);
+  const seq = postToInbox(message.db, message.runId, message.event);
+  await io.out(`queued ${message.what} for run '${message.runId}' (message #${seq})\n`);
+  const reader = openReader(message.db);
   try {
-    const seq = db.store.enqueue(message.runId, message.event, `cli:${process.pid}`, Date.now());
-    await io.out(`queued ${message.what} for run '${message.runId}' (message #${seq})\n`);
-    const owner = describeOwner(db);
+    const owner = reader.owner();
     if (!owner.running) {
-      return await io.out(`no orchestrator owns ${db.path} now; \`troupe resume ${message.runId}\` will deliver it when it resumes the run\n`);
+      return await io.out(`no orchestrator owns ${reader.path} now; \`troupe resume ${message.runId}\` will deliver it when it resumes the run\n`);
     }
-    const progress = await waitForDelivery(db, seq, message.waitMs ?? 3000, io.signal);
-    await io.out(`${report(progress, owner.pid)}\n`);
+    const status = await waitForMessage(reader, seq, message.waitMs ?? 3000, io.signal);
+    await io.out(`${report(status, owner.pid)}\n`);
   } finally {
-    db.close();
+    reader.close();
   }
 }
 
 
-function report(progress: InboxProgress, pid: number | undefined): string {
+function report(status: InboxStatus, pid: number | undefined): string {
   const owner = pid === undefined ? 'the owner' : `the owner (pid ${pid})`;
-  if (!progress.delivered) return `not picked up yet; it stays queued for ${owner}`;
-  if (progress.outcome === 'delivered') return `delivered to ${owner}; the run's progress shows what follows`;
-  return `not delivered (${progress.outcome}): the run is not running in ${owner}; \`troupe resume\` runs it again`;
+  if (status.state !== 'done') return `not picked up yet; it stays queued for ${owner}`;
+  if (status.outcome === 'delivered') return `delivered to ${owner}; the run's progress shows what follows`;
+  return `not delivered (${status.outcome}): the run is not running in ${owner}; \`troupe resume\` runs it again`;
 }

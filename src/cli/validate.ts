@@ -15,10 +15,12 @@ const EXAMPLE = `troupe send c1 '{"type":"inc"}'`;
  * @example
  * checkActorId('web')       // 'web'
  * checkActorId('wf-1/build') // 'wf-1/build'
+ * checkActorId('wf-1/build#2') // 'wf-1/build#2'
  */
 export function checkActorId(id: string): string {
-  const result = actorIdSchema.safeParse(id);
-  if (result.success) return result.data;
+  // A step attempt's id ends in `#<attempt>` (`wf-1/build#2`); the rest follows the id rule.
+  const result = actorIdSchema.safeParse(id.replace(/\/([^/#]+)#\d+$/, '/$1'));
+  if (result.success) return id;
   const why = result.error.issues[0]?.message ?? 'not a valid id';
   throw new TroupeError('INVALID_ARGUMENT', `'${id}' is not an actor id: ${why}. \`troupe ps\` lists the actors.`, { details: { id } });
 }
@@ -47,4 +49,17 @@ export function parseEvent(text: string): EventObject {
     throw new TroupeError('INVALID_EVENT', `The event needs a non-empty string "type", got ${got}. Example: ${EXAMPLE}.`, { details: { text } });
   }
   return value as EventObject;
+}
+
+/**
+ * A positive whole number given to an option (`-n 20`, `--attempt 2`). Throws TroupeError
+ * INVALID_ARGUMENT naming the option.
+ *
+ * @example
+ * checkCount('-n', '20') // 20
+ */
+export function checkCount(option: string, value: string | true): number {
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+  if (Number.isSafeInteger(n) && n > 0) return n;
+  throw new TroupeError('INVALID_ARGUMENT', `${option} takes a whole number above 0, got '${String(value)}'. Example: troupe logs web ${option} 20.`, { details: { option, value } });
 }

@@ -6,15 +6,13 @@ import { OutputSink } from '../actors/output/output.js';
 import { openDatabase } from './db-open.js';
 import { acquireOwnership, releaseOwnership, type OwnerRecord } from './lock.js';
 import type { KindServices } from './kind.js';
+import { DEFAULT_DB, logFileIn } from './reader-paths.js';
 import { Store } from './store.js';
 
-/** The default database, relative to the working directory. */
-export const DEFAULT_DB = '.troupe/state.db';
+export { DEFAULT_DB } from './reader-paths.js';
 
 /** Where an actor's log file is kept: one file per actor, runs appended. */
-export function logFileOf(logsDir: string, actorId: string): string {
-  return join(logsDir, `${encodeURIComponent(actorId)}.log`);
-}
+export const logFileOf = logFileIn;
 
 /** The database path from the option, else `TROUPE_DB`, else the default. */
 export function resolveDbPath(db: string | undefined): string {

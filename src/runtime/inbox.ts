@@ -2,8 +2,11 @@ import type { EventObject } from 'xstate';
 import type { WriteBehind } from './persistence.js';
 import type { Store } from './store.js';
 
-/** What became of one inbox message; `wait` leaves it for later (its actor is not back yet). */
-export type InboxOutcome = 'delivered' | 'dead-letter' | 'wait';
+/**
+ * What became of one inbox message; `wait` leaves it for later (its actor is not back yet),
+ * `not-accepted`: its actor runs but its current state has no transition for the event.
+ */
+export type InboxOutcome = 'delivered' | 'dead-letter' | 'not-accepted' | 'wait';
 
 /**
  * The cross-process control plane: other processes (`troupe send`) insert rows into

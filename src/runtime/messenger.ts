@@ -1,9 +1,11 @@
-import type { AnyActorRef, EventObject } from 'xstate';
+import type { AnyActorRef, EventObject, Snapshot } from 'xstate';
 import type { ActorRecord } from './actor-record.js';
+import { describeState } from './actor-record.js';
 import { TroupeError } from './errors.js';
 import type { InboxOutcome } from './inbox.js';
 import type { WriteBehind } from './persistence.js';
 import { Topics, assertEvent, request, withoutRefs, type AnyEvent, type TopicListener } from './router.js';
+import { topState } from './reader-rows.js';
 import type { Store } from './store.js';
 
 /** What the messenger needs from the orchestrator: where actors are, and how to write down. */
@@ -57,7 +59,23 @@ export class Messenger {
     const record = this.host.record(target);
     // Its kind is not registered yet, or a restart is due: the message waits for it.
     if (record && ((record.status === 'active' && !record.ref) || record.restartDue !== undefined)) return 'wait';
+    if (this.refuses(target, event, sender)) return 'not-accepted';
     return this.deliver(target, event, sender) === 'delivered' ? 'delivered' : 'dead-letter';
+  }
+
+  /**
+   * A live machine whose current state has no transition for the event would drop it
+   * silently: keep it as a dead letter instead, so the sender (`troupe send`) can say so.
+   * Only for the inbox: actors and the API keep XState's "ignore what you don't handle".
+   */
+  private refuses(target: string, event: EventObject, sender: string | null): boolean {
+    const snapshot = this.host.resolve(target)?.getSnapshot() as (Snapshot<unknown> & { can?: (event: EventObject) => boolean }) | undefined;
+    if (snapshot?.status !== 'active' || typeof snapshot.can !== 'function' || accepts(snapshot.can.bind(snapshot), event)) return false;
+    const reason = `not accepted in state '${topState(describeState(snapshot))}'`;
+    const kept = withoutRefs(event);
+    this.host.journal(target, 'dead-letter', { event: kept, reason, from: sender });
+    this.host.writes.alongside(() => this.host.store.deadLetter(target, kept, reason, sender, this.host.now()));
+    return true;
   }
 
   subscribe(topic: string, listener: TopicListener): () => void {
@@ -82,5 +100,14 @@ export class Messenger {
     this.host.journal(to, 'dead-letter', { event: kept, reason, from });
     this.host.writes.alongside(() => this.host.store.deadLetter(to, kept, reason, from, this.host.now()));
     return reason;
+  }
+}
+
+/** A guard that throws while asked is the machine's business: let delivery show what happens. */
+function accepts(can: (event: EventObject) => boolean, event: EventObject): boolean {
+  try {
+    return can(event);
+  } catch {
+    return true;
   }
 }

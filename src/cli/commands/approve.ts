@@ -2,11 +2,12 @@
  * `troupe approve <run-id> <step>`: lets a step that waits for approval go ahead. The run
  * and step are checked against the database first, so a typo gets a clear answer.
  */
-import { openReader } from '../database.js';
+import { openReader } from '../../runtime/reader.js';
 import type { Io } from '../io.js';
-import { requireRun, requireStep, requireUnfinished } from '../run-lookup.js';
+import { checkRunId, requireRun, requireStep, requireUnfinished } from '../run-lookup.js';
 import { sendToRun } from '../run-message.js';
 import { TroupeError } from '../../runtime/errors.js';
+import { defineCommand } from '../command.js';
 
 export interface ApproveOptions {
   /** Absolute database path. */
@@ -40,3 +41,23 @@ export async function approve(options: ApproveOptions, io: Io): Promise<void> {
   }
   await sendToRun({ db: options.db, runId: options.runId, event: { type: 'workflow.approve', step: options.step }, what: `approval of step '${options.step}'` }, io);
 }
+
+/**
+ * The `troupe approve` command: its arguments, options, help and behaviour, loaded by name
+ * from the command table (`troupe help approve` prints it).
+ *
+ * @example
+ * const code = await (await import('./approve.js')).default.run(context);
+ */
+export default defineCommand({
+  name: 'approve',
+  summary: 'Let a step that waits for approval go ahead.',
+  args: [
+    { name: '<run-id>', description: 'The run.', complete: 'actor' },
+    { name: '<step>', description: "The step, in state 'approval' (troupe ps shows it)." },
+  ],
+  options: [],
+  help: 'The owner of the database (the troupe run showing the run) delivers the approval.',
+  examples: ['troupe approve deploy-x7k2p9 deploy'],
+  run: ({ db, args, io }) => approve({ db, runId: checkRunId(args['<run-id>']!), step: args['<step>']! }, io),
+});

@@ -6,40 +6,50 @@
 import { spawnSync } from 'node:child_process';
 import { constants } from 'node:os';
 import { TroupeError } from '../../runtime/errors.js';
-import type { ActorRow } from '../../runtime/store.js';
-import { clientEnv, sessionTarget, tmux, TmuxCommandError, tmuxFailed, tmuxNotFound } from '../../actors/terminal/tmux-cli.js';
+import { openReader, type Reader } from '../../runtime/reader.js';
+import { clientEnv, sessionTarget, tmux, TmuxCommandError, tmuxFailed, tmuxNotFound, tmuxSessionName, tmuxSocketName } from '../../actors/terminal/tmux-cli.js';
 import { tmuxAttachArgs, type TmuxHandle } from '../../actors/terminal/tmux.js';
-import { openReader, requireActor } from '../database.js';
-import { parseJson } from '../row-view.js';
+import { defineCommand } from '../command.js';
+import { splitStepPath } from '../logs-run.js';
+import { checkActorId } from '../validate.js';
 
-export interface AttachOptions {
-  /** Absolute database path. */
-  readonly db: string;
-  /** Checked already (`checkActorId`). */
-  readonly id: string;
-  /** Whether stdin and stdout are a terminal: tmux needs one to draw on. */
-  readonly terminal: boolean;
-}
-
-/** What a shell's persisted snapshot says about its terminal. */
-interface ShellView {
+/** What an actor's row says about its terminal. */
+interface TerminalView {
+  readonly kind: string;
   readonly state: string;
   readonly backend: unknown;
   readonly handle: unknown;
 }
 
 /**
- * Attaches to a tmux shell and returns tmux's exit status once the person detaches (or the
- * session ends). Throws TroupeError ACTOR_NOT_FOUND, NOT_A_SHELL, ATTACH_UNSUPPORTED (a pty
- * shell, or no terminal to attach from), SHELL_NOT_RUNNING or TMUX_NOT_FOUND (all exit 1).
+ * The `troupe attach` command: its arguments, options, help and behaviour, loaded by name
+ * from the command table (`troupe help attach` prints it).
  *
  * @example
- * const status = await attach({ db: '/srv/.troupe/state.db', id: 'build-shell', terminal: true })
+ * const code = await (await import('./attach.js')).default.run(context);
  */
-export async function attach(options: AttachOptions): Promise<number> {
-  const { id } = options;
-  const handle = tmuxHandleOf(id, readShell(options.db, id));
-  if (!options.terminal) {
+export default defineCommand({
+  name: 'attach',
+  summary: "Attach this terminal to a tmux shell's (or tmux step's) session; detach with C-b d.",
+  args: [{ name: '<id>', description: 'A shell started with backend tmux, or <run-id>/<step> for a step with mode tmux.', complete: 'actor' }],
+  options: [],
+  help: `The shell (or step) carries on after you detach. A pty shell has no session anyone
+else can join: watch it with 'troupe logs -f <id>' and type into it with 'troupe send'.`,
+  examples: ['troupe attach build-shell', 'troupe attach deploy-x7k2p9/migrate'],
+  async run({ db, args, terminal }) {
+    return attach(db, checkActorId(args['<id>']!), terminal);
+  },
+});
+
+/**
+ * Attaches to a tmux session and returns tmux's exit status once the person detaches (or the
+ * session ends). Throws TroupeError ACTOR_NOT_FOUND, RUN_NOT_FOUND, STEP_NOT_FOUND, NOT_A_SHELL,
+ * ATTACH_UNSUPPORTED (a pty shell, or no terminal to attach from), SHELL_NOT_RUNNING or
+ * TMUX_NOT_FOUND (all exit 1).
+ */
+async function attach(db: string, id: string, terminal: boolean): Promise<number> {
+  const handle = tmuxHandleOf(id, readTerminal(db, id));
+  if (!terminal) {
     throw new TroupeError('ATTACH_UNSUPPORTED', `troupe attach needs a terminal to attach from, and stdin or stdout is not one. Run it in a terminal, or watch '${id}' with \`troupe logs -f ${id}\`.`, {
       details: { id },
     });
@@ -60,23 +70,52 @@ export async function attach(options: AttachOptions): Promise<number> {
   return result.status ?? 128 + (result.signal === null ? 0 : constants.signals[result.signal]);
 }
 
-function readShell(db: string, id: string): ShellView {
+function readTerminal(db: string, id: string): TerminalView {
   const reader = openReader(db);
   try {
-    const row: ActorRow = requireActor(reader, id);
-    if (row.kind !== 'shell') {
-      throw new TroupeError('NOT_A_SHELL', `Actor '${id}' is a ${row.kind}, not a shell: it has no terminal to attach to. \`troupe logs ${id}\` shows its output.`, {
-        details: { id, kind: row.kind },
-      });
-    }
-    const snapshot = parseJson(row.snapshot) as { context?: { backend?: unknown; handle?: unknown } } | undefined;
-    return { state: row.state, backend: snapshot?.context?.backend, handle: snapshot?.context?.handle };
+    return terminalOf(reader, id);
   } finally {
     reader.close();
   }
 }
 
-function tmuxHandleOf(id: string, shell: ShellView): TmuxHandle {
+/** An actor's terminal, or a step's: `<run-id>/<step>` means its latest attempt. */
+function terminalOf(reader: Reader, id: string): TerminalView {
+  const actor = reader.actor(id);
+  const step = actor ? undefined : splitStepPath(id);
+  const run = step && reader.run(step.runId);
+  if (!actor && step && run) {
+    const view = run.steps.find((s) => s.name === step.step);
+    const attempt = step.attempt ?? view?.attempts ?? 0;
+    const path = `${step.runId}/${step.step}#${attempt}`;
+    const fromRow = reader.actor(path);
+    const snapshot = (reader.snapshot(path) ?? {}) as { context?: { backend?: unknown; handle?: unknown } };
+    const summary = fromRow?.summary;
+    return {
+      kind: fromRow?.kind ?? 'step',
+      state: view?.state ?? 'waiting',
+      backend: summary?.['backend'] ?? snapshot.context?.backend,
+      // A step's own snapshot is written with its run's, which a step's terminal opening does
+      // not change: the session is then found by the names tmux sessions of this database get.
+      handle: snapshot.context?.handle ?? summary ?? { socket: tmuxSocketName(reader.path), session: tmuxSessionName(path) },
+    };
+  }
+  const found = actor ?? reader.requireActor(id);
+  const snapshot = (reader.snapshot(id) ?? {}) as { context?: { backend?: unknown; handle?: unknown } };
+  return {
+    kind: found.kind,
+    state: found.state,
+    backend: found.summary?.['backend'] ?? snapshot.context?.backend,
+    handle: snapshot.context?.handle ?? found.summary,
+  };
+}
+
+function tmuxHandleOf(id: string, shell: TerminalView): TmuxHandle {
+  if (shell.backend === undefined) {
+    throw new TroupeError('NOT_A_SHELL', `Actor '${id}' is a ${shell.kind}, not a shell: it has no terminal to attach to. \`troupe logs ${id}\` shows its output.`, {
+      details: { id, kind: shell.kind },
+    });
+  }
   if (shell.backend !== 'tmux') {
     throw new TroupeError(
       'ATTACH_UNSUPPORTED',

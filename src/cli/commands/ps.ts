@@ -1,81 +1,79 @@
 /**
- * `troupe ps`: every actor in the database, read-only, whether or not an owner runs.
- * Workflow runs are actors too; their steps are listed indented under them.
+ * `troupe ps`: the actors in the database, read-only, whether or not an owner runs. Workflow
+ * runs are actors too; their steps are listed indented under them. Loads the reader and
+ * formatting only: no orchestrator, terminal or process code.
  */
-import type { ActorInfo } from '../../runtime/orchestrator.js';
+import { openReader, type ActorFilter, type ActorView } from '../../runtime/reader.js';
 import type { RunView } from '../../workflow/types.js';
-import { describeOwner, openReader, restartsDue, type CliDatabase } from '../database.js';
+import { defineCommand } from '../command.js';
 import { formatAge, formatDelay, formatTable } from '../format.js';
-import type { Io } from '../io.js';
 import { formatRunSteps } from '../run-format.js';
-import { runOfRow } from '../run-lookup.js';
-import { processId, restartsOf } from '../row-view.js';
 
-export interface PsOptions {
-  /** Absolute database path. */
-  readonly db: string;
-  /** Print a JSON array instead of the table. */
-  readonly json: boolean;
-}
-
-/** One actor as `troupe ps --json` prints it: the library's `ActorInfo`, read from rows; a run's with its view. */
-export type PsEntry = ActorInfo & { readonly run?: RunView };
+/** One actor as `troupe ps --json` prints it: the reader's view; a run's with its steps. */
+export type PsEntry = ActorView & { readonly run?: RunView };
 
 /**
- * Prints the table (or JSON) of actors. Throws the database's TroupeErrors (exit 1).
+ * The `troupe ps` command: its arguments, options, help and behaviour, loaded by name
+ * from the command table (`troupe help ps` prints it).
  *
  * @example
- * await ps({ db: '/srv/.troupe/state.db', json: false }, io)
- * // db: /srv/.troupe/state.db, owner: pid 4242 (running)
- * // ID  KIND     STATE     STATUS  PID  RESTARTS  SINCE
- * // c1  counter  counting  active  -    0         3s
+ * const code = await (await import('./ps.js')).default.run(context);
  */
-export async function ps(options: PsOptions, io: Io): Promise<void> {
-  const db = openReader(options.db);
-  try {
-    const entries = readEntries(db);
-    if (options.json) return await io.out(`${JSON.stringify(entries, null, 2)}\n`);
-    const now = Date.now();
-    await io.out(`db: ${db.path}, ${describeOwner(db).description}\n`);
-    if (entries.length === 0) return await io.out('no actors\n');
-    const rows = entries.map((e) => [
-      e.id,
-      e.kind,
-      e.state,
-      e.restartAt === undefined ? e.status : `${e.status} (restart in ${formatDelay(e.restartAt - now)})`,
-      e.pid === undefined ? '-' : String(e.pid),
-      String(e.restarts),
-      formatAge(now - e.since),
-    ]);
-    const lines = formatTable(['ID', 'KIND', 'STATE', 'STATUS', 'PID', 'RESTARTS', 'SINCE'], rows).split('\n');
-    // A run's steps go right under its row (line 0 is the header).
-    const withSteps = lines.flatMap((line, i) => {
-      const run = entries[i - 1]?.run;
-      return run ? [line, ...formatRunSteps(run, now)] : [line];
-    });
-    await io.out(withSteps.join('\n'));
-  } finally {
-    db.close();
-  }
-}
-
-function readEntries(db: CliDatabase): PsEntry[] {
-  const due = restartsDue(db);
-  return db.store.actors().map((row) => {
-    const restartAt = due.get(row.id);
-    const pid = row.status === 'active' ? processId(row) : undefined;
-    const run = runOfRow(row);
-    return {
-      id: row.id,
-      kind: row.kind,
-      state: row.state,
-      status: row.status,
-      parent: row.parent,
-      since: row.since,
-      restarts: restartsOf(row),
-      ...(restartAt === undefined ? {} : { restartAt }),
-      ...(pid === undefined ? {} : { pid }),
-      ...(run === undefined ? {} : { run }),
+export default defineCommand({
+  name: 'ps',
+  summary: 'List the actors and workflow runs (with their steps), and who owns the database.',
+  args: [],
+  options: [
+    { name: 'all', short: 'a', description: 'Also actors that ended more than an hour ago (by default: live ones and those that ended within the hour).' },
+    { name: 'kind', value: '<kind>', description: 'Only actors of this kind (process, shell, workflow, a registered name).' },
+    { name: 'state', value: '<state>', description: 'Only actors in this state (running, failed, ...).' },
+    { name: 'quiet', short: 'q', description: 'Print only the ids, one a line (for scripts and completion).' },
+  ],
+  json: 'Print a JSON array of the actors instead of the table.',
+  help: `States are the documented top-level ones (a run is 'running', not its inner bookkeeping);
+a run's steps show their step states (waiting, approval, running, ready, retrying,
+succeeded, failed, skipped, cancelled).`,
+  examples: ['troupe ps', 'troupe ps --kind process --state running', 'troupe ps --all -q'],
+  async run({ db, options, io }) {
+    const filter: ActorFilter = {
+      all: options['all'] === true,
+      ...(typeof options['kind'] === 'string' ? { kind: options['kind'] } : {}),
+      ...(typeof options['state'] === 'string' ? { state: options['state'] } : {}),
     };
+    const reader = openReader(db);
+    try {
+      const entries: PsEntry[] = reader.actors(filter).map((actor) => {
+        const run = reader.run(actor.id);
+        return run === undefined ? actor : { ...actor, run };
+      });
+      if (options['quiet'] === true) return await io.out(entries.map((e) => `${e.id}\n`).join(''));
+      if (options['json'] === true) return await io.out(`${JSON.stringify(entries, null, 2)}\n`);
+      await io.out(`db: ${reader.path}, ${reader.owner().description}\n`);
+      await io.out(table(entries, filter));
+    } finally {
+      reader.close();
+    }
+  },
+});
+
+function table(entries: readonly PsEntry[], filter: ActorFilter): string {
+  const filtered = filter.kind !== undefined || filter.state !== undefined;
+  if (entries.length === 0) return filtered ? 'no actors match\n' : 'no actors\n';
+  const now = Date.now();
+  const rows = entries.map((e) => [
+    e.id,
+    e.kind,
+    e.state,
+    e.restartAt === undefined ? e.status : `${e.status} (restart in ${formatDelay(e.restartAt - now)})`,
+    e.pid === undefined ? '-' : String(e.pid),
+    String(e.restarts),
+    formatAge(now - e.since),
+  ]);
+  const lines = formatTable(['ID', 'KIND', 'STATE', 'STATUS', 'PID', 'RESTARTS', 'SINCE'], rows).split('\n');
+  // A run's steps go right under its row (line 0 is the header).
+  const withSteps = lines.flatMap((line, i) => {
+    const run = entries[i - 1]?.run;
+    return run ? [line, ...formatRunSteps(run, now)] : [line];
   });
+  return withSteps.join('\n');
 }

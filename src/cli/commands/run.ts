@@ -9,6 +9,8 @@ import { loadWorkflowFile } from '../../workflow/load.js';
 import type { CompiledWorkflow } from '../../workflow/types.js';
 import type { Io } from '../io.js';
 import { driveRuns, type SessionOptions, type StartedRuns } from '../run-session.js';
+import { checkDatabaseFile } from '../../runtime/reader.js';
+import { defineCommand } from '../command.js';
 
 export interface RunOptions extends SessionOptions {
   /** The workflow file, as typed (messages name it the way the user wrote it). */
@@ -67,3 +69,26 @@ export function parseSet(pairs: readonly string[]): Record<string, string> {
   }
   return values;
 }
+
+/**
+ * The `troupe run` command: its arguments, options, help and behaviour, loaded by name
+ * from the command table (`troupe help run` prints it).
+ *
+ * @example
+ * const code = await (await import('./run.js')).default.run(context);
+ */
+export default defineCommand({
+  name: 'run',
+  summary: "Run a workflow file, showing each step's progress and output.",
+  args: [{ name: '<file>', description: 'The workflow file (YAML).', complete: 'file' }],
+  options: [{ name: 'set', value: 'K=V', repeatable: true, description: 'Give ${env.K} the value V in the workflow (repeatable).' }],
+  help: `Nothing starts, and no run is recorded, unless the file and every --set are valid.
+Exit 0 when the run succeeded, 1 when it failed or was cancelled, 130/143 when
+interrupted (carry on with 'troupe resume').`,
+  examples: ['troupe run deploy.yaml --set TARGET=staging'],
+  run: ({ db, args, repeated, live, columns, io }) => {
+    // A directory or an unwritable path given as --db gets the message every command gives.
+    checkDatabaseFile(db, { mustExist: false, writable: true });
+    return run({ db, file: args['<file>']!, set: repeated('set'), live, ...(columns === undefined ? {} : { columns }) }, io);
+  },
+});

@@ -1,62 +1,78 @@
 /**
  * `troupe send <id> '<event json>'`: puts a message in the database's inbox. Whichever
  * process owns the database delivers it, exactly once and in order, now or when one next
- * opens it; when an owner runs, we wait briefly to report what became of it.
+ * opens it; when an owner runs, we wait briefly to report what became of it. A message that
+ * is dropped (the actor has ended, or its state takes no such event) is a failure: exit 1.
  */
 import type { EventObject } from 'xstate';
-import { describeOwner, openReader, openWriter, requireActor, restartDue, waitForDelivery, type CliDatabase, type InboxProgress } from '../database.js';
+import { postToInbox } from '../../runtime/inbox-client.js';
+import { openReader, type InboxStatus, type Reader } from '../../runtime/reader.js';
+import { defineCommand } from '../command.js';
+import { waitForMessage } from '../database.js';
 import type { Io } from '../io.js';
+import { checkActorId, parseEvent } from '../validate.js';
 
-export interface SendOptions {
-  /** Absolute database path. */
-  readonly db: string;
-  /** Checked already (`checkActorId`). */
-  readonly id: string;
-  /** Checked already (`parseEvent`). */
-  readonly event: EventObject;
-  /** How long to wait for a running owner to deliver it. Default 3 s. */
-  readonly waitMs?: number;
-}
-
+/** How long to wait for a running owner to deal with the message. */
+const WAIT_MS = 3000;
 
 /**
- * Queues the event and reports the outcome. Throws TroupeError ACTOR_NOT_FOUND or the
- * database's errors (exit 1); a message that is queued is success, delivered yet or not.
+ * The `troupe send` command: its arguments, options, help and behaviour, loaded by name
+ * from the command table (`troupe help send` prints it).
  *
  * @example
- * await send({ db: '/srv/.troupe/state.db', id: 'c1', event: { type: 'inc' } }, io)
- * // queued message #7 for 'c1'
- * // delivered
+ * const code = await (await import('./send.js')).default.run(context);
  */
-export async function send(options: SendOptions, io: Io): Promise<void> {
-  // Read-only first: a wrong path must fail, not create an empty database.
-  const reader = openReader(options.db);
+export default defineCommand({
+  name: 'send',
+  summary: "Queue an event for an actor, e.g. '{\"type\":\"inc\"}', and say what became of it.",
+  args: [
+    { name: '<id>', description: 'The actor (or a path into one, <run-id>/<step>#<attempt>).', complete: 'actor' },
+    { name: "'<event json>'", description: 'A JSON object with a string "type", quoted for the shell.' },
+  ],
+  options: [],
+  help: `The process that owns the database delivers it exactly once, in order, now or when
+one next opens the database. Exit 1 when it is not accepted: the actor has ended, or its
+current state takes no such event (the message is kept as a dead letter).`,
+  examples: [`troupe send c1 '{"type":"inc","by":2}'`],
+  async run({ db, args, io }) {
+    // Checked in the order typed, before the database is touched.
+    const id = checkActorId(args['<id>']!);
+    const event = parseEvent(args["'<event json>'"]!);
+    return send(db, id, event, io);
+  },
+});
+
+async function send(db: string, id: string, event: EventObject, io: Io): Promise<number | void> {
+  const reader = openReader(db);
   try {
-    // A child path ('wf-1/build') is routed through its top-level actor's row.
-    requireActor(reader, options.id.split('/')[0]!);
+    // A child path ('wf-1/build#1') is routed through its top-level actor's row.
+    const top = reader.actor(id) ?? reader.requireActor(id.split('/')[0]!);
+    if (top.status !== 'active' && top.restartAt === undefined) {
+      // It can take no message: say so now instead of queueing a dead letter.
+      await io.out(`not accepted by '${id}' in state '${top.state}': it has ended; \`troupe logs ${top.id}\` shows why\n`);
+      return 1;
+    }
+    const seq = postToInbox(db, id, event);
+    await io.out(`queued message #${seq} for '${id}'\n`);
+    const owner = reader.owner();
+    if (!owner.running) return await io.out(`no owner is running; it will be delivered when one opens ${reader.path}\n`);
+    const status = await waitForMessage(reader, seq, WAIT_MS, io.signal);
+    await io.out(`${report(reader, id, status, owner.pid)}\n`);
+    return status.state === 'done' && status.outcome !== 'delivered' ? 1 : 0;
   } finally {
     reader.close();
   }
-  const db = openWriter(options.db);
-  try {
-    const seq = db.store.enqueue(options.id, options.event, `cli:${process.pid}`, Date.now());
-    await io.out(`queued message #${seq} for '${options.id}'\n`);
-    const owner = describeOwner(db);
-    if (!owner.running) return await io.out(`no owner is running; it will be delivered when one opens ${db.path}\n`);
-    const progress = await waitForDelivery(db, seq, options.waitMs ?? 3000, io.signal);
-    await io.out(`${report(db, options.id, progress, owner.pid)}\n`);
-  } finally {
-    db.close();
-  }
 }
 
-
-function report(db: CliDatabase, id: string, progress: InboxProgress, ownerPid: number | undefined): string {
-  if (progress.delivered) {
-    if (progress.outcome === 'delivered') return 'delivered';
-    return `${progress.outcome} ('${id}' is not running; \`troupe logs ${id}\` shows why)`;
+function report(reader: Reader, id: string, status: InboxStatus, ownerPid: number | undefined): string {
+  const top = id.split('/')[0]!;
+  if (status.state === 'done') {
+    if (status.outcome === 'delivered') return 'delivered';
+    const state = (reader.actor(id) ?? reader.actor(top))?.state ?? 'gone';
+    if (status.outcome === 'not-accepted') return `not accepted by '${id}' in state '${state}' (kept as a dead letter)`;
+    return `dead letter: '${id}' is not running (state '${state}'); \`troupe logs ${top}\` shows why`;
   }
   // The owner holds messages back for an actor that waits for its restart.
-  if (restartDue(db, id.split('/')[0]!) !== undefined) return `not delivered yet: '${id}' is waiting to restart; it will be delivered when it runs again`;
+  if (reader.restartDue(top) !== undefined) return `not delivered yet: '${id}' is waiting to restart; it will be delivered when it runs again`;
   return `not delivered yet; it stays queued for the owner${ownerPid === undefined ? '' : ` (pid ${ownerPid})`}`;
 }

@@ -4,6 +4,7 @@
  */
 import { loadWorkflowFile } from '../../workflow/load.js';
 import type { Io } from '../io.js';
+import { defineCommand } from '../command.js';
 
 export interface ValidateOptions {
   /** The workflow file, as typed. */
@@ -22,3 +23,20 @@ export async function validate(options: ValidateOptions, io: Io): Promise<void> 
   const count = workflow.steps.length;
   await io.out(`${workflow.name}: ${count} step${count === 1 ? '' : 's'}, ok\n`);
 }
+
+/**
+ * The `troupe validate` command: its arguments, options, help and behaviour, loaded by name
+ * from the command table (`troupe help validate` prints it).
+ *
+ * @example
+ * const code = await (await import('./validate.js')).default.run(context);
+ */
+export default defineCommand({
+  name: 'validate',
+  summary: 'Check a workflow file without running it.',
+  args: [{ name: '<file>', description: 'The workflow file (YAML).', complete: 'file' }],
+  options: [],
+  help: 'Problems are printed one a line as file:line:col: path: reason (exit 2).',
+  examples: ['troupe validate deploy.yaml'],
+  run: ({ args, io }) => validate({ file: args['<file>']! }, io),
+});
