@@ -17,6 +17,7 @@ import { dbPath } from './database.js';
 import { processIo, type Io } from './io.js';
 import { USAGE, version } from './usage.js';
 import { checkRunId } from './run-lookup.js';
+import { outputMode } from './run-session.js';
 import { checkActorId, parseEvent } from './validate.js';
 
 const OPTIONS: readonly OptionSpec[] = [
@@ -26,6 +27,8 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'help', short: 'h', takesValue: false },
   { name: 'version', takesValue: false },
   { name: 'set', takesValue: true, repeatable: true },
+  { name: 'quiet', short: 'q', takesValue: false },
+  { name: 'output', takesValue: true },
 ];
 
 /** Per command: the options it accepts besides --help, and its arguments as usage shows them. */
@@ -34,9 +37,9 @@ const COMMANDS: Readonly<Record<string, { readonly options: readonly string[]; r
   logs: { options: ['db', 'follow'], args: ['<id>'] },
   send: { options: ['db'], args: ['<id>', "'<event json>'"] },
   attach: { options: ['db'], args: ['<id>'] },
-  run: { options: ['db', 'set'], args: ['<file>'] },
+  run: { options: ['db', 'set', 'quiet', 'output'], args: ['<file>'] },
   validate: { options: [], args: ['<file>'] },
-  resume: { options: ['db'], args: ['[run-id]'] },
+  resume: { options: ['db', 'quiet', 'output'], args: ['[run-id]'] },
   approve: { options: ['db'], args: ['<run-id>', '<step>'] },
   cancel: { options: ['db'], args: ['<run-id>'] },
   help: { options: [], args: [] },
@@ -103,6 +106,8 @@ async function run(argv: readonly string[], io: Io): Promise<number | void> {
   // Progress redraws in place only where a person watches; logs and CI get plain lines.
   const live = process.stdout.isTTY === true && !process.env['CI'];
   const columns = process.stdout.columns;
+  const colour = process.stdout.isTTY === true && !process.env['NO_COLOR'];
+  const shown = { output: outputMode(args.options.quiet === true, args.options.output), colour };
   switch (command) {
     case 'ps':
       return ps({ db, json: args.options.json === true }, io);
@@ -115,11 +120,11 @@ async function run(argv: readonly string[], io: Io): Promise<number | void> {
       // tmux draws on the terminal itself; its exit status is ours.
       return attach({ db, id: checkActorId(rest[0]!), terminal: process.stdin.isTTY === true && process.stdout.isTTY === true });
     case 'run':
-      return runWorkflow({ db, file: rest[0]!, set: args.repeated?.['set'] ?? [], live, columns }, io);
+      return runWorkflow({ db, file: rest[0]!, set: args.repeated?.['set'] ?? [], live, columns, ...shown }, io);
     case 'validate':
       return validate({ file: rest[0]! }, io);
     case 'resume':
-      return resume({ db, runId: rest[0] === undefined ? undefined : checkRunId(rest[0]), live, columns }, io);
+      return resume({ db, runId: rest[0] === undefined ? undefined : checkRunId(rest[0]), live, columns, ...shown }, io);
     case 'approve':
       return approve({ db, runId: checkRunId(rest[0]!), step: rest[1]! }, io);
     case 'cancel':

@@ -4,12 +4,13 @@
  * stops every step cleanly through `close()`, which leaves each run resumable.
  */
 import { createOrchestrator } from '../runtime/create.js';
+import { TroupeError } from '../runtime/errors.js';
 import type { Orchestrator } from '../runtime/orchestrator.js';
 import type { RunResult } from '../workflow/types.js';
 import { dbPath } from './database.js';
 import type { Io } from './io.js';
-import { Progress, type WatchedRun } from './progress.js';
-import { formatRunSummary } from './run-format.js';
+import { Progress, type OutputMode, type WatchedRun } from './progress.js';
+import { coloured, formatRunSummary } from './run-format.js';
 
 /** A run being driven: the engine's `RunHandle` has this shape. */
 export interface DrivenRun extends WatchedRun {
@@ -29,6 +30,10 @@ export interface SessionOptions {
   readonly live: boolean;
   /** Terminal width, for the live block. */
   readonly columns?: number;
+  /** Which step output to show (`--output`, `--quiet`). Default `all`. */
+  readonly output?: OutputMode;
+  /** Colour states (stdout is a TTY and `NO_COLOR` is unset). */
+  readonly colour?: boolean;
 }
 
 /** Exit codes as a shell reports death by these signals (128 + the signal number). */
@@ -67,7 +72,13 @@ export async function driveRuns(
       for (const run of runs) await io.out(`run ${run.id} (${run.view().workflow}) ${verb}\n`);
     }
     if (note !== undefined) await io.out(`${note}\n`);
-    const progress = new Progress(io, { live: options.live, ...(options.columns ? { columns: options.columns } : {}) });
+    const progress = new Progress(io, {
+      live: options.live,
+      dbFlag: dbFlag(options.db),
+      ...(options.output ? { output: options.output } : {}),
+      ...(options.colour ? { paint: coloured } : {}),
+      ...(options.columns ? { columns: options.columns } : {}),
+    });
     progress.watch(runs);
     const ended = await Promise.race([Promise.all(runs.map((run) => run.result)), interrupted(io.signal)]);
     await progress.finish();
@@ -86,9 +97,40 @@ async function stopResumable(orc: Orchestrator, runs: readonly DrivenRun[], db: 
   const signal = signalName(io.signal);
   io.err(`troupe: ${signal}: stopping every step; the run can be resumed.\n`);
   await orc.close();
-  const flag = db === dbPath(undefined) ? '' : ` --db ${db}`;
-  for (const run of runs) await io.out(`\nrun ${run.id} (${run.view().workflow}) interrupted; resume it with: troupe resume ${run.id}${flag}\n`);
+  for (const run of runs) await io.out(`\nrun ${run.id} (${run.view().workflow}) interrupted; resume it with: troupe resume ${run.id}${dbFlag(db)}\n`);
   return exitFor(io.signal);
+}
+
+const OUTPUT_MODES: readonly OutputMode[] = ['all', 'failed', 'none'];
+
+/**
+ * The step output to show from `--quiet` and `--output`. Throws TroupeError
+ * INVALID_ARGUMENT for an unknown mode, or `--quiet` with an `--output` other than none.
+ *
+ * @example
+ * outputMode(false, 'failed') // 'failed'
+ * outputMode(true, undefined) // 'none'
+ */
+export function outputMode(quiet: boolean, output: string | true | undefined): OutputMode {
+  const mode = typeof output === 'string' ? OUTPUT_MODES.find((m) => m === output) : 'all';
+  if (mode === undefined) {
+    throw new TroupeError('INVALID_ARGUMENT', `--output '${String(output)}' is not one of ${OUTPUT_MODES.join(', ')}. Write e.g. --output=failed.`, { details: { output } });
+  }
+  if (quiet && output !== undefined && mode !== 'none') {
+    throw new TroupeError('INVALID_ARGUMENT', `--quiet shows no step output, but --output is '${mode}'. Drop one of them.`, { details: { output } });
+  }
+  return quiet ? 'none' : mode;
+}
+
+/**
+ * What commands printed for the user to run need to reach this database: nothing for the
+ * default one, else ` --db <path>`.
+ *
+ * @example
+ * dbFlag('/srv/state.db') // ' --db /srv/state.db'
+ */
+export function dbFlag(db: string): string {
+  return db === dbPath(undefined) ? '' : ` --db ${db}`;
 }
 
 function interrupted(signal: AbortSignal): Promise<'interrupted'> {
