@@ -82,7 +82,7 @@ export const coloured: Paint = (state, text) => `\x1b[${COLOURS[state]}m${text}\
 
 /** Extra words for a step's line that the view alone does not say. */
 export interface StepLineContext {
-  /** Now, for "retrying in 2s". */
+  /** Now, for "retrying in 2s" when the view does not say when the step ended. */
   readonly now: number;
   /** The run, for the `troupe approve` command. */
   readonly runId: string;
@@ -100,7 +100,7 @@ export interface StepLineContext {
  * @example
  * formatStepChange(12_300, { name: 'build', state: 'succeeded', durationMs: 4_100, attempts: 1, outputs: {} }, 9)
  * // '[12.3s] build      succeeded  (4.1s)'
- * formatStepChange(900, { name: 'test', state: 'retrying', attempts: 1, maxAttempts: 3, retryAt: 2_900, outputs: {} }, 4, 'test', { now: 900, runId: 'wf-1', dbFlag: '' })
+ * formatStepChange(900, { name: 'test', state: 'retrying', attempts: 1, maxAttempts: 3, endedAt: 900, retryAt: 2_900, outputs: {} }, 4)
  * // '[0.9s] test  retrying   in 2s (attempt 2/3)'
  */
 export function formatStepChange(elapsedMs: number, step: StepView, width: number, label = step.name, context?: StepLineContext): string {
@@ -108,7 +108,9 @@ export function formatStepChange(elapsedMs: number, step: StepView, width: numbe
   if (step.state === 'running') {
     if (step.attempts > 1) extra.push(`(attempt ${attemptOf(step, step.attempts)})`);
   } else if (step.state === 'retrying') {
-    const due = step.retryAt !== undefined && context ? `in ${formatDelay(step.retryAt - context.now)} ` : '';
+    // The planned wait, not what is left of it: the line is printed as the retry is set, and reads the same however late.
+    const from = step.endedAt ?? context?.now;
+    const due = step.retryAt !== undefined && from !== undefined ? `in ${formatDelay(step.retryAt - from)} ` : '';
     extra.push(`${due}(attempt ${attemptOf(step, step.attempts + 1)})`);
   } else if (step.state === 'approval' && context) {
     extra.push(`approve it with: ${approveCommand(context.runId, step.name, context.dbFlag)}`);
