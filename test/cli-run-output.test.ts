@@ -233,3 +233,47 @@ steps:
     expect(plainScreen.text).toMatch(/~ shaky {2}retrying {3}\d+\.\ds {2}attempt [23]\/3 in \d+ms/);
   }, 30_000);
 });
+
+describe('checked before anything starts', () => {
+  it('a ${env.X} neither the environment nor --set provides: validate and run exit 2 naming it, the step and --set; no run recorded', async () => {
+    const db = join(tempDir(), 'state.db');
+    const file = workflowFile(`name: envy
+steps:
+  - name: exec-step
+    command: echo "\${env.TROUPE_RUNOUT_UNSET}"
+  - name: pty-step
+    mode: pty
+    command: echo "\${env.TROUPE_RUNOUT_UNSET} \${env.TROUPE_RUNOUT_OTHER}"
+`);
+    const message = [
+      "troupe: Step 'exec-step' uses ${env.TROUPE_RUNOUT_UNSET}, which is not set; set it in the environment or pass --set TROUPE_RUNOUT_UNSET=...",
+      "Step 'pty-step' uses ${env.TROUPE_RUNOUT_OTHER}, which is not set; set it in the environment or pass --set TROUPE_RUNOUT_OTHER=...",
+    ].join('\n');
+    const [validate, run] = await Promise.all([troupe(['validate', file]), troupe(['run', file, '--db', db], { env: CI })]);
+    for (const result of [validate, run]) expect([result.exitCode, result.stdout, result.stderr]).toEqual([2, '', message]);
+    expect(existsSync(db)).toBe(false);
+    const [setValidate, setRun] = await Promise.all([
+      troupe(['validate', file, '--set', 'TROUPE_RUNOUT_UNSET=a'], { env: { TROUPE_RUNOUT_OTHER: 'b' } }),
+      troupe(['run', file, '--db', db, '--set', 'TROUPE_RUNOUT_UNSET=a'], { env: { ...CI, TROUPE_RUNOUT_OTHER: 'b' } }),
+    ]);
+    expect([setValidate.exitCode, setValidate.stdout]).toEqual([0, 'envy: 2 steps, ok']);
+    expect(setRun.exitCode).toBe(0);
+    expect(setRun.stdout.split('\n').filter((line) => line.includes(' | '))).toEqual(expect.arrayContaining(['exec-step | a', 'pty-step  | a b']));
+  }, 30_000);
+
+  it('a step cwd that does not exist is CWD_NOT_FOUND at validation, naming the step and the path (exit 2)', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'state.db');
+    const file = workflowFile(`name: place
+steps:
+  - name: build
+    cwd: no/such/dir
+    command: pwd
+`);
+    const path = join(file, '..', 'no', 'such', 'dir');
+    const expected = `troupe: Step 'build' runs in '${path}', which does not exist. Create it, or fix the step's cwd (relative to the workflow file).`;
+    const [validate, run] = await Promise.all([troupe(['validate', file]), troupe(['run', file, '--db', db], { env: CI })]);
+    for (const result of [validate, run]) expect([result.exitCode, result.stdout, result.stderr]).toEqual([2, '', expected]);
+    expect(existsSync(db)).toBe(false);
+  });
+});

@@ -38,7 +38,7 @@ const COMMANDS: Readonly<Record<string, { readonly options: readonly string[]; r
   send: { options: ['db'], args: ['<id>', "'<event json>'"] },
   attach: { options: ['db'], args: ['<id>'] },
   run: { options: ['db', 'set', 'quiet', 'output'], args: ['<file>'] },
-  validate: { options: [], args: ['<file>'] },
+  validate: { options: ['set'], args: ['<file>'] },
   resume: { options: ['db', 'quiet', 'output'], args: ['[run-id]'] },
   approve: { options: ['db'], args: ['<run-id>', '<step>'] },
   cancel: { options: ['db'], args: ['<run-id>'] },
@@ -46,7 +46,7 @@ const COMMANDS: Readonly<Record<string, { readonly options: readonly string[]; r
 };
 
 /** What the user got wrong: exit 2. Everything else that fails is exit 1. */
-const BAD_INPUT: ReadonlySet<ErrorCode> = new Set(['INVALID_ARGUMENT', 'INVALID_EVENT', 'INVALID_WORKFLOW', 'WORKFLOW_FILE_NOT_FOUND']);
+const BAD_INPUT: ReadonlySet<ErrorCode> = new Set(['INVALID_ARGUMENT', 'INVALID_EVENT', 'INVALID_WORKFLOW', 'WORKFLOW_FILE_NOT_FOUND', 'CWD_NOT_FOUND']);
 
 /**
  * Runs the CLI with the arguments after `troupe`. Never throws: errors are printed as
@@ -122,7 +122,7 @@ async function run(argv: readonly string[], io: Io): Promise<number | void> {
     case 'run':
       return runWorkflow({ db, file: rest[0]!, set: args.repeated?.['set'] ?? [], live, columns, ...shown }, io);
     case 'validate':
-      return validate({ file: rest[0]! }, io);
+      return validate({ file: rest[0]!, set: args.repeated?.['set'] ?? [] }, io);
     case 'resume':
       return resume({ db, runId: rest[0] === undefined ? undefined : checkRunId(rest[0]), live, columns, ...shown }, io);
     case 'approve':

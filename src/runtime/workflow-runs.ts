@@ -11,6 +11,7 @@ import { stepOfChild } from '../machines/workflow-launch.js';
 import type { WorkflowEvent, WorkflowInput } from '../machines/workflow.js';
 import { compileWorkflow } from '../workflow/compile.js';
 import { closest } from '../workflow/dag.js';
+import { preflight } from '../workflow/preflight.js';
 import { ENV_NAME, type WorkflowSpec } from '../workflow/spec.js';
 import type { CompiledWorkflow, RunResult, RunView } from '../workflow/types.js';
 import { runViewOf } from '../workflow/view.js';
@@ -86,6 +87,8 @@ export class WorkflowRuns {
   startRun(workflow: CompiledWorkflow | WorkflowSpec, options: RunOptions = {}): RunHandle {
     const compiled = isCompiled(workflow) ? workflow : compileWorkflow(workflow, { baseDir: this.host.cwd });
     const set = checkSet(options.set ?? {});
+    // Missing directories and variables fail the start, not a step after others ran.
+    preflight(compiled, { ...process.env, ...set });
     const runId = options.id ?? `${idPrefix(compiled.name)}-${suffix()}`;
     if (!RUN_ID.test(runId)) {
       throw new TroupeError('INVALID_ARGUMENT', `Run id '${runId}' is not valid. Use letters, digits, '_', '-', '.' and ':', starting with a letter or digit.`, { details: { runId } });

@@ -6,6 +6,7 @@
 import { TroupeError } from '../../runtime/errors.js';
 import type { Orchestrator } from '../../runtime/orchestrator.js';
 import { loadWorkflowFile } from '../../workflow/load.js';
+import { preflight } from '../../workflow/preflight.js';
 import type { CompiledWorkflow } from '../../workflow/types.js';
 import type { Io } from '../io.js';
 import { driveRuns, type SessionOptions, type StartedRuns } from '../run-session.js';
@@ -21,7 +22,8 @@ const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Runs the workflow and returns the exit code: 0 succeeded, 1 failed or cancelled, 130/143
- * interrupted. Throws TroupeError INVALID_ARGUMENT (a bad `--set`), INVALID_WORKFLOW or
+ * interrupted. Throws TroupeError INVALID_ARGUMENT (a bad `--set`), INVALID_WORKFLOW (the
+ * file, or a `${env.NAME}` neither the environment nor `--set` provides), CWD_NOT_FOUND or
  * WORKFLOW_FILE_NOT_FOUND (exit 2) before anything starts.
  *
  * @example
@@ -30,6 +32,7 @@ const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export async function run(options: RunOptions, io: Io): Promise<number> {
   const set = parseSet(options.set);
   const workflow = await loadWorkflowFile(options.file);
+  preflight(workflow, { ...process.env, ...set });
   return driveRuns(options, io, 'started', (orc) => startAlongside(orc, workflow, set), '');
 }
 
