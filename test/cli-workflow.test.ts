@@ -343,7 +343,7 @@ steps:
     expect((await runsIn(db))[0]?.status).toBe('succeeded');
   });
 
-  it('run in a database with unfinished runs says it resumes them too, waits for its own only, and leaves them resumable', async () => {
+  it('run in a database with unfinished runs runs only its own, leaves them paused and resumable, and says how to resume them', async () => {
     const dir = tempDir();
     const db = join(dir, 'state.db');
     const marker = `hold-${Date.now()}`;
@@ -363,20 +363,21 @@ steps:
     const id = runIdOf(result.stdout);
     expect(result.stdout.split('\n').slice(0, 2)).toEqual([
       `run ${id} (hello) started`,
-      `also resuming 2 unfinished runs: ${held} (held), ${release} (release); they stop when this run ends and stay resumable`,
+      `2 other unfinished runs stay paused: ${held} (held), ${release} (release); resume them with: troupe resume --db ${db}`,
     ]);
     expect(summaryOf(result.stdout).split('\n').at(-1)).toBe(`run ${id} (hello) succeeded in <d>`);
-    // The held step ran again meanwhile; closing stopped it, and both runs wait for a resume.
+    // The held step did not run again: both runs wait, untouched, for a resume.
     expect(await processesWith(marker)).toEqual([]);
     const runs = await runsIn(db);
     expect(runs.map((run) => [run.id, run.status])).toEqual(expect.arrayContaining([[id, 'succeeded'], [held, 'running'], [release, 'running']]));
-    expect(runs.find((run) => run.id === held)?.steps[0]).toMatchObject({ name: 'hold', state: 'running', attempts: 2 });
+    expect(runs.find((run) => run.id === held)?.steps[0]).toMatchObject({ name: 'hold', state: 'running', attempts: 1 });
 
     writeFileSync(join(dir, marker), '');
     const resumed = await troupe(['resume', held, '--db', db], { env: CI });
     expect(resumed.exitCode).toBe(0);
+    expect(summaryOf(resumed.stdout).split('\n')[1]).toBe('hold  succeeded  2         <d>');
     const single = await troupe(['run', workflowFile(HELLO), '--db', db, '--set', 'WHO=z'], { env: CI });
-    expect(single.stdout.split('\n')[1]).toBe(`also resuming 1 unfinished run: ${release} (release); they stop when this run ends and stay resumable`);
+    expect(single.stdout.split('\n')[1]).toBe(`1 other unfinished run stays paused: ${release} (release); resume it with: troupe resume ${release} --db ${db}`);
   });
 
   it('resume: none unfinished says so (exit 0); a finished or unknown run is exit 1', async () => {
@@ -482,13 +483,32 @@ steps:
 
     const approved = await troupe(['approve', id, 'deploy', '--db', db]);
     expect(approved.exitCode).toBe(0);
-    expect(approved.stdout.split('\n')[1]).toBe(`no orchestrator owns ${db} now; \`troupe resume ${id}\` will deliver it when it resumes the run`);
+    expect(approved.stdout.split('\n')[1]).toBe(`no orchestrator owns ${db} now; \`troupe resume ${id} --db ${db}\` will deliver it when it resumes the run`);
     const resumed = await troupe(['resume', '--db', db], { env: CI });
     expect({ exitCode: resumed.exitCode, stderr: resumed.stderr }).toEqual({ exitCode: 0, stderr: '' });
     expect(resumed.stdout.split('\n')[0]).toBe(`run ${id} (release) resumed`);
     // The approval was delivered, and `deploy` started, while the database opened.
     expect(resumed.stdout).toContain('\ndeploy | deployed\n');
     expect(summaryOf(resumed.stdout).split('\n').slice(1)).toEqual(['build   succeeded  1         <d>', 'deploy  succeeded  1         <d>', `run ${id} (release) succeeded in <d>`]);
+  });
+
+  it('cancel with no owner running queues it; `troupe resume <run>` delivers it and says the run was cancelled now (exit 1)', async () => {
+    const db = tempDb();
+    const run = background(['run', workflowFile(APPROVAL), '--db', db]);
+    await pollUntil(() => run.out().includes('deploy  approval'), { timeout: 15_000, message: 'deploy waiting for approval' });
+    const id = runIdOf(run.out());
+    run.child.kill('SIGTERM');
+    expect((await run.child).exitCode).toBe(143);
+
+    const cancelled = await troupe(['cancel', id, '--db', db]);
+    expect(cancelled.exitCode).toBe(0);
+    expect(cancelled.stdout.split('\n')[1]).toBe(`no orchestrator owns ${db} now; \`troupe resume ${id} --db ${db}\` will deliver it when it resumes the run`);
+    const resumed = await troupe(['resume', id, '--db', db], { env: CI });
+    expect({ exitCode: resumed.exitCode, stderr: resumed.stderr }).toEqual({ exitCode: 1, stderr: '' });
+    expect(resumed.stdout.split('\n')[0]).toBe(`run ${id} (release) resumed`);
+    expect(summaryOf(resumed.stdout).split('\n').at(-1)).toBe(`run ${id} (release) cancelled in <d>`);
+    // Shown as it was, then cancelled as the queued message arrives: not "has already finished".
+    expect(changesOf(resumed.stdout, 'deploy')).toEqual([`approval   approve it with: troupe approve ${id} deploy --db ${db}`, 'cancelled  The run was cancelled.']);
   });
 });
 

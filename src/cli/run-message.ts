@@ -3,7 +3,7 @@
  * for the run's actor. The process that owns the database (the `troupe run` showing it, or
  * any orchestrator) delivers it; with no owner, the next `troupe resume` does.
  */
-import { describeOwner, openWriter, waitForDelivery, type InboxProgress } from './database.js';
+import { dbPath, describeOwner, openWriter, waitForDelivery, type InboxProgress } from './database.js';
 import type { Io } from './io.js';
 
 export interface RunMessage {
@@ -33,19 +33,31 @@ export async function sendToRun(message: RunMessage, io: Io): Promise<void> {
     await io.out(`queued ${message.what} for run '${message.runId}' (message #${seq})\n`);
     const owner = describeOwner(db);
     if (!owner.running) {
-      return await io.out(`no orchestrator owns ${db.path} now; \`troupe resume ${message.runId}\` will deliver it when it resumes the run\n`);
+      return await io.out(`no orchestrator owns ${db.path} now; \`troupe resume ${message.runId}${dbFlag(message.db)}\` will deliver it when it resumes the run\n`);
     }
     const progress = await waitForDelivery(db, seq, message.waitMs ?? 3000, io.signal);
-    await io.out(`${report(progress, owner.pid)}\n`);
+    await io.out(`${report(progress, owner.pid, `troupe resume ${message.runId}${dbFlag(message.db)}`)}\n`);
   } finally {
     db.close();
   }
 }
 
 
-function report(progress: InboxProgress, pid: number | undefined): string {
+function report(progress: InboxProgress, pid: number | undefined, resume: string): string {
   const owner = pid === undefined ? 'the owner' : `the owner (pid ${pid})`;
-  if (!progress.delivered) return `not picked up yet; it stays queued for ${owner}`;
+  // A run the owner holds paused (a `troupe run` of another workflow) takes it when resumed.
+  if (!progress.delivered) return `not picked up yet; it stays queued for ${owner}, or for \`${resume}\``;
   if (progress.outcome === 'delivered') return `delivered to ${owner}; the run's progress shows what follows`;
-  return `not delivered (${progress.outcome}): the run is not running in ${owner}; \`troupe resume\` runs it again`;
+  return `not delivered (${progress.outcome}): the run is not running in ${owner}; \`${resume}\` runs it again`;
+}
+
+/**
+ * What commands printed for the user to run need to reach this database: nothing for the
+ * default one, else ` --db <path>`.
+ *
+ * @example
+ * dbFlag('/srv/state.db') // ' --db /srv/state.db'
+ */
+export function dbFlag(db: string): string {
+  return db === dbPath(undefined) ? '' : ` --db ${db}`;
 }

@@ -7,10 +7,10 @@ import { createOrchestrator } from '../runtime/create.js';
 import { TroupeError } from '../runtime/errors.js';
 import type { Orchestrator } from '../runtime/orchestrator.js';
 import type { RunResult } from '../workflow/types.js';
-import { dbPath } from './database.js';
 import type { Io } from './io.js';
 import { Progress, type OutputMode, type WatchedRun } from './progress.js';
 import { coloured, formatRunSummary } from './run-format.js';
+import { dbFlag } from './run-message.js';
 
 /** A run being driven: the engine's `RunHandle` has this shape. */
 export interface DrivenRun extends WatchedRun {
@@ -43,9 +43,8 @@ const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 14
  * Opens the database, starts runs with `start`, shows them until they end or a signal
  * arrives, and returns the exit code: 0 when every run succeeded, 1 when one failed or
  * was cancelled, 130/143 when interrupted by SIGINT/SIGTERM. `start` returning no runs
- * prints `none` instead. Only those runs are waited for: others the database holds (which
- * opening it resumed) are stopped, resumable, when the database is closed, which happens
- * (every step stopped) in every case.
+ * prints `none` instead. The database is opened with its unfinished runs paused: only the runs
+ * `start` begins or resumes run, and every step is stopped when it closes, in every case.
  *
  * @example
  * const code = await driveRuns({ db, live: false }, io, 'started', (orc) => ({ runs: [orc.startRun(workflow)] }), '');
@@ -54,16 +53,18 @@ export async function driveRuns(
   options: SessionOptions,
   io: Io,
   verb: 'started' | 'resumed',
-  start: (orc: Orchestrator) => StartedRuns | Promise<StartedRuns>,
+  start: (orc: Orchestrator, dbFlag: string) => StartedRuns | Promise<StartedRuns>,
   none: string,
 ): Promise<number> {
   // Signals are ours to handle: the default handler would exit before the summary.
-  const orc = await createOrchestrator({ db: options.db, handleSignals: false });
+  // Unfinished runs stay paused unless `start` resumes them: `troupe run` runs its own run
+  // only (another's steps would run unseen beside it, and might hold its ports).
+  const orc = await createOrchestrator({ db: options.db, handleSignals: false, resumeRuns: false });
   try {
     if (io.signal.aborted) return exitFor(io.signal);
     // Each run's handle keeps the process alive until the run ends (a run waiting for
     // `troupe approve` has nothing else running).
-    const { runs, note } = await start(orc);
+    const { runs, note } = await start(orc, dbFlag(options.db));
     if (runs.length === 0) {
       await io.out(`${none}\n`);
       return 0;
@@ -120,17 +121,6 @@ export function outputMode(quiet: boolean, output: string | true | undefined): O
     throw new TroupeError('INVALID_ARGUMENT', `--quiet shows no step output, but --output is '${mode}'. Drop one of them.`, { details: { output } });
   }
   return quiet ? 'none' : mode;
-}
-
-/**
- * What commands printed for the user to run need to reach this database: nothing for the
- * default one, else ` --db <path>`.
- *
- * @example
- * dbFlag('/srv/state.db') // ' --db /srv/state.db'
- */
-export function dbFlag(db: string): string {
-  return db === dbPath(undefined) ? '' : ` --db ${db}`;
 }
 
 function interrupted(signal: AbortSignal): Promise<'interrupted'> {

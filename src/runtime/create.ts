@@ -37,6 +37,13 @@ export interface OrchestratorOptions {
   readonly inboxPollMs?: number;
   /** Close (stopping every process) on SIGINT/SIGTERM, then exit. Default true. */
   readonly handleSignals?: boolean;
+  /**
+   * Carry on the workflow runs a previous owner left unfinished as soon as the database
+   * opens (default true: runs are durable). False leaves them paused, resumable with
+   * `orc.resumeRuns()` (what `troupe run` does, so it runs only its own run). Processes a
+   * dead owner left are reaped either way.
+   */
+  readonly resumeRuns?: boolean;
 }
 
 /**
@@ -62,6 +69,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
       inboxPollMs: options.inboxPollMs ?? 100,
       ...(options.cwd ? { cwd: options.cwd } : {}),
       ...(options.inspect ? { inspect: options.inspect } : {}),
+      ...(options.resumeRuns === false ? { resumeRuns: false } : {}),
     });
     orc.load(host.reaped);
     orc.define(createProcessKind(host, { ...(options.cwd ? { cwd: options.cwd } : {}), ...(options.allowedDirs ? { allowedDirs: [...options.allowedDirs] } : {}) }));

@@ -46,6 +46,8 @@ export interface OrchestratorRuntimeOptions {
   readonly inboxPollMs: number;
   /** Base for relative paths of workflows given as specs. Default `process.cwd()`. */
   readonly cwd?: string;
+  /** Carry on unfinished workflow runs when the database opens (default); false leaves them paused for `resumeRuns()`. */
+  readonly resumeRuns?: boolean;
 }
 
 /**
@@ -108,7 +110,15 @@ export class Orchestrator {
       // On close actors are stopped but their deadlines must wait for the next start.
       remove: (id) => isOpen() && this.writes.deleteTimer(id),
     });
-    this.restore = new Restore({ table, store: this.store, restarts, timers, resolve: (path) => this.resolve(path) });
+    const holdRuns = options.resumeRuns === false;
+    this.restore = new Restore({
+      table,
+      store: this.store,
+      restarts,
+      timers,
+      resolve: (path) => this.resolve(path),
+      hold: (record) => holdRuns && record.kind === 'workflow',
+    });
     this.shutdown = new Shutdown({
       table,
       restarts,
@@ -345,6 +355,7 @@ export class Orchestrator {
       records: () => this.table.records.values(),
       send: (id, event) => this.send(id, event as unknown as AnyEvent),
       watchOutputs: (watcher) => this.host.watchOutputs(watcher),
+      wake: (record) => this.restore.wake(record),
     }));
   }
 
@@ -378,8 +389,9 @@ export class Orchestrator {
   }
 
   /**
-   * Handles on unfinished runs (restored, and already going again, when the database was
-   * opened): every one, or the one named (RUN_NOT_FOUND, RUN_FINISHED).
+   * Handles on unfinished runs: every one, or the one named (RUN_NOT_FOUND, RUN_FINISHED).
+   * Runs restored when the database opened are going already; runs it left paused
+   * (`createOrchestrator({ resumeRuns: false })`) start again now.
    *
    * @example
    * for (const run of orc.resumeRuns()) await run.result;

@@ -21,6 +21,8 @@ export interface RestoreHost {
   readonly timers: PersistedTimers;
   /** The live actor at an id or a path into its children (`'wf-1/build'`). */
   resolve(path: string): AnyActorRef | undefined;
+  /** Actors left paused on open (workflow runs with `resumeRuns: false`) until `wake`. */
+  hold?(record: ActorRecord): boolean;
 }
 
 /**
@@ -47,10 +49,22 @@ export class Restore {
 
   /** Restores the persisted actors of a kind that just became available. */
   revive(kind: KindDefinition): void {
+    this.start(kind, [...this.host.table.records.values()].filter((record) => record.kind === kind.kind && !this.host.hold?.(record)));
+  }
+
+  /** Restores one actor that was held paused on open; false when there is nothing to restore. */
+  wake(record: ActorRecord): boolean {
+    const kind = this.host.table.kinds.get(record.kind);
+    if (!kind || record.ref || record.status !== 'active') return false;
+    this.start(kind, [record]);
+    return true;
+  }
+
+  private start(kind: KindDefinition, records: readonly ActorRecord[]): void {
     const { table, store } = this.host;
     const revived: ActorRecord[] = [];
-    for (const record of table.records.values()) {
-      if (record.kind !== kind.kind || record.ref) continue;
+    for (const record of records) {
+      if (record.ref) continue;
       if (record.restartDue !== undefined) {
         const due = record.restartDue;
         record.restartDue = undefined;

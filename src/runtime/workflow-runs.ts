@@ -71,6 +71,8 @@ export interface RunsHost {
   records(): Iterable<ActorRecord>;
   send(id: string, event: WorkflowEvent): void;
   watchOutputs(watcher: (actorId: string, sink: OutputSink) => void): () => void;
+  /** Restores a run the database was opened with paused (`resumeRuns: false`); false if it runs already. */
+  wake(record: ActorRecord): boolean;
 }
 
 /** The keep-alive timer's period: it only has to exist, so it fires as rarely as Node allows. */
@@ -109,10 +111,9 @@ export class WorkflowRuns {
 
   /** Handles on unfinished runs: all of them, or the one named (RUN_NOT_FOUND, RUN_FINISHED). */
   resumeRuns(runId?: string): RunHandle[] {
-    if (runId !== undefined) return [new LiveRun(this.host, this.unfinished(runId).id)];
-    return this.workflowRecords()
-      .filter((record) => record.status === 'active')
-      .map((record) => new LiveRun(this.host, record.id));
+    const records = runId !== undefined ? [this.unfinished(runId)] : this.workflowRecords().filter((record) => record.status === 'active');
+    for (const record of records) this.host.wake(record);
+    return records.map((record) => new LiveRun(this.host, record.id));
   }
 
   /** Every run in the database, newest first. */

@@ -33,21 +33,23 @@ export async function run(options: RunOptions, io: Io): Promise<number> {
   const set = parseSet(options.set);
   const workflow = await loadWorkflowFile(options.file);
   preflight(workflow, { ...process.env, ...set });
-  return driveRuns(options, io, 'started', (orc) => startAlongside(orc, workflow, set), '');
+  return driveRuns(options, io, 'started', (orc, flag) => startOwn(orc, workflow, set, flag), '');
 }
 
 /**
- * Starts the run. Unfinished runs in the database were resumed when it opened (runs are
- * durable: whoever owns the database carries them on); say so, since their steps run now
- * too, though only this run is waited for and the others stop, resumable, when it ends.
+ * Starts the run, and only it: unfinished runs a crash or Ctrl-C left in the database stay
+ * paused (the database was opened so), and one line says how to carry them on.
  */
-function startAlongside(orc: Orchestrator, workflow: CompiledWorkflow, set: Record<string, string>): StartedRuns {
+function startOwn(orc: Orchestrator, workflow: CompiledWorkflow, set: Record<string, string>, flag: string): StartedRuns {
   const others = orc.runs().filter((view) => view.status === 'running');
   const runs = [orc.startRun(workflow, { set })];
   if (others.length === 0) return { runs };
   const names = others.map((view) => `${view.id} (${view.workflow})`).join(', ');
-  const count = others.length === 1 ? '1 unfinished run' : `${others.length} unfinished runs`;
-  return { runs, note: `also resuming ${count}: ${names}; they stop when this run ends and stay resumable` };
+  const note =
+    others.length === 1
+      ? `1 other unfinished run stays paused: ${names}; resume it with: troupe resume ${others[0]!.id}${flag}`
+      : `${others.length} other unfinished runs stay paused: ${names}; resume them with: troupe resume${flag}`;
+  return { runs, note };
 }
 
 /**
