@@ -22,7 +22,9 @@ Commands:
                               with C-b d; the shell carries on).
   run <file> [--set K=V ...]  Run a workflow file, showing each step's progress and
                               output. --set gives \${env.K} a value (repeatable).
-  validate <file>             Check a workflow file without running it.
+                              Other unfinished runs stay paused (troupe resume).
+  validate <file> [--set ..]  Check a workflow file without running it, and that every
+                              step's cwd exists and every \${env.K} is set.
   resume [run-id]             Carry on an interrupted run (every unfinished run when no
                               id is given); steps that succeeded do not run again.
   approve <run-id> <step>     Let a step that waits for approval go ahead.
@@ -32,7 +34,10 @@ Commands:
 Options:
   --db <path>     The database. Default: $TROUPE_DB, else ./.troupe/state.db
   --json          ps: print a JSON array instead of a table.
-  --set K=V       run: set a variable for \${env.K} in the workflow (repeatable).
+  --set K=V       run, validate: set a variable for \${env.K} in the workflow (repeatable).
+  -q, --quiet     run, resume: progress only, no step output (same as --output=none).
+  --output=MODE   run, resume: step output shown: all (default), failed (a failed step's
+                  last 40 lines, when it fails) or none.
   -f, --follow    logs: keep printing until the actor has ended (Ctrl-C stops).
   -h, --help      Show this help.
   --version       Print troupe's version.
