@@ -2,7 +2,7 @@
 // run as real processes against real databases, and the pure pieces of their output.
 import type { ResultPromise } from 'execa';
 import { execa } from 'execa';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawn as spawnPty } from 'node-pty';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -279,7 +279,8 @@ steps:
     const file = workflowFile(HELLO);
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(process.env)) if (value !== undefined && key !== 'CI' && key !== 'TROUPE_DB') env[key] = value;
-    const pty = spawnPty('node', ['--import', 'tsx', 'src/cli/run.ts', 'run', file, '--db', db, '--set', 'WHO=tty'], { cwd: ROOT, env, cols: 100, rows: 30 });
+    // Colours are asserted in cli-run-output.test.ts; plain states read better here.
+    const pty = spawnPty('node', ['--import', 'tsx', 'src/cli/run.ts', 'run', file, '--db', db, '--set', 'WHO=tty'], { cwd: ROOT, env: { ...env, NO_COLOR: '1' }, cols: 100, rows: 30 });
     let screen = '';
     pty.onData((data) => (screen += data));
     const exitCode = await new Promise<number>((resolve) => pty.onExit(({ exitCode: code }) => resolve(code)));
@@ -437,7 +438,7 @@ describe('troupe approve and cancel', () => {
     expect(result.exitCode).toBe(0);
     expect(String(result.stdout)).toContain('\ndeploy | deployed\n');
     const deploy = changesOf(String(result.stdout), 'deploy');
-    expect(deploy[0]).toBe('approval');
+    expect(deploy[0]).toBe(`approval   approve it with: troupe approve ${id} deploy --db ${db}`);
     expect(deploy.slice(-2)).toEqual(['running', 'succeeded  (<d>)']);
 
     const late = await troupe(['approve', id, 'deploy', '--db', db]);
@@ -535,9 +536,14 @@ describe('troupe ps with runs', () => {
 
 describe('troupe validate', () => {
   it('prints a one-line summary for a valid file', async () => {
-    const valid = await troupe(['validate', 'test/fixtures/workflows/valid.yml']);
+    // valid.yml's build step runs in ./app: validate checks that it exists, so give it one.
+    const dir = tempDir();
+    mkdirSync(join(dir, 'app'));
+    const file = join(dir, 'valid.yml');
+    writeFileSync(file, readFileSync(join(ROOT, 'test', 'fixtures', 'workflows', 'valid.yml')));
+    const valid = await troupe(['validate', file, '--set', 'NPM_OTP=123456']);
     expect([valid.exitCode, valid.stdout, valid.stderr]).toEqual([0, 'release: 3 steps, ok', '']);
-    const one = await troupe(['validate', 'examples/password-dialog.yaml']);
+    const one = await troupe(['validate', 'examples/password-dialog.yaml'], { env: { DB_PASSWORD: 'secret' } });
     expect([one.exitCode, one.stdout]).toEqual([0, 'password-dialog: 1 step, ok']);
   });
 });
