@@ -2,7 +2,7 @@
 // run as real processes against real databases, and the pure pieces of their output.
 import type { ResultPromise } from 'execa';
 import { execa } from 'execa';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { spawn as spawnPty } from 'node-pty';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -279,7 +279,8 @@ steps:
     const file = workflowFile(HELLO);
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(process.env)) if (value !== undefined && key !== 'CI' && key !== 'TROUPE_DB') env[key] = value;
-    const pty = spawnPty('node', ['--import', 'tsx', 'src/cli/run.ts', 'run', file, '--db', db, '--set', 'WHO=tty'], { cwd: ROOT, env, cols: 100, rows: 30 });
+    // Colours are asserted in cli-run-output.test.ts; plain states read better here.
+    const pty = spawnPty('node', ['--import', 'tsx', 'src/cli/run.ts', 'run', file, '--db', db, '--set', 'WHO=tty'], { cwd: ROOT, env: { ...env, NO_COLOR: '1' }, cols: 100, rows: 30 });
     let screen = '';
     pty.onData((data) => (screen += data));
     const exitCode = await new Promise<number>((resolve) => pty.onExit(({ exitCode: code }) => resolve(code)));
@@ -343,7 +344,7 @@ steps:
     expect((await runsIn(db))[0]?.status).toBe('succeeded');
   });
 
-  it('run in a database with unfinished runs says it resumes them too, waits for its own only, and leaves them resumable', async () => {
+  it('run in a database with unfinished runs runs only its own, leaves them paused and resumable, and says how to resume them', async () => {
     const dir = tempDir();
     const db = join(dir, 'state.db');
     const marker = `hold-${Date.now()}`;
@@ -363,20 +364,21 @@ steps:
     const id = runIdOf(result.stdout);
     expect(result.stdout.split('\n').slice(0, 2)).toEqual([
       `run ${id} (hello) started`,
-      `also resuming 2 unfinished runs: ${held} (held), ${release} (release); they stop when this run ends and stay resumable`,
+      `2 other unfinished runs stay paused: ${held} (held), ${release} (release); resume them with: troupe resume --db ${db}`,
     ]);
     expect(summaryOf(result.stdout).split('\n').at(-1)).toBe(`run ${id} (hello) succeeded in <d>`);
-    // The held step ran again meanwhile; closing stopped it, and both runs wait for a resume.
+    // The held step did not run again: both runs wait, untouched, for a resume.
     expect(await processesWith(marker)).toEqual([]);
     const runs = await runsIn(db);
     expect(runs.map((run) => [run.id, run.status])).toEqual(expect.arrayContaining([[id, 'succeeded'], [held, 'running'], [release, 'running']]));
-    expect(runs.find((run) => run.id === held)?.steps[0]).toMatchObject({ name: 'hold', state: 'running', attempts: 2 });
+    expect(runs.find((run) => run.id === held)?.steps[0]).toMatchObject({ name: 'hold', state: 'running', attempts: 1 });
 
     writeFileSync(join(dir, marker), '');
     const resumed = await troupe(['resume', held, '--db', db], { env: CI });
     expect(resumed.exitCode).toBe(0);
+    expect(summaryOf(resumed.stdout).split('\n')[1]).toBe('hold  succeeded  2         <d>');
     const single = await troupe(['run', workflowFile(HELLO), '--db', db, '--set', 'WHO=z'], { env: CI });
-    expect(single.stdout.split('\n')[1]).toBe(`also resuming 1 unfinished run: ${release} (release); they stop when this run ends and stay resumable`);
+    expect(single.stdout.split('\n')[1]).toBe(`1 other unfinished run stays paused: ${release} (release); resume it with: troupe resume ${release} --db ${db}`);
   });
 
   it('resume: none unfinished says so (exit 0); a finished or unknown run is exit 1', async () => {
@@ -436,7 +438,7 @@ describe('troupe approve and cancel', () => {
     expect(result.exitCode).toBe(0);
     expect(String(result.stdout)).toContain('\ndeploy | deployed\n');
     const deploy = changesOf(String(result.stdout), 'deploy');
-    expect(deploy[0]).toBe('approval');
+    expect(deploy[0]).toBe(`approval   approve it with: troupe approve ${id} deploy --db ${db}`);
     expect(deploy.slice(-2)).toEqual(['running', 'succeeded  (<d>)']);
 
     const late = await troupe(['approve', id, 'deploy', '--db', db]);
@@ -482,13 +484,32 @@ steps:
 
     const approved = await troupe(['approve', id, 'deploy', '--db', db]);
     expect(approved.exitCode).toBe(0);
-    expect(approved.stdout.split('\n')[1]).toBe(`no orchestrator owns ${db} now; \`troupe resume ${id}\` will deliver it when it resumes the run`);
+    expect(approved.stdout.split('\n')[1]).toBe(`no orchestrator owns ${db} now; \`troupe resume ${id} --db ${db}\` will deliver it when it resumes the run`);
     const resumed = await troupe(['resume', '--db', db], { env: CI });
     expect({ exitCode: resumed.exitCode, stderr: resumed.stderr }).toEqual({ exitCode: 0, stderr: '' });
     expect(resumed.stdout.split('\n')[0]).toBe(`run ${id} (release) resumed`);
     // The approval was delivered, and `deploy` started, while the database opened.
     expect(resumed.stdout).toContain('\ndeploy | deployed\n');
     expect(summaryOf(resumed.stdout).split('\n').slice(1)).toEqual(['build   succeeded  1         <d>', 'deploy  succeeded  1         <d>', `run ${id} (release) succeeded in <d>`]);
+  });
+
+  it('cancel with no owner running queues it; `troupe resume <run>` delivers it and says the run was cancelled now (exit 1)', async () => {
+    const db = tempDb();
+    const run = background(['run', workflowFile(APPROVAL), '--db', db]);
+    await pollUntil(() => run.out().includes('deploy  approval'), { timeout: 15_000, message: 'deploy waiting for approval' });
+    const id = runIdOf(run.out());
+    run.child.kill('SIGTERM');
+    expect((await run.child).exitCode).toBe(143);
+
+    const cancelled = await troupe(['cancel', id, '--db', db]);
+    expect(cancelled.exitCode).toBe(0);
+    expect(cancelled.stdout.split('\n')[1]).toBe(`no orchestrator owns ${db} now; \`troupe resume ${id} --db ${db}\` will deliver it when it resumes the run`);
+    const resumed = await troupe(['resume', id, '--db', db], { env: CI });
+    expect({ exitCode: resumed.exitCode, stderr: resumed.stderr }).toEqual({ exitCode: 1, stderr: '' });
+    expect(resumed.stdout.split('\n')[0]).toBe(`run ${id} (release) resumed`);
+    expect(summaryOf(resumed.stdout).split('\n').at(-1)).toBe(`run ${id} (release) cancelled in <d>`);
+    // Shown as it was, then cancelled as the queued message arrives: not "has already finished".
+    expect(changesOf(resumed.stdout, 'deploy')).toEqual([`approval   approve it with: troupe approve ${id} deploy --db ${db}`, 'cancelled  The run was cancelled.']);
   });
 });
 
@@ -586,9 +607,14 @@ steps:
 
 describe('troupe validate', () => {
   it('prints a one-line summary for a valid file', async () => {
-    const valid = await troupe(['validate', 'test/fixtures/workflows/valid.yml']);
+    // valid.yml's build step runs in ./app: validate checks that it exists, so give it one.
+    const dir = tempDir();
+    mkdirSync(join(dir, 'app'));
+    const file = join(dir, 'valid.yml');
+    writeFileSync(file, readFileSync(join(ROOT, 'test', 'fixtures', 'workflows', 'valid.yml')));
+    const valid = await troupe(['validate', file, '--set', 'NPM_OTP=123456']);
     expect([valid.exitCode, valid.stdout, valid.stderr]).toEqual([0, 'release: 3 steps, ok', '']);
-    const one = await troupe(['validate', 'examples/password-dialog.yaml']);
+    const one = await troupe(['validate', 'examples/password-dialog.yaml'], { env: { DB_PASSWORD: 'secret' } });
     expect([one.exitCode, one.stdout]).toEqual([0, 'password-dialog: 1 step, ok']);
   });
 });

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
@@ -326,15 +327,29 @@ describe('running workflows', () => {
     }
   });
 
-  it('fails a step whose ${env.NAME} is not set, naming the variable', async () => {
+  it('refuses a run whose ${env.NAME} is not set before anything starts, one message whatever the mode', async () => {
     const { orc } = await open();
-    const result = await orc.run({ name: 'unset', steps: [{ name: 'use', command: 'echo ${env.TROUPE_SURELY_UNSET_VAR}' }] });
-    expect(result.steps[0]).toMatchObject({
-      state: 'failed',
-      error: 'The workflow uses ${env.TROUPE_SURELY_UNSET_VAR}, which is not set. Set it in the environment or pass --set TROUPE_SURELY_UNSET_VAR=value.',
-    });
+    for (const mode of ['exec', 'pty'] as const) {
+      await expect(orc.run({ name: 'unset', steps: [{ name: 'use', mode, command: 'echo ${env.TROUPE_SURELY_UNSET_VAR}' }] })).rejects.toMatchObject({
+        code: 'INVALID_WORKFLOW',
+        message: "Step 'use' uses ${env.TROUPE_SURELY_UNSET_VAR}, which is not set; set it in the environment or pass --set TROUPE_SURELY_UNSET_VAR=...",
+        details: { step: 'use', variable: 'TROUPE_SURELY_UNSET_VAR', missing: ['TROUPE_SURELY_UNSET_VAR'] },
+      });
+    }
+    expect(orc.runs()).toEqual([]);
     const set = await orc.run({ name: 'unset', steps: [{ name: 'use', command: 'test "${env.TROUPE_SURELY_UNSET_VAR}" = given' }] }, { set: { TROUPE_SURELY_UNSET_VAR: 'given' } });
     expect(set.status).toBe('succeeded');
+  });
+
+  it('refuses a step whose cwd does not exist, naming the step and the path (CWD_NOT_FOUND)', async () => {
+    const { orc } = await open();
+    const missing = join(tmpdir(), 'troupe-surely-missing-dir', 'x');
+    await expect(orc.run({ name: 'nowhere', steps: [{ name: 'build', cwd: missing, command: 'pwd' }] })).rejects.toMatchObject({
+      code: 'CWD_NOT_FOUND',
+      message: `Step 'build' runs in '${missing}', which does not exist. Create it, or fix the step's cwd (relative to the workflow file).`,
+      details: { step: 'build', cwd: missing },
+    });
+    expect(orc.runs()).toEqual([]);
   });
 
   it('refuses bad input before starting anything', async () => {

@@ -192,4 +192,28 @@ describe('resuming a run after kill -9', () => {
     ]);
     expect(lines(join(dir, 'ran'))).toEqual(['first', 'long']);
   });
+
+  it('resumeRuns: false reaps what the dead owner left but keeps its run paused until resumeRuns()', async () => {
+    const dir = tempDir();
+    const workflow: WorkflowSpec = {
+      name: 'paused',
+      steps: [{ name: 'long', command: 'echo $$ >> long.pgids; echo long >> ran; [ -f again ] || { touch again; sleep 30; }' }],
+    };
+    const { child, until } = startOwner(dir, workflow, 'paused-1');
+    await until((s) => s['long'] === 'running');
+    await pollUntil(() => existsSync(join(dir, 'again')));
+    const [pgid] = lines(join(dir, 'long.pgids')).map(Number);
+    await kill9(child);
+
+    orc = await createOrchestrator({ db: join(dir, 'state.db'), cwd: dir, handleSignals: false, resumeRuns: false });
+    // Reaped at open; nothing started again: the run waits, as persisted, for resumeRuns().
+    expect(await psGroup(pgid!)).toEqual([]);
+    await orc.durable();
+    expect(lines(join(dir, 'ran'))).toEqual(['long']);
+    expect(orc.runs().map((run) => [run.id, run.status, run.steps[0]!.state, run.steps[0]!.attempts])).toEqual([['paused-1', 'running', 'running', 1]]);
+    const [run] = orc.resumeRuns();
+    const result = await run!.result;
+    expect(result.steps.map((s) => [s.name, s.state, s.attempts])).toEqual([['long', 'succeeded', 2]]);
+    expect(lines(join(dir, 'ran'))).toEqual(['long', 'long']);
+  });
 });

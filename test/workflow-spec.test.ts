@@ -262,7 +262,7 @@ describe('renderTemplate', () => {
   it('names a variable that is not set, and how to set it', () => {
     const err = thrown(() => renderTemplate('login ${env.DB_PASSWORD}', context, 'deploy'));
     expect(err.code).toBe('INVALID_WORKFLOW');
-    expect(err.message).toBe("Step 'deploy' uses ${env.DB_PASSWORD}, which is not set. Set it in the environment or pass --set DB_PASSWORD=value.");
+    expect(err.message).toBe("Step 'deploy' uses ${env.DB_PASSWORD}, which is not set; set it in the environment or pass --set DB_PASSWORD=...");
     expect(err.details).toEqual({ step: 'deploy', variable: 'DB_PASSWORD' });
   });
 

@@ -5,7 +5,7 @@
  */
 import { postToInbox } from '../runtime/inbox-client.js';
 import { openReader, type InboxStatus } from '../runtime/reader.js';
-import { waitForMessage } from './database.js';
+import { dbPath, waitForMessage } from './database.js';
 import type { Io } from './io.js';
 
 export interface RunMessage {
@@ -35,19 +35,31 @@ export async function sendToRun(message: RunMessage, io: Io): Promise<void> {
   try {
     const owner = reader.owner();
     if (!owner.running) {
-      return await io.out(`no orchestrator owns ${reader.path} now; \`troupe resume ${message.runId}\` will deliver it when it resumes the run\n`);
+      return await io.out(`no orchestrator owns ${reader.path} now; \`troupe resume ${message.runId}${dbFlag(message.db)}\` will deliver it when it resumes the run\n`);
     }
     const status = await waitForMessage(reader, seq, message.waitMs ?? 3000, io.signal);
-    await io.out(`${report(status, owner.pid)}\n`);
+    await io.out(`${report(status, owner.pid, `troupe resume ${message.runId}${dbFlag(message.db)}`)}\n`);
   } finally {
     reader.close();
   }
 }
 
 
-function report(status: InboxStatus, pid: number | undefined): string {
+function report(status: InboxStatus, pid: number | undefined, resume: string): string {
   const owner = pid === undefined ? 'the owner' : `the owner (pid ${pid})`;
-  if (status.state !== 'done') return `not picked up yet; it stays queued for ${owner}`;
+  // A run the owner holds paused (a `troupe run` of another workflow) takes it when resumed.
+  if (status.state !== 'done') return `not picked up yet; it stays queued for ${owner}, or for \`${resume}\``;
   if (status.outcome === 'delivered') return `delivered to ${owner}; the run's progress shows what follows`;
-  return `not delivered (${status.outcome}): the run is not running in ${owner}; \`troupe resume\` runs it again`;
+  return `not delivered (${status.outcome}): the run is not running in ${owner}; \`${resume}\` runs it again`;
+}
+
+/**
+ * What commands printed for the user to run need to reach this database: nothing for the
+ * default one, else ` --db <path>`.
+ *
+ * @example
+ * dbFlag('/srv/state.db') // ' --db /srv/state.db'
+ */
+export function dbFlag(db: string): string {
+  return db === dbPath(undefined) ? '' : ` --db ${db}`;
 }

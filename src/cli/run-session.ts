@@ -4,12 +4,13 @@
  * stops every step cleanly through `close()`, which leaves each run resumable.
  */
 import { createOrchestrator } from '../runtime/create.js';
+import { TroupeError } from '../runtime/errors.js';
 import type { Orchestrator } from '../runtime/orchestrator.js';
 import type { RunResult } from '../workflow/types.js';
-import { dbPath } from './database.js';
 import type { Io } from './io.js';
-import { Progress, type WatchedRun } from './progress.js';
-import { formatRunSummary } from './run-format.js';
+import { Progress, type OutputMode, type WatchedRun } from './progress.js';
+import { coloured, formatRunSummary } from './run-format.js';
+import { dbFlag } from './run-message.js';
 
 /** A run being driven: the engine's `RunHandle` has this shape. */
 export interface DrivenRun extends WatchedRun {
@@ -29,6 +30,10 @@ export interface SessionOptions {
   readonly live: boolean;
   /** Terminal width, for the live block. */
   readonly columns?: number;
+  /** Which step output to show (`--output`, `--quiet`). Default `all`. */
+  readonly output?: OutputMode;
+  /** Colour states (stdout is a TTY and `NO_COLOR` is unset). */
+  readonly colour?: boolean;
 }
 
 /** Exit codes as a shell reports death by these signals (128 + the signal number). */
@@ -38,9 +43,8 @@ const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 14
  * Opens the database, starts runs with `start`, shows them until they end or a signal
  * arrives, and returns the exit code: 0 when every run succeeded, 1 when one failed or
  * was cancelled, 130/143 when interrupted by SIGINT/SIGTERM. `start` returning no runs
- * prints `none` instead. Only those runs are waited for: others the database holds (which
- * opening it resumed) are stopped, resumable, when the database is closed, which happens
- * (every step stopped) in every case.
+ * prints `none` instead. The database is opened with its unfinished runs paused: only the runs
+ * `start` begins or resumes run, and every step is stopped when it closes, in every case.
  *
  * @example
  * const code = await driveRuns({ db, live: false }, io, 'started', (orc) => ({ runs: [orc.startRun(workflow)] }), '');
@@ -49,16 +53,18 @@ export async function driveRuns(
   options: SessionOptions,
   io: Io,
   verb: 'started' | 'resumed',
-  start: (orc: Orchestrator) => StartedRuns | Promise<StartedRuns>,
+  start: (orc: Orchestrator, dbFlag: string) => StartedRuns | Promise<StartedRuns>,
   none: string,
 ): Promise<number> {
   // Signals are ours to handle: the default handler would exit before the summary.
-  const orc = await createOrchestrator({ db: options.db, handleSignals: false });
+  // Unfinished runs stay paused unless `start` resumes them: `troupe run` runs its own run
+  // only (another's steps would run unseen beside it, and might hold its ports).
+  const orc = await createOrchestrator({ db: options.db, handleSignals: false, resumeRuns: false });
   try {
     if (io.signal.aborted) return exitFor(io.signal);
     // Each run's handle keeps the process alive until the run ends (a run waiting for
     // `troupe approve` has nothing else running).
-    const { runs, note } = await start(orc);
+    const { runs, note } = await start(orc, dbFlag(options.db));
     if (runs.length === 0) {
       await io.out(`${none}\n`);
       return 0;
@@ -67,7 +73,13 @@ export async function driveRuns(
       for (const run of runs) await io.out(`run ${run.id} (${run.view().workflow}) ${verb}\n`);
     }
     if (note !== undefined) await io.out(`${note}\n`);
-    const progress = new Progress(io, { live: options.live, ...(options.columns ? { columns: options.columns } : {}) });
+    const progress = new Progress(io, {
+      live: options.live,
+      dbFlag: dbFlag(options.db),
+      ...(options.output ? { output: options.output } : {}),
+      ...(options.colour ? { paint: coloured } : {}),
+      ...(options.columns ? { columns: options.columns } : {}),
+    });
     progress.watch(runs);
     const ended = await Promise.race([Promise.all(runs.map((run) => run.result)), interrupted(io.signal)]);
     await progress.finish();
@@ -86,9 +98,30 @@ async function stopResumable(orc: Orchestrator, runs: readonly DrivenRun[], db: 
   const signal = signalName(io.signal);
   io.err(`troupe: ${signal}: stopping every step; the run can be resumed.\n`);
   await orc.close();
-  const flag = db === dbPath(undefined) ? '' : ` --db ${db}`;
-  for (const run of runs) await io.out(`\nrun ${run.id} (${run.view().workflow}) interrupted; resume it with: troupe resume ${run.id}${flag}\n`);
+  for (const run of runs) await io.out(`\nrun ${run.id} (${run.view().workflow}) interrupted; resume it with: troupe resume ${run.id}${dbFlag(db)}\n`);
   return exitFor(io.signal);
+}
+
+const OUTPUT_MODES: readonly OutputMode[] = ['all', 'failed', 'none'];
+
+/**
+ * The step output to show from `--quiet` and `--output`. Throws TroupeError
+ * INVALID_ARGUMENT for an unknown mode, or `--quiet` with an `--output` other than none.
+ *
+ * @example
+ * outputMode(false, 'failed') // 'failed'
+ * outputMode(true, undefined) // 'none'
+ */
+export function outputMode(quiet: boolean, output: string | true | undefined): OutputMode {
+  // (`--output` without a value is a usage error the parser reports first.)
+  const mode = typeof output === 'string' ? OUTPUT_MODES.find((m) => m === output) : 'all';
+  if (mode === undefined) {
+    throw new TroupeError('INVALID_ARGUMENT', `--output '${String(output)}' is not one of ${OUTPUT_MODES.join(', ')}. Write e.g. --output=failed.`, { details: { output } });
+  }
+  if (quiet && output !== undefined && mode !== 'none') {
+    throw new TroupeError('INVALID_ARGUMENT', `--quiet shows no step output, but --output is '${mode}'. Drop one of them.`, { details: { output } });
+  }
+  return quiet ? 'none' : mode;
 }
 
 function interrupted(signal: AbortSignal): Promise<'interrupted'> {
@@ -106,3 +139,14 @@ function signalName(signal: AbortSignal): string {
 function exitFor(signal: AbortSignal): number {
   return SIGNAL_EXIT[signalName(signal)] ?? 130;
 }
+
+/** Colour states only where a person reads them: stdout is a terminal and `NO_COLOR` is unset. */
+export function wantsColour(): boolean {
+  return process.stdout.isTTY === true && !process.env['NO_COLOR'];
+}
+
+/** The `--quiet` and `--output` options of the commands that show runs (`run`, `resume`). */
+export const SHOW_OPTIONS = [
+  { name: 'quiet', short: 'q', description: 'Progress only, no step output (same as --output=none).' },
+  { name: 'output', value: '<mode>', description: "Step output shown: all (default), failed (a failed step's last 40 lines, when it fails) or none." },
+] as const;

@@ -130,9 +130,22 @@ export interface ProcessKillEvent {
   type: 'process.kill';
 }
 
+/**
+ * A command as messages quote it: a script of many lines by its first line and `…`, so a
+ * one-line message (a retry line, a summary row) stays one line.
+ *
+ * @example
+ * quoteCommand('set -e\nnpm ci\nnpm test') // "'set -e …'"
+ */
+export function quoteCommand(command: string): string {
+  const text = command.trim();
+  const end = text.indexOf('\n');
+  return end === -1 ? `'${text}'` : `'${text.slice(0, end).trimEnd()} …'`;
+}
+
 function exitError(context: ProcessContext, exitCode: number | null, signal: string | null): ProcessError | undefined {
-  if (signal !== null) return { code: 'PROCESS_FAILED', message: `Command '${context.command}' was killed by ${signal}.` };
-  if (exitCode !== 0) return { code: 'PROCESS_FAILED', message: `Command '${context.command}' exited with code ${String(exitCode)}.` };
+  if (signal !== null) return { code: 'PROCESS_FAILED', message: `Command ${quoteCommand(context.command)} was killed by ${signal}.` };
+  if (exitCode !== 0) return { code: 'PROCESS_FAILED', message: `Command ${quoteCommand(context.command)} exited with code ${String(exitCode)}.` };
   return undefined;
 }
 

@@ -71,6 +71,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
       ...(options.cwd ? { cwd: options.cwd } : {}),
       ...(options.allowedDirs ? { allowedDirs: options.allowedDirs } : {}),
       ...(options.inspect ? { inspect: options.inspect } : {}),
+      given: options,
     });
     const userKinds = [
       ...(options.kinds ?? []),

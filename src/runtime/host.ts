@@ -5,6 +5,7 @@ import { nanoid } from 'nanoid';
 import { OutputSink } from '../actors/output/output.js';
 import { openDatabase } from './db-open.js';
 import { acquireOwnership, releaseOwnership, type OwnerRecord } from './lock.js';
+import type { OrchestratorOptions } from './create.js';
 import type { KindServices } from './kind.js';
 import { DEFAULT_DB, logFileIn } from './reader-paths.js';
 import { Store } from './store.js';
@@ -26,6 +27,8 @@ export interface KindServicesOptions {
   readonly now: () => number;
   /** Resolves once the actor's current snapshot is committed. */
   readonly commit: (actorId: string) => Promise<void>;
+  /** The orchestrator's options as given (kinds read their own settings there). */
+  readonly options: Readonly<OrchestratorOptions>;
 }
 
 /** A resource recorded by this process, kept in memory too: the exit handler ends it. */
@@ -100,6 +103,7 @@ export class RuntimeHost {
       allowedDirs: options.allowedDirs,
       now: options.now,
       commit: options.commit,
+      options: options.options,
       openOutput: (actorId, options) => this.openOutput(actorId, options),
       recordResource: (actorId, record) => {
         if (this.released) return;

@@ -11,6 +11,7 @@ import type { ActorRecord } from './actor-record.js';
 import { TroupeError } from './errors.js';
 import type { ActorHandle, HandleHost } from './handle.js';
 import type { AnyEvent } from './router.js';
+import type { OrchestratorOptions } from './create.js';
 import type { MachineSpec } from './spec.js';
 
 /**
@@ -78,6 +79,11 @@ export interface KindServices {
   takeOrphan(actorId: string): boolean;
   /** Resolves once the actor's current snapshot is committed to SQLite (write-ahead). */
   commit(actorId: string): Promise<void>;
+  /**
+   * The options the orchestrator was created with, as given: a kind reads its own settings
+   * there (declare them by merging `OrchestratorOptions`, as the workflow kind does `resumeRuns`).
+   */
+  readonly options: Readonly<OrchestratorOptions>;
 }
 
 /** What `compile` gets besides the spec. */
@@ -125,6 +131,8 @@ export interface KindApiContext {
   records(): Iterable<ActorRecord>;
   send(id: string, event: AnyEvent): void;
   watchOutputs(watcher: (actorId: string, sink: OutputSink) => void): () => void;
+  /** Restores an actor its kind held paused on open (`hold`); false when it runs already or has ended. */
+  wake(id: string): boolean;
 }
 
 /** What `handle` gets. */
@@ -166,6 +174,11 @@ export interface KindDefinition<Spec = unknown, Input = unknown> {
   readonly stop?: AnyEvent;
   /** Resolves once the I/O of stopped actors is cleaned up (process groups gone): awaited by close(). */
   drain?(): Promise<void>;
+  /**
+   * On open, restore this actor paused (its row stays as it was) until the kind's api wakes it
+   * (`ctx.wake(id)`): workflow runs under `createOrchestrator({ resumeRuns: false })`.
+   */
+  hold?(spec: Readonly<Record<string, unknown>>, services: KindServices): boolean;
   /** What close() does with live actors of this kind. Default `keep`: the next open resumes them. */
   readonly close?: CloseMode | ((spec: Readonly<Record<string, unknown>>) => CloseMode);
   /** After a crash: what to do with each resource a previous owner recorded for this kind. */

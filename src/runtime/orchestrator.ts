@@ -23,6 +23,7 @@ import { WriteBehind } from './persistence.js';
 import type { AnyEvent, TopicListener } from './router.js';
 import { Messenger } from './messenger.js';
 import { abandonResources, reconcileResources, sweepResources } from './reconcile.js';
+import type { OrchestratorOptions } from './create.js';
 import { Restore } from './restore.js';
 import { Shutdown } from './shutdown.js';
 import { Supervision } from './supervision.js';
@@ -47,6 +48,8 @@ export interface OrchestratorRuntimeOptions {
   readonly cwd?: string;
   /** When given, programs whose cwd resolves (symlinks included) outside these directories are refused. */
   readonly allowedDirs?: readonly string[];
+  /** The options as the user gave them: kinds read their own settings there (KindServices.options). */
+  readonly given?: Readonly<OrchestratorOptions>;
 }
 
 /**
@@ -161,6 +164,7 @@ export class Orchestrator {
       allowedDirs: this.options.allowedDirs,
       now: () => this.options.clock.now(),
       commit: (id) => this.commit(id),
+      options: this.options.given ?? {},
     });
     const api = definition.api?.(this.apiContext(services));
     for (const name of Object.keys(api ?? {})) {
@@ -185,6 +189,10 @@ export class Orchestrator {
       records: () => this.table.records.values(),
       send: (id, event) => this.send(id, event),
       watchOutputs: (watcher) => this.host.watchOutputs(watcher),
+      wake: (id) => {
+        const record = this.table.records.get(id);
+        return record !== undefined && this.restore.wake(record);
+      },
     };
   }
 

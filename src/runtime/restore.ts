@@ -46,10 +46,24 @@ export class Restore {
 
   /** Restores the persisted actors of a kind that just became available. */
   revive(kind: LiveKind): void {
+    // A kind may hold its actors paused on open (its `hold`) until its api wakes them.
+    const hold = kind.definition.hold;
+    this.start(kind, [...this.host.table.records.values()].filter((record) => record.kind === kind.kind && !hold?.(record.spec, kind.services)));
+  }
+
+  /** Restores one actor that was held paused on open; false when there is nothing to restore. */
+  wake(record: ActorRecord): boolean {
+    const kind = this.host.table.kinds.get(record.kind);
+    if (!kind || record.ref || record.status !== 'active') return false;
+    this.start(kind, [record]);
+    return true;
+  }
+
+  private start(kind: LiveKind, records: readonly ActorRecord[]): void {
     const { table, store } = this.host;
     const revived: ActorRecord[] = [];
-    for (const record of table.records.values()) {
-      if (record.kind !== kind.kind || record.ref) continue;
+    for (const record of records) {
+      if (record.ref) continue;
       if (record.restartDue !== undefined) {
         const due = record.restartDue;
         record.restartDue = undefined;

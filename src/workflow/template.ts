@@ -19,6 +19,18 @@ export interface TemplateContext {
   steps: Readonly<Record<string, { readonly outputs: Readonly<Record<string, string>> }>>;
 }
 
+/**
+ * The message for a variable a step reads that is not set: the same wherever it is found.
+ *
+ * @example
+ * missingEnvMessage('deploy', 'TOKEN')
+ * // "Step 'deploy' uses ${env.TOKEN}, which is not set; set it in the environment or pass --set TOKEN=..."
+ */
+export function missingEnvMessage(step: string | undefined, name: string): string {
+  const who = step === undefined ? 'The workflow' : `Step '${step}'`;
+  return `${who} uses \${env.${name}}, which is not set; set it in the environment or pass --set ${name}=...`;
+}
+
 // `$${` first, so an escaped one is never read as a template.
 const TEMPLATE = /\$\$\{|\$\{([^}]*)\}/g;
 const ENV_REF = /^env\.([A-Za-z_][A-Za-z0-9_]*)$/;
@@ -57,7 +69,7 @@ export function templateRefs(text: string): TemplateRef[] {
  * renderTemplate('echo ${steps.build.outputs.version}', { env: {}, steps: { build: { outputs: { version: '1.2' } } } })
  * // 'echo 1.2'
  * renderTemplate('login ${env.TOKEN}', { env: process.env, steps: {} }, 'deploy')
- * // throws "Step 'deploy' uses ${env.TOKEN}, which is not set. Set it in the environment or pass --set TOKEN=value."
+ * // throws "Step 'deploy' uses ${env.TOKEN}, which is not set; set it in the environment or pass --set TOKEN=..."
  */
 export function renderTemplate(text: string, context: TemplateContext, step?: string): string {
   const who = step === undefined ? 'The workflow' : `Step '${step}'`;
@@ -67,7 +79,7 @@ export function renderTemplate(text: string, context: TemplateContext, step?: st
     if (ref.kind === 'env') {
       const value = context.env[ref.name];
       if (value !== undefined) return value;
-      throw new TroupeError('INVALID_WORKFLOW', `${who} uses ${whole}, which is not set. Set it in the environment or pass --set ${ref.name}=value.`, {
+      throw new TroupeError('INVALID_WORKFLOW', missingEnvMessage(step, ref.name), {
         details: { step, variable: ref.name },
       });
     }

@@ -83,6 +83,10 @@ export interface StepView {
   outputs: Record<string, string>;
   /** Why it failed, was skipped or cancelled. */
   error?: string;
+  /** Runs the step may have in all (its `retry.attempts`; 1 = no retry). */
+  maxAttempts?: number;
+  /** While `retrying`: when the next attempt is due (epoch ms). */
+  retryAt?: number;
 }
 
 /** What `orc.run()` resolves to, and what watchers of a run see. */

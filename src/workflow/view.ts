@@ -4,7 +4,8 @@
  * database, so it trusts nothing about the shape it is given.
  */
 import type { WorkflowContext } from '../machines/workflow.js';
-import type { StepRecord } from '../machines/workflow-plan.js';
+import { retryDelay, type StepRecord } from '../machines/workflow-plan.js';
+import type { CompiledStep } from './types.js';
 import type { RunStatus, RunView, StepView } from './types.js';
 
 /**
@@ -24,13 +25,18 @@ export function runViewOf(persistedSnapshot: unknown, now: number = Date.now()):
   const startedAt = context.startedAt ?? 0;
   const endedAt = context.endedAt;
   const until = endedAt ?? now;
-  const steps = context.workflow.steps.map((step): StepView => stepView(step.name, context.steps?.[step.name], until));
+  const steps = context.workflow.steps.map((step): StepView => stepView(step, context.steps?.[step.name], until));
   return { id: context.runId, workflow: context.workflow.name, status, startedAt, ...(endedAt === undefined ? {} : { endedAt }), steps };
 }
 
-function stepView(name: string, record: StepRecord | undefined, until: number): StepView {
-  if (!record) return { name, state: 'waiting', attempts: 0, outputs: {} };
-  const view: StepView = { name, state: record.state, attempts: record.attempts, outputs: { ...record.outputs } };
+function stepView(step: CompiledStep, record: StepRecord | undefined, until: number): StepView {
+  const name = step.name;
+  // Snapshots written before `retry` was compiled in have none: the view only omits it then.
+  const maxAttempts = typeof step.retry?.attempts === 'number' ? { maxAttempts: step.retry.attempts } : {};
+  if (!record) return { name, state: 'waiting', attempts: 0, outputs: {}, ...maxAttempts };
+  const view: StepView = { name, state: record.state, attempts: record.attempts, outputs: { ...record.outputs }, ...maxAttempts };
+  // The machine arms the retry at the failure (`endedAt`) with this delay: the same sum tells when.
+  if (record.state === 'retrying' && record.endedAt !== undefined && step.retry) view.retryAt = record.endedAt + retryDelay(step.retry, record.failures);
   if (record.startedAt !== undefined) {
     view.startedAt = record.startedAt;
     // A step that runs (or a ready service) counts up to now; a settled one up to its end.

@@ -30,6 +30,7 @@ export function workflowApi(ctx: KindApiContext) {
       records: () => ctx.records(),
       send: (id, event) => ctx.send(id, event as unknown as AnyEvent),
       watchOutputs: (watcher) => ctx.watchOutputs(watcher),
+      wake: (record) => ctx.wake(record.id),
     }));
   };
   // Invalid input rejects (never throws) from the promise-returning methods.
@@ -56,6 +57,18 @@ declare module '../../runtime/kind.js' {
   }
 }
 
+declare module '../../runtime/create.js' {
+  interface OrchestratorOptions {
+    /**
+     * Carry on the workflow runs a previous owner left unfinished as soon as the database
+     * opens (default true: runs are durable). False leaves them paused, resumable with
+     * `orc.resumeRuns()` (what `troupe run` does, so it runs only its own run). Processes a
+     * dead owner left are reaped either way.
+     */
+    readonly resumeRuns?: boolean;
+  }
+}
+
 declare module '../../runtime/orchestrator.js' {
   interface Orchestrator {
     /**
@@ -78,8 +91,9 @@ declare module '../../runtime/orchestrator.js' {
      */
     startRun(workflow: CompiledWorkflow | WorkflowSpec, options?: RunOptions): RunHandle;
     /**
-     * Handles on unfinished runs (restored, and already going again, when the database was
-     * opened): every one, or the one named (RUN_NOT_FOUND, RUN_FINISHED).
+     * Handles on unfinished runs: every one, or the one named (RUN_NOT_FOUND, RUN_FINISHED).
+     * Runs restored when the database opened are going already; runs it left paused
+     * (`createOrchestrator({ resumeRuns: false })`) start again now.
      *
      * @example
      * for (const run of orc.resumeRuns()) await run.result;

@@ -53,5 +53,8 @@ export const workflowKind = defineKind<z.infer<typeof workflowSpecSchema>, Workf
   stop: { type: 'workflow.cancel' },
   // Its steps are stopped by close(), but the run is kept: the next open resumes it.
   close: 'keep',
+  // `createOrchestrator({ resumeRuns: false })` (what `troupe run` does) leaves a previous
+  // owner's unfinished runs paused until `orc.resumeRuns()` wakes them.
+  hold: (_spec, services) => services.options.resumeRuns === false,
   api: workflowApi,
 });

@@ -11,6 +11,7 @@ import { stepOfChild } from '../../machines/workflow-launch.js';
 import type { WorkflowEvent, WorkflowInput } from '../../machines/workflow.js';
 import { compileWorkflow } from '../../workflow/compile.js';
 import { closest } from '../../workflow/dag.js';
+import { preflight } from '../../workflow/preflight.js';
 import { ENV_NAME, type WorkflowSpec } from '../../workflow/spec.js';
 import type { CompiledWorkflow, RunResult, RunView } from '../../workflow/types.js';
 import { runViewOf } from '../../workflow/view.js';
@@ -70,6 +71,8 @@ export interface RunsHost {
   records(): Iterable<ActorRecord>;
   send(id: string, event: WorkflowEvent): void;
   watchOutputs(watcher: (actorId: string, sink: OutputSink) => void): () => void;
+  /** Restores a run the database was opened with paused (`resumeRuns: false`); false if it runs already. */
+  wake(record: ActorRecord): boolean;
 }
 
 /** The keep-alive timer's period: it only has to exist, so it fires as rarely as Node allows. */
@@ -86,6 +89,8 @@ export class WorkflowRuns {
   startRun(workflow: CompiledWorkflow | WorkflowSpec, options: RunOptions = {}): RunHandle {
     const compiled = isCompiled(workflow) ? workflow : compileWorkflow(workflow, { baseDir: this.host.cwd });
     const set = checkSet(options.set ?? {});
+    // Missing directories and variables fail the start, not a step after others ran.
+    preflight(compiled, { ...process.env, ...set });
     const runId = options.id ?? `${idPrefix(compiled.name)}-${suffix()}`;
     if (!RUN_ID.test(runId)) {
       throw new TroupeError('INVALID_ARGUMENT', `Run id '${runId}' is not valid. Use letters, digits, '_', '-', '.' and ':', starting with a letter or digit.`, { details: { runId } });
@@ -106,10 +111,9 @@ export class WorkflowRuns {
 
   /** Handles on unfinished runs: all of them, or the one named (RUN_NOT_FOUND, RUN_FINISHED). */
   resumeRuns(runId?: string): RunHandle[] {
-    if (runId !== undefined) return [new LiveRun(this.host, this.unfinished(runId).id)];
-    return this.workflowRecords()
-      .filter((record) => record.status === 'active')
-      .map((record) => new LiveRun(this.host, record.id));
+    const records = runId !== undefined ? [this.unfinished(runId)] : this.workflowRecords().filter((record) => record.status === 'active');
+    for (const record of records) this.host.wake(record);
+    return records.map((record) => new LiveRun(this.host, record.id));
   }
 
   /** Every run in the database, newest first. */

@@ -4,7 +4,7 @@
  */
 import { checkDatabaseFile, openReader } from '../../runtime/reader.js';
 import type { Io } from '../io.js';
-import { driveRuns, type SessionOptions } from '../run-session.js';
+import { driveRuns, outputMode, SHOW_OPTIONS, wantsColour, type SessionOptions } from '../run-session.js';
 import { defineCommand } from '../command.js';
 import { checkRunId } from '../run-lookup.js';
 
@@ -39,13 +39,14 @@ export default defineCommand({
   name: 'resume',
   summary: 'Carry on an interrupted run (every unfinished run when no id is given).',
   args: [{ name: '[run-id]', optional: true, description: 'The run; every unfinished run when left out.', complete: 'actor' }],
-  options: [],
+  options: [...SHOW_OPTIONS],
   help: 'Steps that succeeded do not run again; the step that was in flight does.',
   examples: ['troupe resume', 'troupe resume deploy-x7k2p9'],
-  run: ({ db, args, live, columns, io }) => {
+  run: ({ db, args, options, live, columns, io }) => {
     // Resuming owns the database: it must exist and be writable (the message every command gives).
     checkDatabaseFile(db, { mustExist: true, writable: true });
     const runId = args['[run-id]'] === undefined ? undefined : checkRunId(args['[run-id]']);
-    return resume({ db, runId, live, ...(columns === undefined ? {} : { columns }) }, io);
+    const output = outputMode(options['quiet'] === true, options['output']);
+    return resume({ db, runId, live, output, colour: wantsColour(), ...(columns === undefined ? {} : { columns }) }, io);
   },
 });

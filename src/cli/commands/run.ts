@@ -6,9 +6,10 @@
 import { TroupeError } from '../../runtime/errors.js';
 import type { Orchestrator } from '../../runtime/orchestrator.js';
 import { loadWorkflowFile } from '../../workflow/load.js';
+import { preflight } from '../../workflow/preflight.js';
 import type { CompiledWorkflow } from '../../workflow/types.js';
 import type { Io } from '../io.js';
-import { driveRuns, type SessionOptions, type StartedRuns } from '../run-session.js';
+import { driveRuns, outputMode, SHOW_OPTIONS, wantsColour, type SessionOptions, type StartedRuns } from '../run-session.js';
 import { checkDatabaseFile } from '../../runtime/reader.js';
 import { defineCommand } from '../command.js';
 
@@ -23,7 +24,8 @@ const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Runs the workflow and returns the exit code: 0 succeeded, 1 failed or cancelled, 130/143
- * interrupted. Throws TroupeError INVALID_ARGUMENT (a bad `--set`), INVALID_WORKFLOW or
+ * interrupted. Throws TroupeError INVALID_ARGUMENT (a bad `--set`), INVALID_WORKFLOW (the
+ * file, or a `${env.NAME}` neither the environment nor `--set` provides), CWD_NOT_FOUND or
  * WORKFLOW_FILE_NOT_FOUND (exit 2) before anything starts.
  *
  * @example
@@ -32,21 +34,24 @@ const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export async function run(options: RunOptions, io: Io): Promise<number> {
   const set = parseSet(options.set);
   const workflow = await loadWorkflowFile(options.file);
-  return driveRuns(options, io, 'started', (orc) => startAlongside(orc, workflow, set), '');
+  preflight(workflow, { ...process.env, ...set });
+  return driveRuns(options, io, 'started', (orc, flag) => startOwn(orc, workflow, set, flag), '');
 }
 
 /**
- * Starts the run. Unfinished runs in the database were resumed when it opened (runs are
- * durable: whoever owns the database carries them on); say so, since their steps run now
- * too, though only this run is waited for and the others stop, resumable, when it ends.
+ * Starts the run, and only it: unfinished runs a crash or Ctrl-C left in the database stay
+ * paused (the database was opened so), and one line says how to carry them on.
  */
-function startAlongside(orc: Orchestrator, workflow: CompiledWorkflow, set: Record<string, string>): StartedRuns {
+function startOwn(orc: Orchestrator, workflow: CompiledWorkflow, set: Record<string, string>, flag: string): StartedRuns {
   const others = orc.runs().filter((view) => view.status === 'running');
   const runs = [orc.startRun(workflow, { set })];
   if (others.length === 0) return { runs };
   const names = others.map((view) => `${view.id} (${view.workflow})`).join(', ');
-  const count = others.length === 1 ? '1 unfinished run' : `${others.length} unfinished runs`;
-  return { runs, note: `also resuming ${count}: ${names}; they stop when this run ends and stay resumable` };
+  const note =
+    others.length === 1
+      ? `1 other unfinished run stays paused: ${names}; resume it with: troupe resume ${others[0]!.id}${flag}`
+      : `${others.length} other unfinished runs stay paused: ${names}; resume them with: troupe resume${flag}`;
+  return { runs, note };
 }
 
 /**
@@ -81,14 +86,17 @@ export default defineCommand({
   name: 'run',
   summary: "Run a workflow file, showing each step's progress and output.",
   args: [{ name: '<file>', description: 'The workflow file (YAML).', complete: 'file' }],
-  options: [{ name: 'set', value: 'K=V', repeatable: true, description: 'Give ${env.K} the value V in the workflow (repeatable).' }],
+  options: [{ name: 'set', value: 'K=V', repeatable: true, description: 'Give ${env.K} the value V in the workflow (repeatable).' }, ...SHOW_OPTIONS],
   help: `Nothing starts, and no run is recorded, unless the file and every --set are valid.
 Exit 0 when the run succeeded, 1 when it failed or was cancelled, 130/143 when
-interrupted (carry on with 'troupe resume').`,
+interrupted (carry on with 'troupe resume'). Other unfinished runs stay paused
+(troupe resume). Step output is echoed as it comes; when the terminal or pipe cannot
+keep up, the echo drops output and says how much (troupe logs <run>/<step> has it all).`,
   examples: ['troupe run deploy.yaml --set TARGET=staging'],
-  run: ({ db, args, repeated, live, columns, io }) => {
+  run: ({ db, args, options, repeated, live, columns, io }) => {
     // A directory or an unwritable path given as --db gets the message every command gives.
     checkDatabaseFile(db, { mustExist: false, writable: true });
-    return run({ db, file: args['<file>']!, set: repeated('set'), live, ...(columns === undefined ? {} : { columns }) }, io);
+    const output = outputMode(options['quiet'] === true, options['output']);
+    return run({ db, file: args['<file>']!, set: repeated('set'), live, output, colour: wantsColour(), ...(columns === undefined ? {} : { columns }) }, io);
   },
 });

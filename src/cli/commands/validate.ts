@@ -3,23 +3,32 @@
  * editors, hooks and CI can catch mistakes before a run.
  */
 import { loadWorkflowFile } from '../../workflow/load.js';
+import { preflight } from '../../workflow/preflight.js';
 import type { Io } from '../io.js';
 import { defineCommand } from '../command.js';
+import { parseSet } from './run.js';
 
 export interface ValidateOptions {
   /** The workflow file, as typed. */
   readonly file: string;
+  /** The `--set` arguments the run would get, unchecked. */
+  readonly set?: readonly string[];
 }
 
 /**
  * Prints `<name>: <n> steps, ok`. Throws the loader's TroupeError INVALID_WORKFLOW (one
- * `file:line:col: path: reason` line per problem) or WORKFLOW_FILE_NOT_FOUND: exit 2.
+ * `file:line:col: path: reason` line per problem) or WORKFLOW_FILE_NOT_FOUND, and what
+ * `troupe run` checks before it starts: CWD_NOT_FOUND, INVALID_WORKFLOW for a `${env.NAME}`
+ * neither the environment nor `--set` provides. All exit 2.
  *
  * @example
  * await validate({ file: 'deploy.yaml' }, io) // deploy: 4 steps, ok
  */
 export async function validate(options: ValidateOptions, io: Io): Promise<void> {
+  const set = parseSet(options.set ?? []);
   const workflow = await loadWorkflowFile(options.file);
+  // What `troupe run` would refuse here, before anything starts, validate refuses too.
+  preflight(workflow, { ...process.env, ...set });
   const count = workflow.steps.length;
   await io.out(`${workflow.name}: ${count} step${count === 1 ? '' : 's'}, ok\n`);
 }
@@ -35,8 +44,10 @@ export default defineCommand({
   name: 'validate',
   summary: 'Check a workflow file without running it.',
   args: [{ name: '<file>', description: 'The workflow file (YAML).', complete: 'file' }],
-  options: [],
-  help: 'Problems are printed one a line as file:line:col: path: reason (exit 2).',
-  examples: ['troupe validate deploy.yaml'],
-  run: ({ args, io }) => validate({ file: args['<file>']! }, io),
+  options: [{ name: 'set', value: 'K=V', repeatable: true, description: 'A value the run would get for ${env.K} (repeatable).' }],
+  help: `Problems are printed one a line as file:line:col: path: reason (exit 2). Also checks
+what 'troupe run' checks before it starts: every step's cwd exists and every \${env.K}
+is set (in the environment or by --set).`,
+  examples: ['troupe validate deploy.yaml', 'troupe validate deploy.yaml --set NPM_OTP=123456'],
+  run: ({ args, repeated, io }) => validate({ file: args['<file>']!, set: repeated('set') }, io),
 });
