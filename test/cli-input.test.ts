@@ -82,8 +82,8 @@ describe('help and version', () => {
   });
 
   it('--db is accepted by every command, even where unused', async () => {
-    const { exitCode, stdout, stderr } = await troupe(['validate', 'test/fixtures/workflows/valid.yml', '--db', join(tempDir(), 'unused.db')]);
-    expect([exitCode, stdout, stderr]).toEqual([0, 'release: 3 steps, ok', '']);
+    const { exitCode, stdout, stderr } = await troupe(['validate', 'examples/password-dialog.yaml', '--db', join(tempDir(), 'unused.db')], { env: { DB_PASSWORD: 'secret' } });
+    expect([exitCode, stdout, stderr]).toEqual([0, 'password-dialog: 1 step, ok', '']);
   });
 });
 

@@ -71,7 +71,8 @@ describe('troupe ps', () => {
     expect(stdout).toBe(JSON.stringify(rows, null, 2));
     expect(rows).toStrictEqual([
       { id: 'c1', kind: 'counter', state: 'counting', status: 'active', parent: null, since: expect.any(Number), restarts: 0 },
-      { id: 'nap', kind: 'process', state: 'running', status: 'active', parent: null, since: expect.any(Number), restarts: 0, pid },
+      // `summary` holds the kind's own columns (defineKind's `describe`), as its row keeps them.
+      { id: 'nap', kind: 'process', state: 'running', status: 'active', parent: null, since: expect.any(Number), restarts: 0, pid, summary: { pid } },
     ]);
   });
 
