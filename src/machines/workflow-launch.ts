@@ -1,9 +1,9 @@
 /**
- * What a workflow step runs as: the registered kind (`process` for exec steps, `shell` for
- * pty/tmux ones), the child's id for this attempt, and its input. Pure: outputs of earlier
- * steps are filled in here; `${env.NAME}` is left for the I/O layer, which reads the
- * environment at spawn time, so no value taken from the environment (a secret) is ever
- * written into a snapshot.
+ * What a workflow step runs as: an actor of a registered kind, spawned by the runtime as a
+ * child of the run (its own row, id `<run>/<step>#<attempt>`), from a spec that goes through
+ * the kind's `compile` like any `orc.spawn`. Pure: outputs of earlier steps are filled in
+ * here; `${env.NAME}` is left for the I/O layer, which reads the environment at spawn time,
+ * so no value taken from the environment (a secret) is ever written into a snapshot.
  */
 import type { ProcessInput } from './process.js';
 import type { ShellInput } from './shell.js';
@@ -13,10 +13,17 @@ import type { StepRecord } from './workflow-plan.js';
 /** Time between SIGTERM and SIGKILL when a step is stopped (cancel, end of run, close). */
 export const STEP_GRACE_MS = 5_000;
 
-/** A step's child: a process or a shell, spawned by registered kind name. */
-export type StepLaunch =
-  | { kind: 'process'; childId: string; input: ProcessInput }
-  | { kind: 'shell'; childId: string; input: ShellInput };
+/**
+ * One attempt of a step: the kind, the child's id, the spec its kind compiles, and what
+ * the run sets in the compiled input on top (its readiness notices, output captures, the
+ * `set` values its `${env.NAME}` sees) for the built-in kinds.
+ */
+export interface StepLaunch {
+  kind: string;
+  childId: string;
+  spec: Record<string, unknown>;
+  input?: Partial<ProcessInput> | Partial<ShellInput>;
+}
 
 /** What a launch needs to know about the run. */
 export interface LaunchContext {
@@ -46,40 +53,40 @@ export function stepOfChild(childId: string): string | undefined {
  * never produced).
  *
  * @example
- * launchOf({ runId: 'ci-x1', set: {}, steps }, step, 1) // { kind: 'process', childId: 'test#1', input: { id: 'ci-x1/test#1', ... } }
+ * launchOf({ runId: 'ci-x1', set: {}, steps }, step, 1) // { kind: 'process', childId: 'test#1', spec: { kind: 'process', id: 'ci-x1/test#1', command: 'npm test', ... }, input: { ... } }
  */
 export function launchOf(run: LaunchContext, step: CompiledStep, attempt: number): StepLaunch | { error: string } {
   const childId = childIdOf(step.name, attempt);
   const id = `${run.runId}/${childId}`;
-  let command: string;
-  const env: Record<string, string> = {};
   try {
-    command = withOutputs(step.command, step.name, run.steps);
+    if (step.kind !== undefined) {
+      return { kind: step.kind, childId, spec: { ...(withOutputsDeep(step.with ?? {}, step.name, run.steps) as Record<string, unknown>), kind: step.kind } };
+    }
+    const command = withOutputs(step.command, step.name, run.steps);
+    const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(step.env)) env[key] = withOutputs(value, step.name, run.steps);
+    // `set` stands for the invoking environment: it wins over the workflow's env too.
+    Object.assign(env, run.set);
+    return step.mode === 'exec' ? processLaunch(step, childId, id, command, env, run.set) : shellLaunch(step, childId, id, command, env, run);
   } catch (err: unknown) {
     return { error: err instanceof Error ? err.message : String(err) };
   }
-  // `set` stands for the invoking environment: it wins over the workflow's env too.
-  Object.assign(env, run.set);
-  if (step.mode === 'exec') {
-    const input: ProcessInput = { id, command, cwd: step.cwd, env, graceMs: STEP_GRACE_MS, expandEnv: { ...run.set } };
-    if (step.waitFor) input.waitFor = step.waitFor;
-    if (step.timeoutMs !== undefined) input.timeoutMs = step.timeoutMs;
-    if (step.service) input.notifyParent = true;
-    if (Object.keys(step.outputs).length > 0) input.outputs = { ...step.outputs };
-    return { kind: 'process', childId, input };
-  }
+}
+
+function processLaunch(step: CompiledStep, childId: string, id: string, command: string, env: Record<string, string>, set: Record<string, string>): StepLaunch {
+  const input: Partial<ProcessInput> = { graceMs: STEP_GRACE_MS, expandEnv: { ...set } };
+  if (step.waitFor) input.waitFor = step.waitFor;
+  if (step.timeoutMs !== undefined) input.timeoutMs = step.timeoutMs;
+  if (step.service) input.notifyParent = true;
+  if (Object.keys(step.outputs).length > 0) input.outputs = { ...step.outputs };
+  return { kind: 'process', childId, spec: { kind: 'process', command, cwd: step.cwd, env }, input };
+}
+
+function shellLaunch(step: CompiledStep, childId: string, id: string, command: string, env: Record<string, string>, run: LaunchContext): StepLaunch {
   const shell = forShell(command, env);
-  const input: ShellInput = {
-    id,
-    backend: step.mode,
+  const input: Partial<ShellInput> = {
     file: 'sh',
     args: ['-c', shell.command],
-    cwd: step.cwd,
-    env: shell.env,
-    cols: 120,
-    rows: 40,
-    keep: false,
     graceMs: STEP_GRACE_MS,
     defaultShell: false,
     dialog: step.expect.map((round) => ({
@@ -96,7 +103,16 @@ export function launchOf(run: LaunchContext, step: CompiledStep, attempt: number
   if (Object.keys(step.outputs).length > 0) input.outputs = { ...step.outputs };
   // `${env.NAME}` in an answer sees `set` as the command does (through its env).
   if (step.expect.length > 0 && Object.keys(run.set).length > 0) input.expandEnv = { ...run.set };
-  return { kind: 'shell', childId, input };
+  const spec = { kind: 'shell', backend: step.mode, command: 'sh', args: ['-c', shell.command], cwd: step.cwd, env: shell.env, cols: 120, rows: 40, keep: false };
+  return { kind: 'shell', childId, spec, input };
+}
+
+/** Every string inside `value` with outputs filled in (a `kind:` step's `with`). */
+function withOutputsDeep(value: unknown, step: string, steps: Readonly<Record<string, StepRecord>>): unknown {
+  if (typeof value === 'string') return withOutputs(value, step, steps);
+  if (Array.isArray(value)) return value.map((item: unknown) => withOutputsDeep(item, step, steps));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withOutputsDeep(item, step, steps)]));
+  return value;
 }
 
 // `$${` first, so an escaped one is left alone (the I/O layer turns it into `${`).

@@ -29,7 +29,8 @@ import type { CompiledWorkflow, RunStatus } from '../workflow/types.js';
 import type { ProcessReadyNotice } from './process.js';
 import { stepOfChild } from './workflow-launch.js';
 import { allSettled, initialSteps, planSteps, retryDelay, runStatus, serviceStillNeeded, type StepRecord } from './workflow-plan.js';
-import { STOP_EVENTS, currentStep, launch, liveChildren, nowOf, spawnSteps, stepEnd } from './workflow-steps.js';
+import { stepEndOf } from './step-end.js';
+import { currentStep, launch, liveChildren, nowOf, spawnSteps, type ChildRequest } from './workflow-steps.js';
 
 /**
  * What a run starts from. Plain JSON; `set` is stored with it (secrets belong in the
@@ -107,6 +108,7 @@ export const workflowMachine = setup({
     input: WorkflowInput;
     events: WorkflowEvent;
     output: WorkflowOutput;
+    emitted: ChildRequest;
   },
   actors: {
     commit: fromPromise<number, CommitInput>(async ({ input }) => input.seq),
@@ -147,9 +149,8 @@ export const workflowMachine = setup({
       const child = currentStep(context, event.type)!;
       const step = context.workflow.steps.find((s) => s.name === child.step)!;
       const record = context.steps[child.step]!;
-      const end = stepEnd(event as { type: string; output?: unknown; error?: unknown });
+      const end = stepEndOf(event as { type: string; output?: unknown; error?: unknown });
       const now = nowOf(system);
-      enqueue.stopChild(child.childId);
       enqueue.cancel(`timeout:${child.childId}`);
       const { child: _child, timedOut, ...rest } = record;
       const ended = { ...rest, exitCode: end.exitCode, outputs: { ...record.outputs, ...end.outputs }, endedAt: now };
@@ -203,7 +204,7 @@ export const workflowMachine = setup({
     timeOut: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'workflow.timeout') return;
       enqueue.assign({ steps: { ...context.steps, [event.step]: { ...context.steps[event.step]!, timedOut: true } } });
-      enqueue.sendTo(event.child, STOP_EVENTS.shell);
+      enqueue.emit({ type: 'troupe.child.stop', child: event.child });
     }),
     retry: enqueueActions(({ context, event, system, enqueue }) => {
       if (event.type !== 'workflow.retry') return;
@@ -223,7 +224,7 @@ export const workflowMachine = setup({
       for (const step of context.workflow.steps) {
         const record = steps[step.name]!;
         if (record.child !== undefined) {
-          enqueue.sendTo(record.child, STOP_EVENTS[step.mode === 'exec' ? 'process' : 'shell']);
+          enqueue.emit({ type: 'troupe.child.stop', child: record.child });
         } else if (record.state === 'waiting' || record.state === 'approval' || record.state === 'retrying') {
           if (record.state === 'retrying') enqueue.cancel(`retry:${step.name}`);
           steps[step.name] = { ...record, state: 'cancelled', error: context.abort?.reason ?? 'The run was cancelled.', endedAt: now };
@@ -236,8 +237,7 @@ export const workflowMachine = setup({
       const child = currentStep(context, event.type)!;
       const step = context.workflow.steps.find((s) => s.name === child.step)!;
       const record = context.steps[child.step]!;
-      const end = stepEnd(event as { type: string; output?: unknown; error?: unknown });
-      enqueue.stopChild(child.childId);
+      const end = stepEndOf(event as { type: string; output?: unknown; error?: unknown });
       enqueue.cancel(`timeout:${child.childId}`);
       const { child: _child, timedOut: _timedOut, ...rest } = record;
       const ended = { ...rest, exitCode: end.exitCode, outputs: { ...record.outputs, ...end.outputs }, endedAt: nowOf(system) };
@@ -252,7 +252,7 @@ export const workflowMachine = setup({
     stopServices: enqueueActions(({ context, enqueue }) => {
       for (const step of context.workflow.steps) {
         const child = context.steps[step.name]?.child;
-        if (child !== undefined) enqueue.sendTo(child, STOP_EVENTS[step.mode === 'exec' ? 'process' : 'shell']);
+        if (child !== undefined) enqueue.emit({ type: 'troupe.child.stop', child });
       }
     }),
     end: assign(({ context, system }, params: { status: WorkflowOutput['status'] }) => ({ status: params.status, endedAt: context.endedAt ?? nowOf(system) })),

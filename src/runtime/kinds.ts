@@ -1,7 +1,9 @@
 import type { AnyActorLogic } from 'xstate';
+import type { StepReading } from '../machines/step-end.js';
 import type { ActorRecord } from './actor-record.js';
 import type { ActorHandle } from './handle.js';
 import type { Orchestrator } from './orchestrator.js';
+import type { SnapshotSplitter } from './snapshot-parts.js';
 
 /**
  * How an actor kind plugs into the orchestrator. The built-in kinds (`process`, later
@@ -32,4 +34,14 @@ export interface KindDefinition {
   readonly onClose: 'stop' | 'keep' | ((spec: Readonly<Record<string, unknown>>) => 'stop' | 'keep');
   /** The handle `orc.spawn` / `orc.get` give for an actor of this kind (default: an ActorHandle). */
   readonly handle?: (orc: Orchestrator, record: ActorRecord) => ActorHandle;
+  /**
+   * How an actor of this kind's final output reads as a workflow step's end. Default: done ->
+   * succeeded (the output is the step's `result`), a final state tagged `failure` -> failed.
+   */
+  readonly step?: StepReading;
+  /**
+   * Splits a persisted snapshot into a small main part and keyed parts, so a write only
+   * carries the parts whose object changed (see snapshot-parts.ts). Default: one piece.
+   */
+  readonly split?: SnapshotSplitter;
 }

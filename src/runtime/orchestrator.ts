@@ -22,6 +22,7 @@ import { WriteBehind } from './persistence.js';
 import type { AnyEvent, TopicListener } from './router.js';
 import { Messenger } from './messenger.js';
 import { Restore } from './restore.js';
+import { ChildActors, recordAt } from './child-actors.js';
 import { Shutdown } from './shutdown.js';
 import { Supervision } from './supervision.js';
 import { pathOf, resolvePath } from './actor-tree.js';
@@ -89,6 +90,8 @@ export class Orchestrator {
       { id: 'troupe', clock: clock as never, ...(options.inspect ? { inspect: options.inspect } : {}) },
     );
     const table = (this.table = new ActorTable(root, this.writes, clock));
+    const children = new ChildActors(table);
+    table.onStart = (record, ref, kind, child) => children.attach(record, ref, kind, child);
     const isOpen = () => this.shutdown.phase === 'open';
     this.supervision = new Supervision({ table, root, random: options.random, isOpen });
     const restarts = this.supervision.restarts;
@@ -108,7 +111,7 @@ export class Orchestrator {
       // On close actors are stopped but their deadlines must wait for the next start.
       remove: (id) => isOpen() && this.writes.deleteTimer(id),
     });
-    this.restore = new Restore({ table, store: this.store, restarts, timers, resolve: (path) => this.resolve(path) });
+    this.restore = new Restore({ table, store: this.store, restarts, timers, children, resolve: (path) => this.resolve(path) });
     this.shutdown = new Shutdown({
       table,
       restarts,
@@ -226,9 +229,9 @@ export class Orchestrator {
 
   // ---------------------------------------------------------------- queries
 
-  /** A handle on an actor, or undefined. */
+  /** A handle on an actor, or undefined. A workflow step by path: `'<run>/<step>'` is its latest attempt, `'<run>/<step>#2'` one attempt. */
   get(id: string): ActorHandle | undefined {
-    const record = this.table.records.get(id);
+    const record = recordAt(this.table.records, id);
     return record && this.handleOf(record);
   }
 

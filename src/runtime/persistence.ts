@@ -1,5 +1,6 @@
 import type { ActorRecord } from './actor-record.js';
 import type { JournalEntry, Store, TimerRow } from './store.js';
+import { WrittenParts } from './snapshot-parts.js';
 
 /**
  * Write-behind: changes are collected during a tick and written in one transaction at its
@@ -130,7 +131,12 @@ export class WriteBehind {
 }
 
 function writeRecord(store: Store, record: ActorRecord, at: number): void {
-  if (record.ref) record.snapshotJson = JSON.stringify(record.ref.getPersistedSnapshot());
+  if (record.ref) record.snapshotJson = snapshotToWrite(store, record, record.ref.getPersistedSnapshot());
+  else if (record.parts) {
+    // Written whole from here on (frozen or ended): the parts of the live run are stale.
+    store.dropParts(record.id);
+    record.parts = undefined;
+  }
   const supervision = JSON.stringify(record.supervision);
   if (record.persisted) {
     store.updateActor(record.id, record.state, record.status, record.snapshotJson, record.since, at, supervision);
@@ -150,4 +156,20 @@ function writeRecord(store: Store, record: ActorRecord, at: number): void {
     supervision,
   });
   record.persisted = true;
+}
+
+/**
+ * The JSON of the row's snapshot: whole, or, for a kind that splits its snapshots, the main
+ * part, with the keyed parts that changed since the last write written beside it.
+ */
+function snapshotToWrite(store: Store, record: ActorRecord, snapshot: unknown): string {
+  if (!record.split) return JSON.stringify(snapshot);
+  const { main, parts } = record.split(snapshot);
+  if (!record.parts) {
+    // A new run of the actor: parts of an earlier one must not be joined into it.
+    store.dropParts(record.id);
+    record.parts = new WrittenParts();
+  }
+  for (const [key, value] of record.parts.changed(parts)) store.putPart(record.id, key, JSON.stringify(value));
+  return JSON.stringify(main);
 }

@@ -9,6 +9,7 @@ import { processMachine, type ProcessInput } from '../machines/process.js';
 import { checkCommand, checkCwd } from './confine.js';
 import { parseDuration } from './duration.js';
 import { TroupeError, describeError } from './errors.js';
+import { processStepEnd } from '../machines/step-end.js';
 import type { KindDefinition } from './kinds.js';
 import { compileWaitFor, parseSpec, processSpecSchema, type CompiledWaitFor } from './spec.js';
 
@@ -35,6 +36,7 @@ export function createProcessKind(services: ProcessServices, options: ProcessKin
     stopEvent: { type: 'process.stop' },
     // A child process cannot outlive its orchestrator's control: close() stops it.
     onClose: 'stop',
+    step: { end: processStepEnd },
     compile: (spec, id) => compileProcessSpec(spec, id, options),
   };
 }

@@ -7,6 +7,7 @@
 import type { AnyActorRef } from 'xstate';
 import { recordFromRow, type ActorRecord } from './actor-record.js';
 import type { ActorTable } from './actor-table.js';
+import type { ChildActors } from './child-actors.js';
 import type { KindDefinition } from './kinds.js';
 import type { RestartTimers } from './restart-timers.js';
 import type { Store } from './store.js';
@@ -19,6 +20,8 @@ export interface RestoreHost {
   readonly restarts: RestartTimers;
   /** Delayed events, re-armed for the actors that come back. */
   readonly timers: PersistedTimers;
+  /** Brings back actors that run under another (a run's steps), once their parent is back. */
+  readonly children: ChildActors;
   /** The live actor at an id or a path into its children (`'wf-1/build'`). */
   resolve(path: string): AnyActorRef | undefined;
 }
@@ -45,13 +48,24 @@ export class Restore {
     if (orphans.length) table.journal(null, 'reaped', { actors: orphans });
   }
 
-  /** Restores the persisted actors of a kind that just became available. */
+  /**
+   * Restores the persisted actors of a kind that just became available. Parents come back
+   * before their children: a child (a run's step) waits for its parent's ref, and comes back
+   * with it when its kind is there already.
+   */
   revive(kind: KindDefinition): void {
     const { table, store } = this.host;
     const revived: ActorRecord[] = [];
     for (const record of table.records.values()) {
       if (record.kind !== kind.kind || record.ref) continue;
-      if (record.restartDue !== undefined) {
+      if (record.parent !== null && this.isChild(record)) {
+        const parentRef = table.records.get(record.parent)?.ref;
+        if (parentRef && record.status === 'active' && record.snapshotJson) {
+          this.host.children.revive(record, kind, parentRef);
+          revived.push(record);
+          this.reviveChildren(record, revived);
+        }
+      } else if (record.restartDue !== undefined) {
         const due = record.restartDue;
         record.restartDue = undefined;
         this.host.restarts.schedule(record, due);
@@ -59,11 +73,30 @@ export class Restore {
         table.journal(record.id, 'restored', { state: record.state });
         table.start(record, kind, { snapshot: JSON.parse(record.snapshotJson) });
         revived.push(record);
+        this.reviveChildren(record, revived);
       }
     }
     if (!revived.length) return;
     // A timer belongs to a revived actor or to a child inside it (`'hive/bee'`); ids may hold '/'.
     const rows = store.timers().filter((row) => row.kind === 'event' && revived.some((r) => row.actor === r.id || row.actor.startsWith(`${r.id}/`)));
     this.host.timers.rearm(rows, (path) => this.host.resolve(path));
+  }
+
+  /** A child runs under its parent (`<parent>/<child>`), unlike a top-level actor a machine spawned, whose row names a parent too. */
+  private isChild(record: ActorRecord): boolean {
+    return record.parent !== null && record.id.startsWith(`${record.parent}/`);
+  }
+
+  /** The children of a parent just revived whose kinds are registered, and theirs in turn. */
+  private reviveChildren(parent: ActorRecord, revived: ActorRecord[]): void {
+    const { table } = this.host;
+    for (const record of table.records.values()) {
+      if (record.parent !== parent.id || record.ref || !this.isChild(record) || record.status !== 'active' || !record.snapshotJson || !parent.ref) continue;
+      const kind = table.kinds.get(record.kind);
+      if (!kind) continue;
+      this.host.children.revive(record, kind, parent.ref);
+      revived.push(record);
+      this.reviveChildren(record, revived);
+    }
   }
 }

@@ -5,6 +5,7 @@
 import { createShellSession, type ShellServices } from '../actors/shell-session.js';
 import { reapTmuxOrphans } from '../actors/tmux-reap.js';
 import { shellMachine } from '../machines/shell.js';
+import { processStepEnd } from '../machines/step-end.js';
 import type { KindDefinition } from './kinds.js';
 import { ShellHandle } from './shell-handle.js';
 import { compileShellSpec, type ShellKindOptions } from './shell-spec.js';
@@ -23,6 +24,7 @@ export function createShellKind(services: ShellServices, options: ShellKindOptio
     stopEvent: { type: 'shell.stop' },
     // A pty cannot outlive us; a tmux session can, and stays when asked to (`keep: true`).
     onClose: (spec) => (spec['backend'] === 'tmux' && spec['keep'] === true ? 'keep' : 'stop'),
+    step: { end: processStepEnd },
     compile: (spec, id) => compileShellSpec(spec, id, options),
     handle: (orc, record) => new ShellHandle(orc, record, services.sessions),
   };

@@ -98,9 +98,11 @@ export class Shutdown {
     if (this.current !== 'open') return;
     const { table } = this.host;
     this.host.detach();
+    // Children running under a kept actor (a run's steps) are frozen with it, never stopped
+    // on their own: a close-time stop must not read as a step's failure.
     const stopping = [...table.records.values()].filter((r) => {
       const onClose = table.kinds.get(r.kind)?.onClose;
-      return r.ref && (typeof onClose === 'function' ? onClose(r.spec) : onClose) === 'stop';
+      return r.ref && !runsUnderParent(r) && (typeof onClose === 'function' ? onClose(r.spec) : onClose) === 'stop';
     });
     await Promise.all(stopping.map((record) => this.stop(record)));
     // Cleanups of stopped process actors run in the background; wait until every group is gone.
@@ -111,12 +113,19 @@ export class Shutdown {
     // Kept actors (workflow runs) are frozen as they are now, so their snapshot still says
     // which steps were in flight (the next open runs those again); then stopping them stops
     // their children, and the database stays open until every process group is gone.
+    // Every snapshot is taken before anything stops (a stopped step must not change its run),
+    // then children stop before their parents: their rows still say they were in flight.
+    const frozen: Array<[ActorRecord, AnyActorRef]> = [];
     for (const record of table.records.values()) {
       const ref = record.ref;
       if (!ref) continue;
       record.snapshotJson = JSON.stringify(ref.getPersistedSnapshot());
       table.writes.touch(record);
       record.ref = undefined;
+      frozen.push([record, ref]);
+    }
+    frozen.sort(([a], [b]) => depth(b.id) - depth(a.id));
+    for (const [record, ref] of frozen) {
       stopChild(ref);
       table.notify(record);
     }
@@ -133,3 +142,7 @@ export class Shutdown {
     this.host.release();
   }
 }
+
+/** A child run under its parent's ref (a workflow's step, `<run>/<step>#<n>`). */
+const runsUnderParent = (record: ActorRecord) => record.parent !== null && record.id.startsWith(`${record.parent}/`);
+const depth = (id: string) => id.split('/').length;

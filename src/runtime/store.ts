@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { hasParts, joinParts } from './snapshot-parts.js';
 
 /** Lifecycle of an actor as stored: XState's snapshot status, plus `stopped` on request. */
 export type ActorStatus = 'active' | 'done' | 'error' | 'stopped';
@@ -113,6 +114,9 @@ export class Store {
       dropHandle: db.prepare('DELETE FROM handles WHERE actor = ?'),
       handles: db.prepare('SELECT * FROM handles'),
       deadLetter: db.prepare('INSERT INTO dead_letters (at, target, event, reason, sender) VALUES (?, ?, ?, ?, ?)'),
+      putPart: db.prepare('INSERT OR REPLACE INTO actor_parts (actor, key, value) VALUES (?, ?, ?)'),
+      partsOf: db.prepare('SELECT key, value FROM actor_parts WHERE actor = ?'),
+      dropParts: db.prepare('DELETE FROM actor_parts WHERE actor = ?'),
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
     } as const;
@@ -162,12 +166,31 @@ export class Store {
     this.s.updateActor.run(state, status, snapshot, since, at, supervision, id);
   }
 
+  /** Every actor's row, its snapshot whole (split parts joined back). */
   actors(): ActorRow[] {
-    return this.s.allActors.all() as ActorRow[];
+    return (this.s.allActors.all() as ActorRow[]).map((row) => this.joined(row));
   }
 
   actor(id: string): ActorRow | undefined {
-    return this.s.actor.get(id) as ActorRow | undefined;
+    const row = this.s.actor.get(id) as ActorRow | undefined;
+    return row && this.joined(row);
+  }
+
+  /** Writes one keyed part of an actor's split snapshot (see snapshot-parts.ts). */
+  putPart(actor: string, key: string, json: string): void {
+    this.s.putPart.run(actor, key, json);
+  }
+
+  /** Forgets an actor's parts: its snapshot is being written whole, or anew. */
+  dropParts(actor: string): void {
+    this.s.dropParts.run(actor);
+  }
+
+  private joined(row: ActorRow): ActorRow {
+    if (row.snapshot === null || !hasParts(row.snapshot)) return row;
+    const rows = this.s.partsOf.all(row.id) as Array<{ key: string; value: string }>;
+    const parts = new Map(rows.map((part) => [part.key, JSON.parse(part.value) as unknown]));
+    return { ...row, snapshot: JSON.stringify(joinParts(JSON.parse(row.snapshot), parts)) };
   }
 
   appendJournal(entry: JournalEntry): void {

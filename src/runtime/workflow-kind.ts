@@ -6,6 +6,7 @@ import { fromPromise } from 'xstate';
 import { z } from 'zod';
 import { workflowMachine, type CommitInput, type WorkflowInput } from '../machines/workflow.js';
 import type { KindDefinition } from './kinds.js';
+import type { SplitSnapshot } from './snapshot-parts.js';
 import { actorIdSchema, parseSpec } from './spec.js';
 
 /** What the kind needs from the orchestrator. */
@@ -52,6 +53,23 @@ export function createWorkflowKind(services: WorkflowKindServices): KindDefiniti
     stopEvent: { type: 'workflow.cancel' },
     // Its steps are stopped by close(), but the run is kept: the next open resumes it.
     onClose: 'keep',
+    split: splitRun,
     compile: (spec) => parseSpec(workflowSpecSchema, spec, 'workflow run spec').input as unknown as WorkflowInput,
   };
+}
+
+/**
+ * A run's snapshot as a small main part and keyed parts: its compiled workflow and each
+ * step's record. A result's commit then writes that step's record and the run's small
+ * state, not every record and the whole workflow again (O(1) per step, not O(steps)).
+ *
+ * @example splitRun(snapshot).parts.get('step:build') // build's record
+ */
+export function splitRun(snapshot: unknown): SplitSnapshot {
+  const persisted = snapshot as { context?: { workflow?: unknown; steps?: Record<string, unknown> } };
+  const context = persisted.context;
+  if (!context?.steps || !context.workflow) return { main: snapshot, parts: new Map() };
+  const parts = new Map<string, unknown>([['workflow', context.workflow]]);
+  for (const [name, record] of Object.entries(context.steps)) parts.set(`step:${name}`, record);
+  return { main: { ...persisted, context: { ...context, workflow: { $part: 'workflow' }, steps: { $parts: 'step:' } } }, parts };
 }

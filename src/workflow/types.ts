@@ -43,6 +43,10 @@ export interface CompiledStep {
   expect: StepDialogRound[];
   /** Output name -> regex source whose first capture group is the value. */
   outputs: Record<string, string>;
+  /** A `kind:` step: the registered kind it runs as (`command` and `mode` are then unused). */
+  kind?: string;
+  /** A `kind:` step's spec fields, as written (templates still unresolved). */
+  with?: Record<string, unknown>;
 }
 
 /** A validated workflow, steps in a topological order (dependencies first). */
