@@ -61,9 +61,12 @@ export async function ps(options: PsOptions, io: Io): Promise<void> {
 
 function readEntries(db: CliDatabase): PsEntry[] {
   const due = restartsDue(db);
+  // A pid is one of ours only while an owner runs: a run frozen by close() keeps its steps'
+  // rows in flight (the next owner re-runs them), but their processes ended with the owner.
+  const owned = describeOwner(db).running;
   return db.store.actors().map((row) => {
     const restartAt = due.get(row.id);
-    const pid = row.status === 'active' ? processId(row) : undefined;
+    const pid = row.status === 'active' && (owned || row.parent === null) ? processId(row) : undefined;
     const run = runOfRow(row);
     return {
       id: row.id,
