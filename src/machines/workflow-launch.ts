@@ -7,7 +7,7 @@
  */
 import type { ProcessInput } from './process.js';
 import type { ShellInput } from './shell.js';
-import type { CompiledStep } from '../workflow/types.js';
+import type { CompiledStep, CompiledWorkflow } from '../workflow/types.js';
 import type { StepRecord } from './workflow-plan.js';
 
 /** Time between SIGTERM and SIGKILL when a step is stopped (cancel, end of run, close). */
@@ -113,6 +113,23 @@ function withOutputsDeep(value: unknown, step: string, steps: Readonly<Record<st
   if (Array.isArray(value)) return value.map((item: unknown) => withOutputsDeep(item, step, steps));
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withOutputsDeep(item, step, steps)]));
   return value;
+}
+
+/**
+ * Every step's first attempt as it would be launched, with each `${steps.NAME.outputs.KEY}`
+ * standing for itself: what validation compiles through the steps' kinds before a run is
+ * recorded (a bad `cwd`, a directory outside `allowedDirs`, an unknown kind...).
+ *
+ * @example dryLaunches(workflow, 'ci-x1', {}).map((l) => l.kind) // ['process', 'shell']
+ */
+export function dryLaunches(workflow: CompiledWorkflow, runId: string, set: Record<string, string>): Array<{ step: string; launch: StepLaunch }> {
+  // Every output of every step reads as its own template text.
+  const outputs = new Proxy({}, { get: (_target, key) => (typeof key === 'string' ? `(output ${key})` : undefined) }) as Record<string, string>;
+  const steps: Record<string, StepRecord> = new Proxy({}, { get: () => ({ outputs }) }) as Record<string, StepRecord>;
+  return workflow.steps.flatMap((step) => {
+    const launch = launchOf({ runId, set, steps }, step, 1);
+    return 'error' in launch ? [] : [{ step: step.name, launch }];
+  });
 }
 
 // `$${` first, so an escaped one is left alone (the I/O layer turns it into `${`).

@@ -12,7 +12,7 @@ import type { ChildRequest } from '../machines/workflow-steps.js';
 import { endedInFailure, newRecord, stopChild, type ActorRecord } from './actor-record.js';
 import type { ActorTable } from './actor-table.js';
 import { outcomeOf } from './actor-tree.js';
-import { describeError } from './errors.js';
+import { TroupeError, describeError } from './errors.js';
 import type { KindDefinition } from './kinds.js';
 import { compileRestart } from './spec.js';
 
@@ -40,12 +40,10 @@ export class ChildActors {
    */
   private spawn(parent: ActorRecord, parentRef: AnyActorRef, request: Extract<ChildRequest, { type: 'troupe.child.spawn' }>): void {
     const id = `${parent.id}/${request.child}`;
-    const kind = this.table.kinds.get(String(request.spec['kind']));
+    let kind: KindDefinition;
     let input: unknown;
     try {
-      if (!kind) throw new Error(`Unknown actor kind '${String(request.spec['kind'])}'. Register it first with orc.register(), or use one of: ${[...this.table.kinds.keys()].join(', ')}.`);
-      const compiled = kind.compile(request.spec, id);
-      input = request.input && compiled && typeof compiled === 'object' ? { ...compiled, ...request.input } : compiled;
+      ({ kind, input } = compileChild(this.table.kinds, id, request.spec, request.input));
     } catch (err) {
       this.table.journal(id, 'spawn-failed', { error: describeError(err) });
       parentRef.send({ type: `xstate.error.actor.${request.child}`, error: err });
@@ -109,6 +107,23 @@ export class ChildActors {
     this.table.writes.touch(record);
     this.table.notify(record);
   }
+}
+
+/**
+ * A child's kind and input, from its spec through the kind's `compile`, exactly as
+ * `orc.spawn` compiles a spec (and with the same errors: UNKNOWN_KIND, INVALID_SPEC,
+ * CWD_NOT_ALLOWED...); `extra` (a run's additions) is laid over the compiled input.
+ *
+ * @example compileChild(table.kinds, 'ci-x1/test#1', { kind: 'process', command: 'npm test' })
+ */
+export function compileChild(kinds: ReadonlyMap<string, KindDefinition>, id: string, spec: Record<string, unknown>, extra?: Record<string, unknown>): { kind: KindDefinition; input: unknown } {
+  const name = String(spec['kind']);
+  const kind = kinds.get(name);
+  if (!kind) {
+    throw new TroupeError('UNKNOWN_KIND', `Unknown actor kind '${name}' (for '${id}'). Register it first with orc.register('${name}', machine), or use one of: ${[...kinds.keys()].join(', ')}.`, { details: { kind: name, id } });
+  }
+  const compiled = kind.compile(spec, id);
+  return { kind, input: extra && compiled && typeof compiled === 'object' ? { ...compiled, ...extra } : compiled };
 }
 
 /**

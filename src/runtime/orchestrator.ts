@@ -22,7 +22,7 @@ import { WriteBehind } from './persistence.js';
 import type { AnyEvent, TopicListener } from './router.js';
 import { Messenger } from './messenger.js';
 import { Restore } from './restore.js';
-import { ChildActors, recordAt } from './child-actors.js';
+import { ChildActors, compileChild, recordAt } from './child-actors.js';
 import { Shutdown } from './shutdown.js';
 import { Supervision } from './supervision.js';
 import { pathOf, resolvePath } from './actor-tree.js';
@@ -344,6 +344,7 @@ export class Orchestrator {
     return (this.workflowRuns ??= new WorkflowRuns({
       cwd: this.options.cwd ?? process.cwd(),
       spawn: (spec) => void this.spawnNow(spec, null),
+      checkChild: (id, spec, extra) => void compileChild(this.table.kinds, id, spec, extra),
       record: (id) => this.table.records.get(id),
       records: () => this.table.records.values(),
       send: (id, event) => this.send(id, event as unknown as AnyEvent),

@@ -56,7 +56,7 @@ function compileStep(step: ParsedStep, workflowEnv: Record<string, string>, base
   });
   const compiled: CompiledStep = {
     name: step.name,
-    command: step.command,
+    command: step.command ?? '',
     cwd,
     env: { ...workflowEnv, ...stringValues(step.env) },
     dependsOn: [...new Set(step.depends_on ?? [])],
@@ -70,6 +70,12 @@ function compileStep(step: ParsedStep, workflowEnv: Record<string, string>, base
     expect,
     outputs: { ...step.outputs },
   };
+  if (step.kind !== undefined) {
+    compiled.kind = step.kind;
+    compiled.with = { ...step.with };
+    // As for a command step, a relative directory is the workflow file's.
+    if (typeof step.with?.['cwd'] === 'string') compiled.with['cwd'] = resolve(baseDir, step.with['cwd']);
+  }
   if (step.wait_for !== undefined) compiled.waitFor = anchored(compileWaitFor(step.wait_for), cwd);
   if (step.timeout !== undefined) compiled.timeoutMs = parseDuration(step.timeout);
   return compiled;
@@ -142,6 +148,8 @@ function outputProblem(ref: Extract<TemplateRef, { kind: 'output' }>, step: stri
   if (!before.has(ref.step)) return `${ref.text}: '${ref.step}' is not a dependency of '${step}'; add it to depends_on`;
   const outputs = valueAt(spec, ['steps', source.index, 'outputs']);
   const declared = outputs !== null && typeof outputs === 'object' && !Array.isArray(outputs) ? Object.keys(outputs) : [];
+  // A step of a kind has its actor's output as `result` (see defaultStepEnd).
+  if (typeof valueAt(spec, ['steps', source.index, 'kind']) === 'string') declared.push('result');
   if (declared.includes(ref.output)) return undefined;
   if (declared.length === 0) return `${ref.text}: step '${ref.step}' declares no outputs; add outputs: { ${ref.output}: '<regex with a (group)>' } to it`;
   const close = closest(ref.output, declared);
