@@ -345,7 +345,8 @@ describe('the JSON Schema', () => {
     const stepSchema = schema.properties.steps.items;
     expect(Object.keys(stepSchema.properties)).toEqual(FIELDS.step);
     expect(stepSchema.additionalProperties).toBe(false);
-    expect(stepSchema.required).toEqual(['name', 'command']);
+    expect(stepSchema.required).toEqual(['name']);
+    expect(stepSchema.oneOf).toEqual([{ required: ['command'] }, { required: ['kind'] }]);
     for (const [field, property] of Object.entries<Record<string, unknown>>(stepSchema.properties)) {
       expect(typeof property.description, field).toBe('string');
     }

@@ -179,8 +179,10 @@ export const stepSchema = z
   .strict()
   .meta({ oneOf: [{ required: ['command'] }, { required: ['kind'] }] })
   .superRefine((step, ctx) => {
-    if ((step.command === undefined) === (step.kind === undefined)) {
-      ctx.addIssue({ code: 'custom', message: "give exactly one of 'command' (a shell command) and 'kind' (an actor kind, with its fields in 'with')" });
+    if (step.command === undefined && step.kind === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['command'], message: 'required; add the command to run, e.g. command: npm test' });
+    } else if (step.command !== undefined && step.kind !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['kind'], message: "give either 'command' (a shell command) or 'kind' (an actor kind, with its fields in 'with'), not both" });
     }
     if (step.with !== undefined && step.kind === undefined) ctx.addIssue({ code: 'custom', path: ['with'], message: "'with' holds the fields of a 'kind'; add kind: process (or another kind), or use 'command'" });
     if (step.kind !== undefined) {
