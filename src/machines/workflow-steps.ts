@@ -4,7 +4,7 @@
  */
 import type { WorkflowContext, WorkflowEvent } from './workflow.js';
 import { launchOf, stepOfChild, type StepLaunch } from './workflow-launch.js';
-import type { StepRecord } from './workflow-plan.js';
+import { stepNamed, type StepRecord } from './workflow-plan.js';
 
 const DONE = 'xstate.done.actor.';
 const ERROR = 'xstate.error.actor.';
@@ -69,7 +69,7 @@ export function launch(context: WorkflowContext, names: readonly string[], now: 
   const spawns: StepLaunch[] = [];
   let recorded = context.recorded;
   for (const name of names) {
-    const step = context.workflow.steps.find((s) => s.name === name);
+    const step = stepNamed(context.workflow, name);
     const record = steps[name];
     if (!step || !record) continue;
     const attempt = record.attempts + 1;
@@ -100,7 +100,7 @@ interface SpawnEnqueue {
 export function spawnSteps(enqueue: SpawnEnqueue, context: WorkflowContext, spawns: readonly StepLaunch[]): void {
   for (const child of spawns) {
     enqueue.emit({ type: 'troupe.child.spawn', child: child.childId, spec: child.spec, ...(child.input ? { input: child.input as Record<string, unknown> } : {}) });
-    const step = context.workflow.steps.find((s) => s.name === stepOfChild(child.childId));
+    const step = stepNamed(context.workflow, stepOfChild(child.childId) ?? '');
     // Processes time out by themselves (their timeoutMs); other steps are stopped from here.
     if (child.kind !== 'process' && step?.timeoutMs !== undefined) {
       enqueue.raise({ type: 'workflow.timeout', step: step.name, child: child.childId }, { id: `timeout:${child.childId}`, delay: step.timeoutMs });

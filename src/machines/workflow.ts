@@ -28,7 +28,7 @@ import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import type { CompiledWorkflow, RunStatus } from '../workflow/types.js';
 import type { ProcessReadyNotice } from './process.js';
 import { stepOfChild } from './workflow-launch.js';
-import { allSettled, initialSteps, planSteps, retryDelay, runStatus, serviceStillNeeded, type StepRecord } from './workflow-plan.js';
+import { allSettled, initialSteps, planSteps, retryDelay, runStatus, serviceStillNeeded, stepNamed, type StepRecord } from './workflow-plan.js';
 import { stepEndOf } from './step-end.js';
 import { currentStep, launch, liveChildren, nowOf, spawnSteps, type ChildRequest } from './workflow-steps.js';
 
@@ -122,7 +122,7 @@ export const workflowMachine = setup({
     isCurrentTimeout: ({ context, event }) => event.type === 'workflow.timeout' && context.steps[event.step]?.child === event.child,
     isCurrentService: ({ context, event }) => {
       const name = readyStep(context, event);
-      return name !== undefined && context.workflow.steps.some((step) => step.name === name && step.service);
+      return name !== undefined && stepNamed(context.workflow, name)?.service === true;
     },
     isCurrentReady: ({ context, event }) => readyStep(context, event) !== undefined,
     awaitsApproval: ({ context, event }) => event.type === 'workflow.approve' && context.steps[event.step]?.state === 'approval',
@@ -147,7 +147,7 @@ export const workflowMachine = setup({
     /** A step's child ended while the run goes on: a result, a retry, or a re-run after a crash. */
     recordEnd: enqueueActions(({ context, event, system, enqueue }) => {
       const child = currentStep(context, event.type)!;
-      const step = context.workflow.steps.find((s) => s.name === child.step)!;
+      const step = stepNamed(context.workflow, child.step)!;
       const record = context.steps[child.step]!;
       const end = stepEndOf(event as { type: string; output?: unknown; error?: unknown });
       const now = nowOf(system);
@@ -235,7 +235,7 @@ export const workflowMachine = setup({
     /** During cancel or at the end: a child that ended after we asked it to stop. */
     recordStopped: enqueueActions(({ context, event, system, enqueue }) => {
       const child = currentStep(context, event.type)!;
-      const step = context.workflow.steps.find((s) => s.name === child.step)!;
+      const step = stepNamed(context.workflow, child.step)!;
       const record = context.steps[child.step]!;
       const end = stepEndOf(event as { type: string; output?: unknown; error?: unknown });
       enqueue.cancel(`timeout:${child.childId}`);

@@ -1,3 +1,4 @@
+import type { AnyActorLogic, AnyActorRef } from 'xstate';
 import type { ActorRecord } from './actor-record.js';
 import type { JournalEntry, Store, TimerRow } from './store.js';
 import { WrittenParts } from './snapshot-parts.js';
@@ -131,7 +132,7 @@ export class WriteBehind {
 }
 
 function writeRecord(store: Store, record: ActorRecord, at: number): void {
-  if (record.ref) record.snapshotJson = snapshotToWrite(store, record, record.ref.getPersistedSnapshot());
+  if (record.ref) record.snapshotJson = snapshotToWrite(store, record, record.ref);
   else if (record.parts) {
     // Written whole from here on (frozen or ended): the parts of the live run are stale.
     store.dropParts(record.id);
@@ -162,14 +163,18 @@ function writeRecord(store: Store, record: ActorRecord, at: number): void {
  * The JSON of the row's snapshot: whole, or, for a kind that splits its snapshots, the main
  * part, with the keyed parts that changed since the last write written beside it.
  */
-function snapshotToWrite(store: Store, record: ActorRecord, snapshot: unknown): string {
-  if (!record.split) return JSON.stringify(snapshot);
-  const { main, parts } = record.split(snapshot);
+function snapshotToWrite(store: Store, record: ActorRecord, ref: AnyActorRef): string {
+  if (!record.split) return JSON.stringify(ref.getPersistedSnapshot());
+  // Split before persisting: XState's getPersistedSnapshot walks the whole context (looking
+  // for actor refs), which is what the split is there to avoid; the parts hold no refs.
+  const { main, parts } = record.split(ref.getSnapshot());
   if (!record.parts) {
     // A new run of the actor: parts of an earlier one must not be joined into it.
     store.dropParts(record.id);
     record.parts = new WrittenParts();
   }
   for (const [key, value] of record.parts.changed(parts)) store.putPart(record.id, key, JSON.stringify(value));
-  return JSON.stringify(main);
+  // An Actor keeps its logic public (`logic`); AnyActorRef's type does not say so.
+  const { logic } = ref as unknown as { logic: AnyActorLogic };
+  return JSON.stringify(logic.getPersistedSnapshot(main as never));
 }

@@ -8,13 +8,16 @@
  * update immutably, so an unchanged record keeps its identity). Reading joins them back.
  */
 
-/** A snapshot as a small main part plus keyed parts. */
+/** A snapshot as a small main part plus keyed parts (plain JSON values, holding no actor refs). */
 export interface SplitSnapshot {
   main: unknown;
   parts: ReadonlyMap<string, unknown>;
 }
 
-/** A kind's way of splitting its actors' persisted snapshots. */
+/**
+ * A kind's way of splitting its actors' live snapshots: `main` is a snapshot of the same
+ * shape, persisted by the kind's logic as usual (`getPersistedSnapshot`).
+ */
 export type SnapshotSplitter = (snapshot: unknown) => SplitSnapshot;
 
 /**

@@ -59,8 +59,8 @@ export function createWorkflowKind(services: WorkflowKindServices): KindDefiniti
 }
 
 /**
- * A run's snapshot as a small main part and keyed parts: its compiled workflow and each
- * step's record. A result's commit then writes that step's record and the run's small
+ * A run's live snapshot as a small main part and keyed parts: its compiled workflow and
+ * each step's record (the main part is a copy whose context has markers in their place). A result's commit then writes that step's record and the run's small
  * state, not every record and the whole workflow again (O(1) per step, not O(steps)).
  *
  * @example splitRun(snapshot).parts.get('step:build') // build's record

@@ -214,11 +214,14 @@ class LiveRun implements RunHandle {
       const keepAlive = setInterval(() => undefined, KEEP_ALIVE_MS);
       const watch = () => {
         const current = host.record(id) ?? record;
-        const view = this.view();
-        const key = changeKey(view);
-        if (key !== this.lastChange) {
-          this.lastChange = key;
-          for (const listener of this.changeListeners) listener(view);
+        // A view costs O(steps): made on each change only for someone listening.
+        if (this.changeListeners.size > 0) {
+          const view = this.view();
+          const key = changeKey(view);
+          if (key !== this.lastChange) {
+            this.lastChange = key;
+            for (const listener of this.changeListeners) listener(view);
+          }
         }
         if (current.ref) return;
         current.watchers.delete(watch);
@@ -228,7 +231,7 @@ class LiveRun implements RunHandle {
           // Its actor was stopped but not ended: the orchestrator closed and froze the run.
           reject(new TroupeError('ORCHESTRATOR_CLOSED', `Run '${id}' was interrupted: the orchestrator closed. Resume it with \`troupe resume ${id}\`.`, { details: { runId: id } }));
         } else {
-          resolve(view);
+          resolve(this.view());
         }
       };
       record.watchers.add(watch);

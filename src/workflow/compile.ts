@@ -121,11 +121,13 @@ function checkTemplates(spec: unknown, nodes: GraphNode[]): Problem[] {
   const byName = new Map<string, GraphNode>();
   for (const node of nodes) if (!byName.has(node.name)) byName.set(node.name, node);
   for (const node of nodes) {
-    const before = ancestors(node.name, nodes);
+    // O(steps) each: only for steps that use outputs (a long chain would be O(steps²)).
+    let before: Set<string> | undefined;
+    const dependencies = () => (before ??= ancestors(node.name, nodes));
     const prefix: ProblemPath = ['steps', node.index];
     for (const [path, text] of templatedTexts(valueAt(spec, prefix), ['command', 'env', 'expect'])) {
       for (const ref of templateRefs(text)) {
-        const message = ref.kind === 'env' ? undefined : ref.kind === 'invalid' ? invalidTemplate(ref.text) : outputProblem(ref, node.name, before, byName, spec);
+        const message = ref.kind === 'env' ? undefined : ref.kind === 'invalid' ? invalidTemplate(ref.text) : outputProblem(ref, node.name, dependencies(), byName, spec);
         if (message !== undefined) problems.push({ path: [...prefix, ...path], message });
       }
     }
