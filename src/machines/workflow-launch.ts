@@ -7,6 +7,7 @@
  */
 import type { ProcessInput } from './process.js';
 import type { ShellInput } from './shell.js';
+import { missingOutput, substitute, templateParts, templateRefs } from '../workflow/template.js';
 import type { CompiledStep, CompiledWorkflow } from '../workflow/types.js';
 import type { StepRecord } from './workflow-plan.js';
 
@@ -132,26 +133,24 @@ export function dryLaunches(workflow: CompiledWorkflow, runId: string, set: Reco
   });
 }
 
-// `$${` first, so an escaped one is left alone (the I/O layer turns it into `${`).
-const OUTPUT_REF = /\$\$\{|\$\{steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)\}/g;
-
 /**
- * `text` with `${steps.NAME.outputs.KEY}` replaced. A value is escaped (`${` -> `$${`) so a
- * step's output can never smuggle an `${env.SECRET}` into a later command.
+ * `text` with `${steps.NAME.outputs.KEY}` replaced; `${env.NAME}` and `$${` are left for the
+ * I/O layer. A value is escaped (`${` -> `$${`) so a step's output can never smuggle an
+ * `${env.SECRET}` into a later command.
  */
 function withOutputs(text: string, step: string, steps: Readonly<Record<string, StepRecord>>): string {
-  return text.replace(OUTPUT_REF, (whole: string, from: string | undefined, output: string | undefined) => {
-    if (from === undefined || output === undefined) return whole;
-    const value = steps[from]?.outputs[output];
-    // A function, because `$$` in a replacement string means a single `$`.
-    if (value !== undefined) return value.replaceAll('${', () => '$${');
-    throw new Error(
-      `Step '${step}' uses ${whole}, but step '${from}' produced no output '${output}' (it did not run, or its pattern did not match its output). Check the pattern in its 'outputs', or its condition.`,
-    );
-  });
+  return substitute(
+    text,
+    (ref) => {
+      if (ref.kind !== 'output') return undefined;
+      const value = steps[ref.step]?.outputs[ref.output];
+      if (value === undefined) throw missingOutput(ref, `Step '${step}'`, step);
+      // A function, because `$$` in a replacement string means a single `$`.
+      return value.replaceAll('${', () => '$${');
+    },
+    'keep',
+  );
 }
-
-const ENV_OR_ESCAPE = /\$\$\{|\$\{env\.([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /**
  * A terminal runs `sh -c` on its own, with nobody in between to resolve `${env.NAME}`: the
@@ -164,22 +163,19 @@ function forShell(command: string, env: Record<string, string>): { command: stri
   const plain: Record<string, string> = {};
   const exports: string[] = [];
   for (const [key, value] of Object.entries(env)) {
-    if (/\$\{env\./.test(value)) exports.push(`${key}=${quoteWithVariables(value)}; export ${key}; `);
-    else plain[key] = value.replaceAll('$${', () => '${');
+    if (templateRefs(value).some((ref) => ref.kind === 'env')) exports.push(`${key}=${quoteWithVariables(value)}; export ${key}; `);
+    else plain[key] = substitute(value, () => undefined, 'resolve');
   }
-  const body = command.replace(ENV_OR_ESCAPE, (_whole: string, name: string | undefined) => (name === undefined ? '${' : variable(name)));
+  const body = substitute(command, (ref) => (ref.kind === 'env' ? variable(ref.name) : undefined), 'resolve');
   return { command: exports.join('') + body, env: plain };
 }
 
 /** A double-quoted sh word: the text literally, each `${env.NAME}` expanded by sh. */
 function quoteWithVariables(value: string): string {
-  let word = '"';
-  let last = 0;
-  for (const match of value.matchAll(ENV_OR_ESCAPE)) {
-    word += quoteInside(value.slice(last, match.index)) + (match[1] === undefined ? '\\${' : variable(match[1]));
-    last = match.index + match[0].length;
-  }
-  return `${word}${quoteInside(value.slice(last))}"`;
+  const inside = templateParts(value).map((part) =>
+    typeof part === 'string' ? quoteInside(part) : part.kind === 'escape' ? '\\${' : part.kind === 'env' ? variable(part.name) : quoteInside(part.text),
+  );
+  return `"${inside.join('')}"`;
 }
 
 const quoteInside = (text: string) => text.replace(/["\\`$]/g, (c) => `\\${c}`);
