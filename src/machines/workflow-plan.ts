@@ -4,6 +4,7 @@
  * XState here, so every rule is a plain function with a plain test.
  */
 import type { CompiledStep, CompiledWorkflow, RunStatus, StepState } from '../workflow/types.js';
+import { backoffMs } from './backoff.js';
 
 /**
  * What a run remembers of one step. Plain JSON: it lives in the run's persisted snapshot.
@@ -202,6 +203,5 @@ export function serviceStillNeeded(workflow: CompiledWorkflow, steps: Readonly<R
  * @example retryDelay({ attempts: 4, delayMs: 100, factor: 2, maxDelayMs: 300 }, 3) // 300
  */
 export function retryDelay(policy: CompiledStep['retry'], retry: number): number {
-  const delay = policy.delayMs * policy.factor ** Math.max(0, retry - 1);
-  return Math.min(Math.round(delay), policy.maxDelayMs);
+  return backoffMs({ initialMs: policy.delayMs, factor: policy.factor, maxMs: policy.maxDelayMs, jitter: 0 }, retry - 1);
 }
