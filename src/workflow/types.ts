@@ -4,12 +4,10 @@
  * snapshot can be persisted and restored as is.
  */
 
-/** A compiled readiness check (same shape as the process kind's). */
-export type StepWaitFor =
-  | { type: 'output'; pattern: string; flags: string }
-  | { type: 'port'; port: number; host: string }
-  | { type: 'file'; path: string }
-  | { type: 'http'; url: string; status?: number };
+import type { CompiledWaitFor } from '../runtime/spec.js';
+
+/** A compiled readiness check: the process and shell kinds' own type. */
+export type StepWaitFor = CompiledWaitFor;
 
 /** One round of an interactive dialog: wait for `match`, then (optionally) send `send` and Enter. */
 export interface StepDialogRound {
