@@ -90,12 +90,8 @@ function shellLaunch(step: CompiledStep, childId: string, id: string, command: s
     args: ['-c', shell.command],
     graceMs: STEP_GRACE_MS,
     defaultShell: false,
-    dialog: step.expect.map((round) => ({
-      expect: { type: 'regex' as const, source: round.match.pattern, flags: round.match.flags },
-      // `${env.NAME}` (and `$${`) in an answer is resolved by the shell session when it types it.
-      ...(round.send === undefined ? {} : { send: withOutputs(round.send, step.name, run.steps) }),
-      secret: round.secret,
-    })),
+    // `${env.NAME}` (and `$${`) in an answer is resolved by the shell session when it types it.
+    dialog: step.expect.map((round) => (round.send === undefined ? round : { ...round, send: withOutputs(round.send, step.name, run.steps) })),
   };
   if (step.waitFor) input.waitFor = step.waitFor;
   // A terminal's timeout is kept by the run, so the run hears when it is ready (a process

@@ -51,8 +51,8 @@ function compileStep(step: ParsedStep, workflowEnv: Record<string, string>, base
   const cwd = resolve(baseDir, step.cwd ?? '.');
   const retry = step.retry ?? retrySchema.parse({});
   const expect = (step.expect ?? []).map((round): StepDialogRound => {
-    const match = round.regex === undefined ? { pattern: escapeRegex(round.match!), flags: '' } : { pattern: round.regex, flags: round.flags ?? '' };
-    return round.send === undefined ? { match, secret: round.secret } : { match, send: round.send, secret: round.secret };
+    const expect = { type: 'regex' as const, source: round.regex ?? escapeRegex(round.match!), flags: round.regex === undefined ? '' : (round.flags ?? '') };
+    return round.send === undefined ? { expect, secret: round.secret } : { expect, send: round.send, secret: round.secret };
   });
   const compiled: CompiledStep = {
     name: step.name,

@@ -4,19 +4,17 @@
  * snapshot can be persisted and restored as is.
  */
 
+import type { ShellDialogRound } from '../machines/shell.js';
 import type { CompiledWaitFor } from '../runtime/spec.js';
 
 /** A compiled readiness check: the process and shell kinds' own type. */
 export type StepWaitFor = CompiledWaitFor;
 
-/** One round of an interactive dialog: wait for `match`, then (optionally) send `send` and Enter. */
-export interface StepDialogRound {
-  /** A regex source; literal strings from the spec are escaped at compile time. */
-  match: { pattern: string; flags: string };
-  /** May contain `${env.NAME}` (resolved by the I/O layer at send time, never stored resolved). */
-  send?: string;
-  secret: boolean;
-}
+/**
+ * One round of a step's interactive dialog: the shell kind's own round (wait for `expect`,
+ * then type `send` and Enter). A literal `match` from the spec is compiled to an escaped regex.
+ */
+export type StepDialogRound = ShellDialogRound;
 
 export type StepCondition = 'success' | 'failure' | 'always';
 export type StepMode = 'exec' | 'pty' | 'tmux';
