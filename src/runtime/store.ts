@@ -87,6 +87,7 @@ export class Store {
   /** The connection's `synchronous` level (2 = FULL fsyncs each commit: durability 'full'). */
   private readonly syncLevel: number;
   private readonly s;
+  private partStatements: { put: Database.Statement; of: Database.Statement; drop: Database.Statement } | undefined;
 
   constructor(db: Database.Database) {
     this.db = db;
@@ -114,9 +115,6 @@ export class Store {
       dropHandle: db.prepare('DELETE FROM handles WHERE actor = ?'),
       handles: db.prepare('SELECT * FROM handles'),
       deadLetter: db.prepare('INSERT INTO dead_letters (at, target, event, reason, sender) VALUES (?, ?, ?, ?, ?)'),
-      putPart: db.prepare('INSERT OR REPLACE INTO actor_parts (actor, key, value) VALUES (?, ?, ?)'),
-      partsOf: db.prepare('SELECT key, value FROM actor_parts WHERE actor = ?'),
-      dropParts: db.prepare('DELETE FROM actor_parts WHERE actor = ?'),
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
       setMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
     } as const;
@@ -176,19 +174,31 @@ export class Store {
     return row && this.joined(row);
   }
 
+  /**
+   * The `actor_parts` statements, prepared on first use: a read-only reader (the CLI) may
+   * open a database written before migration 3, which has no such table and no parts.
+   */
+  private get p() {
+    return (this.partStatements ??= {
+      put: this.db.prepare('INSERT OR REPLACE INTO actor_parts (actor, key, value) VALUES (?, ?, ?)'),
+      of: this.db.prepare('SELECT key, value FROM actor_parts WHERE actor = ?'),
+      drop: this.db.prepare('DELETE FROM actor_parts WHERE actor = ?'),
+    });
+  }
+
   /** Writes one keyed part of an actor's split snapshot (see snapshot-parts.ts). */
   putPart(actor: string, key: string, json: string): void {
-    this.s.putPart.run(actor, key, json);
+    this.p.put.run(actor, key, json);
   }
 
   /** Forgets an actor's parts: its snapshot is being written whole, or anew. */
   dropParts(actor: string): void {
-    this.s.dropParts.run(actor);
+    this.p.drop.run(actor);
   }
 
   private joined(row: ActorRow): ActorRow {
     if (row.snapshot === null || !hasParts(row.snapshot)) return row;
-    const rows = this.s.partsOf.all(row.id) as Array<{ key: string; value: string }>;
+    const rows = this.p.of.all(row.id) as Array<{ key: string; value: string }>;
     const parts = new Map(rows.map((part) => [part.key, JSON.parse(part.value) as unknown]));
     return { ...row, snapshot: JSON.stringify(joinParts(JSON.parse(row.snapshot), parts)) };
   }
