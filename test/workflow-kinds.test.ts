@@ -109,6 +109,15 @@ describe('steps of any kind', () => {
     expect(orc.get('stuck-1/wait')?.status).toBe('stopped');
   });
 
+  it('fails a step whose actor is stopped from outside the run, even of a kind without a stop event', async () => {
+    const { orc } = await open();
+    const run = orc.startRun({ name: 'stuck', steps: [{ name: 'wait', kind: 'waiter' }] }, { id: 'stuck-2' });
+    await pollUntil(() => orc.get('stuck-2/wait')?.state === 'waiting', { message: 'wait#1 waiting' });
+    await orc.stop('stuck-2/wait#1');
+    const result = await run.result;
+    expect([result.status, result.steps[0]?.state, result.steps[0]?.error]).toEqual(['failed', 'failed', "The step's actor failed: it was stopped (its kind has no stop event)"]);
+  });
+
   it('keeps a live run split: its row holds the main part, each step record is a part of its own', async () => {
     const { orc, db } = await open();
     orc.startRun({ name: 'gate', steps: [{ name: 'a', kind: 'adder' }, { name: 'b', depends_on: ['a'], approval: true, kind: 'adder' }] }, { id: 'gate-1' });

@@ -77,6 +77,11 @@ export class Shutdown {
     record.snapshotJson = JSON.stringify(ref.getPersistedSnapshot());
     record.ref = undefined;
     stopChild(ref);
+    // A step's actor that has no stop event: its run would never hear that it ended.
+    if (runsUnderParent(record)) {
+      const parent = table.records.get(record.parent!)?.ref;
+      parent?.send({ type: `xstate.error.actor.${ref.id}`, error: new Error('it was stopped (its kind has no stop event)') });
+    }
     this.markStopped(record);
   }
 
