@@ -65,7 +65,7 @@ export const liveChildren = (context: WorkflowContext) => Object.values(context.
  * const { steps, recorded, spawns } = launch(context, ['test'], now)
  */
 export function launch(context: WorkflowContext, names: readonly string[], now: number): { steps: Record<string, StepRecord>; recorded: number; spawns: StepLaunch[] } {
-  const steps = { ...context.steps };
+  const steps = names.length > 0 ? { ...context.steps } : context.steps;
   const spawns: StepLaunch[] = [];
   let recorded = context.recorded;
   for (const name of names) {

@@ -137,7 +137,8 @@ export const workflowMachine = setup({
     schedule: enqueueActions(({ context, system, enqueue }) => {
       const now = nowOf(system);
       const plan = planSteps(context.workflow, context.steps, context.committed);
-      const steps = { ...context.steps };
+      // A copy of every record costs O(steps): made only when a record changes here.
+      const steps = plan.approval.length + plan.skip.length > 0 ? { ...context.steps } : context.steps;
       for (const name of plan.approval) steps[name] = { ...steps[name]!, state: 'approval' };
       for (const { step, reason } of plan.skip) steps[step] = { ...steps[step]!, state: 'skipped', error: `Skipped: ${reason}.`, endedAt: now };
       const launched = launch({ ...context, steps }, plan.launch, now);
