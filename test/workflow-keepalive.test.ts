@@ -6,6 +6,7 @@ import { execa, type ResultPromise } from 'execa';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { joinParts } from '../src/runtime/snapshot-parts.js';
 import { runViewOf } from '../src/workflow/view.js';
 import type { RunView } from '../src/workflow/types.js';
 import { troupe } from './helpers/cli.js';
@@ -27,7 +28,10 @@ function persistedRun(db: string, id: string): RunView | undefined {
   const reader = new Database(db, { readonly: true, fileMustExist: true });
   try {
     const row = reader.prepare('SELECT snapshot FROM actors WHERE id = ?').get(id) as { snapshot: string | null } | undefined;
-    return row?.snapshot ? runViewOf(JSON.parse(row.snapshot)) : undefined;
+    // A live run's row holds its snapshot's main part; its step records are in actor_parts.
+    const parts = reader.prepare('SELECT key, value FROM actor_parts WHERE actor = ?').all(id) as Array<{ key: string; value: string }>;
+    const joined = row?.snapshot ? joinParts(JSON.parse(row.snapshot), new Map(parts.map((p) => [p.key, JSON.parse(p.value) as unknown]))) : undefined;
+    return joined ? runViewOf(joined) : undefined;
   } finally {
     reader.close();
   }

@@ -133,17 +133,11 @@ describe('launchOf', () => {
     expect(launch).toEqual({
       kind: 'process',
       childId: 'ship#2',
-      input: {
-        id: 'wf-abc123/ship#2',
-        command: 'ship 1.2 to ${env.TARGET} $${HOME}',
-        cwd: '/tmp',
-        env: { V: 'v1.2', TARGET: 'prod' },
-        graceMs: 5000,
-        expandEnv: { TARGET: 'prod' },
-      },
+      spec: { kind: 'process', command: 'ship 1.2 to ${env.TARGET} $${HOME}', cwd: '/tmp', env: { V: 'v1.2', TARGET: 'prod' } },
+      input: { graceMs: 5000, expandEnv: { TARGET: 'prod' } },
     });
     const sneaky = { ...run, steps: { build: { ...run.steps.build, outputs: { version: '${env.SECRET}' } } } };
-    expect(launchOf(sneaky, step('ship', { command: 'echo ${steps.build.outputs.version}' }), 1)).toMatchObject({ input: { command: 'echo $${env.SECRET}' } });
+    expect(launchOf(sneaky, step('ship', { command: 'echo ${steps.build.outputs.version}' }), 1)).toMatchObject({ spec: { command: 'echo $${env.SECRET}' } });
   });
 
   it('says which output is missing instead of starting', () => {
@@ -189,11 +183,20 @@ function startRun(wf: CompiledWorkflow) {
       commit: fromPromise<number, CommitInput>(({ input }) => new Promise((resolve) => commits.push({ resolve: () => resolve(input.seq) }))),
     },
   });
-  (logic as unknown as { implementations: { actors: Record<string, unknown> } }).implementations.actors['process'] = fakeStep;
   const actor = createActor(logic, { input: { runId: 'wf-1', workflow: wf, set: {} }, clock });
+  // What the runtime does for a run (src/runtime/child-actors.ts): each requested attempt is
+  // an actor under the run, which hears its end; a stop is the kind's stop event.
+  const live = new Map<string, AnyActorRef>();
+  actor.on('troupe.child.spawn', (request) => {
+    const ref = createActor(fakeStep, { parent: actor, id: request.child, input: request.spec } as never) as AnyActorRef;
+    live.set(request.child, ref);
+    ref.subscribe({ complete: () => live.delete(request.child) });
+    ref.start();
+  });
+  actor.on('troupe.child.stop', (request) => live.get(request.child)?.send({ type: 'process.stop' }));
   actor.start();
-  const children = () => Object.keys(actor.getSnapshot().children).filter((id) => id !== 'commit').sort();
-  const child = (id: string) => actor.getSnapshot().children[id] as AnyActorRef;
+  const children = () => [...live.keys()].sort();
+  const child = (id: string) => live.get(id)!;
   const flush = () => new Promise((r) => setTimeout(r, 0));
   const commit = async () => {
     commits.shift()!.resolve();

@@ -139,12 +139,12 @@ describe('compileWorkflow', () => {
       ],
     }).steps;
     expect(compiled!.expect).toEqual([
-      { match: { pattern: 'Continue\\? \\[y\\/n\\] \\(default: y\\)', flags: '' }, send: 'y', secret: false },
-      { match: { pattern: 'pass(word|phrase):', flags: 'i' }, send: '${env.DB_PASSWORD}', secret: true },
-      { match: { pattern: '\\$ ', flags: '' }, secret: false },
+      { expect: { type: 'regex', source: 'Continue\\? \\[y\\/n\\] \\(default: y\\)', flags: '' }, send: 'y', secret: false },
+      { expect: { type: 'regex', source: 'pass(word|phrase):', flags: 'i' }, send: '${env.DB_PASSWORD}', secret: true },
+      { expect: { type: 'regex', source: '\\$ ', flags: '' }, secret: false },
     ]);
-    const literal = compiled!.expect[0]!.match;
-    expect(new RegExp(literal.pattern, literal.flags).test('Continue? [y/n] (default: y)')).toBe(true);
+    const literal = compiled!.expect[0]!.expect;
+    expect(literal.type === 'regex' && new RegExp(literal.source, literal.flags).test('Continue? [y/n] (default: y)')).toBe(true);
   });
 
   it('without a file or source, problems are `path: reason` lines; with a file, prefixed by it', () => {
@@ -345,7 +345,8 @@ describe('the JSON Schema', () => {
     const stepSchema = schema.properties.steps.items;
     expect(Object.keys(stepSchema.properties)).toEqual(FIELDS.step);
     expect(stepSchema.additionalProperties).toBe(false);
-    expect(stepSchema.required).toEqual(['name', 'command']);
+    expect(stepSchema.required).toEqual(['name']);
+    expect(stepSchema.oneOf).toEqual([{ required: ['command'] }, { required: ['kind'] }]);
     for (const [field, property] of Object.entries<Record<string, unknown>>(stepSchema.properties)) {
       expect(typeof property.description, field).toBe('string');
     }

@@ -16,4 +16,5 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<{ default: Benchm
   process: () => import('../process.js'),
   shell: () => import('../shell.js'),
   workflow: () => import('../workflow.js'),
+  steps: () => import('../steps.js'),
 };

@@ -1,22 +1,30 @@
 /**
- * What a workflow step runs as: the registered kind (`process` for exec steps, `shell` for
- * pty/tmux ones), the child's id for this attempt, and its input. Pure: outputs of earlier
- * steps are filled in here; `${env.NAME}` is left for the I/O layer, which reads the
- * environment at spawn time, so no value taken from the environment (a secret) is ever
- * written into a snapshot.
+ * What a workflow step runs as: an actor of a registered kind, spawned by the runtime as a
+ * child of the run (its own row, id `<run>/<step>#<attempt>`), from a spec that goes through
+ * the kind's `compile` like any `orc.spawn`. Pure: outputs of earlier steps are filled in
+ * here; `${env.NAME}` is left for the I/O layer, which reads the environment at spawn time,
+ * so no value taken from the environment (a secret) is ever written into a snapshot.
  */
 import type { ProcessInput } from './process.js';
 import type { ShellInput } from './shell.js';
-import type { CompiledStep } from '../workflow/types.js';
+import { missingOutput, substitute, templateParts, templateRefs } from '../workflow/template.js';
+import type { CompiledStep, CompiledWorkflow } from '../workflow/types.js';
 import type { StepRecord } from './workflow-plan.js';
 
 /** Time between SIGTERM and SIGKILL when a step is stopped (cancel, end of run, close). */
 export const STEP_GRACE_MS = 5_000;
 
-/** A step's child: a process or a shell, spawned by registered kind name. */
-export type StepLaunch =
-  | { kind: 'process'; childId: string; input: ProcessInput }
-  | { kind: 'shell'; childId: string; input: ShellInput };
+/**
+ * One attempt of a step: the kind, the child's id, the spec its kind compiles, and what
+ * the run sets in the compiled input on top (its readiness notices, output captures, the
+ * `set` values its `${env.NAME}` sees) for the built-in kinds.
+ */
+export interface StepLaunch {
+  kind: string;
+  childId: string;
+  spec: Record<string, unknown>;
+  input?: Partial<ProcessInput> | Partial<ShellInput>;
+}
 
 /** What a launch needs to know about the run. */
 export interface LaunchContext {
@@ -46,48 +54,44 @@ export function stepOfChild(childId: string): string | undefined {
  * never produced).
  *
  * @example
- * launchOf({ runId: 'ci-x1', set: {}, steps }, step, 1) // { kind: 'process', childId: 'test#1', input: { id: 'ci-x1/test#1', ... } }
+ * launchOf({ runId: 'ci-x1', set: {}, steps }, step, 1) // { kind: 'process', childId: 'test#1', spec: { kind: 'process', id: 'ci-x1/test#1', command: 'npm test', ... }, input: { ... } }
  */
 export function launchOf(run: LaunchContext, step: CompiledStep, attempt: number): StepLaunch | { error: string } {
   const childId = childIdOf(step.name, attempt);
   const id = `${run.runId}/${childId}`;
-  let command: string;
-  const env: Record<string, string> = {};
   try {
-    command = withOutputs(step.command, step.name, run.steps);
+    if (step.kind !== undefined) {
+      return { kind: step.kind, childId, spec: { ...(withOutputsDeep(step.with ?? {}, step.name, run.steps) as Record<string, unknown>), kind: step.kind } };
+    }
+    const command = withOutputs(step.command, step.name, run.steps);
+    const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(step.env)) env[key] = withOutputs(value, step.name, run.steps);
+    // `set` stands for the invoking environment: it wins over the workflow's env too.
+    Object.assign(env, run.set);
+    return step.mode === 'exec' ? processLaunch(step, childId, id, command, env, run.set) : shellLaunch(step, childId, id, command, env, run);
   } catch (err: unknown) {
     return { error: err instanceof Error ? err.message : String(err) };
   }
-  // `set` stands for the invoking environment: it wins over the workflow's env too.
-  Object.assign(env, run.set);
-  if (step.mode === 'exec') {
-    const input: ProcessInput = { id, command, cwd: step.cwd, env, graceMs: STEP_GRACE_MS, expandEnv: { ...run.set } };
-    if (step.waitFor) input.waitFor = step.waitFor;
-    if (step.timeoutMs !== undefined) input.timeoutMs = step.timeoutMs;
-    if (step.service) input.notifyParent = true;
-    if (Object.keys(step.outputs).length > 0) input.outputs = { ...step.outputs };
-    return { kind: 'process', childId, input };
-  }
+}
+
+function processLaunch(step: CompiledStep, childId: string, id: string, command: string, env: Record<string, string>, set: Record<string, string>): StepLaunch {
+  const input: Partial<ProcessInput> = { graceMs: STEP_GRACE_MS, expandEnv: { ...set } };
+  if (step.waitFor) input.waitFor = step.waitFor;
+  if (step.timeoutMs !== undefined) input.timeoutMs = step.timeoutMs;
+  if (step.service) input.notifyParent = true;
+  if (Object.keys(step.outputs).length > 0) input.outputs = { ...step.outputs };
+  return { kind: 'process', childId, spec: { kind: 'process', command, cwd: step.cwd, env }, input };
+}
+
+function shellLaunch(step: CompiledStep, childId: string, id: string, command: string, env: Record<string, string>, run: LaunchContext): StepLaunch {
   const shell = forShell(command, env);
-  const input: ShellInput = {
-    id,
-    backend: step.mode,
+  const input: Partial<ShellInput> = {
     file: 'sh',
     args: ['-c', shell.command],
-    cwd: step.cwd,
-    env: shell.env,
-    cols: 120,
-    rows: 40,
-    keep: false,
     graceMs: STEP_GRACE_MS,
     defaultShell: false,
-    dialog: step.expect.map((round) => ({
-      expect: { type: 'regex' as const, source: round.match.pattern, flags: round.match.flags },
-      // `${env.NAME}` (and `$${`) in an answer is resolved by the shell session when it types it.
-      ...(round.send === undefined ? {} : { send: withOutputs(round.send, step.name, run.steps) }),
-      secret: round.secret,
-    })),
+    // `${env.NAME}` (and `$${`) in an answer is resolved by the shell session when it types it.
+    dialog: step.expect.map((round) => (round.send === undefined ? round : { ...round, send: withOutputs(round.send, step.name, run.steps) })),
   };
   if (step.waitFor) input.waitFor = step.waitFor;
   // A terminal's timeout is kept by the run, so the run hears when it is ready (a process
@@ -96,29 +100,53 @@ export function launchOf(run: LaunchContext, step: CompiledStep, attempt: number
   if (Object.keys(step.outputs).length > 0) input.outputs = { ...step.outputs };
   // `${env.NAME}` in an answer sees `set` as the command does (through its env).
   if (step.expect.length > 0 && Object.keys(run.set).length > 0) input.expandEnv = { ...run.set };
-  return { kind: 'shell', childId, input };
+  const spec = { kind: 'shell', backend: step.mode, command: 'sh', args: ['-c', shell.command], cwd: step.cwd, env: shell.env, cols: 120, rows: 40, keep: false };
+  return { kind: 'shell', childId, spec, input };
 }
 
-// `$${` first, so an escaped one is left alone (the I/O layer turns it into `${`).
-const OUTPUT_REF = /\$\$\{|\$\{steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)\}/g;
+/** Every string inside `value` with outputs filled in (a `kind:` step's `with`). */
+function withOutputsDeep(value: unknown, step: string, steps: Readonly<Record<string, StepRecord>>): unknown {
+  if (typeof value === 'string') return withOutputs(value, step, steps);
+  if (Array.isArray(value)) return value.map((item: unknown) => withOutputsDeep(item, step, steps));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withOutputsDeep(item, step, steps)]));
+  return value;
+}
 
 /**
- * `text` with `${steps.NAME.outputs.KEY}` replaced. A value is escaped (`${` -> `$${`) so a
- * step's output can never smuggle an `${env.SECRET}` into a later command.
+ * Every step's first attempt as it would be launched, with each `${steps.NAME.outputs.KEY}`
+ * standing for itself: what validation compiles through the steps' kinds before a run is
+ * recorded (a bad `cwd`, a directory outside `allowedDirs`, an unknown kind...).
+ *
+ * @example dryLaunches(workflow, 'ci-x1', {}).map((l) => l.kind) // ['process', 'shell']
  */
-function withOutputs(text: string, step: string, steps: Readonly<Record<string, StepRecord>>): string {
-  return text.replace(OUTPUT_REF, (whole: string, from: string | undefined, output: string | undefined) => {
-    if (from === undefined || output === undefined) return whole;
-    const value = steps[from]?.outputs[output];
-    // A function, because `$$` in a replacement string means a single `$`.
-    if (value !== undefined) return value.replaceAll('${', () => '$${');
-    throw new Error(
-      `Step '${step}' uses ${whole}, but step '${from}' produced no output '${output}' (it did not run, or its pattern did not match its output). Check the pattern in its 'outputs', or its condition.`,
-    );
+export function dryLaunches(workflow: CompiledWorkflow, runId: string, set: Record<string, string>): Array<{ step: string; launch: StepLaunch }> {
+  // Every output of every step reads as its own template text.
+  const outputs = new Proxy({}, { get: (_target, key) => (typeof key === 'string' ? `(output ${key})` : undefined) }) as Record<string, string>;
+  const steps: Record<string, StepRecord> = new Proxy({}, { get: () => ({ outputs }) }) as Record<string, StepRecord>;
+  return workflow.steps.flatMap((step) => {
+    const launch = launchOf({ runId, set, steps }, step, 1);
+    return 'error' in launch ? [] : [{ step: step.name, launch }];
   });
 }
 
-const ENV_OR_ESCAPE = /\$\$\{|\$\{env\.([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/**
+ * `text` with `${steps.NAME.outputs.KEY}` replaced; `${env.NAME}` and `$${` are left for the
+ * I/O layer. A value is escaped (`${` -> `$${`) so a step's output can never smuggle an
+ * `${env.SECRET}` into a later command.
+ */
+function withOutputs(text: string, step: string, steps: Readonly<Record<string, StepRecord>>): string {
+  return substitute(
+    text,
+    (ref) => {
+      if (ref.kind !== 'output') return undefined;
+      const value = steps[ref.step]?.outputs[ref.output];
+      if (value === undefined) throw missingOutput(ref, `Step '${step}'`, step);
+      // A function, because `$$` in a replacement string means a single `$`.
+      return value.replaceAll('${', () => '$${');
+    },
+    'keep',
+  );
+}
 
 /**
  * A terminal runs `sh -c` on its own, with nobody in between to resolve `${env.NAME}`: the
@@ -131,22 +159,19 @@ function forShell(command: string, env: Record<string, string>): { command: stri
   const plain: Record<string, string> = {};
   const exports: string[] = [];
   for (const [key, value] of Object.entries(env)) {
-    if (/\$\{env\./.test(value)) exports.push(`${key}=${quoteWithVariables(value)}; export ${key}; `);
-    else plain[key] = value.replaceAll('$${', () => '${');
+    if (templateRefs(value).some((ref) => ref.kind === 'env')) exports.push(`${key}=${quoteWithVariables(value)}; export ${key}; `);
+    else plain[key] = substitute(value, () => undefined, 'resolve');
   }
-  const body = command.replace(ENV_OR_ESCAPE, (_whole: string, name: string | undefined) => (name === undefined ? '${' : variable(name)));
+  const body = substitute(command, (ref) => (ref.kind === 'env' ? variable(ref.name) : undefined), 'resolve');
   return { command: exports.join('') + body, env: plain };
 }
 
 /** A double-quoted sh word: the text literally, each `${env.NAME}` expanded by sh. */
 function quoteWithVariables(value: string): string {
-  let word = '"';
-  let last = 0;
-  for (const match of value.matchAll(ENV_OR_ESCAPE)) {
-    word += quoteInside(value.slice(last, match.index)) + (match[1] === undefined ? '\\${' : variable(match[1]));
-    last = match.index + match[0].length;
-  }
-  return `${word}${quoteInside(value.slice(last))}"`;
+  const inside = templateParts(value).map((part) =>
+    typeof part === 'string' ? quoteInside(part) : part.kind === 'escape' ? '\\${' : part.kind === 'env' ? variable(part.name) : quoteInside(part.text),
+  );
+  return `"${inside.join('')}"`;
 }
 
 const quoteInside = (text: string) => text.replace(/["\\`$]/g, (c) => `\\${c}`);

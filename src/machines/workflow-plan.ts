@@ -4,6 +4,7 @@
  * XState here, so every rule is a plain function with a plain test.
  */
 import type { CompiledStep, CompiledWorkflow, RunStatus, StepState } from '../workflow/types.js';
+import { backoffMs } from './backoff.js';
 
 /**
  * What a run remembers of one step. Plain JSON: it lives in the run's persisted snapshot.
@@ -50,6 +51,20 @@ export interface Plan {
   skip: Array<{ step: string; reason: string }>;
 }
 
+const indexes = new WeakMap<CompiledWorkflow['steps'], ReadonlyMap<string, CompiledStep>>();
+
+/**
+ * The workflow's steps by name, built once per compiled workflow (it never changes during a
+ * run): a lookup per event instead of a scan of every step.
+ *
+ * @example stepNamed(context.workflow, 'build')?.service
+ */
+export function stepNamed(workflow: CompiledWorkflow, name: string): CompiledStep | undefined {
+  let index = indexes.get(workflow.steps);
+  if (!index) indexes.set(workflow.steps, (index = new Map(workflow.steps.map((step) => [step.name, step]))));
+  return index.get(name);
+}
+
 /** A fresh record for every step of a new run. */
 export function initialSteps(workflow: CompiledWorkflow): Record<string, StepRecord> {
   const steps: Record<string, StepRecord> = {};
@@ -93,10 +108,9 @@ export function outcomeOf(step: CompiledStep, record: StepRecord, committed: num
 export function planSteps(workflow: CompiledWorkflow, steps: Readonly<Record<string, StepRecord>>, committed: number): Plan {
   const plan: Plan = { launch: [], approval: [], skip: [] };
   const skipped = new Set<string>();
-  const byName = new Map(workflow.steps.map((step) => [step.name, step]));
   const outcome = (name: string): Outcome => {
     if (skipped.has(name)) return 'skipped';
-    const step = byName.get(name);
+    const step = stepNamed(workflow, name);
     const record = steps[name];
     return step && record ? outcomeOf(step, record, committed) : 'pending';
   };
@@ -189,6 +203,5 @@ export function serviceStillNeeded(workflow: CompiledWorkflow, steps: Readonly<R
  * @example retryDelay({ attempts: 4, delayMs: 100, factor: 2, maxDelayMs: 300 }, 3) // 300
  */
 export function retryDelay(policy: CompiledStep['retry'], retry: number): number {
-  const delay = policy.delayMs * policy.factor ** Math.max(0, retry - 1);
-  return Math.min(Math.round(delay), policy.maxDelayMs);
+  return backoffMs({ initialMs: policy.delayMs, factor: policy.factor, maxMs: policy.maxDelayMs, jitter: 0 }, retry - 1);
 }

@@ -28,8 +28,9 @@ import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import type { CompiledWorkflow, RunStatus } from '../workflow/types.js';
 import type { ProcessReadyNotice } from './process.js';
 import { stepOfChild } from './workflow-launch.js';
-import { allSettled, initialSteps, planSteps, retryDelay, runStatus, serviceStillNeeded, type StepRecord } from './workflow-plan.js';
-import { STOP_EVENTS, currentStep, launch, liveChildren, nowOf, spawnSteps, stepEnd } from './workflow-steps.js';
+import { allSettled, initialSteps, planSteps, retryDelay, runStatus, serviceStillNeeded, stepNamed, type StepRecord } from './workflow-plan.js';
+import { stepEndOf } from './step-end.js';
+import { currentStep, launch, liveChildren, nowOf, spawnSteps, type ChildRequest } from './workflow-steps.js';
 
 /**
  * What a run starts from. Plain JSON; `set` is stored with it (secrets belong in the
@@ -107,6 +108,7 @@ export const workflowMachine = setup({
     input: WorkflowInput;
     events: WorkflowEvent;
     output: WorkflowOutput;
+    emitted: ChildRequest;
   },
   actors: {
     commit: fromPromise<number, CommitInput>(async ({ input }) => input.seq),
@@ -120,7 +122,7 @@ export const workflowMachine = setup({
     isCurrentTimeout: ({ context, event }) => event.type === 'workflow.timeout' && context.steps[event.step]?.child === event.child,
     isCurrentService: ({ context, event }) => {
       const name = readyStep(context, event);
-      return name !== undefined && context.workflow.steps.some((step) => step.name === name && step.service);
+      return name !== undefined && stepNamed(context.workflow, name)?.service === true;
     },
     isCurrentReady: ({ context, event }) => readyStep(context, event) !== undefined,
     awaitsApproval: ({ context, event }) => event.type === 'workflow.approve' && context.steps[event.step]?.state === 'approval',
@@ -135,7 +137,8 @@ export const workflowMachine = setup({
     schedule: enqueueActions(({ context, system, enqueue }) => {
       const now = nowOf(system);
       const plan = planSteps(context.workflow, context.steps, context.committed);
-      const steps = { ...context.steps };
+      // A copy of every record costs O(steps): made only when a record changes here.
+      const steps = plan.approval.length + plan.skip.length > 0 ? { ...context.steps } : context.steps;
       for (const name of plan.approval) steps[name] = { ...steps[name]!, state: 'approval' };
       for (const { step, reason } of plan.skip) steps[step] = { ...steps[step]!, state: 'skipped', error: `Skipped: ${reason}.`, endedAt: now };
       const launched = launch({ ...context, steps }, plan.launch, now);
@@ -145,11 +148,10 @@ export const workflowMachine = setup({
     /** A step's child ended while the run goes on: a result, a retry, or a re-run after a crash. */
     recordEnd: enqueueActions(({ context, event, system, enqueue }) => {
       const child = currentStep(context, event.type)!;
-      const step = context.workflow.steps.find((s) => s.name === child.step)!;
+      const step = stepNamed(context.workflow, child.step)!;
       const record = context.steps[child.step]!;
-      const end = stepEnd(event as { type: string; output?: unknown; error?: unknown });
+      const end = stepEndOf(event as { type: string; output?: unknown; error?: unknown });
       const now = nowOf(system);
-      enqueue.stopChild(child.childId);
       enqueue.cancel(`timeout:${child.childId}`);
       const { child: _child, timedOut, ...rest } = record;
       const ended = { ...rest, exitCode: end.exitCode, outputs: { ...record.outputs, ...end.outputs }, endedAt: now };
@@ -203,7 +205,7 @@ export const workflowMachine = setup({
     timeOut: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'workflow.timeout') return;
       enqueue.assign({ steps: { ...context.steps, [event.step]: { ...context.steps[event.step]!, timedOut: true } } });
-      enqueue.sendTo(event.child, STOP_EVENTS.shell);
+      enqueue.emit({ type: 'troupe.child.stop', child: event.child });
     }),
     retry: enqueueActions(({ context, event, system, enqueue }) => {
       if (event.type !== 'workflow.retry') return;
@@ -223,7 +225,7 @@ export const workflowMachine = setup({
       for (const step of context.workflow.steps) {
         const record = steps[step.name]!;
         if (record.child !== undefined) {
-          enqueue.sendTo(record.child, STOP_EVENTS[step.mode === 'exec' ? 'process' : 'shell']);
+          enqueue.emit({ type: 'troupe.child.stop', child: record.child });
         } else if (record.state === 'waiting' || record.state === 'approval' || record.state === 'retrying') {
           if (record.state === 'retrying') enqueue.cancel(`retry:${step.name}`);
           steps[step.name] = { ...record, state: 'cancelled', error: context.abort?.reason ?? 'The run was cancelled.', endedAt: now };
@@ -234,10 +236,9 @@ export const workflowMachine = setup({
     /** During cancel or at the end: a child that ended after we asked it to stop. */
     recordStopped: enqueueActions(({ context, event, system, enqueue }) => {
       const child = currentStep(context, event.type)!;
-      const step = context.workflow.steps.find((s) => s.name === child.step)!;
+      const step = stepNamed(context.workflow, child.step)!;
       const record = context.steps[child.step]!;
-      const end = stepEnd(event as { type: string; output?: unknown; error?: unknown });
-      enqueue.stopChild(child.childId);
+      const end = stepEndOf(event as { type: string; output?: unknown; error?: unknown });
       enqueue.cancel(`timeout:${child.childId}`);
       const { child: _child, timedOut: _timedOut, ...rest } = record;
       const ended = { ...rest, exitCode: end.exitCode, outputs: { ...record.outputs, ...end.outputs }, endedAt: nowOf(system) };
@@ -252,7 +253,7 @@ export const workflowMachine = setup({
     stopServices: enqueueActions(({ context, enqueue }) => {
       for (const step of context.workflow.steps) {
         const child = context.steps[step.name]?.child;
-        if (child !== undefined) enqueue.sendTo(child, STOP_EVENTS[step.mode === 'exec' ? 'process' : 'shell']);
+        if (child !== undefined) enqueue.emit({ type: 'troupe.child.stop', child });
       }
     }),
     end: assign(({ context, system }, params: { status: WorkflowOutput['status'] }) => ({ status: params.status, endedAt: context.endedAt ?? nowOf(system) })),

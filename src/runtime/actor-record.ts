@@ -1,5 +1,6 @@
 import type { AnyActorRef, Snapshot } from 'xstate';
 import { compileRestart, type CompiledRestart } from './spec.js';
+import type { SnapshotSplitter, WrittenParts } from './snapshot-parts.js';
 import type { ActorRow, ActorStatus, SupervisionState } from './store.js';
 import { freshSupervision } from './supervisor.js';
 
@@ -37,6 +38,10 @@ export interface ActorRecord {
   summary: string | null;
   /** Called on every change, for `waitFor` and watchers. */
   readonly watchers: Set<() => void>;
+  /** Its kind's snapshot splitter, while a run of a kind that splits is live. */
+  split?: SnapshotSplitter | undefined;
+  /** The parts of the live run written so far (snapshot-parts.ts). */
+  parts?: WrittenParts | undefined;
 }
 
 /**

@@ -28,22 +28,35 @@ export class ActorTable {
     readonly clock: Clock,
   ) {}
 
-  /** Starts one run of an actor: fresh from `input`, or from a persisted snapshot. */
-  start(record: ActorRecord, kind: LiveKind, from: { input: unknown } | { snapshot: unknown }): void {
+  /**
+   * Set by the orchestrator: called with each run of an actor before it starts, to hear what
+   * it asks of the runtime (child-actors.ts) and, for a child, how its end reads.
+   */
+  onStart: ((record: ActorRecord, ref: AnyActorRef, kind: LiveKind, child: boolean) => void) | undefined;
+
+  /**
+   * Starts one run of an actor: fresh from `input`, or from a persisted snapshot. A child
+   * actor (a workflow's step) runs under its parent's ref, with its own id there; it tells
+   * its parent how it ended as XState children do.
+   */
+  start(record: ActorRecord, kind: LiveKind, from: { input: unknown } | { snapshot: unknown }, under?: { parent: AnyActorRef; id: string }): void {
     const ref = createActor(kind.logic, {
-      id: record.id,
+      id: under?.id ?? record.id,
       systemId: record.id,
-      parent: this.root,
+      parent: under?.parent ?? this.root,
       ...from,
     } as never) as AnyActorRef;
     record.ref = ref;
     record.status = 'active';
     record.startedAt = this.clock.now();
+    record.split = kind.definition.split;
+    record.parts = undefined;
     ref.subscribe({
       next: (snapshot) => this.observe(record, kind, ref, snapshot),
-      // Errors also reach the root as xstate.error.actor.*; this only keeps XState from rethrowing.
+      // Errors also reach the parent as xstate.error.actor.*; this only keeps XState from rethrowing.
       error: () => {},
     });
+    this.onStart?.(record, ref, kind, under !== undefined);
     ref.start();
     if (record.ref === ref) this.observe(record, kind, ref, ref.getSnapshot());
   }

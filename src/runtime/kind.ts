@@ -11,7 +11,9 @@ import type { ActorRecord } from './actor-record.js';
 import { TroupeError } from './errors.js';
 import type { ActorHandle, HandleHost } from './handle.js';
 import type { AnyEvent } from './router.js';
+import type { StepReading } from '../machines/step-end.js';
 import type { OrchestratorOptions } from './create.js';
+import type { SnapshotSplitter } from './snapshot-parts.js';
 import type { MachineSpec } from './spec.js';
 
 /**
@@ -131,6 +133,12 @@ export interface KindApiContext {
   records(): Iterable<ActorRecord>;
   send(id: string, event: AnyEvent): void;
   watchOutputs(watcher: (actorId: string, sink: OutputSink) => void): () => void;
+  /**
+   * Compiles a child actor's spec through its kind, exactly as spawning it would (UNKNOWN_KIND,
+   * INVALID_SPEC, CWD_NOT_ALLOWED...): a parent checks its children before it starts any.
+   * `extra` is laid over the compiled input.
+   */
+  checkChild(id: string, spec: Record<string, unknown>, extra?: Record<string, unknown>): void;
   /** Restores an actor its kind held paused on open (`hold`); false when it runs already or has ended. */
   wake(id: string): boolean;
 }
@@ -193,6 +201,16 @@ export interface KindDefinition<Spec = unknown, Input = unknown> {
   sweep?(ctx: { readonly dbKey: string; readonly owned: ReadonlySet<string> }): Promise<void>;
   /** The live actors' resource ids for `sweep` (e.g. the shells whose session is up). */
   owned?(services: KindServices): Iterable<string>;
+  /**
+   * How an actor of this kind's final output reads as a workflow step's end. Default: done ->
+   * succeeded (the output is the step's `result`), a final state tagged `failure` -> failed.
+   */
+  readonly step?: StepReading;
+  /**
+   * Splits a persisted snapshot into a small main part and keyed parts, so a write only
+   * carries the parts whose object changed (see snapshot-parts.ts). Default: one piece.
+   */
+  readonly split?: SnapshotSplitter;
   /** Summary columns for `ps`/`logs`, written to the actor's row with each write. */
   describe?(snapshot: Snapshot<unknown>): Readonly<Record<string, string | number>>;
   /**

@@ -25,6 +25,7 @@ import { Messenger } from './messenger.js';
 import { abandonResources, reconcileResources, sweepResources } from './reconcile.js';
 import type { OrchestratorOptions } from './create.js';
 import { Restore } from './restore.js';
+import { ChildActors, compileChild, recordAt } from './child-actors.js';
 import { Shutdown } from './shutdown.js';
 import { Supervision } from './supervision.js';
 import { pathOf, resolvePath } from './actor-tree.js';
@@ -94,6 +95,8 @@ export class Orchestrator {
       { id: 'troupe', clock: clock as never, ...(options.inspect ? { inspect: options.inspect } : {}) },
     );
     const table = (this.table = new ActorTable(root, this.writes, clock));
+    const children = new ChildActors(table);
+    table.onStart = (record, ref, kind, child) => children.attach(record, ref, kind, child);
     const isOpen = () => this.shutdown.phase === 'open';
     this.supervision = new Supervision({ table, root, random: options.random, isOpen });
     const restarts = this.supervision.restarts;
@@ -113,7 +116,7 @@ export class Orchestrator {
       // On close actors are stopped but their deadlines must wait for the next start.
       remove: (id) => isOpen() && this.writes.deleteTimer(id),
     });
-    this.restore = new Restore({ table, store: this.store, restarts, timers, resolve: (path) => this.resolve(path) });
+    this.restore = new Restore({ table, store: this.store, restarts, timers, children, resolve: (path) => this.resolve(path) });
     this.shutdown = new Shutdown({
       table,
       restarts,
@@ -189,6 +192,7 @@ export class Orchestrator {
       records: () => this.table.records.values(),
       send: (id, event) => this.send(id, event),
       watchOutputs: (watcher) => this.host.watchOutputs(watcher),
+      checkChild: (id, spec, extra) => void compileChild(this.table.kinds, id, spec, extra),
       wake: (id) => {
         const record = this.table.records.get(id);
         return record !== undefined && this.restore.wake(record);
@@ -268,9 +272,9 @@ export class Orchestrator {
 
   // ---------------------------------------------------------------- queries
 
-  /** A handle on an actor, or undefined. */
+  /** A handle on an actor, or undefined. A workflow step by path: `'<run>/<step>'` is its latest attempt, `'<run>/<step>#2'` one attempt. */
   get(id: string): ActorHandle | undefined {
-    const record = this.table.records.get(id);
+    const record = recordAt(this.table.records, id);
     return record && this.handleOf(record);
   }
 

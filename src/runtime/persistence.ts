@@ -1,5 +1,7 @@
+import type { AnyActorLogic, AnyActorRef } from 'xstate';
 import type { ActorRecord } from './actor-record.js';
 import type { JournalEntry, Store, TimerRow } from './store.js';
+import { WrittenParts } from './snapshot-parts.js';
 
 /**
  * Write-behind: changes are collected during a tick and written in one transaction at its
@@ -130,7 +132,12 @@ export class WriteBehind {
 }
 
 function writeRecord(store: Store, record: ActorRecord, at: number): void {
-  if (record.ref) record.snapshotJson = JSON.stringify(record.ref.getPersistedSnapshot());
+  if (record.ref) record.snapshotJson = snapshotToWrite(store, record, record.ref);
+  else if (record.parts) {
+    // Written whole from here on (frozen or ended): the parts of the live run are stale.
+    store.dropParts(record.id);
+    record.parts = undefined;
+  }
   const supervision = JSON.stringify(record.supervision);
   if (record.persisted) {
     store.updateActor(record.id, record.state, record.status, record.snapshotJson, record.since, at, supervision, record.summary);
@@ -151,4 +158,24 @@ function writeRecord(store: Store, record: ActorRecord, at: number): void {
     summary: record.summary,
   });
   record.persisted = true;
+}
+
+/**
+ * The JSON of the row's snapshot: whole, or, for a kind that splits its snapshots, the main
+ * part, with the keyed parts that changed since the last write written beside it.
+ */
+function snapshotToWrite(store: Store, record: ActorRecord, ref: AnyActorRef): string {
+  if (!record.split) return JSON.stringify(ref.getPersistedSnapshot());
+  // Split before persisting: XState's getPersistedSnapshot walks the whole context (looking
+  // for actor refs), which is what the split is there to avoid; the parts hold no refs.
+  const { main, parts } = record.split(ref.getSnapshot());
+  if (!record.parts) {
+    // A new run of the actor: parts of an earlier one must not be joined into it.
+    store.dropParts(record.id);
+    record.parts = new WrittenParts();
+  }
+  for (const [key, value] of record.parts.changed(parts)) store.putPart(record.id, key, JSON.stringify(value));
+  // An Actor keeps its logic public (`logic`); AnyActorRef's type does not say so.
+  const { logic } = ref as unknown as { logic: AnyActorLogic };
+  return JSON.stringify(logic.getPersistedSnapshot(main as never));
 }

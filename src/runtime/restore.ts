@@ -7,6 +7,7 @@
 import type { AnyActorRef } from 'xstate';
 import { recordFromRow, type ActorRecord } from './actor-record.js';
 import type { ActorTable } from './actor-table.js';
+import type { ChildActors } from './child-actors.js';
 import type { LiveKind } from './kind-registry.js';
 import type { RestartTimers } from './restart-timers.js';
 import type { Store } from './store.js';
@@ -19,6 +20,8 @@ export interface RestoreHost {
   readonly restarts: RestartTimers;
   /** Delayed events, re-armed for the actors that come back. */
   readonly timers: PersistedTimers;
+  /** Brings back actors that run under another (a run's steps), once their parent is back. */
+  readonly children: ChildActors;
   /** The live actor at an id or a path into its children (`'wf-1/build'`). */
   resolve(path: string): AnyActorRef | undefined;
 }
@@ -27,7 +30,7 @@ export interface RestoreHost {
  * Loads the persisted actors, and revives those of each kind once it is registered.
  *
  * @example
- * const restore = new Restore({ table, store, restarts, timers, resolve });
+ * const restore = new Restore({ table, store, restarts, timers, children, resolve });
  * restore.load();
  * restore.revive(table.kinds.get('counter')!);
  */
@@ -44,11 +47,16 @@ export class Restore {
     }
   }
 
-  /** Restores the persisted actors of a kind that just became available. */
+  /**
+   * Restores the persisted actors of a kind that just became available. Parents come back
+   * before their children: a child (a run's step) waits for its parent's ref, and comes back
+   * with it when its kind is there already. A kind may hold its top-level actors paused on
+   * open (its `hold`) until its api wakes them.
+   */
   revive(kind: LiveKind): void {
-    // A kind may hold its actors paused on open (its `hold`) until its api wakes them.
     const hold = kind.definition.hold;
-    this.start(kind, [...this.host.table.records.values()].filter((record) => record.kind === kind.kind && !hold?.(record.spec, kind.services)));
+    const records = [...this.host.table.records.values()].filter((record) => record.kind === kind.kind && (this.isChild(record) || !hold?.(record.spec, kind.services)));
+    this.start(kind, records);
   }
 
   /** Restores one actor that was held paused on open; false when there is nothing to restore. */
@@ -64,7 +72,14 @@ export class Restore {
     const revived: ActorRecord[] = [];
     for (const record of records) {
       if (record.ref) continue;
-      if (record.restartDue !== undefined) {
+      if (this.isChild(record)) {
+        const parentRef = table.records.get(record.parent!)?.ref;
+        if (parentRef && record.status === 'active' && record.snapshotJson) {
+          this.host.children.revive(record, kind, parentRef);
+          revived.push(record);
+          this.reviveChildren(record, revived);
+        }
+      } else if (record.restartDue !== undefined) {
         const due = record.restartDue;
         record.restartDue = undefined;
         this.host.restarts.schedule(record, due);
@@ -72,11 +87,30 @@ export class Restore {
         table.journal(record.id, 'restored', { state: record.state });
         table.start(record, kind, { snapshot: JSON.parse(record.snapshotJson) });
         revived.push(record);
+        this.reviveChildren(record, revived);
       }
     }
     if (!revived.length) return;
     // A timer belongs to a revived actor or to a child inside it (`'hive/bee'`); ids may hold '/'.
     const rows = store.timers().filter((row) => row.kind === 'event' && revived.some((r) => row.actor === r.id || row.actor.startsWith(`${r.id}/`)));
     this.host.timers.rearm(rows, (path) => this.host.resolve(path));
+  }
+
+  /** A child runs under its parent (`<parent>/<child>`), unlike a top-level actor a machine spawned, whose row names a parent too. */
+  private isChild(record: ActorRecord): boolean {
+    return record.parent !== null && record.id.startsWith(`${record.parent}/`);
+  }
+
+  /** The children of a parent just revived whose kinds are registered, and theirs in turn. */
+  private reviveChildren(parent: ActorRecord, revived: ActorRecord[]): void {
+    const { table } = this.host;
+    for (const record of table.records.values()) {
+      if (record.parent !== parent.id || record.ref || !this.isChild(record) || record.status !== 'active' || !record.snapshotJson || !parent.ref) continue;
+      const kind = table.kinds.get(record.kind);
+      if (!kind) continue;
+      this.host.children.revive(record, kind, parent.ref);
+      revived.push(record);
+      this.reviveChildren(record, revived);
+    }
   }
 }

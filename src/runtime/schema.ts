@@ -90,6 +90,18 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: 'actor_parts: the keyed parts of split snapshots (a run\'s step records), written when they change',
+    up(db) {
+      db.exec(`
+        CREATE TABLE actor_parts (
+          actor TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+          PRIMARY KEY (actor, key)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -76,6 +76,11 @@ export class Shutdown {
     record.snapshotJson = JSON.stringify(ref.getPersistedSnapshot());
     record.ref = undefined;
     stopChild(ref);
+    // A step's actor that has no stop event: its run would never hear that it ended.
+    if (runsUnderParent(record)) {
+      const parent = table.records.get(record.parent!)?.ref;
+      parent?.send({ type: `xstate.error.actor.${ref.id}`, error: new Error('it was stopped (its kind has no stop event)') });
+    }
     this.markStopped(record);
   }
 
@@ -102,8 +107,10 @@ export class Shutdown {
     if (this.current !== 'open') return;
     const { table } = this.host;
     this.host.detach();
+    // Children running under a kept actor (a run's steps) are frozen with it, never stopped
+    // on their own: a close-time stop must not read as a step's failure.
     const stopping = [...table.records.values()].filter((r) => {
-      return r.ref !== undefined && table.kinds.get(r.kind)?.closeMode(r) === 'stop';
+      return r.ref !== undefined && !runsUnderParent(r) && table.kinds.get(r.kind)?.closeMode(r) === 'stop';
     });
     await Promise.all(stopping.map((record) => this.stop(record)));
     // Cleanups of stopped actors' I/O run in the background; wait until every group is gone.
@@ -113,12 +120,19 @@ export class Shutdown {
     // Kept actors (workflow runs) are frozen as they are now, so their snapshot still says
     // which steps were in flight (the next open runs those again); then stopping them stops
     // their children, and the database stays open until every process group is gone.
+    // Every snapshot is taken before anything stops (a stopped step must not change its run),
+    // then children stop before their parents: their rows still say they were in flight.
+    const frozen: Array<[ActorRecord, AnyActorRef]> = [];
     for (const record of table.records.values()) {
       const ref = record.ref;
       if (!ref) continue;
       record.snapshotJson = JSON.stringify(ref.getPersistedSnapshot());
       table.writes.touch(record);
       record.ref = undefined;
+      frozen.push([record, ref]);
+    }
+    frozen.sort(([a], [b]) => depth(b.id) - depth(a.id));
+    for (const [record, ref] of frozen) {
       stopChild(ref);
       table.notify(record);
     }
@@ -134,3 +148,7 @@ export class Shutdown {
     this.host.release();
   }
 }
+
+/** A child run under its parent's ref (a workflow's step, `<run>/<step>#<n>`). */
+const runsUnderParent = (record: ActorRecord) => record.parent !== null && record.id.startsWith(`${record.parent}/`);
+const depth = (id: string) => id.split('/').length;

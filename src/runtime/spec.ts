@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isDuration, parseDuration, type Duration } from './duration.js';
 import { TroupeError } from './errors.js';
+import { stepWaitForSchema } from '../workflow/spec.js';
 
 /** A duration field: milliseconds or `'500ms'`/`'30s'`/`'5m'`, checked where it is written. */
 export const durationSchema = z.union([z.number(), z.string()]).refine(isDuration, {
@@ -51,12 +52,11 @@ export const baseSpecShape = {
 export const machineSpecSchema = z.object({ ...baseSpecShape, input: z.unknown().optional() }).strict();
 export type MachineSpec = Omit<z.input<typeof machineSpecSchema>, 'restart'> & { restart?: RestartSpec | RestartPolicy };
 
-export const waitForSchema = z.union([
-  z.string().min(1),
-  z.object({ port: z.number().int().min(1).max(65535), host: z.string().optional() }).strict(),
-  z.object({ file: z.string().min(1) }).strict(),
-  z.object({ http: z.string().url(), status: z.number().int().optional() }).strict(),
-]);
+/**
+ * Readiness as users write it: one schema for a process's `wait_for` and a workflow step's
+ * (a regex checked here, `{ port }`, `{ file }` or `{ http }`), compiled by `compileWaitFor`.
+ */
+export const waitForSchema = stepWaitForSchema;
 
 /** Restart settings after defaults, in milliseconds: what the supervisor works with. */
 export interface CompiledRestart {
@@ -72,7 +72,7 @@ export interface CompiledRestart {
   };
 }
 
-/** Readiness as the process machine sees it: plain data, so it survives a JSON round trip. */
+/** Readiness as the process and shell machines (and a workflow's steps) see it: plain data, so it survives a JSON round trip. */
 export type CompiledWaitFor =
   | { readonly type: 'output'; readonly pattern: string; readonly flags: string }
   | { readonly type: 'port'; readonly port: number; readonly host: string }

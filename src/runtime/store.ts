@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { hasParts, joinParts } from './snapshot-parts.js';
 
 /** Lifecycle of an actor as stored: XState's snapshot status, plus `stopped` on request. */
 export type ActorStatus = 'active' | 'done' | 'error' | 'stopped';
@@ -88,6 +89,7 @@ export class Store {
   /** The connection's `synchronous` level (2 = FULL fsyncs each commit: durability 'full'). */
   private readonly syncLevel: number;
   private readonly s;
+  private partStatements: { put: Database.Statement; of: Database.Statement; drop: Database.Statement } | undefined;
 
   constructor(db: Database.Database) {
     this.db = db;
@@ -165,12 +167,43 @@ export class Store {
     this.s.updateActor.run(state, status, snapshot, since, at, supervision, summary, id);
   }
 
+  /** Every actor's row, its snapshot whole (split parts joined back). */
   actors(): ActorRow[] {
-    return this.s.allActors.all() as ActorRow[];
+    return (this.s.allActors.all() as ActorRow[]).map((row) => this.joined(row));
   }
 
   actor(id: string): ActorRow | undefined {
-    return this.s.actor.get(id) as ActorRow | undefined;
+    const row = this.s.actor.get(id) as ActorRow | undefined;
+    return row && this.joined(row);
+  }
+
+  /**
+   * The `actor_parts` statements, prepared on first use: a read-only reader (the CLI) may
+   * open a database written before migration 3, which has no such table and no parts.
+   */
+  private get p() {
+    return (this.partStatements ??= {
+      put: this.db.prepare('INSERT OR REPLACE INTO actor_parts (actor, key, value) VALUES (?, ?, ?)'),
+      of: this.db.prepare('SELECT key, value FROM actor_parts WHERE actor = ?'),
+      drop: this.db.prepare('DELETE FROM actor_parts WHERE actor = ?'),
+    });
+  }
+
+  /** Writes one keyed part of an actor's split snapshot (see snapshot-parts.ts). */
+  putPart(actor: string, key: string, json: string): void {
+    this.p.put.run(actor, key, json);
+  }
+
+  /** Forgets an actor's parts: its snapshot is being written whole, or anew. */
+  dropParts(actor: string): void {
+    this.p.drop.run(actor);
+  }
+
+  private joined(row: ActorRow): ActorRow {
+    if (row.snapshot === null || !hasParts(row.snapshot)) return row;
+    const rows = this.p.of.all(row.id) as Array<{ key: string; value: string }>;
+    const parts = new Map(rows.map((part) => [part.key, JSON.parse(part.value) as unknown]));
+    return { ...row, snapshot: JSON.stringify(joinParts(JSON.parse(row.snapshot), parts)) };
   }
 
   appendJournal(entry: JournalEntry): void {

@@ -1,3 +1,4 @@
+import { backoffMs } from '../machines/backoff.js';
 import type { CompiledRestart } from './spec.js';
 import type { SupervisionState } from './store.js';
 
@@ -48,7 +49,5 @@ export function decide(
 
 /** `initial * factor^attempt`, capped at `max`, less up to `jitter` of itself at random. */
 export function backoffDelay(restart: CompiledRestart, attempt: number, random: () => number): number {
-  const { initialMs, factor, maxMs, jitter } = restart.backoff;
-  const base = Math.min(maxMs, initialMs * factor ** attempt);
-  return Math.round(base * (1 - jitter * random()));
+  return backoffMs(restart.backoff, attempt, random);
 }

@@ -51,12 +51,12 @@ function compileStep(step: ParsedStep, workflowEnv: Record<string, string>, base
   const cwd = resolve(baseDir, step.cwd ?? '.');
   const retry = step.retry ?? retrySchema.parse({});
   const expect = (step.expect ?? []).map((round): StepDialogRound => {
-    const match = round.regex === undefined ? { pattern: escapeRegex(round.match!), flags: '' } : { pattern: round.regex, flags: round.flags ?? '' };
-    return round.send === undefined ? { match, secret: round.secret } : { match, send: round.send, secret: round.secret };
+    const expect = { type: 'regex' as const, source: round.regex ?? escapeRegex(round.match!), flags: round.regex === undefined ? '' : (round.flags ?? '') };
+    return round.send === undefined ? { expect, secret: round.secret } : { expect, send: round.send, secret: round.secret };
   });
   const compiled: CompiledStep = {
     name: step.name,
-    command: step.command,
+    command: step.command ?? '',
     cwd,
     env: { ...workflowEnv, ...stringValues(step.env) },
     dependsOn: [...new Set(step.depends_on ?? [])],
@@ -70,6 +70,12 @@ function compileStep(step: ParsedStep, workflowEnv: Record<string, string>, base
     expect,
     outputs: { ...step.outputs },
   };
+  if (step.kind !== undefined) {
+    compiled.kind = step.kind;
+    compiled.with = { ...step.with };
+    // As for a command step, a relative directory is the workflow file's.
+    if (typeof step.with?.['cwd'] === 'string') compiled.with['cwd'] = resolve(baseDir, step.with['cwd']);
+  }
   if (step.wait_for !== undefined) compiled.waitFor = anchored(compileWaitFor(step.wait_for), cwd);
   if (step.timeout !== undefined) compiled.timeoutMs = parseDuration(step.timeout);
   return compiled;
@@ -115,11 +121,13 @@ function checkTemplates(spec: unknown, nodes: GraphNode[]): Problem[] {
   const byName = new Map<string, GraphNode>();
   for (const node of nodes) if (!byName.has(node.name)) byName.set(node.name, node);
   for (const node of nodes) {
-    const before = ancestors(node.name, nodes);
+    // O(steps) each: only for steps that use outputs (a long chain would be O(steps²)).
+    let before: Set<string> | undefined;
+    const dependencies = () => (before ??= ancestors(node.name, nodes));
     const prefix: ProblemPath = ['steps', node.index];
     for (const [path, text] of templatedTexts(valueAt(spec, prefix), ['command', 'env', 'expect'])) {
       for (const ref of templateRefs(text)) {
-        const message = ref.kind === 'env' ? undefined : ref.kind === 'invalid' ? invalidTemplate(ref.text) : outputProblem(ref, node.name, before, byName, spec);
+        const message = ref.kind === 'env' ? undefined : ref.kind === 'invalid' ? invalidTemplate(ref.text) : outputProblem(ref, node.name, dependencies(), byName, spec);
         if (message !== undefined) problems.push({ path: [...prefix, ...path], message });
       }
     }
@@ -142,6 +150,8 @@ function outputProblem(ref: Extract<TemplateRef, { kind: 'output' }>, step: stri
   if (!before.has(ref.step)) return `${ref.text}: '${ref.step}' is not a dependency of '${step}'; add it to depends_on`;
   const outputs = valueAt(spec, ['steps', source.index, 'outputs']);
   const declared = outputs !== null && typeof outputs === 'object' && !Array.isArray(outputs) ? Object.keys(outputs) : [];
+  // A step of a kind has its actor's output as `result` (see defaultStepEnd).
+  if (typeof valueAt(spec, ['steps', source.index, 'kind']) === 'string') declared.push('result');
   if (declared.includes(ref.output)) return undefined;
   if (declared.length === 0) return `${ref.text}: step '${ref.step}' declares no outputs; add outputs: { ${ref.output}: '<regex with a (group)>' } to it`;
   const close = closest(ref.output, declared);

@@ -142,7 +142,16 @@ export const expectRoundSchema = z
 export const stepSchema = z
   .object({
     name: nameOf('step name').describe('Unique within the workflow: letters, digits, _ and -.'),
-    command: z.string().min(1).describe('Run by `sh -c` in its own process group. May use ${env.NAME} and ${steps.NAME.outputs.KEY}; write $${ for a literal ${.'),
+    command: z.string().min(1).optional().describe('Run by `sh -c` in its own process group. May use ${env.NAME} and ${steps.NAME.outputs.KEY}; write $${ for a literal ${. Short for kind: process (or kind: shell with mode pty/tmux).'),
+    kind: z
+      .string()
+      .regex(/^[a-z][a-z0-9_-]*$/i, { error: (issue) => `${quoted(issue.input)} is not a kind name; use a registered kind such as process, shell or your own` })
+      .optional()
+      .describe('Run the step as an actor of this registered kind (process, shell, or one registered with orc.register), from the spec fields in `with`. Instead of `command`.'),
+    with: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe("The kind's spec fields (as for orc.spawn, without kind and id), e.g. { command: 'make', cwd: 'src' } for a process, { input: {...} } for a registered machine. Strings may use ${steps.NAME.outputs.KEY}."),
     cwd: z.string().min(1).optional().describe("Working directory, relative to the workflow file's directory (the default)."),
     env: envSchema.optional(),
     depends_on: z.array(nameOf('step name')).optional().describe('Steps that must settle first. Without it the step starts at once, in parallel with other ready steps.'),
@@ -168,7 +177,21 @@ export const stepSchema = z
       .describe('Values taken from the output, used later as ${steps.NAME.outputs.KEY}.'),
   })
   .strict()
-  .describe('One step: a command, when it runs, and what it yields.');
+  .meta({ oneOf: [{ required: ['command'] }, { required: ['kind'] }] })
+  .superRefine((step, ctx) => {
+    if (step.command === undefined && step.kind === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['command'], message: 'required; add the command to run, e.g. command: npm test' });
+    } else if (step.command !== undefined && step.kind !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['kind'], message: "give either 'command' (a shell command) or 'kind' (an actor kind, with its fields in 'with'), not both" });
+    }
+    if (step.with !== undefined && step.kind === undefined) ctx.addIssue({ code: 'custom', path: ['with'], message: "'with' holds the fields of a 'kind'; add kind: process (or another kind), or use 'command'" });
+    if (step.kind !== undefined) {
+      for (const field of ['mode', 'expect', 'cwd', 'env'] as const) {
+        if (step[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `'${field}' belongs to a 'command' step; give a '${step.kind}' step's fields in 'with'` });
+      }
+    }
+  })
+  .describe('One step: a command (or an actor of a kind), when it runs, and what it yields.');
 
 export const workflowSchema = z
   .object({

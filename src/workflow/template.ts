@@ -44,6 +44,43 @@ function parseRef(inner: string, text: string): TemplateRef {
   return { kind: 'invalid', text };
 }
 
+/** A piece of a templated text: literal text, a reference, or `$${` (a literal `${`). */
+export type TemplatePart = string | TemplateRef | { kind: 'escape' };
+
+/**
+ * The one reading of the template grammar: `text` cut into literal text, references and
+ * `$${` escapes. Everything that fills in, checks or passes on templates goes through it
+ * (compile-time checks, a step's outputs at launch, `${env.NAME}` in the I/O layer).
+ *
+ * @example templateParts('a ${env.X} $${b}') // ['a ', { kind: 'env', name: 'X', text: '${env.X}' }, ' ', { kind: 'escape' }, 'b}']
+ */
+export function templateParts(text: string): TemplatePart[] {
+  const parts: TemplatePart[] = [];
+  let last = 0;
+  for (const match of text.matchAll(TEMPLATE)) {
+    if (match.index > last) parts.push(text.slice(last, match.index));
+    parts.push(match[1] === undefined ? { kind: 'escape' } : parseRef(match[1], match[0]));
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) parts.push(text.slice(last));
+  return parts;
+}
+
+/**
+ * `text` with each reference replaced by what `fill` returns for it (undefined: left as
+ * written), and each `$${` kept as `$${` (`escapes: 'keep'`, for a later pass) or turned
+ * into `${` (`'resolve'`, the last pass).
+ *
+ * @example substitute('${env.A} $${B}', (ref) => (ref.kind === 'env' ? 'x' : undefined), 'resolve') // 'x ${B}'
+ */
+export function substitute(text: string, fill: (ref: TemplateRef) => string | undefined, escapes: 'keep' | 'resolve'): string {
+  // Most texts hold no template: no need to cut them up.
+  if (!text.includes('${')) return text;
+  return templateParts(text)
+    .map((part) => (typeof part === 'string' ? part : part.kind === 'escape' ? (escapes === 'keep' ? '$${' : '${') : (fill(part) ?? part.text)))
+    .join('');
+}
+
 /**
  * The references in `text`, in order (for the compiler's checks).
  *
@@ -53,11 +90,7 @@ function parseRef(inner: string, text: string): TemplateRef {
  * //  { kind: 'env', name: 'USER', text: '${env.USER}' }]
  */
 export function templateRefs(text: string): TemplateRef[] {
-  const refs: TemplateRef[] = [];
-  for (const match of text.matchAll(TEMPLATE)) {
-    if (match[1] !== undefined) refs.push(parseRef(match[1], match[0]));
-  }
-  return refs;
+  return templateParts(text).filter((part): part is TemplateRef => typeof part !== 'string' && part.kind !== 'escape');
 }
 
 /**
@@ -73,29 +106,40 @@ export function templateRefs(text: string): TemplateRef[] {
  */
 export function renderTemplate(text: string, context: TemplateContext, step?: string): string {
   const who = step === undefined ? 'The workflow' : `Step '${step}'`;
-  return text.replace(TEMPLATE, (whole: string, inner: string | undefined) => {
-    if (inner === undefined) return '${';
-    const ref = parseRef(inner, whole);
-    if (ref.kind === 'env') {
-      const value = context.env[ref.name];
-      if (value !== undefined) return value;
-      throw new TroupeError('INVALID_WORKFLOW', missingEnvMessage(step, ref.name), {
-        details: { step, variable: ref.name },
+  return substitute(
+    text,
+    (ref) => {
+      if (ref.kind === 'env') {
+        const value = context.env[ref.name];
+        if (value !== undefined) return value;
+        throw new TroupeError('INVALID_WORKFLOW', missingEnvMessage(step, ref.name), {
+          details: { step, variable: ref.name },
+        });
+      }
+      if (ref.kind === 'output') {
+        const value = context.steps[ref.step]?.outputs[ref.output];
+        if (value !== undefined) return value;
+        throw missingOutput(ref, who, step);
+      }
+      throw new TroupeError('INVALID_WORKFLOW', `${who} uses ${ref.text}: write \${env.NAME}, \${steps.NAME.outputs.KEY}, or $\${ for a literal \${.`, {
+        details: { step, template: ref.text },
       });
-    }
-    if (ref.kind === 'output') {
-      const value = context.steps[ref.step]?.outputs[ref.output];
-      if (value !== undefined) return value;
-      throw new TroupeError(
-        'INVALID_WORKFLOW',
-        `${who} uses ${whole}, but step '${ref.step}' produced no output '${ref.output}' (it did not run, or its pattern did not match its output). Check the pattern in its 'outputs', or its condition.`,
-        { details: { step, from: ref.step, output: ref.output } },
-      );
-    }
-    throw new TroupeError('INVALID_WORKFLOW', `${who} uses ${whole}: write \${env.NAME}, \${steps.NAME.outputs.KEY}, or $\${ for a literal \${.`, {
-      details: { step, template: whole },
-    });
-  });
+    },
+    'resolve',
+  );
+}
+
+/**
+ * The error for an output a step uses that was never produced.
+ *
+ * @example missingOutput({ kind: 'output', step: 'build', output: 'sha', text: '${steps.build.outputs.sha}' }, "Step 'ship'", 'ship')
+ */
+export function missingOutput(ref: Extract<TemplateRef, { kind: 'output' }>, who: string, step?: string): TroupeError {
+  return new TroupeError(
+    'INVALID_WORKFLOW',
+    `${who} uses ${ref.text}, but step '${ref.step}' produced no output '${ref.output}' (it did not run, or its pattern did not match its output). Check the pattern in its 'outputs', or its condition.`,
+    { details: { step, from: ref.step, output: ref.output } },
+  );
 }
 
 /**

@@ -4,21 +4,17 @@
  * snapshot can be persisted and restored as is.
  */
 
-/** A compiled readiness check (same shape as the process kind's). */
-export type StepWaitFor =
-  | { type: 'output'; pattern: string; flags: string }
-  | { type: 'port'; port: number; host: string }
-  | { type: 'file'; path: string }
-  | { type: 'http'; url: string; status?: number };
+import type { ShellDialogRound } from '../machines/shell.js';
+import type { CompiledWaitFor } from '../runtime/spec.js';
 
-/** One round of an interactive dialog: wait for `match`, then (optionally) send `send` and Enter. */
-export interface StepDialogRound {
-  /** A regex source; literal strings from the spec are escaped at compile time. */
-  match: { pattern: string; flags: string };
-  /** May contain `${env.NAME}` (resolved by the I/O layer at send time, never stored resolved). */
-  send?: string;
-  secret: boolean;
-}
+/** A compiled readiness check: the process and shell kinds' own type. */
+export type StepWaitFor = CompiledWaitFor;
+
+/**
+ * One round of a step's interactive dialog: the shell kind's own round (wait for `expect`,
+ * then type `send` and Enter). A literal `match` from the spec is compiled to an escaped regex.
+ */
+export type StepDialogRound = ShellDialogRound;
 
 export type StepCondition = 'success' | 'failure' | 'always';
 export type StepMode = 'exec' | 'pty' | 'tmux';
@@ -43,6 +39,10 @@ export interface CompiledStep {
   expect: StepDialogRound[];
   /** Output name -> regex source whose first capture group is the value. */
   outputs: Record<string, string>;
+  /** A `kind:` step: the registered kind it runs as (`command` and `mode` are then unused). */
+  kind?: string;
+  /** A `kind:` step's spec fields, as written (templates still unresolved). */
+  with?: Record<string, unknown>;
 }
 
 /** A validated workflow, steps in a topological order (dependencies first). */

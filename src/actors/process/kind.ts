@@ -7,6 +7,7 @@
 import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { processMachine, type ProcessHandle, type ProcessInput } from '../../machines/process.js';
+import { processStepEnd } from '../../machines/step-end.js';
 import { checkCommand, checkCwd } from '../../runtime/confine.js';
 import { parseDuration } from '../../runtime/duration.js';
 import { TroupeError, describeError } from '../../runtime/errors.js';
@@ -50,6 +51,7 @@ export const processKind = defineKind<z.infer<typeof processSpecSchema>, Process
   spec: processSpecSchema,
   compile: (spec, ctx) => compileParsedProcess(spec, ctx.id, ctx),
   stop: { type: 'process.stop' },
+  step: { end: processStepEnd },
   drain: pendingStops,
   // A child process cannot outlive its orchestrator's control: close() stops it.
   close: 'stop',

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { shellMachine, type ShellContext } from '../../machines/shell.js';
+import { processStepEnd } from '../../machines/step-end.js';
 import { TroupeError } from '../../runtime/errors.js';
 import { defineKind, type KindServices } from '../../runtime/kind.js';
 import { isGroupRecord, killGroupNow, reconcileGroup } from '../proc/reap-group.js';
@@ -55,6 +56,7 @@ export const shellKind = defineKind<z.infer<typeof shellSpecSchema>, ShellInput>
   compile: (spec, ctx) => compileParsedShell(spec, ctx.id, ctx),
   handle: ({ orc, record, services }) => new ShellHandle(orc, record, sessionsOf(services)),
   stop: { type: 'shell.stop' },
+  step: { end: processStepEnd },
   drain: pendingShellStops,
   // A pty cannot outlive us; a tmux session can, and stays when asked to (`keep: true`).
   close: (spec) => (spec['backend'] === 'tmux' && spec['keep'] === true ? 'keep' : 'stop'),

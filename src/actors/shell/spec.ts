@@ -9,6 +9,7 @@ import { compilePattern } from '../expect/expect.js';
 import type { ShellDialogRound, ShellInput, ShellPattern } from '../../machines/shell.js';
 import { checkCommand, checkCwd, checkProgram } from '../../runtime/confine.js';
 import { parseDuration } from '../../runtime/duration.js';
+import { envNames, substitute } from '../../workflow/template.js';
 import { TroupeError } from '../../runtime/errors.js';
 import { baseSpecShape, durationSchema, parseSpec, type RestartPolicy, type RestartSpec } from '../../runtime/spec.js';
 
@@ -22,12 +23,6 @@ export const DEFAULT_SHELL = { file: 'bash', args: ['--noprofile', '--norc', '-i
 
 /** What every shell's terminal says it is, unless `env.TERM` says otherwise. */
 export const DEFAULT_TERM = 'xterm-256color';
-
-/**
- * `${env.NAME}` inside a dialog's `send`: resolved from the orchestrator's environment at send
- * time. `$${` stands for a literal `${` (matched first, so `$${env.X}` is text, not a reference).
- */
-const ENV_REFERENCE = /\$\$\{|\$\{env\.([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 const dialogRoundSchema = z
   .object({
@@ -162,25 +157,20 @@ function compileRound(round: z.infer<typeof dialogRoundSchema>, index: number, w
   const compiled: ShellDialogRound = { expect, secret };
   if (round.send !== undefined) {
     // A secret written into the spec would be stored with it (SQLite, journal): it must come from the environment.
-    if (secret && envNames(round.send).length === 0) {
+    if (secret && envNames([round.send]).length === 0) {
       throw new TroupeError(
         'INVALID_SPEC',
         `Invalid ${what}: ${at}.send: a secret is stored with the spec unless it comes from the environment. Write send: '\${env.NAME}' and set NAME in the orchestrator's environment.`,
         { details: { path: `${at}.send` } },
       );
     }
-    for (const name of envNames(round.send)) {
+    for (const name of envNames([round.send])) {
       if (env[name] === undefined) throw missingVariable(name, `${what}, ${at}.send`);
     }
     compiled.send = round.send;
   }
   if (round.timeout !== undefined) compiled.timeoutMs = parseDuration(round.timeout, `${at}.timeout`);
   return compiled;
-}
-
-/** The variable names `${env.NAME}` references in `text`. */
-function envNames(text: string): string[] {
-  return [...text.matchAll(ENV_REFERENCE)].flatMap((match) => (match[1] === undefined ? [] : [match[1]]));
 }
 
 /**
@@ -191,12 +181,17 @@ function envNames(text: string): string[] {
  * resolveEnvReferences('${env.USER} costs $${price}', process.env, 'dialog of s1') // 'root costs ${price}'
  */
 export function resolveEnvReferences(text: string, env: NodeJS.ProcessEnv, where: string): string {
-  return text.replace(ENV_REFERENCE, (_whole: string, name: string | undefined) => {
-    if (name === undefined) return '${';
-    const value = env[name];
-    if (value === undefined) throw missingVariable(name, where);
-    return value;
-  });
+  // `${env.NAME}` (and `$${`) as the workflow template grammar reads it; anything else is literal.
+  return substitute(
+    text,
+    (ref) => {
+      if (ref.kind !== 'env') return undefined;
+      const value = env[ref.name];
+      if (value === undefined) throw missingVariable(ref.name, where);
+      return value;
+    },
+    'resolve',
+  );
 }
 
 function missingVariable(name: string, where: string): TroupeError {

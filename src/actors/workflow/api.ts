@@ -30,6 +30,7 @@ export function workflowApi(ctx: KindApiContext) {
       records: () => ctx.records(),
       send: (id, event) => ctx.send(id, event as unknown as AnyEvent),
       watchOutputs: (watcher) => ctx.watchOutputs(watcher),
+      checkChild: (id, spec, extra) => ctx.checkChild(id, spec, extra),
       wake: (record) => ctx.wake(record.id),
     }));
   };

@@ -8,6 +8,7 @@ import { workflowMachine, type CommitInput, type WorkflowInput } from '../../mac
 import { defineKind } from '../../runtime/kind.js';
 import { actorIdSchema } from '../../runtime/spec.js';
 import { workflowApi } from './api.js';
+import { splitRun } from './split.js';
 
 // The input is built by `orc.startRun()` from a compiled workflow; this only guards the
 // shape against hand-written specs (`orc.spawn({ kind: 'workflow', ... })`).
@@ -53,6 +54,8 @@ export const workflowKind = defineKind<z.infer<typeof workflowSpecSchema>, Workf
   stop: { type: 'workflow.cancel' },
   // Its steps are stopped by close(), but the run is kept: the next open resumes it.
   close: 'keep',
+  // Persisted in pieces: a step's result commit writes that step's record, not the whole run.
+  split: splitRun,
   // `createOrchestrator({ resumeRuns: false })` (what `troupe run` does) leaves a previous
   // owner's unfinished runs paused until `orc.resumeRuns()` wakes them.
   hold: (_spec, services) => services.options.resumeRuns === false,

@@ -7,7 +7,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { customAlphabet } from 'nanoid';
 import type { OutputSink } from '../output/output.js';
-import { stepOfChild } from '../../machines/workflow-launch.js';
+import { dryLaunches, stepOfChild } from '../../machines/workflow-launch.js';
 import type { WorkflowEvent, WorkflowInput } from '../../machines/workflow.js';
 import { compileWorkflow } from '../../workflow/compile.js';
 import { closest } from '../../workflow/dag.js';
@@ -65,6 +65,8 @@ export interface RunHandle {
 export interface RunsHost {
   /** Base for the relative `cwd`s of workflows given as specs. */
   readonly cwd: string;
+  /** Compiles a step's spec through its kind, as spawning it would; throws what spawning would. */
+  checkChild(id: string, spec: Record<string, unknown>, extra?: Record<string, unknown>): void;
   /** Spawns a top-level actor now; throws a TroupeError for a bad spec. */
   spawn(spec: unknown): void;
   record(id: string): ActorRecord | undefined;
@@ -99,9 +101,25 @@ export class WorkflowRuns {
     if (existing) {
       throw new TroupeError('ACTOR_EXISTS', `Run id '${runId}' is taken (by a ${existing.kind} in state '${existing.state}'). Pick another id.`, { details: { id: runId } });
     }
+    this.checkSteps(compiled, runId, set);
     const input: WorkflowInput = { runId, workflow: compiled, set };
     this.host.spawn({ kind: 'workflow', id: runId, input });
     return new LiveRun(this.host, runId);
+  }
+
+  /**
+   * Compiles every step through its kind, as `orc.spawn` would, before anything is recorded:
+   * a step is refused for what would refuse the actor (CWD_NOT_ALLOWED, UNKNOWN_KIND...).
+   */
+  private checkSteps(workflow: CompiledWorkflow, runId: string, set: Record<string, string>): void {
+    for (const { step, launch } of dryLaunches(workflow, runId, set)) {
+      try {
+        this.host.checkChild(`${runId}/${launch.childId}`, launch.spec, launch.input as Record<string, unknown> | undefined);
+      } catch (err) {
+        if (!(err instanceof TroupeError)) throw err;
+        throw new TroupeError(err.code, `Step '${step}' of workflow '${workflow.name}' can't run: ${err.message}`, { cause: err, details: { ...err.details, step, workflow: workflow.name } });
+      }
+    }
   }
 
   /** Runs a workflow to its end. */
@@ -200,11 +218,14 @@ class LiveRun implements RunHandle {
       const keepAlive = setInterval(() => undefined, KEEP_ALIVE_MS);
       const watch = () => {
         const current = host.record(id) ?? record;
-        const view = this.view();
-        const key = changeKey(view);
-        if (key !== this.lastChange) {
-          this.lastChange = key;
-          for (const listener of this.changeListeners) listener(view);
+        // A view costs O(steps): made on each change only for someone listening.
+        if (this.changeListeners.size > 0) {
+          const view = this.view();
+          const key = changeKey(view);
+          if (key !== this.lastChange) {
+            this.lastChange = key;
+            for (const listener of this.changeListeners) listener(view);
+          }
         }
         if (current.ref) return;
         current.watchers.delete(watch);
@@ -214,7 +235,7 @@ class LiveRun implements RunHandle {
           // Its actor was stopped but not ended: the orchestrator closed and froze the run.
           reject(new TroupeError('ORCHESTRATOR_CLOSED', `Run '${id}' was interrupted: the orchestrator closed. Resume it with \`troupe resume ${id}\`.`, { details: { runId: id } }));
         } else {
-          resolve(view);
+          resolve(this.view());
         }
       };
       record.watchers.add(watch);

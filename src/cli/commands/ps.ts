@@ -42,10 +42,18 @@ succeeded, failed, skipped, cancelled).`,
     };
     const reader = openReader(db);
     try {
-      const entries: PsEntry[] = reader.actors(filter).map((actor) => {
-        const run = reader.run(actor.id);
-        return run === undefined ? actor : { ...actor, run };
-      });
+      // A pid is one of ours only while an owner runs: a run frozen by close() keeps its steps'
+      // rows in flight (the next owner runs them again), but their processes ended with it.
+      const owned = reader.owner().running;
+      const entries: PsEntry[] = reader
+        .actors(filter)
+        // A run's steps are listed under it (with their step states), not again as actors.
+        .filter((actor) => !isChild(actor))
+        .map((actor) => {
+          const run = reader.run(actor.id);
+          const shown = owned || actor.parent === null ? actor : withoutPid(actor);
+          return run === undefined ? shown : { ...shown, run };
+        });
       if (options['quiet'] === true) return await io.out(entries.map((e) => `${e.id}\n`).join(''));
       if (options['json'] === true) return await io.out(`${JSON.stringify(entries, null, 2)}\n`);
       await io.out(`db: ${reader.path}, ${reader.owner().description}\n`);
@@ -55,6 +63,16 @@ succeeded, failed, skipped, cancelled).`,
     }
   },
 });
+
+/** An actor that runs under another (`<run>/<step>#<n>`), rather than one a machine spawned at the top. */
+function isChild(actor: ActorView): boolean {
+  return actor.parent !== null && actor.id.startsWith(`${actor.parent}/`);
+}
+
+function withoutPid(actor: ActorView): ActorView {
+  const { pid: _pid, ...rest } = actor;
+  return rest;
+}
 
 function table(entries: readonly PsEntry[], filter: ActorFilter): string {
   const filtered = filter.kind !== undefined || filter.state !== undefined;

@@ -1,0 +1,69 @@
+/**
+ * Splitting a persisted snapshot so that writing it costs what changed, not its size. A
+ * kind's `split` takes big, mostly unchanging pieces out of the snapshot (a workflow run's
+ * step records and its compiled workflow) as keyed parts, and leaves markers in their place:
+ * `{ $part: key }` for one part, `{ $parts: prefix }` for an object made of every part whose
+ * key starts with `prefix`. The main part is written to the actor's row as before; a part is
+ * written to `actor_parts` only when its object is not the one written last time (machines
+ * update immutably, so an unchanged record keeps its identity). Reading joins them back.
+ */
+
+/** A snapshot as a small main part plus keyed parts (plain JSON values, holding no actor refs). */
+export interface SplitSnapshot {
+  main: unknown;
+  parts: ReadonlyMap<string, unknown>;
+}
+
+/**
+ * A kind's way of splitting its actors' live snapshots: `main` is a snapshot of the same
+ * shape, persisted by the kind's logic as usual (`getPersistedSnapshot`).
+ */
+export type SnapshotSplitter = (snapshot: unknown) => SplitSnapshot;
+
+/**
+ * The parts written last for one actor (by object identity), to write only those that changed.
+ *
+ * @example
+ * const written = new WrittenParts();
+ * for (const [key, value] of written.changed(split.parts)) store.putPart(id, key, JSON.stringify(value));
+ */
+export class WrittenParts {
+  private readonly last = new Map<string, unknown>();
+
+  /** The parts whose object differs from the one written last, remembered as written. */
+  changed(parts: ReadonlyMap<string, unknown>): Array<[string, unknown]> {
+    const out: Array<[string, unknown]> = [];
+    for (const [key, value] of parts) {
+      if (this.last.get(key) === value) continue;
+      this.last.set(key, value);
+      out.push([key, value]);
+    }
+    return out;
+  }
+}
+
+/**
+ * The snapshot with its parts put back in place of their markers. A snapshot without
+ * markers (written whole, e.g. at close) comes back as it is.
+ *
+ * @example joinParts({ context: { steps: { $parts: 'step:' } } }, new Map([['step:a', { state: 'waiting' }]])) // { context: { steps: { a: { state: 'waiting' } } } }
+ */
+export function joinParts(main: unknown, parts: ReadonlyMap<string, unknown>): unknown {
+  if (!main || typeof main !== 'object') return main;
+  if (Array.isArray(main)) return main.map((item: unknown) => joinParts(item, parts));
+  const object = main as Record<string, unknown>;
+  const part = object['$part'];
+  if (typeof part === 'string' && Object.keys(object).length === 1) return parts.get(part);
+  const prefix = object['$parts'];
+  if (typeof prefix === 'string' && Object.keys(object).length === 1) {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of parts) if (key.startsWith(prefix)) out[key.slice(prefix.length)] = value;
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(object)) out[key] = joinParts(value, parts);
+  return out;
+}
+
+/** True when a stored main part has markers to join (a quick look at the JSON text). */
+export const hasParts = (json: string) => json.includes('"$part');
