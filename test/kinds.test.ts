@@ -164,7 +164,7 @@ describe('schema v2', () => {
 
     const db = openDatabase(path);
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)!.version);
       expect(db.prepare('SELECT * FROM resources ORDER BY actor').all()).toEqual([
         { actor: 's1', kind: 'shell', record: '{"pid":10,"pgid":10,"startTime":"555"}', owner_pid: 77, created_at: 5 },
         { actor: 'wf-1/build#1', kind: 'process', record: '{"pid":11,"pgid":11,"startTime":"666"}', owner_pid: 77, created_at: 6 },

@@ -14,6 +14,7 @@ import { TroupeError } from './errors.js';
 import { readOwner } from './lock.js';
 import { databasePath, logFileIn } from './reader-paths.js';
 import type { ActorStatus, JournalRow } from './store.js';
+import { hasParts, joinParts } from './snapshot-parts.js';
 import { actorViewOf, parseJson, persistedAt, topState, type ActorView, type RawActorRow } from './reader-rows.js';
 
 export type { ActorView } from './reader-rows.js';
@@ -171,10 +172,30 @@ class SqliteReader implements Reader {
     } as const;
   }
 
+  /** Every actor's row, a split snapshot joined back whole (see snapshot-parts.ts). */
+  private rows(): RawActorRow[] {
+    return (this.s.actors.all() as RawActorRow[]).map((row) => this.joined(row));
+  }
+
+  private row(id: string): RawActorRow | undefined {
+    const row = this.s.actor.get(id) as RawActorRow | undefined;
+    return row && this.joined(row);
+  }
+
+  private joined(row: RawActorRow): RawActorRow {
+    if (row.snapshot === null || !hasParts(row.snapshot)) return row;
+    // Prepared on first use: a database from before schema version 3 has no actor_parts.
+    this.parts ??= this.db.prepare('SELECT key, value FROM actor_parts WHERE actor = ?');
+    const parts = new Map((this.parts.all(row.id) as Array<{ key: string; value: string }>).map((part) => [part.key, JSON.parse(part.value) as unknown]));
+    return { ...row, snapshot: JSON.stringify(joinParts(JSON.parse(row.snapshot), parts)) };
+  }
+
+  private parts: Database.Statement | undefined;
+
   actors(filter: ActorFilter = {}): ActorView[] {
     const due = this.restarts();
     const since = Date.now() - RECENT_MS;
-    return (this.s.actors.all() as RawActorRow[])
+    return this.rows()
       .map((row) => actorViewOf(row, due.get(row.id)))
       .filter((actor) => filter.all === true || actor.status === 'active' || actor.restartAt !== undefined || actor.since >= since)
       .filter((actor) => filter.kind === undefined || actor.kind === filter.kind)
@@ -182,7 +203,7 @@ class SqliteReader implements Reader {
   }
 
   actor(id: string): ActorView | undefined {
-    const row = this.s.actor.get(id) as RawActorRow | undefined;
+    const row = this.row(id);
     return row && actorViewOf(row, this.restartDue(id));
   }
 
@@ -194,7 +215,7 @@ class SqliteReader implements Reader {
 
   runs(): RunView[] {
     const runs: RunView[] = [];
-    for (const row of this.s.actors.all() as RawActorRow[]) {
+    for (const row of this.rows()) {
       const run = runViewOf(parseJson(row.snapshot));
       if (run) runs.push(run);
     }
@@ -202,12 +223,12 @@ class SqliteReader implements Reader {
   }
 
   run(id: string): RunView | undefined {
-    const row = this.s.actor.get(id) as RawActorRow | undefined;
+    const row = this.row(id);
     return row && runViewOf(parseJson(row.snapshot));
   }
 
   snapshot(idOrPath: string): unknown {
-    return persistedAt(idOrPath, (id) => (this.s.actor.get(id) as RawActorRow | undefined)?.snapshot ?? undefined);
+    return persistedAt(idOrPath, (id) => this.row(id)?.snapshot ?? undefined);
   }
 
   journal(actor: string, query: JournalQuery = {}): JournalRow[] {

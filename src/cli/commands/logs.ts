@@ -46,15 +46,17 @@ attempt; the header of each output names its file.`,
     const follow = options['follow'] === true;
     const reader = openReader(db);
     try {
+      // A run's step (`<run>/<step>`, or one attempt `<run>/<step>#2`) is shown as a step, with
+      // its attempts, though each attempt is an actor with a row of its own too.
+      const step = splitStepPath(id);
+      const stepRun = step && reader.run(step.runId);
+      if (step && stepRun) return await logsOfStep(reader, stepRun, step.step, { lines, attempt: attempt ?? step.attempt, follow }, io);
       const actor = reader.actor(id);
       if (actor) {
         const run = reader.run(id);
         if (run) return await logsOfRun(reader, run, { lines, follow }, io);
         return await logsOfActor(reader, actor, { lines, follow }, io);
       }
-      const step = splitStepPath(id);
-      const run = step && reader.run(step.runId);
-      if (step && run) return await logsOfStep(reader, run, step.step, { lines, attempt: attempt ?? step.attempt, follow }, io);
       reader.requireActor(id);
     } finally {
       reader.close();
