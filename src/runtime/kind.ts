@@ -11,6 +11,7 @@ import type { ActorRecord } from './actor-record.js';
 import { TroupeError } from './errors.js';
 import type { ActorHandle, HandleHost } from './handle.js';
 import type { AnyEvent } from './router.js';
+import type { ControlHandler } from './control.js';
 import type { OrchestratorOptions } from './create.js';
 import type { MachineSpec } from './spec.js';
 
@@ -131,6 +132,12 @@ export interface KindApiContext {
   records(): Iterable<ActorRecord>;
   send(id: string, event: AnyEvent): void;
   watchOutputs(watcher: (actorId: string, sink: OutputSink) => void): () => void;
+  /**
+   * Answers a request other processes make of the orchestrator through the inbox
+   * (`sendControl(db, { type, ... })`): `troupe.run` for the workflow kind, say. The handler
+   * may return a promise; a thrown TroupeError reaches the asker with its code and message.
+   */
+  control(type: string, handler: ControlHandler): void;
   /** Restores an actor its kind held paused on open (`hold`); false when it runs already or has ended. */
   wake(id: string): boolean;
 }

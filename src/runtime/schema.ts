@@ -90,6 +90,14 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    // Version 3 is the workflow steps' actor_parts (their branch); versions apply in order.
+    version: 4,
+    description: 'inbox replies: what a control request (spawn, stop, a run...) answered',
+    up(db) {
+      db.exec('ALTER TABLE inbox ADD COLUMN reply TEXT;');
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
