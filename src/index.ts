@@ -70,3 +70,5 @@ export { runViewOf } from './workflow/view.js';
 export { openReader, RECENT_MS, type Reader, type ActorView, type ActorFilter, type JournalQuery, type InboxStatus, type OwnerView } from './runtime/reader.js';
 export type { JournalRow } from './runtime/store.js';
 export { postToInbox } from './runtime/inbox-client.js';
+export { sendControl, type ControlOptions } from './runtime/control-client.js';
+export { CONTROL_TARGET, type ControlReply, type ControlHandler } from './runtime/control.js';

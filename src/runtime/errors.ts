@@ -36,6 +36,12 @@ export type ErrorCode =
   | 'DB_UNWRITABLE'
   | 'DB_NOT_FOUND'
   | 'ORCHESTRATOR_CLOSED'
+  // requests to the orchestrator through the inbox (control.ts)
+  | 'NO_OWNER'
+  | 'CONTROL_UNKNOWN'
+  | 'CONTROL_EXISTS'
+  | 'CONTROL_FAILED'
+  | 'CONTROL_TIMEOUT'
   // shells and expect
   | 'SHELL_NOT_RUNNING'
   | 'NOT_A_SHELL'

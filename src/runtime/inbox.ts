@@ -1,4 +1,5 @@
 import type { EventObject } from 'xstate';
+import type { ControlReply } from './control.js';
 import type { WriteBehind } from './persistence.js';
 import type { Store } from './store.js';
 
@@ -7,6 +8,12 @@ import type { Store } from './store.js';
  * `not-accepted`: its actor runs but its current state has no transition for the event.
  */
 export type InboxOutcome = 'delivered' | 'dead-letter' | 'not-accepted' | 'wait';
+
+/** A request to the orchestrator itself (control.ts): delivered now, answered when `reply` settles. */
+export interface InboxRequest {
+  readonly outcome: 'delivered';
+  readonly reply: Promise<ControlReply>;
+}
 
 /**
  * The cross-process control plane: other processes (`troupe send`) insert rows into
@@ -23,7 +30,7 @@ export class InboxConsumer {
   constructor(
     private readonly store: Store,
     private readonly writes: WriteBehind,
-    private readonly deliver: (target: string, event: EventObject, sender: string | null) => InboxOutcome,
+    private readonly deliver: (target: string, event: EventObject, sender: string | null) => InboxOutcome | InboxRequest,
     private readonly intervalMs: number,
   ) {}
 
@@ -47,11 +54,13 @@ export class InboxConsumer {
     this.lastVersion = version;
     this.waiting = false;
     const blocked = new Set<string>();
-    let delivered = false;
+    let any = false;
     for (const row of this.store.pendingInbox(0, 500)) {
       // Per target, order matters: a waiting message holds back the ones after it.
       if (blocked.has(row.target)) continue;
-      const outcome = this.deliver(row.target, JSON.parse(row.event) as EventObject, row.sender);
+      const delivered = this.deliver(row.target, JSON.parse(row.event) as EventObject, row.sender);
+      const outcome = typeof delivered === 'string' ? delivered : delivered.outcome;
+      if (typeof delivered !== 'string') this.answer(row.seq, delivered.reply);
       if (outcome === 'wait') {
         blocked.add(row.target);
         this.waiting = true;
@@ -59,9 +68,17 @@ export class InboxConsumer {
       }
       const at = Date.now();
       this.writes.alongside(() => this.store.markDelivered(row.seq, outcome, at));
-      delivered = true;
+      any = true;
     }
-    if (delivered) this.writes.flush();
+    if (any) this.writes.flush();
+  }
+
+  /** Writes a request's answer into its row once it settles (the asker polls for it). */
+  private answer(seq: number, reply: Promise<ControlReply>): void {
+    void reply.then((value) => {
+      this.writes.alongside(() => this.store.setReply(seq, JSON.stringify(value)));
+      this.writes.flush();
+    });
   }
 
   private waiting = false;

@@ -12,6 +12,7 @@ import { TroupeError } from './errors.js';
 import type { ActorHandle, HandleHost } from './handle.js';
 import type { AnyEvent } from './router.js';
 import type { StepReading } from '../machines/step-end.js';
+import type { ControlHandler } from './control.js';
 import type { OrchestratorOptions } from './create.js';
 import type { SnapshotSplitter } from './snapshot-parts.js';
 import type { MachineSpec } from './spec.js';
@@ -139,6 +140,12 @@ export interface KindApiContext {
    * `extra` is laid over the compiled input.
    */
   checkChild(id: string, spec: Record<string, unknown>, extra?: Record<string, unknown>): void;
+  /**
+   * Answers a request other processes make of the orchestrator through the inbox
+   * (`sendControl(db, { type, ... })`): `troupe.run` for the workflow kind, say. The handler
+   * may return a promise; a thrown TroupeError reaches the asker with its code and message.
+   */
+  control(type: string, handler: ControlHandler): void;
   /** Restores an actor its kind held paused on open (`hold`); false when it runs already or has ended. */
   wake(id: string): boolean;
 }

@@ -24,6 +24,7 @@ import type { AnyEvent, TopicListener } from './router.js';
 import { Messenger } from './messenger.js';
 import { abandonResources, reconcileResources, sweepResources } from './reconcile.js';
 import type { OrchestratorOptions } from './create.js';
+import { CONTROL_TARGET, ControlHandlers } from './control.js';
 import { Restore } from './restore.js';
 import { ChildActors, compileChild, recordAt } from './child-actors.js';
 import { Shutdown } from './shutdown.js';
@@ -69,6 +70,8 @@ export class Orchestrator {
   private readonly shutdown: Shutdown;
   private readonly messenger: Messenger;
   private readonly inbox: InboxConsumer;
+  /** Requests to the orchestrator itself through the inbox (`@troupe`): spawn, stop, and what kinds add. */
+  private readonly controls = new ControlHandlers();
   private readonly options: OrchestratorRuntimeOptions;
   private readonly host: RuntimeHost;
 
@@ -142,7 +145,13 @@ export class Orchestrator {
       }
     });
     root.start();
-    this.inbox = new InboxConsumer(this.store, this.writes, (target, event, sender) => this.messenger.fromInbox(target, event, sender), options.inboxPollMs);
+    this.inbox = new InboxConsumer(
+      this.store,
+      this.writes,
+      (target, event, sender) => (target === CONTROL_TARGET ? { outcome: 'delivered', reply: this.controls.dispatch(event) } : this.messenger.fromInbox(target, event, sender)),
+      options.inboxPollMs,
+    );
+    this.registerControls();
   }
 
   // ---------------------------------------------------------------- kinds
@@ -193,11 +202,33 @@ export class Orchestrator {
       send: (id, event) => this.send(id, event),
       watchOutputs: (watcher) => this.host.watchOutputs(watcher),
       checkChild: (id, spec, extra) => void compileChild(this.table.kinds, id, spec, extra),
+      control: (type, handler) => this.controls.register(type, handler),
       wake: (id) => {
         const record = this.table.records.get(id);
         return record !== undefined && this.restore.wake(record);
       },
     };
+  }
+
+  /**
+   * The requests any process that can write the database may make of this orchestrator
+   * (control.ts): the CLI while `troupe serve` owns the database, later the HTTP API and MCP.
+   */
+  private registerControls(): void {
+    const id = (request: Record<string, unknown>): string => {
+      if (typeof request['id'] !== 'string') throw new TroupeError('INVALID_ARGUMENT', `A '${String(request['type'])}' request needs the actor's id as a string in 'id'.`);
+      return request['id'];
+    };
+    this.controls.register('troupe.ping', () => ({ pid: process.pid, requests: this.controls.types() }));
+    this.controls.register('troupe.spawn', async (request) => {
+      const handle = await this.spawn(request['spec'] as ActorSpec);
+      return { id: handle.id, kind: handle.kind, state: handle.state };
+    });
+    this.controls.register('troupe.stop', async (request) => {
+      await this.stop(id(request));
+      const handle = this.get(id(request));
+      return { id: id(request), state: handle?.state };
+    });
   }
 
   // ---------------------------------------------------------------- spawning

@@ -3,6 +3,7 @@
  * troupe database without owning it. It opens the file read-only (WAL lets it read while the
  * owner writes), never migrates, never writes a byte, and loads no terminal or process code.
  */
+import type { ControlReply } from './control.js';
 import type Database from 'better-sqlite3';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -47,7 +48,7 @@ export type InboxStatus =
   | { readonly state: 'unknown' }
   | { readonly state: 'pending' }
   /** `outcome`: `delivered`, `dead-letter` or `not-accepted` (as the owner recorded it). */
-  | { readonly state: 'done'; readonly outcome: string };
+  | { readonly state: 'done'; readonly outcome: string; readonly reply?: ControlReply };
 
 /** Who owns the database right now. */
 export interface OwnerView {
@@ -167,7 +168,8 @@ class SqliteReader implements Reader {
       journal: db.prepare('SELECT * FROM journal WHERE actor = ? AND seq > ? ORDER BY seq LIMIT ?'),
       lastJournal: db.prepare('SELECT * FROM (SELECT * FROM journal WHERE actor = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq'),
       restarts: db.prepare("SELECT actor, due_at FROM timers WHERE kind = 'restart'"),
-      inbox: db.prepare('SELECT delivered_at, outcome FROM inbox WHERE seq = ?'),
+      // SELECT *: `reply` exists from schema version 4 on.
+      inbox: db.prepare('SELECT * FROM inbox WHERE seq = ?'),
       meta: db.prepare('SELECT value FROM meta WHERE key = ?'),
     } as const;
   }
@@ -246,10 +248,11 @@ class SqliteReader implements Reader {
   }
 
   inboxMessage(seq: number): InboxStatus {
-    const row = this.s.inbox.get(seq) as { delivered_at: number | null; outcome: string | null } | undefined;
+    const row = this.s.inbox.get(seq) as { delivered_at: number | null; outcome: string | null; reply?: string | null } | undefined;
     if (!row) return { state: 'unknown' };
     if (row.delivered_at === null) return { state: 'pending' };
-    return { state: 'done', outcome: row.outcome ?? 'delivered' };
+    const reply = typeof row.reply === 'string' ? (JSON.parse(row.reply) as ControlReply) : undefined;
+    return { state: 'done', outcome: row.outcome ?? 'delivered', ...(reply ? { reply } : {}) };
   }
 
   owner(): OwnerView {

@@ -102,6 +102,13 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    description: 'inbox replies: what a control request (spawn, stop, a run...) answered',
+    up(db) {
+      db.exec('ALTER TABLE inbox ADD COLUMN reply TEXT;');
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

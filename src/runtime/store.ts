@@ -114,6 +114,7 @@ export class Store {
       enqueue: db.prepare('INSERT INTO inbox (target, event, sender, created_at) VALUES (?, ?, ?, ?)'),
       pending: db.prepare('SELECT seq, target, event, sender, created_at FROM inbox WHERE delivered_at IS NULL AND seq > ? ORDER BY seq LIMIT ?'),
       delivered: db.prepare('UPDATE inbox SET delivered_at = ?, outcome = ? WHERE seq = ?'),
+      reply: db.prepare('UPDATE inbox SET reply = ? WHERE seq = ?'),
       putResource: db.prepare('INSERT OR REPLACE INTO resources (actor, kind, record, owner_pid, created_at) VALUES (?, ?, ?, ?, ?)'),
       dropResource: db.prepare('DELETE FROM resources WHERE actor = ?'),
       resources: db.prepare('SELECT * FROM resources ORDER BY created_at, actor'),
@@ -242,6 +243,11 @@ export class Store {
 
   markDelivered(seq: number, outcome: string, at: number): void {
     this.s.delivered.run(at, outcome, seq);
+  }
+
+  /** What a control request answered (JSON), for the process that asked (`sendControl`). */
+  setReply(seq: number, reply: string): void {
+    this.s.reply.run(reply, seq);
   }
 
   /**
