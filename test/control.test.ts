@@ -74,3 +74,35 @@ describe('requests to the owner through the inbox (sendControl)', () => {
     expect([err.code, err.message]).toEqual(['NO_OWNER', `No orchestrator owns ${db} now, so nothing can answer 'troupe.ping'. Start one with \`troupe serve --db ${db}\`.`]);
   });
 });
+
+describe('events a kind emits (KindServices.emit)', () => {
+  it('are journaled once under their type and published to the topic of that type', async () => {
+    const db = tempDb();
+    let emit: ((actorId: string | null, type: string, data?: unknown) => void) | undefined;
+    const beeper = defineKind({
+      kind: 'beeper',
+      machine: counterMachine,
+      api: (ctx) => {
+        emit = ctx.services.emit;
+        return {};
+      },
+    });
+    const orc = await createOrchestrator({ db, kinds: [beeper], handleSignals: false });
+    try {
+      const heard: unknown[] = [];
+      orc.subscribe('beeper.beeped', (message) => heard.push(message));
+      emit!('b1', 'beeper.beeped', { times: 2 });
+      expect(heard).toEqual([{ actor: 'b1', times: 2 }]);
+      await orc.durable();
+      const { openReader } = await import('../src/index.js');
+      const reader = openReader(db);
+      try {
+        expect(reader.journal('b1').map((row) => [row.type, row.data])).toEqual([['beeper.beeped', '{"times":2}']]);
+      } finally {
+        reader.close();
+      }
+    } finally {
+      await orc.close();
+    }
+  });
+});

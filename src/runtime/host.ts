@@ -29,6 +29,8 @@ export interface KindServicesOptions {
   readonly commit: (actorId: string) => Promise<void>;
   /** The orchestrator's options as given (kinds read their own settings there). */
   readonly options: Readonly<OrchestratorOptions>;
+  /** Journals an event and publishes it on the topic of its type. */
+  readonly emit: (actorId: string | null, type: string, data?: unknown) => void;
 }
 
 /** A resource recorded by this process, kept in memory too: the exit handler ends it. */
@@ -104,6 +106,7 @@ export class RuntimeHost {
       now: options.now,
       commit: options.commit,
       options: options.options,
+      emit: options.emit,
       openOutput: (actorId, options) => this.openOutput(actorId, options),
       recordResource: (actorId, record) => {
         if (this.released) return;

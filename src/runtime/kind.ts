@@ -87,6 +87,15 @@ export interface KindServices {
    * there (declare them by merging `OrchestratorOptions`, as the workflow kind does `resumeRuns`).
    */
   readonly options: Readonly<OrchestratorOptions>;
+  /**
+   * Records an event in the event history (the journal, with the actor and the time) and
+   * publishes it to the topic named by its type, so `orc.subscribe('schedule.late', fn)` and
+   * the history both see it. Types are namespaced `<area>.<what>`: `schedule.fired`,
+   * `queue.item.started`, `resource.exhausted`. Never put secrets in `data`.
+   *
+   * @example services.emit('checkin', 'schedule.late', { due, firedAt, lateMs })
+   */
+  emit(actorId: string | null, type: string, data?: unknown): void;
 }
 
 /** What `compile` gets besides the spec. */

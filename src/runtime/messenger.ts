@@ -87,6 +87,11 @@ export class Messenger {
     return this.topics.publish(topic, message);
   }
 
+  /** An event of the history (journaled once, as itself, by the caller) to the subscribers of its type. */
+  announce(type: string, message: unknown): number {
+    return this.topics.publish(type, message);
+  }
+
   /** The one delivery path: to a live actor, or to the dead letters with the reason. */
   private deliver(to: string, event: EventObject, from: string | null): 'delivered' | 'not running' | 'unknown actor' {
     const ref = this.host.resolve(to);

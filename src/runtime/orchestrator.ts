@@ -177,6 +177,10 @@ export class Orchestrator {
       now: () => this.options.clock.now(),
       commit: (id) => this.commit(id),
       options: this.options.given ?? {},
+      emit: (actorId, type, data) => {
+        this.table.journal(actorId, type, data);
+        this.messenger.announce(type, actorId === null ? data : { actor: actorId, ...(data && typeof data === 'object' ? data : { data }) });
+      },
     });
     const api = definition.api?.(this.apiContext(services));
     for (const name of Object.keys(api ?? {})) {
