@@ -50,8 +50,9 @@ export function createTestServices(dir: string): TestServices {
       released.push(actorId);
     },
     takeOrphan: (actorId) => orphans.delete(actorId),
-    openOutput(actorId) {
-      const sink = new OutputSink({ path: logOf(actorId) });
+    openOutput(actorId, options) {
+      // As the runtime does: the spec's log_max, else no rotation here (tests read whole logs).
+      const sink = new OutputSink({ path: logOf(actorId), maxFileBytes: options?.maxFileBytes ?? Number.MAX_SAFE_INTEGER });
       sinks.set(actorId, sink);
       return sink;
     },
