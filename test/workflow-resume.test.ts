@@ -6,7 +6,7 @@ import { execa, type ResultPromise } from 'execa';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOrchestrator, type Orchestrator } from '../src/index.js';
+import { createOrchestrator, openReader, type Orchestrator } from '../src/index.js';
 import type { WorkflowSpec } from '../src/workflow/spec.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDir } from './helpers/tmp.js';
@@ -55,6 +55,22 @@ async function psGroup(pgid: number): Promise<number[]> {
     .map((line) => line.trim().split(/\s+/))
     .filter(([, group, stat]) => Number(group) === pgid && !stat!.startsWith('Z'))
     .map(([pid]) => Number(pid));
+}
+
+/**
+ * Waits until the run's step is in `state` in the database, not only in the owner's memory:
+ * the owner prints a change as it happens and commits it at the end of that tick, so a kill
+ * right after the print may land before the commit (seen on a loaded machine).
+ */
+async function untilDurable(dir: string, runId: string, step: string, state: string): Promise<void> {
+  await pollUntil(() => {
+    const reader = openReader(join(dir, 'state.db'));
+    try {
+      return reader.run(runId)?.steps.find((s) => s.name === step)?.state === state;
+    } finally {
+      reader.close();
+    }
+  });
 }
 
 const lines = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : []);
@@ -140,6 +156,7 @@ describe('resuming a run after kill -9', () => {
     };
     const { child, until } = startOwner(dir, workflow, 'flaky-1');
     await until((s) => s['try'] === 'retrying');
+    await untilDurable(dir, 'flaky-1', 'try', 'retrying');
     await kill9(child);
     orc = await createOrchestrator({ db: join(dir, 'state.db'), cwd: dir, handleSignals: false });
     const [row] = orc.store.timers();
@@ -202,6 +219,7 @@ describe('resuming a run after kill -9', () => {
     const { child, until } = startOwner(dir, workflow, 'paused-1');
     await until((s) => s['long'] === 'running');
     await pollUntil(() => existsSync(join(dir, 'again')));
+    await untilDurable(dir, 'paused-1', 'long', 'running');
     const [pgid] = lines(join(dir, 'long.pgids')).map(Number);
     await kill9(child);
 
