@@ -180,7 +180,7 @@ function startRun(wf: CompiledWorkflow) {
   clock.set(1_000);
   const logic = workflowMachine.provide({
     actors: {
-      commit: fromPromise<number, CommitInput>(({ input }) => new Promise((resolve) => commits.push({ resolve: () => resolve(input.seq) }))),
+      commit: fromPromise<CommitInput, CommitInput>(({ input }) => new Promise((resolve) => commits.push({ resolve: () => resolve(input) }))),
     },
   });
   const actor = createActor(logic, { input: { runId: 'wf-1', workflow: wf, set: {} }, clock });

@@ -168,7 +168,8 @@ function snapshotToWrite(store: Store, record: ActorRecord, ref: AnyActorRef): s
   if (!record.split) return JSON.stringify(ref.getPersistedSnapshot());
   // Split before persisting: XState's getPersistedSnapshot walks the whole context (looking
   // for actor refs), which is what the split is there to avoid; the parts hold no refs.
-  const { main, parts } = record.split(ref.getSnapshot());
+  // A new run of the actor (no parts written yet) asks for every part, later writes for what changed.
+  const { main, parts } = record.split(ref.getSnapshot(), !record.parts);
   if (!record.parts) {
     // A new run of the actor: parts of an earlier one must not be joined into it.
     store.dropParts(record.id);

@@ -16,9 +16,12 @@ export interface SplitSnapshot {
 
 /**
  * A kind's way of splitting its actors' live snapshots: `main` is a snapshot of the same
- * shape, persisted by the kind's logic as usual (`getPersistedSnapshot`).
+ * shape, persisted by the kind's logic as usual (`getPersistedSnapshot`). With `full` false
+ * (the actor's earlier parts are written) it may return only the parts that may have
+ * changed since the last write, when the snapshot says which (a run's `changed` steps):
+ * then a write costs what changed, not a walk of every part. `full` asks for every part.
  */
-export type SnapshotSplitter = (snapshot: unknown) => SplitSnapshot;
+export type SnapshotSplitter = (snapshot: unknown, full: boolean) => SplitSnapshot;
 
 /**
  * The parts written last for one actor (by object identity), to write only those that changed.
