@@ -1,7 +1,7 @@
 import type { AnyActorLogic, AnyActorRef } from 'xstate';
 import type { ActorRecord } from './actor-record.js';
 import type { JournalEntry, Store, TimerRow } from './store.js';
-import { WrittenParts } from './snapshot-parts.js';
+import { SPEC_ASIDE, SPEC_PART, WrittenParts } from './snapshot-parts.js';
 
 /**
  * Write-behind: changes are collected during a tick and written in one transaction at its
@@ -147,7 +147,9 @@ function writeRecord(store: Store, record: ActorRecord, at: number): void {
     id: record.id,
     kind: record.kind,
     parent: record.parent,
-    spec: record.specJson,
+    // Kept beside the row for a kind that splits (a run's spec grows with its workflow): the
+    // row is updated with every write, and SQLite rewrites all of it, however little changed.
+    spec: record.split ? specAside(store, record) : record.specJson,
     state: record.state,
     status: record.status,
     snapshot: record.snapshotJson,
@@ -158,6 +160,12 @@ function writeRecord(store: Store, record: ActorRecord, at: number): void {
     summary: record.summary,
   });
   record.persisted = true;
+}
+
+/** Writes the record's spec to its `$spec` part and returns the marker the row holds instead. */
+function specAside(store: Store, record: ActorRecord): string {
+  store.putPart(record.id, SPEC_PART, record.specJson);
+  return SPEC_ASIDE;
 }
 
 /**

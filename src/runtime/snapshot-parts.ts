@@ -68,5 +68,16 @@ export function joinParts(main: unknown, parts: ReadonlyMap<string, unknown>): u
   return out;
 }
 
+/**
+ * What an actor's row holds in place of its spec when the spec is kept in `actor_parts`
+ * (key `$spec`): for kinds that split their snapshots, whose specs grow with them (a run's
+ * spec holds its compiled workflow). SQLite rewrites a whole row on every UPDATE, overflow
+ * pages included, so a 150 KB spec in the row would be written again with each step's result.
+ */
+export const SPEC_ASIDE = '{"$part":"$spec"}';
+
+/** The `actor_parts` key of a spec kept aside (never dropped with the snapshot's parts). */
+export const SPEC_PART = '$spec';
+
 /** True when a stored main part has markers to join (a quick look at the JSON text). */
 export const hasParts = (json: string) => json.includes('"$part');
