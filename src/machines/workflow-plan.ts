@@ -75,7 +75,11 @@ function graphOf(workflow: CompiledWorkflow): { order: ReadonlyMap<string, numbe
     const dependents = new Map<string, string[]>();
     workflow.steps.forEach((step, index) => {
       order.set(step.name, index);
-      for (const dep of step.dependsOn) dependents.set(dep, [...(dependents.get(dep) ?? []), step.name]);
+      for (const dep of step.dependsOn) {
+        const list = dependents.get(dep);
+        if (list) list.push(step.name);
+        else dependents.set(dep, [step.name]);
+      }
     });
     graphs.set(workflow.steps, (graph = { order, dependents }));
   }
