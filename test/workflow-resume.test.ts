@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOrchestrator, type Orchestrator } from '../src/index.js';
+import { openReader } from '../src/runtime/reader.js';
 import type { WorkflowSpec } from '../src/workflow/spec.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDir } from './helpers/tmp.js';
@@ -37,9 +38,29 @@ function startOwner(dir: string, workflow: WorkflowSpec, id: string) {
     out = lines.pop()!;
     for (const line of lines) if (line.startsWith('CHANGE ')) changes.push(JSON.parse(line.slice(7)) as Record<string, string>);
   });
+  // The owner prints a change when it happens, and writes it at the end of that tick: a kill
+  // -9 in between would find the run as it was before (a step launched a moment earlier is
+  // then only waiting). Each test crashes the owner at a point it has recorded.
   const until = (test: (states: Record<string, string>) => boolean) =>
-    pollUntil(() => changes.some(test), { timeout: 15_000, message: `owner never got there; saw ${JSON.stringify(changes.at(-1))}` });
+    pollUntil(() => changes.some(test) && persisted(join(dir, 'state.db'), id, test), { timeout: 15_000, message: `owner never got there; saw ${JSON.stringify(changes.at(-1))}` });
   return { child, changes, until };
+}
+
+/** Whether the run as written in the database (read-only, beside its owner) passes `test`. */
+function persisted(db: string, id: string, test: (states: Record<string, string>) => boolean): boolean {
+  if (!existsSync(db)) return false;
+  let reader: ReturnType<typeof openReader>;
+  try {
+    reader = openReader(db);
+  } catch {
+    return false; // not created yet by the owner
+  }
+  try {
+    const run = reader.run(id);
+    return run !== undefined && test(Object.fromEntries(run.steps.map((step) => [step.name, step.state])));
+  } finally {
+    reader.close();
+  }
 }
 
 async function kill9(child: ResultPromise): Promise<void> {
