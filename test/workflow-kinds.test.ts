@@ -118,16 +118,18 @@ describe('steps of any kind', () => {
     expect([result.status, result.steps[0]?.state, result.steps[0]?.error]).toEqual(['failed', 'failed', "The step's actor failed: it was stopped (its kind has no stop event)"]);
   });
 
-  it('keeps a live run split: its row holds the main part, each step record is a part of its own', async () => {
+  it('keeps a live run split: its row holds the main part, each step record is a part of its own, its spec is kept aside', async () => {
     const { orc, db } = await open();
     orc.startRun({ name: 'gate', steps: [{ name: 'a', kind: 'adder' }, { name: 'b', depends_on: ['a'], approval: true, kind: 'adder' }] }, { id: 'gate-1' });
     await pollUntil(() => orc.runs()[0]?.steps[1]?.state === 'approval', { message: 'b awaiting approval' });
     await orc.durable();
     const reader = new Database(db, { readonly: true });
     const parts = reader.prepare("SELECT key FROM actor_parts WHERE actor = 'gate-1' ORDER BY key").all();
-    const row = reader.prepare("SELECT snapshot FROM actors WHERE id = 'gate-1'").get() as { snapshot: string };
+    const row = reader.prepare("SELECT snapshot, spec FROM actors WHERE id = 'gate-1'").get() as { snapshot: string; spec: string };
     reader.close();
-    expect(parts).toEqual([{ key: 'step:a' }, { key: 'step:b' }, { key: 'workflow' }]);
+    // The spec (it holds the compiled workflow) is kept aside too: the row is rewritten with every write.
+    expect(parts).toEqual([{ key: '$spec' }, { key: 'step:a' }, { key: 'step:b' }, { key: 'workflow' }]);
+    expect(row.spec).toBe('{"$part":"$spec"}');
     expect(JSON.parse(row.snapshot).context).toMatchObject({ workflow: { $part: 'workflow' }, steps: { $parts: 'step:' } });
     expect(orc.runs()[0]?.steps.map((s) => s.state)).toEqual(['succeeded', 'approval']);
   });

@@ -67,6 +67,24 @@ describe('planSteps', () => {
     });
   });
 
+  it('given the steps a commit covered, looks only at them and their dependents; a skip still cascades', () => {
+    // x waits too, but nothing it depends on changed: an incremental plan does not look at it.
+    const wf = workflow(step('a'), step('b', { dependsOn: ['a'] }), step('x'), step('c', { dependsOn: ['b'] }), step('d', { dependsOn: ['c'], condition: 'always' }), step('e', { dependsOn: ['a'] }));
+    const failed = records(wf, { a: done('failed'), x: { state: 'waiting' } });
+    expect(planSteps(wf, failed, 1, ['a'])).toEqual({
+      launch: ['d'],
+      approval: [],
+      skip: [
+        { step: 'b', reason: "dependency 'a' failed" },
+        { step: 'c', reason: "dependency 'b' was skipped" },
+        { step: 'e', reason: "dependency 'a' failed" },
+      ],
+    });
+    expect(planSteps(wf, records(wf, { a: done('succeeded') }), 1, ['a']).launch).toEqual(['b', 'e']);
+    expect(planSteps(wf, records(wf, { a: done('succeeded') }), 1, []).launch).toEqual([]);
+    expect(planSteps(wf, records(wf, { a: done('succeeded') }), 1).launch).toEqual(['b', 'x', 'e']);
+  });
+
   it('runs a failure step when a dependency failed, and skips it when none did', () => {
     const wf = workflow(step('test'), step('lint'), step('rollback', { dependsOn: ['test', 'lint'], condition: 'failure' }));
     expect(planSteps(wf, records(wf, { test: done('failed'), lint: done('succeeded') }), 1).launch).toEqual(['rollback']);
@@ -180,7 +198,7 @@ function startRun(wf: CompiledWorkflow) {
   clock.set(1_000);
   const logic = workflowMachine.provide({
     actors: {
-      commit: fromPromise<number, CommitInput>(({ input }) => new Promise((resolve) => commits.push({ resolve: () => resolve(input.seq) }))),
+      commit: fromPromise<CommitInput, CommitInput>(({ input }) => new Promise((resolve) => commits.push({ resolve: () => resolve(input) }))),
     },
   });
   const actor = createActor(logic, { input: { runId: 'wf-1', workflow: wf, set: {} }, clock });

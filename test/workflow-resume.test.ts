@@ -6,7 +6,8 @@ import { execa, type ResultPromise } from 'execa';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOrchestrator, openReader, type Orchestrator } from '../src/index.js';
+import { createOrchestrator, type Orchestrator } from '../src/index.js';
+import { openReader } from '../src/runtime/reader.js';
 import type { WorkflowSpec } from '../src/workflow/spec.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDir } from './helpers/tmp.js';
@@ -37,9 +38,29 @@ function startOwner(dir: string, workflow: WorkflowSpec, id: string) {
     out = lines.pop()!;
     for (const line of lines) if (line.startsWith('CHANGE ')) changes.push(JSON.parse(line.slice(7)) as Record<string, string>);
   });
+  // The owner prints a change when it happens, and writes it at the end of that tick: a kill
+  // -9 in between would find the run as it was before (a step launched a moment earlier is
+  // then only waiting). Each test crashes the owner at a point it has recorded.
   const until = (test: (states: Record<string, string>) => boolean) =>
-    pollUntil(() => changes.some(test), { timeout: 15_000, message: `owner never got there; saw ${JSON.stringify(changes.at(-1))}` });
+    pollUntil(() => changes.some(test) && persisted(join(dir, 'state.db'), id, test), { timeout: 15_000, message: `owner never got there; saw ${JSON.stringify(changes.at(-1))}` });
   return { child, changes, until };
+}
+
+/** Whether the run as written in the database (read-only, beside its owner) passes `test`. */
+function persisted(db: string, id: string, test: (states: Record<string, string>) => boolean): boolean {
+  if (!existsSync(db)) return false;
+  let reader: ReturnType<typeof openReader>;
+  try {
+    reader = openReader(db);
+  } catch {
+    return false; // not created yet by the owner
+  }
+  try {
+    const run = reader.run(id);
+    return run !== undefined && test(Object.fromEntries(run.steps.map((step) => [step.name, step.state])));
+  } finally {
+    reader.close();
+  }
 }
 
 async function kill9(child: ResultPromise): Promise<void> {
@@ -55,22 +76,6 @@ async function psGroup(pgid: number): Promise<number[]> {
     .map((line) => line.trim().split(/\s+/))
     .filter(([, group, stat]) => Number(group) === pgid && !stat!.startsWith('Z'))
     .map(([pid]) => Number(pid));
-}
-
-/**
- * Waits until the run's step is in `state` in the database, not only in the owner's memory:
- * the owner prints a change as it happens and commits it at the end of that tick, so a kill
- * right after the print may land before the commit (seen on a loaded machine).
- */
-async function untilDurable(dir: string, runId: string, step: string, state: string): Promise<void> {
-  await pollUntil(() => {
-    const reader = openReader(join(dir, 'state.db'));
-    try {
-      return reader.run(runId)?.steps.find((s) => s.name === step)?.state === state;
-    } finally {
-      reader.close();
-    }
-  });
 }
 
 const lines = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : []);
@@ -156,7 +161,6 @@ describe('resuming a run after kill -9', () => {
     };
     const { child, until } = startOwner(dir, workflow, 'flaky-1');
     await until((s) => s['try'] === 'retrying');
-    await untilDurable(dir, 'flaky-1', 'try', 'retrying');
     await kill9(child);
     orc = await createOrchestrator({ db: join(dir, 'state.db'), cwd: dir, handleSignals: false });
     const [row] = orc.store.timers();
@@ -219,7 +223,6 @@ describe('resuming a run after kill -9', () => {
     const { child, until } = startOwner(dir, workflow, 'paused-1');
     await until((s) => s['long'] === 'running');
     await pollUntil(() => existsSync(join(dir, 'again')));
-    await untilDurable(dir, 'paused-1', 'long', 'running');
     const [pgid] = lines(join(dir, 'long.pgids')).map(Number);
     await kill9(child);
 

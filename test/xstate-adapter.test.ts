@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock, assign, createActor, createMachine, fromCallback, setup, type AnyActorRef, type EventObject } from 'xstate';
-import { XSTATE_VERSION, nowOf, offerActor, parentOf, schedulerOf, stopChild, withActors } from '../src/runtime/xstate-adapter.js';
+import { XSTATE_VERSION, nowOf, offerActor, parentOf, rewriteDoneOutput, schedulerOf, stopChild, withActors } from '../src/runtime/xstate-adapter.js';
 
 const idle = createMachine({ id: 'idle' });
 
@@ -78,5 +78,15 @@ describe('xstate internals', () => {
     internals.relay(source, target, event);
     expect(root.getSnapshot().value).toBe('done');
     root.stop();
+  });
+
+  it("rewriteDoneOutput: a done child's observers run before XState builds the parent's done event from snapshot.output", () => {
+    const heard: unknown[] = [];
+    const parent = createActor(createMachine({ on: { '*': { actions: ({ event }) => void heard.push(event) } } })).start();
+    const child = createActor(setup({}).createMachine({ initial: 'done', states: { done: { type: 'final' } }, output: { raw: 1 } }), { parent, id: 'step#1' });
+    child.subscribe((snapshot) => rewriteDoneOutput(snapshot, (output) => ({ end: output })));
+    child.start();
+    expect(heard).toEqual([{ type: 'xstate.done.actor.step#1', output: { end: { raw: 1 } }, actorId: 'step#1' }]);
+    parent.stop();
   });
 });

@@ -65,6 +65,37 @@ export function stepNamed(workflow: CompiledWorkflow, name: string): CompiledSte
   return index.get(name);
 }
 
+const graphs = new WeakMap<CompiledWorkflow['steps'], { order: ReadonlyMap<string, number>; dependents: ReadonlyMap<string, readonly string[]> }>();
+
+/** Each step's position (topological) and direct dependents, built once per compiled workflow. */
+function graphOf(workflow: CompiledWorkflow): { order: ReadonlyMap<string, number>; dependents: ReadonlyMap<string, readonly string[]> } {
+  let graph = graphs.get(workflow.steps);
+  if (!graph) {
+    const order = new Map<string, number>();
+    const dependents = new Map<string, string[]>();
+    workflow.steps.forEach((step, index) => {
+      order.set(step.name, index);
+      for (const dep of step.dependsOn) {
+        const list = dependents.get(dep);
+        if (list) list.push(step.name);
+        else dependents.set(dep, [step.name]);
+      }
+    });
+    graphs.set(workflow.steps, (graph = { order, dependents }));
+  }
+  return graph;
+}
+
+/**
+ * The steps that depend directly on `name` (an index built once per compiled workflow): what
+ * a change of `name`'s record can unblock, found without a scan of every step.
+ *
+ * @example dependentsOf(workflow, 'build') // ['test', 'lint']
+ */
+export function dependentsOf(workflow: CompiledWorkflow, name: string): readonly string[] {
+  return graphOf(workflow).dependents.get(name) ?? [];
+}
+
 /** A fresh record for every step of a new run. */
 export function initialSteps(workflow: CompiledWorkflow): Record<string, StepRecord> {
   const steps: Record<string, StepRecord> = {};
@@ -102,10 +133,15 @@ export function outcomeOf(step: CompiledStep, record: StepRecord, committed: num
  * topological order, so a skip is seen by the steps after it in the same pass (a skipped
  * dependency is not a success, so skips cascade down `success` chains).
  *
+ * With `changed` (the steps whose records a commit just made durable) only those and their
+ * dependents are looked at, a skip adding its own: nothing else can have been unblocked, so
+ * a step's result costs its dependents, not a scan of the run (O(1) per step of a chain).
+ *
  * @example
  * const plan = planSteps(workflow, context.steps, context.committed)
+ * const next = planSteps(workflow, context.steps, context.committed, ['build'])
  */
-export function planSteps(workflow: CompiledWorkflow, steps: Readonly<Record<string, StepRecord>>, committed: number): Plan {
+export function planSteps(workflow: CompiledWorkflow, steps: Readonly<Record<string, StepRecord>>, committed: number, changed?: Iterable<string>): Plan {
   const plan: Plan = { launch: [], approval: [], skip: [] };
   const skipped = new Set<string>();
   const outcome = (name: string): Outcome => {
@@ -114,7 +150,25 @@ export function planSteps(workflow: CompiledWorkflow, steps: Readonly<Record<str
     const record = steps[name];
     return step && record ? outcomeOf(step, record, committed) : 'pending';
   };
-  for (const step of workflow.steps) {
+  const { order, dependents } = graphOf(workflow);
+  // Positions to look at, ascending (topological order); a skip inserts its dependents after.
+  let queue: number[];
+  const seen = new Set<number>();
+  const add = (name: string) => {
+    const index = order.get(name);
+    if (index !== undefined) seen.add(index);
+  };
+  if (changed === undefined) {
+    queue = workflow.steps.map((_, index) => index);
+  } else {
+    for (const name of changed) {
+      add(name);
+      for (const dependent of dependents.get(name) ?? []) add(dependent);
+    }
+    queue = [...seen].sort((a, b) => a - b);
+  }
+  for (let i = 0; i < queue.length; i++) {
+    const step = workflow.steps[queue[i]!]!;
     const record = steps[step.name];
     if (!record || record.state !== 'waiting') continue;
     const deps = step.dependsOn.map((name) => ({ name, outcome: outcome(name) }));
@@ -123,6 +177,7 @@ export function planSteps(workflow: CompiledWorkflow, steps: Readonly<Record<str
     if (unmet !== undefined) {
       skipped.add(step.name);
       plan.skip.push({ step: step.name, reason: unmet });
+      if (changed !== undefined) for (const dependent of dependents.get(step.name) ?? []) insertAfter(queue, i, order.get(dependent), seen);
     } else if (step.approval && !record.approved) {
       plan.approval.push(step.name);
     } else {
@@ -130,6 +185,15 @@ export function planSteps(workflow: CompiledWorkflow, steps: Readonly<Record<str
     }
   }
   return plan;
+}
+
+/** Puts `index` into the ascending `queue` past position `from`, unless it was queued already. */
+function insertAfter(queue: number[], from: number, index: number | undefined, seen: Set<number>): void {
+  if (index === undefined || seen.has(index)) return;
+  seen.add(index);
+  let at = from + 1;
+  while (at < queue.length && queue[at]! < index) at++;
+  queue.splice(at, 0, index);
 }
 
 /** Why the step's condition does not hold, or undefined when it does. */
@@ -191,10 +255,25 @@ export function runStatus(workflow: CompiledWorkflow, steps: Readonly<Record<str
  * @example serviceStillNeeded(workflow, steps, 'redis') // true while 'tests' waits
  */
 export function serviceStillNeeded(workflow: CompiledWorkflow, steps: Readonly<Record<string, StepRecord>>, service: string): boolean {
-  return workflow.steps.some((step) => {
-    const record = steps[step.name];
-    return step.dependsOn.includes(service) && record !== undefined && !isSettled(step, record);
+  return dependentsOf(workflow, service).some((name) => {
+    const step = stepNamed(workflow, name);
+    const record = steps[name];
+    return step !== undefined && record !== undefined && !isSettled(step, record);
   });
+}
+
+/**
+ * How many steps have not settled: the run's count when it keeps one (`unsettled`), else
+ * (a run persisted before it kept one) counted once.
+ *
+ * @example unsettledOf(context) === 0 // every step settled
+ */
+export function unsettledOf(context: { workflow: CompiledWorkflow; steps: Readonly<Record<string, StepRecord>>; unsettled?: number }): number {
+  if (context.unsettled !== undefined) return context.unsettled;
+  return context.workflow.steps.filter((step) => {
+    const record = context.steps[step.name];
+    return record === undefined || !isSettled(step, record);
+  }).length;
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import type { WorkflowContext, WorkflowEvent } from './workflow.js';
 import { launchOf, stepOfChild, type StepLaunch } from './workflow-launch.js';
-import { stepNamed, type StepRecord } from './workflow-plan.js';
+import { isSettled, stepNamed, unsettledOf, type StepRecord } from './workflow-plan.js';
 
 const DONE = 'xstate.done.actor.';
 const ERROR = 'xstate.error.actor.';
@@ -50,32 +50,58 @@ export function currentStep(context: WorkflowContext, type: string): { childId: 
 /** @example liveChildren(context) // false once every step's child has ended */
 export const liveChildren = (context: WorkflowContext) => Object.values(context.steps).some((record) => record.child !== undefined);
 
+/** What a change of step records assigns to the run's context. */
+export type StepsUpdate = Required<Pick<WorkflowContext, 'steps' | 'changed' | 'unsettled'>>;
+
+/**
+ * Puts new records of steps in the run's map, and says what to assign: the map, the names
+ * changed (for the next commit: the split writes those records, the plan looks at their
+ * dependents) and the count of unsettled steps. The map is updated in place, the one
+ * exception to updating context immutably, and on purpose: a copy of a map of 1,000 steps
+ * costs more than a millisecond (V8 rehashes a dictionary-mode object), per event. Records
+ * themselves are replaced, never changed, so an unchanged record keeps its identity.
+ *
+ * @example enqueue.assign(updateSteps(context, [['build', { ...record, state: 'approval' }]]))
+ */
+export function updateSteps(context: WorkflowContext, updates: ReadonlyArray<readonly [string, StepRecord]>): StepsUpdate {
+  let unsettled = unsettledOf(context);
+  const changed = [...(context.changed ?? [])];
+  for (const [name, record] of updates) {
+    const step = stepNamed(context.workflow, name);
+    const before = context.steps[name];
+    if (step) unsettled += (before !== undefined && isSettled(step, before) ? 1 : 0) - (isSettled(step, record) ? 1 : 0);
+    context.steps[name] = record;
+    changed.push(name);
+  }
+  return { steps: context.steps, changed, unsettled };
+}
+
 /**
  * Attempt `attempts + 1` of each named step: the children to spawn, and the records that
- * say so (or that a step failed because it cannot start).
+ * say so (or that a step failed because it cannot start), put in the run's map.
  *
  * @example
- * const { steps, recorded, spawns } = launch(context, ['test'], now)
+ * const { steps, changed, unsettled, recorded, spawns } = launch(context, ['test'], now)
  */
-export function launch(context: WorkflowContext, names: readonly string[], now: number): { steps: Record<string, StepRecord>; recorded: number; spawns: StepLaunch[] } {
-  const steps = names.length > 0 ? { ...context.steps } : context.steps;
+export function launch(context: WorkflowContext, names: readonly string[], now: number): StepsUpdate & { recorded: number; spawns: StepLaunch[] } {
+  const updates: Array<[string, StepRecord]> = [];
   const spawns: StepLaunch[] = [];
   let recorded = context.recorded;
   for (const name of names) {
     const step = stepNamed(context.workflow, name);
-    const record = steps[name];
+    const record = context.steps[name];
     if (!step || !record) continue;
     const attempt = record.attempts + 1;
-    const plan = launchOf({ runId: context.runId, set: context.set, steps }, step, attempt);
+    const plan = launchOf({ runId: context.runId, set: context.set, steps: context.steps }, step, attempt);
     if ('error' in plan) {
-      steps[name] = { ...record, state: 'failed', error: plan.error, startedAt: record.startedAt ?? now, endedAt: now, seq: ++recorded };
+      updates.push([name, { ...record, state: 'failed', error: plan.error, startedAt: record.startedAt ?? now, endedAt: now, seq: ++recorded }]);
       continue;
     }
     const { error: _error, exitCode: _exitCode, endedAt: _endedAt, seq: _seq, ...rest } = record;
-    steps[name] = { ...rest, state: 'running', attempts: attempt, child: plan.childId, startedAt: record.startedAt ?? now };
+    updates.push([name, { ...rest, state: 'running', attempts: attempt, child: plan.childId, startedAt: record.startedAt ?? now }]);
     spawns.push(plan);
   }
-  return { steps, recorded, spawns };
+  return { ...updateSteps(context, updates), recorded, spawns };
 }
 
 /** The part of XState's `enqueue` that starting steps needs. */

@@ -28,9 +28,9 @@ import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import type { CompiledWorkflow, RunStatus } from '../workflow/types.js';
 import type { ProcessReadyNotice } from './process.js';
 import { stepOfChild } from './workflow-launch.js';
-import { allSettled, initialSteps, planSteps, retryDelay, runStatus, serviceStillNeeded, stepNamed, type StepRecord } from './workflow-plan.js';
+import { initialSteps, planSteps, retryDelay, runStatus, serviceStillNeeded, stepNamed, unsettledOf, type StepRecord } from './workflow-plan.js';
 import { stepEndOf } from './step-end.js';
-import { currentStep, launch, liveChildren, nowOf, spawnSteps, type ChildRequest } from './workflow-steps.js';
+import { currentStep, launch, liveChildren, nowOf, spawnSteps, updateSteps, type ChildRequest } from './workflow-steps.js';
 
 /**
  * What a run starts from. Plain JSON; `set` is stored with it (secrets belong in the
@@ -49,7 +49,16 @@ export interface WorkflowContext extends WorkflowInput {
   status: RunStatus;
   startedAt: number;
   endedAt?: number;
+  /** Each step's record. The map is updated in place (records are replaced): see `updateSteps`. */
   steps: Record<string, StepRecord>;
+  /**
+   * The steps whose records changed since the commit before last, oldest first: the next
+   * commit writes their records (not every step's), and once it is durable the scheduler
+   * looks at them and their dependents only. Absent in runs persisted before it was kept.
+   */
+  changed?: string[];
+  /** How many steps have not settled: the run ends at 0. Absent in runs persisted before it was kept. */
+  unsettled?: number;
   /** Facts recorded so far (results, readiness, approvals, re-runs): what a commit covers. */
   recorded: number;
   /** The value of `recorded` that the last commit made durable. */
@@ -89,10 +98,14 @@ export interface WorkflowOutput {
   error?: string;
 }
 
-/** What the runtime's `commit` actor gets and gives back: the `recorded` count it made durable. */
+/**
+ * What the runtime's `commit` actor gets and gives back once durable: the `recorded` count,
+ * and how many names of `changed` (the first ones) the snapshot it made durable held.
+ */
 export interface CommitInput {
   runId: string;
   seq: number;
+  changes?: number;
 }
 
 /**
@@ -100,7 +113,7 @@ export interface CommitInput {
  * provides the real one (durable in SQLite), and the orchestrator the step kinds.
  *
  * @example
- * const logic = workflowMachine.provide({ actors: { commit: fromPromise(async ({ input }) => { await orc.durable(); return input.seq }) } })
+ * const logic = workflowMachine.provide({ actors: { commit: fromPromise(async ({ input }) => { await orc.durable(); return input }) } })
  */
 export const workflowMachine = setup({
   types: {} as {
@@ -111,11 +124,11 @@ export const workflowMachine = setup({
     emitted: ChildRequest;
   },
   actors: {
-    commit: fromPromise<number, CommitInput>(async ({ input }) => input.seq),
+    commit: fromPromise<CommitInput, CommitInput>(async ({ input }) => input),
   },
   guards: {
     uncommitted: ({ context }) => context.recorded > context.committed,
-    settled: ({ context }) => allSettled(context.workflow, context.steps),
+    settled: ({ context }) => unsettledOf(context) === 0,
     noLiveChildren: ({ context }) => !liveChildren(context),
     runFailed: ({ context }) => context.abort?.status === 'failed' || runStatus(context.workflow, context.steps) === 'failed',
     isCurrentChild: ({ context, event }) => currentStep(context, event.type) !== undefined,
@@ -133,16 +146,24 @@ export const workflowMachine = setup({
     },
   },
   actions: {
-    /** Launches what the committed results allow; marks approvals and skips. */
-    schedule: enqueueActions(({ context, system, enqueue }) => {
+    /**
+     * A commit is durable: launches what the results it covered allow; marks approvals and
+     * skips. Only the steps it covered (the first `changes` names of `changed`) and their
+     * dependents are looked at; the names recorded while it ran wait for the next one.
+     */
+    schedule: enqueueActions(({ context, event, system, enqueue }) => {
       const now = nowOf(system);
-      const plan = planSteps(context.workflow, context.steps, context.committed);
-      // A copy of every record costs O(steps): made only when a record changes here.
-      const steps = plan.approval.length + plan.skip.length > 0 ? { ...context.steps } : context.steps;
-      for (const name of plan.approval) steps[name] = { ...steps[name]!, state: 'approval' };
-      for (const { step, reason } of plan.skip) steps[step] = { ...steps[step]!, state: 'skipped', error: `Skipped: ${reason}.`, endedAt: now };
-      const launched = launch({ ...context, steps }, plan.launch, now);
-      enqueue.assign({ steps: launched.steps, recorded: launched.recorded });
+      const done = (event as { output?: CommitInput }).output;
+      const committed = Math.max(context.committed, done?.seq ?? 0);
+      const covered = done?.changes !== undefined && context.changed ? context.changed.slice(0, done.changes) : undefined;
+      const pending = covered ? context.changed!.slice(covered.length) : (context.changed ?? []);
+      const plan = planSteps(context.workflow, context.steps, committed, covered);
+      const marked = updateSteps({ ...context, changed: pending }, [
+        ...plan.approval.map((name) => [name, { ...context.steps[name]!, state: 'approval' }] as const),
+        ...plan.skip.map(({ step, reason }) => [step, { ...context.steps[step]!, state: 'skipped', error: `Skipped: ${reason}.`, endedAt: now }] as const),
+      ]);
+      const launched = launch({ ...context, ...marked, committed }, plan.launch, now);
+      enqueue.assign({ committed, steps: launched.steps, changed: launched.changed, unsettled: launched.unsettled, recorded: launched.recorded });
       spawnSteps(enqueue, context, launched.spawns);
     }),
     /** A step's child ended while the run goes on: a result, a retry, or a re-run after a crash. */
@@ -187,7 +208,7 @@ export const workflowMachine = setup({
           next = { ...ended, state: 'failed', failures, error, seq: recorded };
         }
       }
-      enqueue.assign({ steps: { ...context.steps, [step.name]: next }, recorded });
+      enqueue.assign({ ...updateSteps(context, [[step.name, next]]), recorded });
     }),
     recordReady: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'process.ready') return;
@@ -195,7 +216,7 @@ export const workflowMachine = setup({
       const record = context.steps[name]!;
       const recorded = context.recorded + 1;
       enqueue.cancel(`timeout:${event.child}`);
-      enqueue.assign({ recorded, steps: { ...context.steps, [name]: { ...record, state: 'ready' as const, outputs: { ...record.outputs, ...event.outputs }, seq: recorded } } });
+      enqueue.assign({ recorded, ...updateSteps(context, [[name, { ...record, state: 'ready' as const, outputs: { ...record.outputs, ...event.outputs }, seq: recorded }]]) });
     }),
     /** A terminal step with `wait_for` became ready: its `timeout` was the time to get there. */
     disarmTimeout: enqueueActions(({ event, enqueue }) => {
@@ -204,34 +225,34 @@ export const workflowMachine = setup({
     /** A terminal step ran out of time: stop it; its end is then recorded as a timeout. */
     timeOut: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'workflow.timeout') return;
-      enqueue.assign({ steps: { ...context.steps, [event.step]: { ...context.steps[event.step]!, timedOut: true } } });
+      enqueue.assign(updateSteps(context, [[event.step, { ...context.steps[event.step]!, timedOut: true }]]));
       enqueue.emit({ type: 'troupe.child.stop', child: event.child });
     }),
     retry: enqueueActions(({ context, event, system, enqueue }) => {
       if (event.type !== 'workflow.retry') return;
       const launched = launch(context, [event.step], nowOf(system));
-      enqueue.assign({ steps: launched.steps, recorded: launched.recorded });
+      enqueue.assign({ steps: launched.steps, changed: launched.changed, unsettled: launched.unsettled, recorded: launched.recorded });
       spawnSteps(enqueue, context, launched.spawns);
     }),
     approve: assign(({ context, event }) => {
       if (event.type !== 'workflow.approve') return {};
       const record = context.steps[event.step]!;
-      return { recorded: context.recorded + 1, steps: { ...context.steps, [event.step]: { ...record, state: 'waiting' as const, approved: true } } };
+      return { recorded: context.recorded + 1, ...updateSteps(context, [[event.step, { ...record, state: 'waiting' as const, approved: true }]]) };
     }),
     /** Stops every live child; steps that never started (or wait to retry) are cancelled now. */
     cancelAll: enqueueActions(({ context, system, enqueue }) => {
       const now = nowOf(system);
-      const steps = { ...context.steps };
+      const cancelled: Array<[string, StepRecord]> = [];
       for (const step of context.workflow.steps) {
-        const record = steps[step.name]!;
+        const record = context.steps[step.name]!;
         if (record.child !== undefined) {
           enqueue.emit({ type: 'troupe.child.stop', child: record.child });
         } else if (record.state === 'waiting' || record.state === 'approval' || record.state === 'retrying') {
           if (record.state === 'retrying') enqueue.cancel(`retry:${step.name}`);
-          steps[step.name] = { ...record, state: 'cancelled', error: context.abort?.reason ?? 'The run was cancelled.', endedAt: now };
+          cancelled.push([step.name, { ...record, state: 'cancelled', error: context.abort?.reason ?? 'The run was cancelled.', endedAt: now }]);
         }
       }
-      enqueue.assign({ steps });
+      enqueue.assign(updateSteps(context, cancelled));
     }),
     /** During cancel or at the end: a child that ended after we asked it to stop. */
     recordStopped: enqueueActions(({ context, event, system, enqueue }) => {
@@ -248,7 +269,7 @@ export const workflowMachine = setup({
       else if (record.state === 'ready' && !context.abort && end.outcome !== 'failed') next = { ...ended, state: 'succeeded' };
       else if (end.outcome === 'failed' && !context.abort) next = { ...ended, state: 'failed', error: end.error ?? 'The step failed.' };
       else next = { ...ended, state: 'cancelled', error: context.abort?.reason ?? 'The run was cancelled.' };
-      enqueue.assign({ steps: { ...context.steps, [step.name]: next } });
+      enqueue.assign(updateSteps(context, [[step.name, next]]));
     }),
     stopServices: enqueueActions(({ context, enqueue }) => {
       for (const step of context.workflow.steps) {
@@ -265,6 +286,9 @@ export const workflowMachine = setup({
     status: 'running',
     startedAt: nowOf(self.system),
     steps: initialSteps(input.workflow),
+    // Every step is new: the first commit writes them all and the first plan looks at them all.
+    changed: input.workflow.steps.map((step) => step.name),
+    unsettled: input.workflow.steps.length,
     // The run's input is the first thing committed: nothing starts before it is durable.
     recorded: 1,
     committed: 0,
@@ -291,8 +315,8 @@ export const workflowMachine = setup({
           invoke: {
             id: 'commit',
             src: 'commit',
-            input: ({ context }) => ({ runId: context.runId, seq: context.recorded }),
-            onDone: { target: 'scheduling', actions: assign({ committed: ({ context, event }) => Math.max(context.committed, event.output) }) },
+            input: ({ context }) => ({ runId: context.runId, seq: context.recorded, ...(context.changed ? { changes: context.changed.length } : {}) }),
+            onDone: { target: 'scheduling', actions: 'schedule' },
             onError: {
               target: '#workflow.cancelling',
               actions: assign({ abort: ({ event }) => ({ status: 'failed' as const, reason: `The run's state could not be saved, so it was stopped: ${event.error instanceof Error ? event.error.message : String(event.error)}` }) }),
@@ -300,7 +324,6 @@ export const workflowMachine = setup({
           },
         },
         scheduling: {
-          entry: 'schedule',
           always: [{ guard: 'uncommitted', target: 'committing' }, { guard: 'settled', target: '#workflow.finishing' }, { target: 'idle' }],
         },
         // Anything recorded (a result, a readiness, an approval) is committed before it counts.

@@ -15,6 +15,7 @@ import { outcomeOf } from './actor-tree.js';
 import { TroupeError, describeError } from './errors.js';
 import type { LiveKind } from './kind-registry.js';
 import { compileRestart } from './spec.js';
+import { rewriteDoneOutput } from './xstate-adapter.js';
 
 /**
  * Wires a run of an actor: what it asks for (if it asks), and, for a child, its end.
@@ -86,9 +87,8 @@ export class ChildActors {
     ref.subscribe({
       next: (snapshot: Snapshot<unknown>) => {
         if (snapshot.status !== 'done' || record.ref !== ref) return;
-        const done = snapshot as Snapshot<unknown> & { output?: unknown };
-        // XState builds the parent's done event from this field right after its observers ran.
-        done.output = kind.definition.step ? kind.definition.step.end(done.output) : defaultStepEnd(done.output, endedInFailure(snapshot));
+        const failed = endedInFailure(snapshot);
+        rewriteDoneOutput(snapshot, (output) => (kind.definition.step ? kind.definition.step.end(output) : defaultStepEnd(output, failed)));
         this.ended(record, ref, 'done');
       },
       error: (err: unknown) => {

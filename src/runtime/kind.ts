@@ -224,7 +224,8 @@ export interface KindDefinition<Spec = unknown, Input = unknown> {
   readonly step?: StepReading;
   /**
    * Splits a persisted snapshot into a small main part and keyed parts, so a write only
-   * carries the parts whose object changed (see snapshot-parts.ts). Default: one piece.
+   * carries the parts whose object changed (see snapshot-parts.ts); with `full` false it may
+   * return only the parts that may have changed since the last write. Default: one piece.
    */
   readonly split?: SnapshotSplitter;
   /** Summary columns for `ps`/`logs`, written to the actor's row with each write. */

@@ -1,7 +1,7 @@
 import type { AnyActorLogic, AnyActorRef } from 'xstate';
 import type { ActorRecord } from './actor-record.js';
 import type { JournalEntry, Store, TimerRow } from './store.js';
-import { WrittenParts } from './snapshot-parts.js';
+import { SPEC_ASIDE, SPEC_PART, WrittenParts } from './snapshot-parts.js';
 
 /**
  * Write-behind: changes are collected during a tick and written in one transaction at its
@@ -147,7 +147,9 @@ function writeRecord(store: Store, record: ActorRecord, at: number): void {
     id: record.id,
     kind: record.kind,
     parent: record.parent,
-    spec: record.specJson,
+    // Kept beside the row for a kind that splits (a run's spec grows with its workflow): the
+    // row is updated with every write, and SQLite rewrites all of it, however little changed.
+    spec: record.split ? specAside(store, record) : record.specJson,
     state: record.state,
     status: record.status,
     snapshot: record.snapshotJson,
@@ -160,6 +162,12 @@ function writeRecord(store: Store, record: ActorRecord, at: number): void {
   record.persisted = true;
 }
 
+/** Writes the record's spec to its `$spec` part and returns the marker the row holds instead. */
+function specAside(store: Store, record: ActorRecord): string {
+  store.putPart(record.id, SPEC_PART, record.specJson);
+  return SPEC_ASIDE;
+}
+
 /**
  * The JSON of the row's snapshot: whole, or, for a kind that splits its snapshots, the main
  * part, with the keyed parts that changed since the last write written beside it.
@@ -168,7 +176,8 @@ function snapshotToWrite(store: Store, record: ActorRecord, ref: AnyActorRef): s
   if (!record.split) return JSON.stringify(ref.getPersistedSnapshot());
   // Split before persisting: XState's getPersistedSnapshot walks the whole context (looking
   // for actor refs), which is what the split is there to avoid; the parts hold no refs.
-  const { main, parts } = record.split(ref.getSnapshot());
+  // A new run of the actor (no parts written yet) asks for every part, later writes for what changed.
+  const { main, parts } = record.split(ref.getSnapshot(), !record.parts);
   if (!record.parts) {
     // A new run of the actor: parts of an earlier one must not be joined into it.
     store.dropParts(record.id);

@@ -16,9 +16,12 @@ export interface SplitSnapshot {
 
 /**
  * A kind's way of splitting its actors' live snapshots: `main` is a snapshot of the same
- * shape, persisted by the kind's logic as usual (`getPersistedSnapshot`).
+ * shape, persisted by the kind's logic as usual (`getPersistedSnapshot`). With `full` false
+ * (the actor's earlier parts are written) it may return only the parts that may have
+ * changed since the last write, when the snapshot says which (a run's `changed` steps):
+ * then a write costs what changed, not a walk of every part. `full` asks for every part.
  */
-export type SnapshotSplitter = (snapshot: unknown) => SplitSnapshot;
+export type SnapshotSplitter = (snapshot: unknown, full: boolean) => SplitSnapshot;
 
 /**
  * The parts written last for one actor (by object identity), to write only those that changed.
@@ -64,6 +67,17 @@ export function joinParts(main: unknown, parts: ReadonlyMap<string, unknown>): u
   for (const [key, value] of Object.entries(object)) out[key] = joinParts(value, parts);
   return out;
 }
+
+/**
+ * What an actor's row holds in place of its spec when the spec is kept in `actor_parts`
+ * (key `$spec`): for kinds that split their snapshots, whose specs grow with them (a run's
+ * spec holds its compiled workflow). SQLite rewrites a whole row on every UPDATE, overflow
+ * pages included, so a 150 KB spec in the row would be written again with each step's result.
+ */
+export const SPEC_ASIDE = '{"$part":"$spec"}';
+
+/** The `actor_parts` key of a spec kept aside (never dropped with the snapshot's parts). */
+export const SPEC_PART = '$spec';
 
 /** True when a stored main part has markers to join (a quick look at the JSON text). */
 export const hasParts = (json: string) => json.includes('"$part');

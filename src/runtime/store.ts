@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { hasParts, joinParts } from './snapshot-parts.js';
+import { SPEC_ASIDE, SPEC_PART, hasParts, joinParts } from './snapshot-parts.js';
 
 /** Lifecycle of an actor as stored: XState's snapshot status, plus `stopped` on request. */
 export type ActorStatus = 'active' | 'done' | 'error' | 'stopped';
@@ -186,7 +186,8 @@ export class Store {
     return (this.partStatements ??= {
       put: this.db.prepare('INSERT OR REPLACE INTO actor_parts (actor, key, value) VALUES (?, ?, ?)'),
       of: this.db.prepare('SELECT key, value FROM actor_parts WHERE actor = ?'),
-      drop: this.db.prepare('DELETE FROM actor_parts WHERE actor = ?'),
+      // The spec kept aside stays: it is the row's, not the snapshot's.
+      drop: this.db.prepare(`DELETE FROM actor_parts WHERE actor = ? AND key <> '${SPEC_PART}'`),
     });
   }
 
@@ -200,11 +201,15 @@ export class Store {
     this.p.drop.run(actor);
   }
 
+  /** The row with its split snapshot joined back and its spec put back when kept aside. */
   private joined(row: ActorRow): ActorRow {
-    if (row.snapshot === null || !hasParts(row.snapshot)) return row;
+    const split = row.snapshot !== null && hasParts(row.snapshot);
+    if (!split && row.spec !== SPEC_ASIDE) return row;
     const rows = this.p.of.all(row.id) as Array<{ key: string; value: string }>;
-    const parts = new Map(rows.map((part) => [part.key, JSON.parse(part.value) as unknown]));
-    return { ...row, snapshot: JSON.stringify(joinParts(JSON.parse(row.snapshot), parts)) };
+    const spec = row.spec === SPEC_ASIDE ? rows.find((part) => part.key === SPEC_PART)?.value ?? row.spec : row.spec;
+    if (!split) return { ...row, spec };
+    const parts = new Map(rows.filter((part) => part.key !== SPEC_PART).map((part) => [part.key, JSON.parse(part.value) as unknown]));
+    return { ...row, spec, snapshot: JSON.stringify(joinParts(JSON.parse(row.snapshot!), parts)) };
   }
 
   appendJournal(entry: JournalEntry): void {

@@ -1,7 +1,7 @@
 /**
  * Every use of XState internals (not API, so they may move in any release) in one place:
- * the system's clock, its scheduler, an actor's parent and internal stop, and a machine's
- * provided actor implementations. xstate is pinned to the exact version these were read
+ * the system's clock, its scheduler, an actor's parent and internal stop, a machine's
+ * provided actor implementations, and the moment a done child's output reaches its parent. xstate is pinned to the exact version these were read
  * from (package.json), and test/xstate-adapter.test.ts fails when one of them changes.
  * Machines may import the pure helpers here (`nowOf`); nothing here does I/O.
  */
@@ -70,6 +70,20 @@ export function withActors(logic: AnyActorLogic, actors: Iterable<readonly [stri
 export function offerActor(logic: AnyActorLogic, name: string, actor: AnyActorLogic): void {
   const actors = actorsOf(logic);
   if (actors) actors[name] ??= actor;
+}
+
+/**
+ * Replaces the output a child's `xstate.done.actor.<id>` event will carry to its parent,
+ * from inside an observer of its done snapshot. XState tells the observers of a done
+ * snapshot first and only then builds the parent's done event from `snapshot.output`
+ * (`Actor.update`, case 'done'), so a rewrite here is what the parent gets; nothing in
+ * the API allows it. Call it from `subscribe({ next })` with the snapshot just received.
+ *
+ * @example ref.subscribe((s) => { if (s.status === 'done') rewriteDoneOutput(s, (out) => kind.step.end(out)) })
+ */
+export function rewriteDoneOutput(snapshot: unknown, rewrite: (output: unknown) => unknown): void {
+  const done = snapshot as { status?: string; output?: unknown };
+  if (done.status === 'done') done.output = rewrite(done.output);
 }
 
 /** XState's scheduler, as found on `system.scheduler`. */

@@ -126,16 +126,62 @@ function cycleWithin(component: Set<GraphNode>, edges: (node: GraphNode) => Grap
  * // [build, test]
  */
 export function topologicalOrder<N extends GraphNode>(nodes: N[]): N[] {
-  const remaining = new Map(nodes.map((node) => [node.name, new Set(node.dependsOn.map((d) => d.name))]));
+  // Kahn's algorithm with the free steps in a min-heap of file positions: the same order as
+  // taking the first free step in the file each time, in O(n log n) rather than O(n²).
+  const waitingOn = nodes.map((node) => new Set(node.dependsOn.map((d) => d.name)).size);
+  const dependents = new Map<string, number[]>();
+  nodes.forEach((node, position) => {
+    for (const dep of new Set(node.dependsOn.map((d) => d.name))) {
+      const list = dependents.get(dep);
+      if (list) list.push(position);
+      else dependents.set(dep, [position]);
+    }
+  });
+  const free = new MinHeap();
+  waitingOn.forEach((count, position) => count === 0 && free.push(position));
   const order: N[] = [];
-  while (order.length < nodes.length) {
-    const next = nodes.find((node) => remaining.get(node.name)?.size === 0);
-    if (next === undefined) throw new Error('topologicalOrder: the graph has a cycle');
-    remaining.delete(next.name);
-    for (const deps of remaining.values()) deps.delete(next.name);
+  for (let position = free.pop(); position !== undefined; position = free.pop()) {
+    const next = nodes[position]!;
     order.push(next);
+    for (const dependent of dependents.get(next.name) ?? []) if (--waitingOn[dependent]! === 0) free.push(dependent);
   }
+  if (order.length < nodes.length) throw new Error('topologicalOrder: the graph has a cycle');
   return order;
+}
+
+/** The smallest of a changing set of numbers, in O(log n) per push and pop. */
+class MinHeap {
+  private readonly items: number[] = [];
+
+  push(value: number): void {
+    const items = this.items;
+    let at = items.push(value) - 1;
+    while (at > 0) {
+      const parent = (at - 1) >> 1;
+      if (items[parent]! <= value) break;
+      items[at] = items[parent]!;
+      at = parent;
+    }
+    items[at] = value;
+  }
+
+  pop(): number | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length === 0 || last === undefined) return top;
+    let at = 0;
+    for (;;) {
+      const left = 2 * at + 1;
+      if (left >= items.length) break;
+      const child = left + 1 < items.length && items[left + 1]! < items[left]! ? left + 1 : left;
+      if (items[child]! >= last) break;
+      items[at] = items[child]!;
+      at = child;
+    }
+    items[at] = last;
+    return top;
+  }
 }
 
 /**

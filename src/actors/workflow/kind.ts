@@ -41,9 +41,9 @@ export const workflowKind = defineKind<z.infer<typeof workflowSpecSchema>, Workf
     workflowMachine.provide({
       actors: {
         // Write-ahead: a step's result is committed before any dependent step starts.
-        commit: fromPromise<number, CommitInput>(async ({ input }) => {
+        commit: fromPromise<CommitInput, CommitInput>(async ({ input }) => {
           await services.commit(input.runId);
-          return input.seq;
+          return input;
         }),
       },
     }),
