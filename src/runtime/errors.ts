@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'ACTOR_EXISTS'
   | 'ACTOR_NOT_FOUND'
   | 'ACTOR_STOPPED'
+  | 'ACTOR_RUNNING'
   | 'COMMAND_NOT_FOUND'
   | 'CWD_NOT_FOUND'
   | 'CWD_NOT_ALLOWED'
