@@ -85,7 +85,7 @@ export class Removal {
     const ended = [...table.records.values()]
       .filter((record) => record.parent === null && finished(record))
       // Newest first: `keep` keeps the head of the list.
-      .sort((a, b) => b.since - a.since || (a.id < b.id ? -1 : 1));
+      .sort((a, b) => b.since - a.since || b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
     const chosen = ended.slice(options.keep ?? 0).filter((record) => options.olderThanMs === undefined || record.since <= now - options.olderThanMs);
     let journalRows = 0;
     if (options.journalRetentionMs !== undefined) {
