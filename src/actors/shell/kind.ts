@@ -34,7 +34,7 @@ export function shellServices(services: KindServices): ShellServices {
     recordHandle: (actorId, handle) => services.recordResource(actorId, handle),
     releaseHandle: (actorId) => services.releaseResource(actorId),
     takeOrphan: (actorId) => services.takeOrphan(actorId),
-    openOutput: (actorId) => services.openOutput(actorId),
+    openOutput: (actorId, options) => services.openOutput(actorId, options),
     sessions: sessionsOf(services),
     logsDir: services.logsDir,
     dbKey: services.dbKey,
