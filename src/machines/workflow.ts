@@ -28,7 +28,7 @@ import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import type { CompiledWorkflow, RunStatus } from '../workflow/types.js';
 import type { ProcessReadyNotice } from './process.js';
 import { stepOfChild } from './workflow-launch.js';
-import { allSettled, initialSteps, planSteps, retryDelay, runStatus, serviceStillNeeded, stepNamed, type StepRecord } from './workflow-plan.js';
+import { allSettled, initialSteps, planSteps, retryDelay, runStatus, serviceStillNeeded, stepNamed, type CarriedStep, type StepRecord } from './workflow-plan.js';
 import { stepEndOf } from './step-end.js';
 import { currentStep, launch, liveChildren, nowOf, spawnSteps, type ChildRequest } from './workflow-steps.js';
 
@@ -43,6 +43,8 @@ export interface WorkflowInput {
   runId: string;
   workflow: CompiledWorkflow;
   set: Record<string, string>;
+  /** Steps that succeeded in an earlier run and are not run again (`troupe rerun --failed`). */
+  carried?: Record<string, CarriedStep>;
 }
 
 export interface WorkflowContext extends WorkflowInput {
@@ -264,7 +266,7 @@ export const workflowMachine = setup({
     ...input,
     status: 'running',
     startedAt: nowOf(self.system),
-    steps: initialSteps(input.workflow),
+    steps: initialSteps(input.workflow, input.carried),
     // The run's input is the first thing committed: nothing starts before it is durable.
     recorded: 1,
     committed: 0,

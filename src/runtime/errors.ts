@@ -57,6 +57,7 @@ export type ErrorCode =
   | 'WORKFLOW_FILE_NOT_FOUND'
   | 'RUN_NOT_FOUND'
   | 'RUN_FINISHED'
+  | 'RUN_UNFINISHED'
   | 'STEP_NOT_FOUND'
   | 'NOT_AWAITING_APPROVAL';
 
