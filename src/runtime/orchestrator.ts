@@ -37,8 +37,8 @@ import { ActorHandle, type WaitCondition } from './handle.js';
 import type { Store } from './store.js';
 import { InboxConsumer } from './inbox.js';
 import { forgetSignals, onExit } from './signals.js';
-import { Removal, type RemovalReport } from './removal.js';
-import { parseDuration, type Duration } from './duration.js';
+import { compilePrune, Removal, type RemovalReport } from './removal.js';
+import type { Duration } from './duration.js';
 
 export type { ActorInfo } from './actor-info.js';
 export type { RemovalReport } from './removal.js';
@@ -238,18 +238,15 @@ export class Orchestrator {
       const handle = this.get(id(request));
       return { id: id(request), state: handle?.state };
     });
+    // Each is the library call of the same name: `troupe rm` through the owner is `orc.remove`.
     this.controls.register('troupe.restart', async (request) => {
       const handle = await this.restart(id(request));
       return { id: handle.id, state: handle.state };
     });
     this.controls.register('troupe.remove', (request) => this.remove(id(request)));
     this.controls.register('troupe.prune', (request) => {
-      const keep = request['keep'];
-      const olderThan = request['olderThan'];
-      return this.prune({
-        ...(typeof keep === 'number' ? { keep } : {}),
-        ...(typeof olderThan === 'number' || typeof olderThan === 'string' ? { olderThan } : {}),
-      });
+      const { keep, olderThan } = request;
+      return this.prune({ ...(typeof keep === 'number' ? { keep } : {}), ...(typeof olderThan === 'number' || typeof olderThan === 'string' ? { olderThan } : {}) });
     });
   }
 
@@ -416,18 +413,9 @@ export class Orchestrator {
    * @example const { actors } = await orc.prune({ olderThan: '7d', keep: 20 });
    */
   prune(options: { olderThan?: Duration; keep?: number } = {}): Promise<RemovalReport> {
-    this.assertOpen();
-    const keep = options.keep;
-    if (keep !== undefined && (!Number.isInteger(keep) || keep < 0)) {
-      return Promise.reject(new TroupeError('INVALID_ARGUMENT', `prune: keep must be a whole number of actors (0 or more), not ${String(keep)}.`, { details: { keep } }));
-    }
     try {
-      const retention = this.options.given?.journalRetention;
-      return this.removal.prune({
-        ...(options.olderThan === undefined ? {} : { olderThanMs: parseDuration(options.olderThan, 'olderThan') }),
-        ...(keep === undefined ? {} : { keep }),
-        ...(retention === undefined ? {} : { journalRetentionMs: parseDuration(retention, 'journalRetention') }),
-      });
+      this.assertOpen();
+      return this.removal.prune(compilePrune(options, this.options.given?.journalRetention));
     } catch (err) {
       return Promise.reject(err);
     }

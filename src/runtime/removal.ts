@@ -7,6 +7,7 @@
 import { rmSync } from 'node:fs';
 import type { ActorRecord } from './actor-record.js';
 import type { ActorTable } from './actor-table.js';
+import { parseDuration, type Duration } from './duration.js';
 import { TroupeError } from './errors.js';
 import { logFileIn } from './reader-paths.js';
 import type { Store } from './store.js';
@@ -31,6 +32,24 @@ export interface RemovalReport {
   readonly logFiles: number;
   /** Journal rows deleted by the retention (those of removed actors are not counted). */
   readonly journalRows: number;
+}
+
+/**
+ * `orc.prune()`'s options as users write them, checked (INVALID_ARGUMENT, INVALID_DURATION)
+ * and with the orchestrator's `journalRetention` added.
+ *
+ * @example compilePrune({ olderThan: '7d', keep: 20 }, '30d') // { olderThanMs: 604800000, keep: 20, journalRetentionMs: 2592000000 }
+ */
+export function compilePrune(options: { readonly olderThan?: Duration; readonly keep?: number }, journalRetention: Duration | undefined): PruneOptions {
+  const keep = options.keep;
+  if (keep !== undefined && (!Number.isInteger(keep) || keep < 0)) {
+    throw new TroupeError('INVALID_ARGUMENT', `prune: keep must be a whole number of actors (0 or more), not ${String(keep)}.`, { details: { keep } });
+  }
+  return {
+    ...(options.olderThan === undefined ? {} : { olderThanMs: parseDuration(options.olderThan, 'olderThan') }),
+    ...(keep === undefined ? {} : { keep }),
+    ...(journalRetention === undefined ? {} : { journalRetentionMs: parseDuration(journalRetention, 'journalRetention') }),
+  };
 }
 
 /** What removal needs from the orchestrator. */
