@@ -23,7 +23,7 @@
  * postToInbox('.troupe/state.db', 'c1', { type: 'inc' });
  */
 export { createOrchestrator, type OrchestratorOptions } from './runtime/create.js';
-export type { Orchestrator, ActorInfo } from './runtime/orchestrator.js';
+export type { Orchestrator, ActorInfo, RemovalReport } from './runtime/orchestrator.js';
 export type { ActorHandle, WaitCondition, SnapshotView } from './runtime/handle.js';
 export type { AnyEvent } from './runtime/router.js';
 export { TroupeError, RequestTimeoutError, WaitTimeoutError, type ErrorCode } from './runtime/errors.js';
@@ -63,7 +63,7 @@ export type { WorkflowProblem } from './workflow/problems.js';
 export type { CompiledWorkflow, CompiledStep, StepDialogRound, StepWaitFor, StepCondition, StepMode } from './workflow/types.js';
 // `RunResult` (what `orc.run()` resolves to) is the same shape as `RunView`.
 export type { RunView, StepView, StepState, RunStatus } from './workflow/types.js';
-export type { RunHandle, RunOptions } from './actors/workflow/api.js';
+export type { RerunOptions, RunHandle, RunOptions } from './actors/workflow/api.js';
 export { runViewOf } from './workflow/view.js';
 // Reading a database without owning it (what `troupe ps` and `troupe logs` use), and the one
 // write a non-owner makes: a message into the owner's inbox.

@@ -1,6 +1,8 @@
 // `troupe attach` as a person uses it: the real CLI in a real pty, attached to a real tmux
 // session of an orchestrator's shell, then detached with C-b d; and each refusal, exactly.
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { tmuxSocketPath } from '../src/actors/terminal/tmux-reap.js';
 import { spawn, type IPty } from 'node-pty';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listTmuxSessions, tmuxSocketName } from '../src/actors/terminal/tmux.js';
@@ -21,7 +23,11 @@ afterEach(async () => {
   person = undefined;
   await orc?.close();
   orc = undefined;
-  for (const socket of sockets) spawnSync('tmux', ['-L', socket, 'kill-server']);
+  for (const socket of sockets) {
+    spawnSync('tmux', ['-L', socket, 'kill-server']);
+    // A server leaves its socket file when it exits: nothing of a test may stay in /tmp.
+    rmSync(tmuxSocketPath(socket), { force: true });
+  }
   sockets.clear();
 });
 

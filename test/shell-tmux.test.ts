@@ -1,7 +1,8 @@
 // Shell actors on the tmux backend, through the orchestrator: expect and run, keep: true
 // across close() and open, cleanup without it, a missing tmux, and a crash of the owner.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { tmuxSocketPath } from '../src/actors/terminal/tmux-reap.js';
+import { mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResultPromise } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -28,7 +29,11 @@ afterEach(async () => {
   }
   owner = undefined;
   // Whatever a failed test left running, kept sessions included.
-  for (const socket of sockets) spawnSync('tmux', ['-L', socket, 'kill-server']);
+  for (const socket of sockets) {
+    spawnSync('tmux', ['-L', socket, 'kill-server']);
+    // A server leaves its socket file when it exits: nothing of a test may stay in /tmp.
+    rmSync(tmuxSocketPath(socket), { force: true });
+  }
   sockets.clear();
 });
 

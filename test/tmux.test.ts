@@ -1,7 +1,8 @@
 // The tmux terminal backend against a real tmux server: output through pipe-pane, input
 // through send-keys, exits, cleanup, re-attach and reaping.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { tmuxSocketPath } from '../src/actors/terminal/tmux-reap.js';
+import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -33,7 +34,11 @@ const sockets = new Set<string>();
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((t) => t.close(0).catch(() => undefined)));
   // Whatever a failed test left: the servers themselves.
-  for (const socket of sockets) spawnSync('tmux', ['-L', socket, 'kill-server']);
+  for (const socket of sockets) {
+    spawnSync('tmux', ['-L', socket, 'kill-server']);
+    // A server leaves its socket file when it exits: nothing of a test may stay in /tmp.
+    rmSync(tmuxSocketPath(socket), { force: true });
+  }
   sockets.clear();
 });
 

@@ -19,6 +19,11 @@ const COMMANDS: Readonly<Record<string, Loader>> = {
   resume: () => import('./commands/resume.js'),
   approve: () => import('./commands/approve.js'),
   cancel: () => import('./commands/cancel.js'),
+  rerun: () => import('./commands/rerun.js'),
+  stop: () => import('./commands/stop.js'),
+  restart: () => import('./commands/restart.js'),
+  rm: () => import('./commands/rm.js'),
+  prune: () => import('./commands/prune.js'),
   completion: () => import('./commands/completion.js'),
   help: () => import('./commands/help.js'),
 };

@@ -69,9 +69,32 @@ export class LogTail {
  * new LogTail(path, offsetOfLastLines(path, 20)) // prints the last 20 lines
  */
 export function offsetOfLastLines(path: string, lines: number): number {
+  return lastLines(path, lines).offset;
+}
+
+/**
+ * The readers of an actor's log, oldest first: the rotated file (`<path>.1`, the output before
+ * the last rotation) and the current one. All of both, or with `lines`, the last `lines` lines,
+ * taken from the rotated file only when the current one holds fewer.
+ *
+ * @example
+ * for (const tail of tailsOf('/srv/.troupe/logs/web.log', 20)) await tail.drain((chunk) => io.out(chunk));
+ */
+export function tailsOf(path: string, lines: number | undefined): LogTail[] {
+  const rotated = `${path}.1`;
+  const hasRotated = (sizeOf(rotated) ?? 0) > 0;
+  if (lines === undefined) return [...(hasRotated ? [new LogTail(rotated)] : []), new LogTail(path)];
+  const current = lastLines(path, lines);
+  const missing = lines - current.found;
+  const before = missing > 0 && hasRotated ? [new LogTail(rotated, offsetOfLastLines(rotated, missing))] : [];
+  return [...before, new LogTail(path, current.offset)];
+}
+
+/** Where the last `lines` lines start, and how many lines there are from there (fewer when the file is short). */
+function lastLines(path: string, lines: number): { offset: number; found: number } {
   const size = sizeOf(path);
-  if (size === undefined || size === 0) return 0;
-  if (lines <= 0) return size;
+  if (size === undefined || size === 0) return { offset: 0, found: 0 };
+  if (lines <= 0) return { offset: size, found: 0 };
   const fd = openSync(path, 'r');
   try {
     const buffer = Buffer.alloc(CHUNK);
@@ -82,11 +105,12 @@ export function offsetOfLastLines(path: string, lines: number): number {
       for (let i = read - 1; i >= 0; i--) {
         // The file's final newline ends the last line; it does not start another.
         if (buffer[i] !== 0x0a || start + i === size - 1) continue;
-        if (++seen === lines) return start + i + 1;
+        if (++seen === lines) return { offset: start + i + 1, found: lines };
       }
       end = start;
     }
-    return 0;
+    // The first line starts the file.
+    return { offset: 0, found: seen + 1 };
   } finally {
     closeSync(fd);
   }

@@ -8,7 +8,7 @@ import type { Reader } from '../runtime/reader.js';
 import type { RunView, StepView } from '../workflow/types.js';
 import { formatElapsed, formatRunSummary, isSettled, stepDuration } from './run-format.js';
 import { pause, type Io } from './io.js';
-import { LogTail, offsetOfLastLines } from './log-tail.js';
+import { tailsOf, type LogTail } from './log-tail.js';
 import { requireStep } from './run-lookup.js';
 
 export interface RunLogsOptions {
@@ -102,13 +102,17 @@ async function printAttempt(reader: Reader, run: RunView, step: StepView, attemp
     await io.out(`--- ${label}: no output ---\n`);
     return undefined;
   }
-  const tail = new LogTail(file, lines === undefined ? 0 : offsetOfLastLines(file, lines));
+  // The rotated file's part first (`<file>.1`), when the tail reaches back into it.
+  const tails = tailsOf(file, lines);
+  const tail = tails.at(-1)!;
   let started = false;
-  await tail.drain(async (chunk) => {
-    if (!started) await io.out(`--- ${label}: output (${file}) ---\n`);
-    started = true;
-    await io.out(chunk);
-  });
+  for (const part of tails) {
+    await part.drain(async (chunk) => {
+      if (!started) await io.out(`--- ${label}: output (${file}) ---\n`);
+      started = true;
+      await io.out(chunk);
+    });
+  }
   if (!started) await io.out(`--- ${label}: no output ---\n`);
   else if (!tail.atLineStart) {
     await io.out('\n');

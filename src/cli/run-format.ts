@@ -114,6 +114,9 @@ export function formatStepChange(elapsedMs: number, step: StepView, width: numbe
     extra.push(`${due}(attempt ${attemptOf(step, step.attempts + 1)})`);
   } else if (step.state === 'approval' && context) {
     extra.push(`approve it with: ${approveCommand(context.runId, step.name, context.dbFlag)}`);
+  } else if (step.carriedFrom !== undefined) {
+    // It did not run here: its result is an earlier run's (`troupe rerun --failed`).
+    extra.push(`(carried over from ${step.carriedFrom})`);
   } else if (isSettled(step) && step.durationMs !== undefined) {
     extra.push(`(${formatElapsed(step.durationMs)})`);
   }
@@ -205,7 +208,8 @@ export function formatRunSummary(view: RunView, now = Date.now()): string {
   const errors = view.steps.some((step) => step.error !== undefined);
   const rows = view.steps.map((step) => {
     const duration = stepDuration(step, now);
-    const row = [step.name, step.state, String(step.attempts), duration === undefined ? '-' : formatElapsed(duration)];
+    const state = step.carriedFrom === undefined ? step.state : `${step.state} (carried over from ${step.carriedFrom})`;
+    const row = [step.name, state, String(step.attempts), duration === undefined ? '-' : formatElapsed(duration)];
     return errors ? [...row, step.error ?? ''] : row;
   });
   const table = formatTable(['STEP', 'STATE', 'ATTEMPTS', 'DURATION', ...(errors ? ['ERROR'] : [])], rows);

@@ -46,6 +46,8 @@ export interface ProcessInput {
   timeoutMs?: number;
   /** Time between SIGTERM and SIGKILL when stopping. */
   graceMs: number;
+  /** The size at which the output log rotates (the spec's `log_max`); else the orchestrator's `logMax`. */
+  logMaxBytes?: number;
   /**
    * Tell the parent machine when the process becomes ready (or, without `waitFor`, once it
    * runs): a `ProcessReadyNotice`. For machines that supervise processes (workflow services);

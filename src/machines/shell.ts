@@ -65,6 +65,8 @@ export interface ShellInput {
   keep: boolean;
   /** Time between the hangup and SIGKILL when stopping. */
   graceMs: number;
+  /** The size at which the output log rotates (the spec's `log_max`); else the orchestrator's `logMax`. */
+  logMaxBytes?: number;
   /** The built-in bash with a predictable prompt: the session adds its readline settings. */
   defaultShell: boolean;
   dialog: ShellDialogRound[];

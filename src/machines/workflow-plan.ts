@@ -29,6 +29,8 @@ export interface StepRecord {
   exitCode?: number | null;
   outputs: Record<string, string>;
   error?: string;
+  /** Carried over from an earlier run (`troupe rerun --failed`): the run whose attempt produced it. */
+  carriedFrom?: string;
   /**
    * The commit round that holds this step's result (or a service's readiness). Dependents
    * look at it only once that round is durable: a result is committed before any dependent starts.
@@ -96,10 +98,39 @@ export function dependentsOf(workflow: CompiledWorkflow, name: string): readonly
   return graphOf(workflow).dependents.get(name) ?? [];
 }
 
-/** A fresh record for every step of a new run. */
-export function initialSteps(workflow: CompiledWorkflow): Record<string, StepRecord> {
+/**
+ * A step that succeeded in an earlier run and is not run again (`troupe rerun --failed`): its
+ * outputs and result as that run committed them.
+ *
+ * @example const carried: CarriedStep = { from: 'ci-x1', attempts: 1, outputs: { version: '1.2' }, exitCode: 0 }
+ */
+export interface CarriedStep {
+  /** The run whose attempt produced it. */
+  from: string;
+  attempts: number;
+  outputs: Record<string, string>;
+  exitCode?: number | null;
+  startedAt?: number;
+  endedAt?: number;
+}
+
+/**
+ * A fresh record for every step of a new run; carried steps start `succeeded` with their
+ * earlier outputs, a result committed before the run began (seq 0), so dependents may use it at once.
+ */
+export function initialSteps(workflow: CompiledWorkflow, carried: Readonly<Record<string, CarriedStep>> = {}): Record<string, StepRecord> {
   const steps: Record<string, StepRecord> = {};
-  for (const step of workflow.steps) steps[step.name] = { state: 'waiting', attempts: 0, failures: 0, approved: false, outputs: {} };
+  for (const step of workflow.steps) {
+    const earlier = carried[step.name];
+    steps[step.name] = earlier
+      ? {
+          state: 'succeeded', attempts: earlier.attempts, failures: 0, approved: true, outputs: { ...earlier.outputs }, seq: 0, carriedFrom: earlier.from,
+          ...(earlier.exitCode === undefined ? {} : { exitCode: earlier.exitCode }),
+          ...(earlier.startedAt === undefined ? {} : { startedAt: earlier.startedAt }),
+          ...(earlier.endedAt === undefined ? {} : { endedAt: earlier.endedAt }),
+        }
+      : { state: 'waiting', attempts: 0, failures: 0, approved: false, outputs: {} };
+  }
   return steps;
 }
 

@@ -28,7 +28,7 @@ import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import type { CompiledWorkflow, RunStatus } from '../workflow/types.js';
 import type { ProcessReadyNotice } from './process.js';
 import { stepOfChild } from './workflow-launch.js';
-import { initialSteps, planSteps, retryDelay, runStatus, serviceStillNeeded, stepNamed, unsettledOf, type StepRecord } from './workflow-plan.js';
+import { initialSteps, planSteps, retryDelay, runStatus, serviceStillNeeded, stepNamed, unsettledOf, type CarriedStep, type StepRecord } from './workflow-plan.js';
 import { stepEndOf } from './step-end.js';
 import { currentStep, launch, liveChildren, nowOf, spawnSteps, updateSteps, type ChildRequest } from './workflow-steps.js';
 
@@ -43,6 +43,8 @@ export interface WorkflowInput {
   runId: string;
   workflow: CompiledWorkflow;
   set: Record<string, string>;
+  /** Steps that succeeded in an earlier run and are not run again (`troupe rerun --failed`). */
+  carried?: Record<string, CarriedStep>;
 }
 
 export interface WorkflowContext extends WorkflowInput {
@@ -281,18 +283,22 @@ export const workflowMachine = setup({
   },
 }).createMachine({
   id: 'workflow',
-  context: ({ input, self }) => ({
-    ...input,
-    status: 'running',
-    startedAt: nowOf(self.system),
-    steps: initialSteps(input.workflow),
-    // Every step is new: the first commit writes them all and the first plan looks at them all.
-    changed: input.workflow.steps.map((step) => step.name),
-    unsettled: input.workflow.steps.length,
-    // The run's input is the first thing committed: nothing starts before it is durable.
-    recorded: 1,
-    committed: 0,
-  }),
+  context: ({ input, self }) => {
+    // Carried steps (`troupe rerun --failed`) start settled, as results committed before the run.
+    const steps = initialSteps(input.workflow, input.carried);
+    return {
+      ...input,
+      status: 'running',
+      startedAt: nowOf(self.system),
+      steps,
+      // Every step is new: the first commit writes them all and the first plan looks at them all.
+      changed: input.workflow.steps.map((step) => step.name),
+      unsettled: unsettledOf({ workflow: input.workflow, steps }),
+      // The run's input is the first thing committed: nothing starts before it is durable.
+      recorded: 1,
+      committed: 0,
+    };
+  },
   initial: 'running',
   output: ({ context }) => ({ status: context.status as WorkflowOutput['status'], ...(context.abort ? { error: context.abort.reason } : {}) }),
   states: {

@@ -6,6 +6,7 @@ import { builtinKinds } from '../kinds.js';
 import { defineKind, type KindDefinition } from './kind.js';
 import { closeOnSignals } from './signals.js';
 import { parseSize, type Size } from './size.js';
+import { parseDuration, type Duration } from './duration.js';
 
 /** What `createOrchestrator` accepts. Every field is optional. */
 export interface OrchestratorOptions {
@@ -42,6 +43,11 @@ export interface OrchestratorOptions {
   readonly journalMessages?: boolean;
   /** How often the inbox is checked for `troupe send` messages. Default 100 ms. */
   readonly inboxPollMs?: number;
+  /**
+   * How long journal rows are kept (ms or `'30d'`): older ones are deleted when the database
+   * opens and by `orc.prune()`. Default: kept for ever.
+   */
+  readonly journalRetention?: Duration;
   /** Close (stopping every process) on SIGINT/SIGTERM, then exit. Default true. */
   readonly handleSignals?: boolean;
 }
@@ -57,6 +63,8 @@ export interface OrchestratorOptions {
  * await orc.close();
  */
 export async function createOrchestrator(options: OrchestratorOptions = {}): Promise<Orchestrator> {
+  // Checked before the database is touched: a typo must not cost the owner's lock.
+  const retentionMs = options.journalRetention === undefined ? undefined : parseDuration(options.journalRetention, 'journalRetention');
   const host = RuntimeHost.open(resolveDbPath(options.db), {
     ...(options.durability ? { durability: options.durability } : {}),
     ...(options.logsDir ? { logsDir: options.logsDir } : {}),
@@ -85,6 +93,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
     if (options.handleSignals ?? true) closeOnSignals(orc);
     orc.startInbox();
     await orc.durable();
+    if (retentionMs !== undefined) orc.trimJournal(retentionMs);
     return orc;
   } catch (err) {
     host.release();

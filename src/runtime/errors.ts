@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'ACTOR_EXISTS'
   | 'ACTOR_NOT_FOUND'
   | 'ACTOR_STOPPED'
+  | 'ACTOR_RUNNING'
   | 'COMMAND_NOT_FOUND'
   | 'CWD_NOT_FOUND'
   | 'CWD_NOT_ALLOWED'
@@ -56,6 +57,7 @@ export type ErrorCode =
   | 'WORKFLOW_FILE_NOT_FOUND'
   | 'RUN_NOT_FOUND'
   | 'RUN_FINISHED'
+  | 'RUN_UNFINISHED'
   | 'STEP_NOT_FOUND'
   | 'NOT_AWAITING_APPROVAL';
 

@@ -37,8 +37,11 @@ import { ActorHandle, type WaitCondition } from './handle.js';
 import type { Store } from './store.js';
 import { InboxConsumer } from './inbox.js';
 import { forgetSignals, onExit } from './signals.js';
+import { compilePrune, Removal, type RemovalReport } from './removal.js';
+import type { Duration } from './duration.js';
 
 export type { ActorInfo } from './actor-info.js';
+export type { RemovalReport } from './removal.js';
 
 export interface OrchestratorRuntimeOptions {
   readonly clock: Clock;
@@ -69,6 +72,7 @@ export class Orchestrator {
   private readonly restore: Restore;
   private readonly shutdown: Shutdown;
   private readonly messenger: Messenger;
+  private readonly removal: Removal;
   private readonly inbox: InboxConsumer;
   /** Requests to the orchestrator itself through the inbox (`@troupe`): spawn, stop, and what kinds add. */
   private readonly controls = new ControlHandlers();
@@ -144,6 +148,7 @@ export class Orchestrator {
         abandonResources(host, table.kinds);
       }
     });
+    this.removal = new Removal({ table, store: this.store, logsDir: host.logsDir, durable: () => this.writes.durable() });
     root.start();
     this.inbox = new InboxConsumer(
       this.store,
@@ -232,6 +237,16 @@ export class Orchestrator {
       await this.stop(id(request));
       const handle = this.get(id(request));
       return { id: id(request), state: handle?.state };
+    });
+    // Each is the library call of the same name: `troupe rm` through the owner is `orc.remove`.
+    this.controls.register('troupe.restart', async (request) => {
+      const handle = await this.restart(id(request));
+      return { id: handle.id, state: handle.state };
+    });
+    this.controls.register('troupe.remove', (request) => this.remove(id(request)));
+    this.controls.register('troupe.prune', (request) => {
+      const { keep, olderThan } = request;
+      return this.prune({ ...(typeof keep === 'number' ? { keep } : {}), ...(typeof olderThan === 'number' || typeof olderThan === 'string' ? { olderThan } : {}) });
     });
   }
 
@@ -353,8 +368,57 @@ export class Orchestrator {
     this.assertOpen();
     const record = this.table.records.get(id);
     if (!record) throw new TroupeError('ACTOR_NOT_FOUND', `No actor '${id}' to stop. \`troupe ps\` shows the actors there are.`, { details: { id } });
+    // Held paused on open (a run under `resumeRuns: false`): woken, so it ends through its
+    // kind's stop (a run cancels its steps) rather than being marked stopped mid-flight.
+    if (!record.ref && record.status === 'active' && record.restartDue === undefined) this.restore.wake(record);
     await this.shutdown.stop(record);
     await this.writes.durable();
+  }
+
+  /**
+   * Stops an actor (if it is live) and spawns it again from its spec, under the same id, with
+   * its restart intensity reset. Resolves with the new run's handle.
+   *
+   * @example const web = await orc.restart('web');
+   */
+  async restart(id: string): Promise<ActorHandle> {
+    this.assertOpen();
+    const record = this.table.records.get(id);
+    if (!record) throw new TroupeError('ACTOR_NOT_FOUND', `No actor '${id}' to restart. \`troupe ps --all\` shows the actors there are.`, { details: { id } });
+    if (record.parent !== null && id.startsWith(`${record.parent}/`)) {
+      throw new TroupeError('INVALID_ARGUMENT', `'${id}' is a step of '${record.parent}' and runs only as part of it. Restart the run instead: \`troupe restart ${record.parent}\`.`, { details: { id } });
+    }
+    if (record.ref || record.restartDue !== undefined || record.status === 'active') await this.shutdown.stop(record);
+    const fresh = this.spawnNow(record.spec, record.parent);
+    await this.writes.durable();
+    return this.handleOf(fresh);
+  }
+
+  /**
+   * Removes a finished actor with everything kept about it: its row, its children's (a run's
+   * steps), their journal rows and log files. A live one is refused (ACTOR_RUNNING): stop it first.
+   *
+   * @example const { rows, logFiles } = await orc.remove('build-1');
+   */
+  remove(id: string): Promise<RemovalReport> {
+    this.assertOpen();
+    return this.removal.remove(id);
+  }
+
+  /**
+   * Removes finished actors and runs (with their steps, journal rows and logs): those that
+   * ended longer than `olderThan` ago, except the `keep` newest; and journal rows older than
+   * the `journalRetention` option, if set.
+   *
+   * @example const { actors } = await orc.prune({ olderThan: '7d', keep: 20 });
+   */
+  prune(options: { olderThan?: Duration; keep?: number } = {}): Promise<RemovalReport> {
+    try {
+      this.assertOpen();
+      return this.removal.prune(compilePrune(options, this.options.given?.journalRetention));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /**
@@ -382,6 +446,12 @@ export class Orchestrator {
   /** @internal once every kind is registered: removes resources of this database that no actor owns. */
   sweep(): Promise<void> {
     return sweepResources(this.host, this.table.kinds);
+  }
+
+  /** @internal on open, with `journalRetention`: journal rows older than `ms` go. Returns how many. */
+  trimJournal(ms: number): number {
+    const before = this.options.clock.now() - ms;
+    return this.store.transaction(() => this.store.deleteJournalBefore(before));
   }
 
   /** @internal starts consuming `troupe send` messages, once every kind is registered. */

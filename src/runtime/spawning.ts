@@ -48,7 +48,13 @@ export function spawnActor(table: ActorTable, restarts: RestartTimers, spec: unk
   }
   const id = base.id ?? nanoid(10);
   const existing = table.records.get(id);
-  if (existing && (existing.status === 'active' || existing.restartDue !== undefined)) {
+  if (existing?.restartDue !== undefined) {
+    const at = new Date(existing.restartDue).toISOString();
+    throw new TroupeError('ACTOR_EXISTS', `Actor '${id}' already exists: it is '${existing.state}' with a restart pending at ${at}. Cancel the restart with orc.stop('${id}') (\`troupe stop ${id}\`), or pick another id.`, {
+      details: { id, state: existing.state, restartDue: existing.restartDue },
+    });
+  }
+  if (existing && existing.status === 'active') {
     throw new TroupeError('ACTOR_EXISTS', `Actor '${id}' already exists (state '${existing.state}'). Pick another id or stop the running one.`, { details: { id, state: existing.state } });
   }
   const input = kind.compile(spec, id);

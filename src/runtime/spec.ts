@@ -1,11 +1,17 @@
 import { z } from 'zod';
 import { isDuration, parseDuration, type Duration } from './duration.js';
 import { TroupeError } from './errors.js';
+import { isSize } from './size.js';
 import { stepWaitForSchema } from '../workflow/spec.js';
 
 /** A duration field: milliseconds or `'500ms'`/`'30s'`/`'5m'`, checked where it is written. */
 export const durationSchema = z.union([z.number(), z.string()]).refine(isDuration, {
   message: "not a duration: write milliseconds (500) or a number with a unit ('500ms', '30s', '5m')",
+});
+
+/** A size in a spec (`log_max`): bytes, or a number with a unit (`'64MiB'`), parsed by parseSize. */
+export const sizeSchema = z.union([z.number(), z.string()]).refine(isSize, {
+  message: "not a size: write bytes (4096) or a number with a unit ('512KiB', '64MiB', '1GiB')",
 });
 
 /** Actor ids become paths, systemIds, file names and CLI arguments: keep them plain. */

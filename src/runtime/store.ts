@@ -90,6 +90,7 @@ export class Store {
   private readonly syncLevel: number;
   private readonly s;
   private partStatements: { put: Database.Statement; of: Database.Statement; drop: Database.Statement } | undefined;
+  private removeStatements: Record<'actor' | 'parts' | 'journal' | 'timers' | 'resources' | 'journalBefore', Database.Statement> | undefined;
 
   constructor(db: Database.Database) {
     this.db = db;
@@ -210,6 +211,43 @@ export class Store {
     if (!split) return { ...row, spec };
     const parts = new Map(rows.filter((part) => part.key !== SPEC_PART).map((part) => [part.key, JSON.parse(part.value) as unknown]));
     return { ...row, spec, snapshot: JSON.stringify(joinParts(JSON.parse(row.snapshot!), parts)) };
+  }
+
+  /** The statements of removal (`orc.remove`, `orc.prune`), prepared on first use: most opens never remove. */
+  private get r() {
+    // Ids travel as one JSON array (json_each): one pass over the journal for any number of actors.
+    const ids = 'SELECT value FROM json_each(?)';
+    return (this.removeStatements ??= {
+      actor: this.db.prepare(`DELETE FROM actors WHERE id IN (${ids})`),
+      parts: this.db.prepare(`DELETE FROM actor_parts WHERE actor IN (${ids})`),
+      // Rows of ids under a removed one too (`<run>/<step>` of a step that never got a row of its own).
+      journal: this.db.prepare(`DELETE FROM journal WHERE actor IN (${ids}) OR (instr(actor, '/') > 0 AND substr(actor, 1, instr(actor, '/') - 1) IN (${ids}))`),
+      timers: this.db.prepare(`DELETE FROM timers WHERE actor IN (${ids})`),
+      resources: this.db.prepare(`DELETE FROM resources WHERE actor IN (${ids})`),
+      journalBefore: this.db.prepare('DELETE FROM journal WHERE at < ?'),
+    });
+  }
+
+  /**
+   * Deletes actors' rows with everything stored about them: split parts, journal rows,
+   * timers and resource records. Call inside a transaction.
+   *
+   * @example store.transaction(() => store.removeActors(['web', 'ci-x1', 'ci-x1/test#1']))
+   */
+  removeActors(ids: readonly string[]): void {
+    if (!ids.length) return;
+    const json = JSON.stringify(ids);
+    for (const statement of [this.r.actor, this.r.parts, this.r.timers, this.r.resources]) statement.run(json);
+    this.r.journal.run(json, json);
+  }
+
+  /**
+   * Deletes journal rows older than `at` (ms): the journal retention. Returns how many went.
+   *
+   * @example store.deleteJournalBefore(Date.now() - 30 * 86_400_000)
+   */
+  deleteJournalBefore(at: number): number {
+    return this.r.journalBefore.run(at).changes;
   }
 
   appendJournal(entry: JournalEntry): void {

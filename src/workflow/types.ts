@@ -87,6 +87,8 @@ export interface StepView {
   maxAttempts?: number;
   /** While `retrying`: when the next attempt is due (epoch ms). */
   retryAt?: number;
+  /** Not run in this run: its result was carried over from this earlier run (`troupe rerun --failed`). */
+  carriedFrom?: string;
 }
 
 /** What `orc.run()` resolves to, and what watchers of a run see. */

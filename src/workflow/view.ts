@@ -47,5 +47,6 @@ function stepView(step: CompiledStep, record: StepRecord | undefined, until: num
   if (record.endedAt !== undefined && record.state !== 'running' && record.state !== 'ready') view.endedAt = record.endedAt;
   if (record.exitCode !== undefined) view.exitCode = record.exitCode;
   if (record.error !== undefined) view.error = record.error;
+  if (typeof record.carriedFrom === 'string') view.carriedFrom = record.carriedFrom;
   return view;
 }

@@ -10,6 +10,7 @@ import { processMachine, type ProcessHandle, type ProcessInput } from '../../mac
 import { processStepEnd } from '../../machines/step-end.js';
 import { checkCommand, checkCwd } from '../../runtime/confine.js';
 import { parseDuration } from '../../runtime/duration.js';
+import { parseSize } from '../../runtime/size.js';
 import { TroupeError, describeError } from '../../runtime/errors.js';
 import { defineKind, type KindServices } from '../../runtime/kind.js';
 import { compileWaitFor, parseSpec, type CompiledWaitFor } from '../../runtime/spec.js';
@@ -34,7 +35,7 @@ export function processServices(services: KindServices): ProcessServices {
     recordHandle: (actorId, handle) => services.recordResource(actorId, handle),
     releaseHandle: (actorId) => services.releaseResource(actorId),
     takeOrphan: (actorId) => services.takeOrphan(actorId),
-    openOutput: (actorId) => services.openOutput(actorId),
+    openOutput: (actorId, options) => services.openOutput(actorId, options),
   };
 }
 
@@ -85,6 +86,7 @@ function compileParsedProcess(spec: z.infer<typeof processSpecSchema>, id: strin
   const input: ProcessInput = { id, command: spec.command, cwd, env, graceMs: parseDuration(spec.grace, 'grace') };
   if (spec.wait_for !== undefined) input.waitFor = compileReadiness(compileWaitFor(spec.wait_for), cwd, id);
   if (spec.timeout !== undefined) input.timeoutMs = parseDuration(spec.timeout, 'timeout');
+  if (spec.log_max !== undefined) input.logMaxBytes = parseSize(spec.log_max, 'log_max');
   return input;
 }
 

@@ -92,7 +92,7 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
   const report = (event: ProcessEvent) => {
     if (!disposed) sendBack(event);
   };
-  const sink = services.openOutput(input.id);
+  const sink = services.openOutput(input.id, input.logMaxBytes === undefined ? {} : { maxFileBytes: input.logMaxBytes });
   let resolved: { command: string; env: Record<string, string> };
   try {
     resolved = expandEnv(input);

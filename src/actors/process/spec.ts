@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { ActorHandle } from '../../runtime/handle.js';
-import { baseSpecShape, durationSchema, waitForSchema, type RestartPolicy, type RestartSpec } from '../../runtime/spec.js';
+import { baseSpecShape, durationSchema, sizeSchema, waitForSchema, type RestartPolicy, type RestartSpec } from '../../runtime/spec.js';
 
 export const processSpecSchema = z
   .object({
@@ -20,6 +20,8 @@ export const processSpecSchema = z
     timeout: durationSchema.optional(),
     /** Time between SIGTERM and SIGKILL when stopping. */
     grace: durationSchema.default('5s'),
+    /** The size at which its log file rotates (one rotated file kept): bytes or '64MiB'. Default: the orchestrator's `logMax`. */
+    log_max: sizeSchema.optional(),
   })
   .strict();
 /**

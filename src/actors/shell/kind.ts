@@ -9,7 +9,8 @@ import { processStepEnd } from '../../machines/step-end.js';
 import { TroupeError } from '../../runtime/errors.js';
 import { defineKind, type KindServices } from '../../runtime/kind.js';
 import { isGroupRecord, killGroupNow, reconcileGroup } from '../proc/reap-group.js';
-import { reapTmuxOrphans } from '../terminal/tmux-reap.js';
+import { reapTmuxOrphans, removeIdleTmuxSocket, removeIdleTmuxSockets } from '../terminal/tmux-reap.js';
+import { tmuxSocketName } from '../terminal/tmux-cli.js';
 import { ShellHandle } from './handle.js';
 import { createShellSession, pendingShellStops, type ShellServices, type ShellSession } from './session.js';
 import { compileParsedShell, shellSpecSchema } from './spec.js';
@@ -34,7 +35,7 @@ export function shellServices(services: KindServices): ShellServices {
     recordHandle: (actorId, handle) => services.recordResource(actorId, handle),
     releaseHandle: (actorId) => services.releaseResource(actorId),
     takeOrphan: (actorId) => services.takeOrphan(actorId),
-    openOutput: (actorId) => services.openOutput(actorId),
+    openOutput: (actorId, options) => services.openOutput(actorId, options),
     sessions: sessionsOf(services),
     logsDir: services.logsDir,
     dbKey: services.dbKey,
@@ -57,7 +58,11 @@ export const shellKind = defineKind<z.infer<typeof shellSpecSchema>, ShellInput>
   handle: ({ orc, record, services }) => new ShellHandle(orc, record, sessionsOf(services)),
   stop: { type: 'shell.stop' },
   step: { end: processStepEnd },
-  drain: pendingShellStops,
+  // Once every shell has ended, our tmux server has gone with its last session: its socket file goes too.
+  drain: async () => {
+    await pendingShellStops();
+    await removeIdleTmuxSockets();
+  },
   // A pty cannot outlive us; a tmux session can, and stays when asked to (`keep: true`).
   close: (spec) => (spec['backend'] === 'tmux' && spec['keep'] === true ? 'keep' : 'stop'),
   // A pty's group died with its owner (whatever is left is killed): lost. A tmux session may
@@ -67,7 +72,11 @@ export const shellKind = defineKind<z.infer<typeof shellSpecSchema>, ShellInput>
   abandon: killGroupNow,
   owned: (services) => [...sessionsOf(services)].filter(([, session]) => !session.ended).map(([id]) => id),
   // tmux sessions of this database that no restored shell re-attached to are orphans.
-  sweep: async ({ dbKey, owned }) => void (await reapTmuxOrphans(dbKey, owned)),
+  // A server left with no session (or a socket file a dead server left) goes with its file.
+  sweep: async ({ dbKey, owned }) => {
+    await reapTmuxOrphans(dbKey, owned);
+    await removeIdleTmuxSocket(tmuxSocketName(dbKey));
+  },
   describe: (snapshot): Record<string, string | number> => {
     const context = (snapshot as { context?: Partial<ShellContext> }).context;
     const handle = context?.handle;

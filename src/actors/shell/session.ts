@@ -37,8 +37,8 @@ export interface ShellServices {
   releaseHandle(actorId: string): void;
   /** True (once) when a dead owner ran a pty for this restored actor and it was reaped: it must report `lost`. */
   takeOrphan(actorId: string): boolean;
-  /** Opens the output sink for one run of the actor. */
-  openOutput(actorId: string): OutputSink;
+  /** Opens the output sink for one run of the actor; its file rotates at `maxFileBytes` (the spec's `log_max`) when given. */
+  openOutput(actorId: string, options?: { maxFileBytes?: number }): OutputSink;
   /** Live (and the last ended) session of each shell, by actor id. */
   readonly sessions: Map<string, ShellSession>;
   /** The log directory: also holds the default shell's inputrc and tmux pane streams. */
@@ -120,7 +120,7 @@ class SessionRun {
     private readonly services: ShellServices,
     private readonly report: (event: ShellEvent) => void,
   ) {
-    const sink = services.openOutput(input.id);
+    const sink = services.openOutput(input.id, input.logMaxBytes === undefined ? {} : { maxFileBytes: input.logMaxBytes });
     this.session = new ShellSession(input.id, sink, (exit) => {
       this.probes.abort();
       this.report({ type: 'shell.exited', exitCode: exit.exitCode, signal: exit.signal, ...this.finalOutputs() });

@@ -9,9 +9,10 @@ import { compilePattern } from '../expect/expect.js';
 import type { ShellDialogRound, ShellInput, ShellPattern } from '../../machines/shell.js';
 import { checkCommand, checkCwd, checkProgram } from '../../runtime/confine.js';
 import { parseDuration } from '../../runtime/duration.js';
+import { parseSize } from '../../runtime/size.js';
 import { envNames, substitute } from '../../workflow/template.js';
 import { TroupeError } from '../../runtime/errors.js';
-import { baseSpecShape, durationSchema, parseSpec, type RestartPolicy, type RestartSpec } from '../../runtime/spec.js';
+import { baseSpecShape, durationSchema, sizeSchema, parseSpec, type RestartPolicy, type RestartSpec } from '../../runtime/spec.js';
 
 /**
  * The built-in shell when `command` is left out: bash without startup files, so the prompt is
@@ -52,6 +53,8 @@ export const shellSpecSchema = z
     keep: z.boolean().optional(),
     /** Time between the hangup and SIGKILL when stopping. */
     grace: durationSchema.default('5s'),
+    /** The size at which its log file rotates (one rotated file kept): bytes or '64MiB'. Default: the orchestrator's `logMax`. */
+    log_max: sizeSchema.optional(),
     /** Rounds run automatically once the terminal is up (answering a password prompt...). */
     dialog: z.array(dialogRoundSchema).optional(),
   })
@@ -118,6 +121,7 @@ export function compileParsedShell(spec: z.infer<typeof shellSpecSchema>, id: st
     graceMs: parseDuration(spec.grace, 'grace'),
     defaultShell: program.defaultShell,
     dialog: (spec.dialog ?? []).map((round, index) => compileRound(round, index, what, options.env ?? process.env)),
+    ...(spec.log_max === undefined ? {} : { logMaxBytes: parseSize(spec.log_max, 'log_max') }),
   };
 }
 

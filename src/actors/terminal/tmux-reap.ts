@@ -3,7 +3,7 @@
  * are killed, as the process groups of a dead owner are. Kept light: opening a database
  * that never used tmux costs one `stat` of the socket, and no tmux client.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmuxSessionName, tmuxSocketName } from './tmux-cli.js';
 
@@ -38,5 +38,49 @@ export async function reapTmuxOrphans(dbKey: string, owned: Iterable<string>): P
     return (await reapTmuxSessions(socket, keep)).map(actorIdOfSession);
   } catch {
     return [];
+  }
+}
+
+/** The tmux servers this process has used (socket names): close() looks at these. */
+const used = new Set<string>();
+
+/**
+ * Notes that a terminal of ours runs on `socket`'s server, so its socket file is removed once
+ * the server has gone (`removeIdleTmuxSockets`).
+ *
+ * @example noteTmuxSocket('troupe-3f9a1c2e')
+ */
+export function noteTmuxSocket(socket: string): void {
+  used.add(socket);
+}
+
+/**
+ * A tmux server exits with its last session but leaves its socket file behind (one per
+ * database, in `/tmp/tmux-<uid>/`): removes the files of the servers this process used that
+ * no longer run. A server that still has sessions (kept shells) keeps its file. Never rejects.
+ *
+ * @example await removeIdleTmuxSockets() // after close() stopped every shell
+ */
+export async function removeIdleTmuxSockets(): Promise<void> {
+  for (const socket of [...used]) {
+    if (await removeIdleTmuxSocket(socket)) used.delete(socket);
+  }
+}
+
+/**
+ * Removes `socket`'s file when no tmux server listens on it; true when it is gone (or was).
+ *
+ * @example await removeIdleTmuxSocket(tmuxSocketName(dbKey))
+ */
+export async function removeIdleTmuxSocket(socket: string): Promise<boolean> {
+  const path = tmuxSocketPath(socket);
+  if (!existsSync(path)) return true;
+  try {
+    const { tmuxServerRunning } = await import('./tmux.js');
+    if (await tmuxServerRunning(socket)) return false;
+    rmSync(path, { force: true });
+    return true;
+  } catch {
+    return false;
   }
 }

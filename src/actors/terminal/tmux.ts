@@ -11,6 +11,8 @@ import { sessionChange } from './tmux-control.js';
 import { LogTail } from './tmux-tail.js';
 import { endSession, TmuxTerminal, type TmuxHandle } from './tmux-terminal.js';
 import { readStartTime } from '../proc/proc-info.js';
+import { noteTmuxSocket } from './tmux-reap.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export { actorIdOfSession, tmuxSessionName, tmuxSocketName, type TmuxHandle };
 
@@ -30,6 +32,7 @@ const DEFAULT_GRACE_MS = 2_000;
 export async function openTmux(options: TerminalOptions, socket: string, logFile: string): Promise<Terminal> {
   const session = tmuxSessionName(options.id);
   const target = `${sessionTarget(session)}:`;
+  noteTmuxSocket(socket);
   const offset = LogTail.endOf(logFile);
   // Only the spec's own variables go on the command line (and so, for the server's life, into
   // its argv, which `ps` shows to every user): the rest of our environment reaches the session
@@ -82,6 +85,7 @@ export async function openTmux(options: TerminalOptions, socket: string, logFile
  */
 export async function attachTmux(handle: TmuxHandle, logFile: string): Promise<Terminal | undefined> {
   const { socket, session } = handle;
+  noteTmuxSocket(socket);
   let out: string;
   try {
     out = await tmux(socket, ['list-panes', '-s', '-t', `${sessionTarget(session)}:`, '-F', '#{pane_id} #{pane_pid} #{pane_dead} #{pane_pipe}']);
@@ -100,6 +104,29 @@ export async function attachTmux(handle: TmuxHandle, logFile: string): Promise<T
   const program = { pid, startTime: dead === '1' ? '' : (readStartTime(pid) ?? '') };
   return new TmuxTerminal({ ...handle, pid }, pane, program, logFile, offset);
 }
+
+/**
+ * Whether a tmux server listens on `socket`. A server whose last session just ended is on its
+ * way out: it is asked again, briefly, until it has gone or has a session again.
+ *
+ * @example await tmuxServerRunning('troupe-3f9a1c2e') // false once its last session ended
+ */
+export async function tmuxServerRunning(socket: string): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const out = await tmux(socket, ['list-sessions', '-F', '#{session_name}']);
+      if (out.trim() !== '' || attempt >= EXITING_CHECKS) return true;
+    } catch (err: unknown) {
+      if (err instanceof TmuxCommandError && err.noServer) return false;
+      if (!(err instanceof TmuxCommandError && err.gone) || attempt >= EXITING_CHECKS) return true;
+    }
+    await sleep(EXITING_PAUSE_MS);
+  }
+}
+
+/** How often, and how far apart, a server with no session is asked again whether it has exited. */
+const EXITING_CHECKS = 20;
+const EXITING_PAUSE_MS = 25;
 
 /**
  * The sessions on `socket`; [] when no server runs (it exits with its last session).

@@ -6,12 +6,13 @@
 import type { WorkflowInput } from '../../machines/workflow.js';
 import type { ActorHandle } from '../../runtime/handle.js';
 import type { KindApiContext } from '../../runtime/kind.js';
+import { TroupeError } from '../../runtime/errors.js';
 import type { AnyEvent } from '../../runtime/router.js';
 import type { WorkflowSpec } from '../../workflow/spec.js';
 import type { CompiledWorkflow, RunResult, RunView } from '../../workflow/types.js';
-import { WorkflowRuns, type RunHandle, type RunOptions } from './runs.js';
+import { WorkflowRuns, type RerunOptions, type RunHandle, type RunOptions } from './runs.js';
 
-export type { RunHandle, RunOptions };
+export type { RerunOptions, RunHandle, RunOptions };
 
 /**
  * The workflow kind's `api`.
@@ -42,7 +43,14 @@ export function workflowApi(ctx: KindApiContext) {
       return Promise.reject(err);
     }
   };
+  // `troupe rerun` while an orchestrator owns the database: the owner starts the new run.
+  ctx.control('troupe.rerun', (request) => {
+    if (typeof request['runId'] !== 'string') throw new TroupeError('INVALID_ARGUMENT', "A 'troupe.rerun' request needs the run's id as a string in 'runId'.");
+    const handle = workflows().rerun(request['runId'], { failed: request['failed'] === true });
+    return { id: handle.id, workflow: handle.view().workflow };
+  });
   return {
+    rerun: (runId: string, options?: RerunOptions): RunHandle => workflows().rerun(runId, options),
     run: (workflow: CompiledWorkflow | WorkflowSpec, options?: RunOptions): Promise<RunResult> => rejecting(() => workflows().run(workflow, options)),
     startRun: (workflow: CompiledWorkflow | WorkflowSpec, options?: RunOptions): RunHandle => workflows().startRun(workflow, options),
     resumeRuns: (runId?: string): RunHandle[] => workflows().resumeRuns(runId),
@@ -100,6 +108,14 @@ declare module '../../runtime/orchestrator.js' {
      * for (const run of orc.resumeRuns()) await run.result;
      */
     resumeRuns(runId?: string): RunHandle[];
+    /**
+     * A new run of a finished run's workflow, with the same `set` (RUN_NOT_FOUND, RUN_UNFINISHED).
+     * With `{ failed: true }` only the steps that did not succeed and their dependents run; the
+     * others are carried over, succeeded, with their outputs (`carriedFrom` in the view).
+     *
+     * @example const again = orc.rerun('ci-x7k2p9', { failed: true }); await again.result;
+     */
+    rerun(runId: string, options?: RerunOptions): RunHandle;
     /** @example orc.runs()[0]?.status // the newest run's */
     runs(): RunView[];
     /**

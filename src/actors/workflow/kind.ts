@@ -21,6 +21,7 @@ const workflowSpecSchema = z
         runId: z.string().min(1),
         workflow: z.object({ name: z.string().min(1), steps: z.array(z.object({ name: z.string().min(1) }).passthrough()).min(1) }).passthrough(),
         set: z.record(z.string(), z.string()),
+        carried: z.record(z.string(), z.object({ from: z.string().min(1) }).passthrough()).optional(),
       })
       .strict(),
   })

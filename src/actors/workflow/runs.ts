@@ -15,6 +15,8 @@ import { preflight } from '../../workflow/preflight.js';
 import { ENV_NAME, type WorkflowSpec } from '../../workflow/spec.js';
 import type { CompiledWorkflow, RunResult, RunView } from '../../workflow/types.js';
 import { runViewOf } from '../../workflow/view.js';
+import { carryOver } from '../../workflow/rerun.js';
+import type { CarriedStep } from '../../machines/workflow-plan.js';
 import type { ActorRecord } from '../../runtime/actor-record.js';
 import { TroupeError } from '../../runtime/errors.js';
 
@@ -61,6 +63,18 @@ export interface RunHandle {
   onOutput(listener: (step: string, text: string) => void): () => void;
 }
 
+/**
+ * How to rerun a finished run.
+ *
+ * @example orc.rerun('ci-x1', { failed: true })
+ */
+export interface RerunOptions {
+  /** Run only the steps that did not succeed and their dependents; carry the others over. */
+  failed?: boolean;
+  /** The new run's id. Default `<workflow name>-<6 random characters>`. */
+  id?: string;
+}
+
 /** What the runs need from the orchestrator. */
 export interface RunsHost {
   /** Base for the relative `cwd`s of workflows given as specs. */
@@ -87,8 +101,26 @@ const suffix = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 6);
 export class WorkflowRuns {
   constructor(private readonly host: RunsHost) {}
 
+  /**
+   * A new run of a finished run's workflow, with its `set`; with `failed`, only the steps that
+   * did not succeed and their dependents run, the others carried over (src/workflow/rerun.ts).
+   */
+  rerun(runId: string, options: RerunOptions = {}): RunHandle {
+    const record = this.runRecord(runId);
+    if (record.status === 'active') {
+      throw new TroupeError('RUN_UNFINISHED', `Run '${runId}' has not finished yet. Wait for it, or cancel it first: \`troupe cancel ${runId}\`.`, { details: { runId } });
+    }
+    const input = record.spec['input'] as WorkflowInput;
+    const view = viewOf(record);
+    const carried = options.failed && view ? carryOver(input.workflow, view) : {};
+    if (options.failed && Object.keys(carried).length === input.workflow.steps.length) {
+      throw new TroupeError('INVALID_ARGUMENT', `Run '${runId}' has no failed steps to run again (it ${view?.status ?? 'ended'}). Rerun it whole: \`troupe rerun ${runId}\`.`, { details: { runId } });
+    }
+    return this.startRun(input.workflow, { set: input.set, ...(options.id === undefined ? {} : { id: options.id }) }, carried);
+  }
+
   /** Starts a run; throws (nothing started) for an invalid workflow, id or `set`. */
-  startRun(workflow: CompiledWorkflow | WorkflowSpec, options: RunOptions = {}): RunHandle {
+  startRun(workflow: CompiledWorkflow | WorkflowSpec, options: RunOptions = {}, carried: Record<string, CarriedStep> = {}): RunHandle {
     const compiled = isCompiled(workflow) ? workflow : compileWorkflow(workflow, { baseDir: this.host.cwd });
     const set = checkSet(options.set ?? {});
     // Missing directories and variables fail the start, not a step after others ran.
@@ -102,7 +134,7 @@ export class WorkflowRuns {
       throw new TroupeError('ACTOR_EXISTS', `Run id '${runId}' is taken (by a ${existing.kind} in state '${existing.state}'). Pick another id.`, { details: { id: runId } });
     }
     this.checkSteps(compiled, runId, set);
-    const input: WorkflowInput = { runId, workflow: compiled, set };
+    const input: WorkflowInput = { runId, workflow: compiled, set, ...(Object.keys(carried).length ? { carried } : {}) };
     this.host.spawn({ kind: 'workflow', id: runId, input });
     return new LiveRun(this.host, runId);
   }
@@ -178,7 +210,7 @@ export class WorkflowRuns {
     return [...this.host.records()].filter((record) => record.kind === 'workflow');
   }
 
-  private unfinished(runId: string): ActorRecord {
+  private runRecord(runId: string): ActorRecord {
     const record = this.host.record(runId);
     if (!record || record.kind !== 'workflow') {
       const guess = closest(runId, this.workflowRecords().map((r) => r.id));
@@ -186,6 +218,11 @@ export class WorkflowRuns {
         details: { runId },
       });
     }
+    return record;
+  }
+
+  private unfinished(runId: string): ActorRecord {
+    const record = this.runRecord(runId);
     if (record.status !== 'active') {
       const status = viewOf(record)?.status ?? record.state;
       throw new TroupeError('RUN_FINISHED', `Run '${runId}' has already finished (${status}). Start the workflow again with \`troupe run\`.`, {

@@ -10,7 +10,7 @@ import { defineCommand } from '../command.js';
 import { formatAge, formatDelay } from '../format.js';
 import { pause, type Io } from '../io.js';
 import { formatJournalRow } from '../journal-lines.js';
-import { LogTail, offsetOfLastLines } from '../log-tail.js';
+import { tailsOf, type LogTail } from '../log-tail.js';
 import { logsOfRun, logsOfStep, splitStepPath } from '../logs-run.js';
 import { checkActorId, checkCount } from '../validate.js';
 
@@ -101,6 +101,8 @@ async function follow(reader: Reader, id: string, printer: Printer, io: Io): Pro
 class Printer {
   private afterSeq = 0;
   private readonly tail: LogTail | undefined;
+  /** The rotated file's part (`<id>.log.1`), printed once before the current file. */
+  private before: LogTail | undefined;
   private outputStarted = false;
   private first = true;
 
@@ -111,7 +113,9 @@ class Printer {
     private readonly io: Io,
   ) {
     const file = reader.logFile(id);
-    this.tail = file === undefined ? undefined : new LogTail(file, lines === undefined ? 0 : offsetOfLastLines(file, lines));
+    const tails = file === undefined ? [] : tailsOf(file, lines);
+    this.tail = tails.at(-1);
+    this.before = tails.length > 1 ? tails[0] : undefined;
   }
 
   async journal(): Promise<void> {
@@ -135,13 +139,17 @@ class Printer {
   async output(): Promise<void> {
     if (!this.tail) return;
     const tail = this.tail;
-    await tail.drain(async (chunk) => {
+    const print = async (chunk: Buffer) => {
       if (!this.outputStarted) {
         this.outputStarted = true;
         await this.io.out(`--- output (${tail.path}) ---\n`);
       }
       await this.io.out(chunk);
-    });
+    };
+    const before = this.before;
+    this.before = undefined;
+    await before?.drain(print);
+    await tail.drain(print);
   }
 
   /** Ends a partial output line, so what comes next (a journal line, the prompt) starts clean. */
