@@ -267,7 +267,7 @@ export class Orchestrator {
     try {
       this.spawnNow(spec, from);
     } catch (err) {
-      this.table.journal(from, 'spawn-failed', { error: describeError(err), spec });
+      this.table.journal(from, 'actor.spawn-failed', { error: describeError(err), spec });
     }
   }
 
@@ -376,7 +376,7 @@ export class Orchestrator {
     this.restore.load();
     const byName = new Map(kinds.map((kind) => [kind.kind, kind as KindDefinition]));
     const gone = await reconcileResources(this.host, byName, this.table.records);
-    if (gone.length) this.table.journal(null, 'reaped', { actors: gone });
+    if (gone.length) this.table.journal(null, 'actor.reaped', { actors: gone });
   }
 
   /** @internal once every kind is registered: removes resources of this database that no actor owns. */

@@ -106,7 +106,7 @@ export class Store {
       journal: db.prepare('INSERT INTO journal (at, actor, type, data) VALUES (?, ?, ?, ?)'),
       // Walks the journal by seq from where the reader left off (followers read only what is new).
       journalFor: db.prepare('SELECT * FROM journal WHERE seq > ? AND actor = ? ORDER BY seq LIMIT ?'),
-      lifecycleFor: db.prepare("SELECT * FROM journal WHERE actor = ? AND seq > ? AND type <> 'delivered' ORDER BY seq LIMIT ?"),
+      lifecycleFor: db.prepare("SELECT * FROM journal WHERE actor = ? AND seq > ? AND type <> 'message.delivered' ORDER BY seq LIMIT ?"),
       journalAll: db.prepare('SELECT * FROM journal WHERE seq > ? ORDER BY seq LIMIT ?'),
       upsertTimer: db.prepare('INSERT OR REPLACE INTO timers (id, actor, kind, due_at, payload) VALUES (?, ?, ?, ?, ?)'),
       deleteTimer: db.prepare('DELETE FROM timers WHERE id = ?'),
