@@ -69,6 +69,8 @@ export { runViewOf } from './workflow/view.js';
 // write a non-owner makes: a message into the owner's inbox.
 export { openReader, RECENT_MS, type Reader, type ActorView, type ActorFilter, type JournalQuery, type InboxStatus, type OwnerView } from './runtime/reader.js';
 export type { JournalRow } from './runtime/store.js';
+// The event history: the journal as namespaced events (`orc.events`, `reader.events`, `orc.subscribeEvents`).
+export type { EventFilter, TroupeEvent, EventListener } from './runtime/events.js';
 export { postToInbox } from './runtime/inbox-client.js';
 export { sendControl, type ControlOptions } from './runtime/control-client.js';
 export { CONTROL_TARGET, type ControlReply, type ControlHandler } from './runtime/control.js';

@@ -19,6 +19,8 @@ const COMMANDS: Readonly<Record<string, Loader>> = {
   resume: () => import('./commands/resume.js'),
   approve: () => import('./commands/approve.js'),
   cancel: () => import('./commands/cancel.js'),
+  serve: () => import('./commands/serve.js'),
+  events: () => import('./commands/events.js'),
   completion: () => import('./commands/completion.js'),
   help: () => import('./commands/help.js'),
 };

@@ -19,10 +19,29 @@ const TYPE_WIDTH = 16;
  * // '2025-01-02 03:04:05.006  actor.state       starting -> running\n'
  */
 export function formatJournalRow(row: JournalRow): string {
+  const body = typeAndText(row);
+  return body === undefined ? '' : `${formatTimestamp(row.at)}  ${body}\n`;
+}
+
+/**
+ * A row for `troupe events`: as in `troupe logs`, with the actor it is about (`-` for the
+ * orchestrator's own) after the time; '' for an inner state change.
+ *
+ * @example
+ * formatEventRow({ seq: 3, at, actor: 'web', type: 'actor.ended', data: '{"state":"succeeded"}' })
+ * // '2025-01-02 03:04:05.006  web  actor.ended       in succeeded\n'
+ */
+export function formatEventRow(row: JournalRow): string {
+  const body = typeAndText(row);
+  return body === undefined ? '' : `${formatTimestamp(row.at)}  ${row.actor ?? '-'}  ${body}\n`;
+}
+
+/** `<type>  <text>`, lined up; undefined for an inner state change people never see. */
+function typeAndText(row: JournalRow): string | undefined {
   const data = parseJson(row.data);
-  if (row.type === 'actor.state' && isInnerChange(data)) return '';
+  if (row.type === 'actor.state' && isInnerChange(data)) return undefined;
   const text = describe(row.type, data, row.data);
-  return `${formatTimestamp(row.at)}  ${text === '' ? row.type : `${row.type.padEnd(TYPE_WIDTH)}  ${text}`}\n`;
+  return text === '' ? row.type : `${row.type.padEnd(TYPE_WIDTH)}  ${text}`;
 }
 
 type Data = Record<string, unknown>;

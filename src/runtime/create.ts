@@ -42,6 +42,12 @@ export interface OrchestratorOptions {
   readonly journalMessages?: boolean;
   /** How often the inbox is checked for `troupe send` messages. Default 100 ms. */
   readonly inboxPollMs?: number;
+  /**
+   * Wake the inbox consumer as soon as another process writes the database (a watch on its
+   * WAL file), for requests answered in about a millisecond: what `troupe serve` does. The
+   * poll stays as the fallback. Default false.
+   */
+  readonly watchInbox?: boolean;
   /** Close (stopping every process) on SIGINT/SIGTERM, then exit. Default true. */
   readonly handleSignals?: boolean;
 }
@@ -83,7 +89,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
     // Every kind is registered, so every restored actor has re-attached: the rest are orphans.
     await orc.sweep();
     if (options.handleSignals ?? true) closeOnSignals(orc);
-    orc.startInbox();
+    orc.startInbox(options.watchInbox ?? false);
     await orc.durable();
     return orc;
   } catch (err) {

@@ -207,8 +207,11 @@ export class Store {
     return { ...row, snapshot: JSON.stringify(joinParts(JSON.parse(row.snapshot), parts)) };
   }
 
-  appendJournal(entry: JournalEntry): void {
-    this.s.journal.run(entry.at, entry.actor, entry.type, entry.data === undefined ? null : JSON.stringify(entry.data));
+  /** Appends an entry and returns it as stored, with its sequence number. */
+  appendJournal(entry: JournalEntry): JournalRow {
+    const data = entry.data === undefined ? null : JSON.stringify(entry.data);
+    const seq = Number(this.s.journal.run(entry.at, entry.actor, entry.type, data).lastInsertRowid);
+    return { seq, at: entry.at, actor: entry.actor, type: entry.type, data };
   }
 
   /** An actor's lifecycle entries (spawns, states, restarts...): indexed, without delivered messages. */

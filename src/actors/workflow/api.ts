@@ -10,6 +10,7 @@ import type { AnyEvent } from '../../runtime/router.js';
 import type { WorkflowSpec } from '../../workflow/spec.js';
 import type { CompiledWorkflow, RunResult, RunView } from '../../workflow/types.js';
 import { WorkflowRuns, type RunHandle, type RunOptions } from './runs.js';
+import { registerRunControl } from './control.js';
 
 export type { RunHandle, RunOptions };
 
@@ -42,6 +43,8 @@ export function workflowApi(ctx: KindApiContext) {
       return Promise.reject(err);
     }
   };
+  // Other processes submit runs through the control plane (`troupe run` while `troupe serve` owns the database).
+  registerRunControl(ctx, (workflow, options) => workflows().startRun(workflow, options));
   return {
     run: (workflow: CompiledWorkflow | WorkflowSpec, options?: RunOptions): Promise<RunResult> => rejecting(() => workflows().run(workflow, options)),
     startRun: (workflow: CompiledWorkflow | WorkflowSpec, options?: RunOptions): RunHandle => workflows().startRun(workflow, options),
