@@ -64,24 +64,30 @@ export class RemoteRun implements DrivenRun {
     let last = JSON.stringify(this.current);
     for (;;) {
       const view = this.read();
-      // Output before the change that follows it: a step's last lines come before its end.
-      await this.drainOutput(view);
+      // A step's last lines before its end, a new attempt's first lines after its start.
+      await this.drainOutput(view, false);
       const json = JSON.stringify(view);
       if (json !== last) {
         last = json;
         this.current = view;
         for (const listener of [...this.changeListeners]) listener(view);
       }
+      await this.drainOutput(view, true);
       if (view.status !== 'running') return view;
       if (this.stopped.signal.aborted) return new Promise<RunResult>(() => {});
       await pause(FOLLOW_MS, this.stopped.signal);
     }
   }
 
-  private async drainOutput(view: RunView): Promise<void> {
+  /** The output of the attempts followed already; with `begin`, of new attempts too. */
+  private async drainOutput(view: RunView, begin: boolean): Promise<void> {
     for (const step of view.steps) {
       if (step.attempts === 0) continue;
       let followed = this.tails.get(step.name);
+      if (!begin && followed?.attempt !== step.attempts) {
+        if (followed) await this.drainStep(step.name, followed);
+        continue;
+      }
       if (followed && followed.attempt !== step.attempts) {
         // A retry: what is left of the last attempt, then the new one from its start.
         await this.drainStep(step.name, followed);
