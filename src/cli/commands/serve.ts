@@ -58,7 +58,7 @@ function stopped(signal: AbortSignal): Promise<void> {
  */
 export default defineCommand({
   name: 'serve',
-  summary: 'Own the database in the foreground: keep actors and runs going, answer the other commands.',
+  summary: 'Own the database in the foreground, keeping actors and runs going; other commands become its clients.',
   args: [],
   options: [],
   help: `Restores everything on start: unfinished runs carry on, kept shells are re-attached.
