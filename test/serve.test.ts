@@ -2,7 +2,7 @@
 // clients (runs submitted to it, several at once; send/stop/approve/cancel at once), it stops
 // gracefully on SIGTERM (kept tmux shells stay), and after kill -9 a new serve resumes its runs.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -38,6 +38,15 @@ function gatedWorkflow(dir: string, name: string, gate: string, line: string): s
   const file = join(dir, `${name}.yaml`);
   writeFileSync(file, `name: ${name}\nsteps:\n  - name: work\n    command: while [ ! -f ${gate} ]; do sleep 0.05; done; echo ${line}\n`);
   return file;
+}
+
+function runsIn(db: string) {
+  const reader = openReader(db);
+  try {
+    return reader.runs();
+  } finally {
+    reader.close();
+  }
 }
 
 function runOf(db: string, id: string) {
@@ -137,6 +146,22 @@ describe('troupe serve', () => {
     expect(runOf(db, id)?.status).toBe('running');
     writeFileSync(gate, '');
     await pollUntil(() => runOf(db, id)?.status === 'succeeded', { message: 'the detached run succeeds in the serve' });
+  });
+
+  it('submits to a `troupe run` that owns the database too, and says so when that owner stops before the run ends', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'state.db');
+    const ownerGate = join(dir, 'owner-go');
+    const owner = troupe(['run', gatedWorkflow(dir, 'first', ownerGate, 'one'), '--db', db], { env: CI });
+    await pollUntil(() => existsSync(db) && runsIn(db).some((run) => run.steps[0]?.state === 'running'), { timeout: 20_000, message: 'the owning run is running' });
+    const client = troupe(['run', gatedWorkflow(dir, 'second', join(dir, 'never'), 'two'), '--db', db], { env: CI });
+    await pollUntil(() => runsIn(db).filter((run) => run.steps[0]?.state === 'running').length === 2, { timeout: 20_000, message: 'the submitted run runs in the owner' });
+    writeFileSync(ownerGate, '');
+    expect((await owner).exitCode).toBe(0);
+    const result = await client;
+    const id = /^run (second-\w+) /.exec(result.stdout)?.[1];
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe(`troupe: The orchestrator running '${id}' stopped before the run ended; the run is unfinished. Carry it on with \`troupe resume ${id} --db ${db}\` (or start \`troupe serve\`, which resumes it).`);
   });
 
   it('takes send, stop, approve and cancel at once', async () => {

@@ -4,14 +4,18 @@
  * `RunHandle`, so `troupe run` shows a submitted run exactly as one it started itself.
  */
 import { StringDecoder } from 'node:string_decoder';
+import { TroupeError } from '../runtime/errors.js';
 import type { Reader } from '../runtime/reader.js';
 import type { RunResult, RunView } from '../workflow/types.js';
 import { pause } from './io.js';
 import { LogTail } from './log-tail.js';
+import { dbFlag } from './run-message.js';
 import type { DrivenRun } from './run-session.js';
 
 /** How often the database and the log files are looked at: progress looks live, costs little. */
 const FOLLOW_MS = 50;
+/** Whether the owner still runs is asked every this many looks (about a second). */
+const OWNER_EVERY = 20;
 
 /**
  * @example
@@ -62,6 +66,7 @@ export class RemoteRun implements DrivenRun {
   /** Until the run ends (or we detach): changes and output as they come, output first. */
   private async follow(): Promise<RunResult> {
     let last = JSON.stringify(this.current);
+    let looks = 0;
     for (;;) {
       const view = this.read();
       // A step's last lines before its end, a new attempt's first lines after its start.
@@ -75,11 +80,24 @@ export class RemoteRun implements DrivenRun {
       await this.drainOutput(view, true);
       if (view.status !== 'running') return view;
       if (this.stopped.signal.aborted) return new Promise<RunResult>(() => {});
+      if (++looks % OWNER_EVERY === 0) this.checkOwner();
       await pause(FOLLOW_MS, this.stopped.signal);
     }
   }
 
   /** The output of the attempts followed already; with `begin`, of new attempts too. */
+  /**
+   * The owner may stop before the run ends (a `troupe run` that owned the database finished
+   * its own run, a serve was stopped): the run is then frozen, unfinished, and nothing would
+   * ever end our wait.
+   */
+  private checkOwner(): void {
+    if (this.reader.owner().running || this.read().status !== 'running') return;
+    throw new TroupeError('NO_OWNER', `The orchestrator running '${this.id}' stopped before the run ended; the run is unfinished. Carry it on with \`troupe resume ${this.id}${dbFlag(this.reader.path)}\` (or start \`troupe serve\`, which resumes it).`, {
+      details: { runId: this.id, path: this.reader.path },
+    });
+  }
+
   private async drainOutput(view: RunView, begin: boolean): Promise<void> {
     for (const step of view.steps) {
       if (step.attempts === 0) continue;

@@ -98,8 +98,13 @@ export async function showRuns(options: SessionOptions, io: Io, verb: string, ru
     ...(options.columns ? { columns: options.columns } : {}),
   });
   progress.watch(runs);
-  const ended = await Promise.race([Promise.all(runs.map((run) => run.result)), interrupted(io.signal)]);
-  await progress.finish();
+  let ended: RunResult[] | 'interrupted';
+  try {
+    ended = await Promise.race([Promise.all(runs.map((run) => run.result)), interrupted(io.signal)]);
+  } finally {
+    // Also when following a run fails (its owner went away): the live block's ticker must stop.
+    await progress.finish();
+  }
   if (ended === 'interrupted') return ended;
   for (const result of ended) await io.out(`\n${formatRunSummary(result)}`);
   return ended;
