@@ -14,11 +14,14 @@
  * await orc.spawn({ kind: 'counter', id: 'c1', input: { start: 0 } });
  * orc.send('c1', { type: 'inc' });
  * console.table(orc.list());
+ * orc.events({ type: 'actor.*', actor: 'web' });               // the event history, oldest first
+ * orc.subscribeEvents({ type: 'actor.ended' }, (e) => console.log(e.actor, e.data));
  * await orc.close();                                           // no process of ours is left
  *
  * // From another process, while it runs (or after): read, and post to its inbox.
  * const reader = openReader('.troupe/state.db');
  * reader.actors({ kind: 'process' });                          // [{ id: 'web', state: 'running', pid: 4242, ... }]
+ * reader.events({ since: new Date(Date.now() - 600_000) });    // the last ten minutes' events
  * reader.close();
  * postToInbox('.troupe/state.db', 'c1', { type: 'inc' });
  */

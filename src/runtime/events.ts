@@ -100,7 +100,12 @@ export function matchesEvent(filter: EventFilter, event: TroupeEvent): boolean {
   return true;
 }
 
-/** A stored journal row as an event (its data parsed). */
+/**
+ * A stored journal row as an event (its data parsed).
+ *
+ * @example
+ * eventOf({ seq: 7, at: 0, actor: 'web', type: 'actor.ended', data: '{"state":"succeeded"}' }).data // { state: 'succeeded' }
+ */
 export function eventOf(row: JournalRow): TroupeEvent {
   return { seq: row.seq, at: row.at, actor: row.actor, type: row.type, data: row.data === null ? null : (JSON.parse(row.data) as unknown) };
 }

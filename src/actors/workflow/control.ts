@@ -12,7 +12,12 @@ import { parseWorkflowYaml } from '../../workflow/load.js';
 import type { RunHandle, RunOptions } from './runs.js';
 import type { CompiledWorkflow } from '../../workflow/types.js';
 
-/** The request `troupe run` sends: `sendControl(db, { type: 'troupe.run', ...RunRequest })`. */
+/**
+ * The request `troupe run` sends, checked by the owner.
+ *
+ * @example
+ * const { id } = await sendControl(db, { type: 'troupe.run', source: 'name: ci\nsteps: ...', file: 'ci.yaml', baseDir: '/srv/app' }) as RunReply;
+ */
 export const runRequestSchema = z.object({
   type: z.literal('troupe.run'),
   /** The workflow file's text (YAML). */
