@@ -14,11 +14,14 @@
  * await orc.spawn({ kind: 'counter', id: 'c1', input: { start: 0 } });
  * orc.send('c1', { type: 'inc' });
  * console.table(orc.list());
+ * orc.events({ type: 'actor.*', actor: 'web' });               // the event history, oldest first
+ * orc.subscribeEvents({ type: 'actor.ended' }, (e) => console.log(e.actor, e.data));
  * await orc.close();                                           // no process of ours is left
  *
  * // From another process, while it runs (or after): read, and post to its inbox.
  * const reader = openReader('.troupe/state.db');
  * reader.actors({ kind: 'process' });                          // [{ id: 'web', state: 'running', pid: 4242, ... }]
+ * reader.events({ since: new Date(Date.now() - 600_000) });    // the last ten minutes' events
  * reader.close();
  * postToInbox('.troupe/state.db', 'c1', { type: 'inc' });
  */
@@ -69,6 +72,8 @@ export { runViewOf } from './workflow/view.js';
 // write a non-owner makes: a message into the owner's inbox.
 export { openReader, RECENT_MS, type Reader, type ActorView, type ActorFilter, type JournalQuery, type InboxStatus, type OwnerView } from './runtime/reader.js';
 export type { JournalRow } from './runtime/store.js';
+// The event history: the journal as namespaced events (`orc.events`, `reader.events`, `orc.subscribeEvents`).
+export type { EventFilter, TroupeEvent, EventListener } from './runtime/events.js';
 export { postToInbox } from './runtime/inbox-client.js';
 export { sendControl, type ControlOptions } from './runtime/control-client.js';
 export { CONTROL_TARGET, type ControlReply, type ControlHandler } from './runtime/control.js';

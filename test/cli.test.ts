@@ -116,11 +116,11 @@ describe('troupe logs', () => {
       [
         'hello (process): succeeded for <age>, status done, 0 restarts',
         '--- journal ---',
-        '<time>  spawned       kind=process',
-        '<time>  state         pending -> starting',
-        '<time>  state         starting -> running',
-        '<time>  state         running -> succeeded',
-        '<time>  ended         in succeeded',
+        '<time>  actor.spawned     kind=process',
+        '<time>  actor.state       pending -> starting',
+        '<time>  actor.state       starting -> running',
+        '<time>  actor.state       running -> succeeded',
+        '<time>  actor.ended       in succeeded',
         `--- output (${join(dirname(db), 'logs', 'hello.log')}) ---`,
         'hello',
       ].join('\n'),
@@ -147,10 +147,10 @@ describe('troupe logs', () => {
       "last error: Command 'echo boom; exit 3' exited with code 3.",
       '--- journal ---',
     ]);
-    expect(text).toContain('<time>  restart-scheduled  in <delay> (attempt 1)\n<time>  restarted     restart #1\n');
-    expect(text).toContain('<time>  restarted     restart #2\n');
-    expect(text.match(/ended {9}in failed \(failure\)/g)).toHaveLength(3);
-    expect(text).toMatch(/<time> {2}failed {8}restarted 2 times/);
+    expect(text).toContain('<time>  actor.restarting  in <delay> (attempt 1)\n<time>  actor.restarted   restart #1\n');
+    expect(text).toContain('<time>  actor.restarted   restart #2\n');
+    expect(text.match(/actor\.ended {7}in failed \(failure\)/g)).toHaveLength(3);
+    expect(text).toMatch(/<time> {2}actor\.failed {6}restarted 2 times/);
     expect(text.endsWith('---\nboom\nboom\nboom')).toBe(true);
   });
 
@@ -174,7 +174,7 @@ describe('troupe logs', () => {
     expect(text).toContain('one\n');
     expect(text).toContain('two\n');
     expect(text.indexOf('one')).toBeLessThan(text.indexOf('two'));
-    expect(text.trimEnd().endsWith('<time>  ended         in succeeded')).toBe(true);
+    expect(text.trimEnd().endsWith('<time>  actor.ended       in succeeded')).toBe(true);
   });
 
   it('-f stops cleanly on Ctrl-C (SIGINT) with exit 0', async () => {
@@ -223,8 +223,8 @@ describe('troupe send: the inbox round trip', () => {
     const second = await open(db);
     await poll(() => countOf(second, 'c1') === 5);
     await second.durable();
-    const delivered = (await troupe(['logs', 'c1', '--db', db])).stdout.split('\n').filter((line) => line.includes('delivered '));
-    expect(delivered.map((line) => line.replace(/^.*delivered {5}/, '').replace(/cli:\d+$/, 'cli:<pid>'))).toEqual([
+    const delivered = (await troupe(['logs', 'c1', '--db', db])).stdout.split('\n').filter((line) => line.includes('message.delivered '));
+    expect(delivered.map((line) => line.replace(/^.*message\.delivered {2}/, '').replace(/cli:\d+$/, 'cli:<pid>'))).toEqual([
       '{"type":"inc","by":2} from cli:<pid>',
       '{"type":"inc","by":3} from cli:<pid>',
     ]);
@@ -254,7 +254,7 @@ describe('troupe send: the inbox round trip', () => {
     expect({ stdout, stderr, exitCode }).toEqual({ stdout: "queued message #1 for 'c1'\nnot accepted by 'c1' in state 'counting' (kept as a dead letter)", stderr: '', exitCode: 1 });
     await orc.durable();
     const logs = normalize((await troupe(['logs', 'c1', '--db', db])).stdout);
-    expect(logs).toMatch(/<time> {2}dead-letter {3}\{"type":"bogus"\}: not accepted in state 'counting' from cli:\d+\n?$/);
+    expect(logs).toMatch(/<time> {2}message\.dead-letter {2}\{"type":"bogus"\}: not accepted in state 'counting' from cli:\d+\n?$/);
     // Still counting: what it accepts is delivered as before.
     const inc = await troupe(['send', 'c1', '{"type":"inc"}', '--db', db]);
     expect([inc.exitCode, inc.stdout]).toEqual([0, "queued message #2 for 'c1'\ndelivered"]);
@@ -300,8 +300,8 @@ describe('troupe ps filters and logs -n', () => {
       [
         'count (process): succeeded for <age>, status done, 0 restarts',
         '--- journal ---',
-        '<time>  state         running -> succeeded',
-        '<time>  ended         in succeeded',
+        '<time>  actor.state       running -> succeeded',
+        '<time>  actor.ended       in succeeded',
         `--- output (${join(dirname(db), 'logs', 'count.log')}) ---`,
         '99',
         '100',

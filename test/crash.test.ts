@@ -76,7 +76,7 @@ describe('crash recovery', () => {
     expect(orc.get('c1')!.context).toEqual({ count: 42 });
 
     const journal = orc.store.journal(undefined).map((r) => r.type);
-    expect(journal).toContain('reaped');
+    expect(journal).toContain('actor.reaped');
 
     await orc.close();
     orc = undefined;

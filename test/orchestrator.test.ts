@@ -161,8 +161,8 @@ describe('persistence across close and open', () => {
     expect(c1.context).toEqual({ count: 42 });
     again.send('c1', { type: 'inc' });
     expect(c1.context).toEqual({ count: 43 });
-    expect(again.store.lifecycle('c1').map((row) => row.type)).toEqual(['spawned', 'state', 'restored']);
-    const delivered = again.store.journal('c1').filter((row) => row.type === 'delivered');
+    expect(again.store.lifecycle('c1').map((row) => row.type)).toEqual(['actor.spawned', 'actor.state', 'actor.restored']);
+    const delivered = again.store.journal('c1').filter((row) => row.type === 'message.delivered');
     expect(delivered.map((row) => JSON.parse(row.data!))).toEqual([{ event: { type: 'inc', by: 41 }, from: null }]);
   });
 });

@@ -39,7 +39,7 @@ describe('openReader', () => {
       expect(reader.actor('nope')).toBeUndefined();
       const missing = thrown(() => reader.requireActor('nope'));
       expect([missing.code, missing.message]).toEqual(['ACTOR_NOT_FOUND', `No actor 'nope' in ${db}. \`troupe ps\` lists the actors.`]);
-      expect(reader.journal('hello', { last: 2 }).map((row) => row.type)).toEqual(['state', 'ended']);
+      expect(reader.journal('hello', { last: 2 }).map((row) => row.type)).toEqual(['actor.state', 'actor.ended']);
       expect(reader.logFile('hello')).toBe(join(dirname(db), 'logs', 'hello.log'));
       expect(reader.owner()).toEqual({ running: true, pid: process.pid, description: `owner: pid ${process.pid} (running)` });
       expect(reader.runs()).toEqual([]);

@@ -156,7 +156,7 @@ describe('shell actors on a pty', () => {
     expect(cli.exitCode).toBe(0);
     await sh.expect('from-the-cli\r\n');
     await orc.durable();
-    const delivered = orc.store.journal('typed').filter((row) => row.type !== 'state' && row.type !== 'spawned');
+    const delivered = orc.store.journal('typed').filter((row) => row.type !== 'actor.state' && row.type !== 'actor.spawned');
     expect(delivered.map((row) => JSON.stringify(row.data))).toEqual([expect.stringContaining('echo from-a-message'), expect.stringContaining('echo from-the-cli')]);
   });
 

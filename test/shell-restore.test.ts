@@ -95,7 +95,7 @@ describe('pty shells after a crash', () => {
     });
     const err = await lost.sendLine('ls').catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'SHELL_NOT_RUNNING', message: "Shell 'sh1' is not running (it is 'lost'). See its output with `troupe logs sh1`, or spawn it again." });
-    expect(orc.store.journal(undefined).find((row) => row.type === 'reaped')?.data).toBe('{"actors":["sh1","sh2"]}');
+    expect(orc.store.journal(undefined).find((row) => row.type === 'actor.reaped')?.data).toBe('{"actors":["sh1","sh2"]}');
 
     // transient: lost is a failure, so it starts again, as a new bash that works.
     const restarted = orc.shell('sh2');

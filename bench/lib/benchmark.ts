@@ -18,4 +18,5 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<{ default: Benchm
   workflow: () => import('../workflow.js'),
   steps: () => import('../steps.js'),
   cli: () => import('../cli.js'),
+  serve: () => import('../serve.js'),
 };

@@ -24,6 +24,8 @@ const COMMANDS: Readonly<Record<string, Loader>> = {
   restart: () => import('./commands/restart.js'),
   rm: () => import('./commands/rm.js'),
   prune: () => import('./commands/prune.js'),
+  serve: () => import('./commands/serve.js'),
+  events: () => import('./commands/events.js'),
   completion: () => import('./commands/completion.js'),
   help: () => import('./commands/help.js'),
 };

@@ -69,26 +69,50 @@ export async function driveRuns(
       await io.out(`${none}\n`);
       return 0;
     }
-    if (!options.live) {
-      for (const run of runs) await io.out(`run ${run.id} (${run.view().workflow}) ${verb}\n`);
-    }
-    if (note !== undefined) await io.out(`${note}\n`);
-    const progress = new Progress(io, {
-      live: options.live,
-      dbFlag: dbFlag(options.db),
-      ...(options.output ? { output: options.output } : {}),
-      ...(options.colour ? { paint: coloured } : {}),
-      ...(options.columns ? { columns: options.columns } : {}),
-    });
-    progress.watch(runs);
-    const ended = await Promise.race([Promise.all(runs.map((run) => run.result)), interrupted(io.signal)]);
-    await progress.finish();
+    const ended = await showRuns(options, io, verb, runs, note);
     if (ended === 'interrupted') return await stopResumable(orc, runs, options.db, io);
-    for (const result of ended) await io.out(`\n${formatRunSummary(result)}`);
-    return ended.every((result) => result.status === 'succeeded') ? 0 : 1;
+    return exitOf(ended);
   } finally {
     await orc.close();
   }
+}
+
+/**
+ * Shows runs (started here or by the owner `troupe run` submitted them to) until they all
+ * end, or a signal arrives: their progress and step output, then each one's summary.
+ *
+ * @example
+ * const ended = await showRuns({ db, live: false }, io, 'started', [run]);
+ * if (ended !== 'interrupted') return exitOf(ended);
+ */
+export async function showRuns(options: SessionOptions, io: Io, verb: string, runs: readonly DrivenRun[], note?: string): Promise<RunResult[] | 'interrupted'> {
+  if (!options.live) {
+    for (const run of runs) await io.out(`run ${run.id} (${run.view().workflow}) ${verb}\n`);
+  }
+  if (note !== undefined) await io.out(`${note}\n`);
+  const progress = new Progress(io, {
+    live: options.live,
+    dbFlag: dbFlag(options.db),
+    ...(options.output ? { output: options.output } : {}),
+    ...(options.colour ? { paint: coloured } : {}),
+    ...(options.columns ? { columns: options.columns } : {}),
+  });
+  progress.watch(runs);
+  let ended: RunResult[] | 'interrupted';
+  try {
+    ended = await Promise.race([Promise.all(runs.map((run) => run.result)), interrupted(io.signal)]);
+  } finally {
+    // Also when following a run fails (its owner went away): the live block's ticker must stop.
+    await progress.finish();
+  }
+  if (ended === 'interrupted') return ended;
+  for (const result of ended) await io.out(`\n${formatRunSummary(result)}`);
+  return ended;
+}
+
+/** 0 when every run succeeded, 1 when one failed or was cancelled. */
+export function exitOf(results: readonly RunResult[]): number {
+  return results.every((result) => result.status === 'succeeded') ? 0 : 1;
 }
 
 /** Ctrl-C: stop every step (the runs stay unfinished in the database) and say how to go on. */
@@ -132,11 +156,11 @@ function interrupted(signal: AbortSignal): Promise<'interrupted'> {
 }
 
 /** `main` aborts with the signal's name as the reason; anything else counts as Ctrl-C. */
-function signalName(signal: AbortSignal): string {
+export function signalName(signal: AbortSignal): string {
   return typeof signal.reason === 'string' && signal.reason in SIGNAL_EXIT ? signal.reason : 'SIGINT';
 }
 
-function exitFor(signal: AbortSignal): number {
+export function exitFor(signal: AbortSignal): number {
   return SIGNAL_EXIT[signalName(signal)] ?? 130;
 }
 

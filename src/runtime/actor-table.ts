@@ -77,7 +77,7 @@ export class ActorTable {
     record.summary = kind.summary(snapshot);
     const state = describeState(snapshot);
     if (state !== record.state) {
-      this.journal(record.id, 'state', { from: record.state, to: state });
+      this.journal(record.id, 'actor.state', { from: record.state, to: state });
       record.state = state;
       record.since = this.clock.now();
     }

@@ -46,20 +46,20 @@ export class ChildActors {
     try {
       ({ kind, input } = compileChild(this.table.kinds, id, request.spec, request.input));
     } catch (err) {
-      this.table.journal(id, 'spawn-failed', { error: describeError(err) });
+      this.table.journal(id, 'actor.spawn-failed', { error: describeError(err) });
       parentRef.send({ type: `xstate.error.actor.${request.child}`, error: err });
       return;
     }
     const existing = this.table.records.get(id);
     const record = newRecord(id, kind.kind, parent.id, request.spec, compileRestart(undefined), this.table.clock.now(), existing);
     this.table.records.set(id, record);
-    this.table.journal(id, 'spawned', { kind: kind.kind, parent: parent.id });
+    this.table.journal(id, 'actor.spawned', { kind: kind.kind, parent: parent.id });
     this.table.start(record, kind, { input }, { parent: parentRef, id: request.child });
   }
 
   /** Brings back a child of a revived parent, under the parent's new ref. */
   revive(record: ActorRecord, kind: LiveKind, parentRef: AnyActorRef): void {
-    this.table.journal(record.id, 'restored', { state: record.state });
+    this.table.journal(record.id, 'actor.restored', { state: record.state });
     this.table.start(record, kind, { snapshot: JSON.parse(record.snapshotJson!) }, { parent: parentRef, id: record.id.slice(record.parent!.length + 1) });
   }
 
@@ -103,7 +103,7 @@ export class ChildActors {
     record.ref = undefined;
     record.status = status;
     if (status === 'error') record.state = 'error';
-    this.table.journal(record.id, 'ended', { state: record.state, ...outcomeOf(snapshot, error) });
+    this.table.journal(record.id, 'actor.ended', { state: record.state, ...outcomeOf(snapshot, error) });
     this.table.writes.touch(record);
     this.table.notify(record);
   }

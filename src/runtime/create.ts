@@ -48,6 +48,12 @@ export interface OrchestratorOptions {
    * opens and by `orc.prune()`. Default: kept for ever.
    */
   readonly journalRetention?: Duration;
+  /**
+   * Wake the inbox consumer as soon as another process writes the database (a watch on its
+   * WAL file), for requests answered in about a millisecond: what `troupe serve` does. The
+   * poll stays as the fallback. Default false.
+   */
+  readonly watchInbox?: boolean;
   /** Close (stopping every process) on SIGINT/SIGTERM, then exit. Default true. */
   readonly handleSignals?: boolean;
 }
@@ -91,7 +97,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
     // Every kind is registered, so every restored actor has re-attached: the rest are orphans.
     await orc.sweep();
     if (options.handleSignals ?? true) closeOnSignals(orc);
-    orc.startInbox();
+    orc.startInbox(options.watchInbox ?? false);
     await orc.durable();
     if (retentionMs !== undefined) orc.trimJournal(retentionMs);
     return orc;

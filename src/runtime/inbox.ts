@@ -1,3 +1,4 @@
+import { watch, type FSWatcher } from 'node:fs';
 import type { EventObject } from 'xstate';
 import type { ControlReply } from './control.js';
 import type { WriteBehind } from './persistence.js';
@@ -34,17 +35,54 @@ export class InboxConsumer {
     private readonly intervalMs: number,
   ) {}
 
-  start(): void {
+  /**
+   * Starts delivering. With `wakeOn` (the database's WAL file), a write to it by any process
+   * wakes the consumer at once, so a request from another process is answered in about a
+   * millisecond instead of half a poll interval; the poll stays as the fallback (a file
+   * system without change events, a missed one).
+   */
+  start(wakeOn?: string): void {
     this.poll();
     this.timer = setInterval(() => this.poll(), this.intervalMs);
     // Polling alone must not keep a finished program alive.
     this.timer.unref();
+    if (wakeOn !== undefined) this.watch(wakeOn);
   }
 
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.watcher?.close();
+    this.watcher = undefined;
+    this.stopped = true;
   }
+
+  private watch(file: string): void {
+    try {
+      this.watcher = watch(file, { persistent: false }, () => this.wake());
+      // A watch that breaks (the file replaced) leaves the poll to do the work.
+      this.watcher.on('error', () => {
+        this.watcher?.close();
+        this.watcher = undefined;
+      });
+    } catch {
+      // No such file yet, or no change events here: the poll alone it is.
+    }
+  }
+
+  /** Our own commits change the file too: one look per burst of changes, after this tick. */
+  private wake(): void {
+    if (this.woken || this.stopped) return;
+    this.woken = true;
+    setImmediate(() => {
+      this.woken = false;
+      if (!this.stopped) this.poll();
+    });
+  }
+
+  private watcher: FSWatcher | undefined;
+  private woken = false;
+  private stopped = false;
 
   /** Delivers what is pending, if anyone wrote to the database since the last look. */
   poll(): void {

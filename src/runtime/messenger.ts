@@ -73,7 +73,7 @@ export class Messenger {
     if (snapshot?.status !== 'active' || typeof snapshot.can !== 'function' || accepts(snapshot.can.bind(snapshot), event)) return false;
     const reason = `not accepted in state '${topState(describeState(snapshot))}'`;
     const kept = withoutRefs(event);
-    this.host.journal(target, 'dead-letter', { event: kept, reason, from: sender });
+    this.host.journal(target, 'message.dead-letter', { event: kept, reason, from: sender });
     this.host.writes.alongside(() => this.host.store.deadLetter(target, kept, reason, sender, this.host.now()));
     return true;
   }
@@ -83,7 +83,7 @@ export class Messenger {
   }
 
   publish(topic: string, message: unknown): number {
-    if (this.host.journalMessages) this.host.journal(null, 'published', { topic, message });
+    if (this.host.journalMessages) this.host.journal(null, 'topic.published', { topic, message });
     return this.topics.publish(topic, message);
   }
 
@@ -96,13 +96,13 @@ export class Messenger {
   private deliver(to: string, event: EventObject, from: string | null): 'delivered' | 'not running' | 'unknown actor' {
     const ref = this.host.resolve(to);
     if (ref && ref.getSnapshot().status === 'active') {
-      if (this.host.journalMessages) this.host.journal(to, 'delivered', { event: withoutRefs(event), from });
+      if (this.host.journalMessages) this.host.journal(to, 'message.delivered', { event: withoutRefs(event), from });
       ref.send(event);
       return 'delivered';
     }
     const reason = this.host.record(to) ? 'not running' : 'unknown actor';
     const kept = withoutRefs(event);
-    this.host.journal(to, 'dead-letter', { event: kept, reason, from });
+    this.host.journal(to, 'message.dead-letter', { event: kept, reason, from });
     this.host.writes.alongside(() => this.host.store.deadLetter(to, kept, reason, from, this.host.now()));
     return reason;
   }

@@ -36,6 +36,7 @@ import { persistTimers } from './timers.js';
 import { ActorHandle, type WaitCondition } from './handle.js';
 import type { Store } from './store.js';
 import { InboxConsumer } from './inbox.js';
+import { EventFeed, queryEvents, type EventFilter, type EventListener, type TroupeEvent } from './events.js';
 import { forgetSignals, onExit } from './signals.js';
 import { compilePrune, Removal, type RemovalReport } from './removal.js';
 import type { Duration } from './duration.js';
@@ -78,6 +79,8 @@ export class Orchestrator {
   private readonly controls = new ControlHandlers();
   private readonly options: OrchestratorRuntimeOptions;
   private readonly host: RuntimeHost;
+  /** Committed journal rows to `subscribeEvents` listeners. */
+  private readonly feed = new EventFeed();
 
   /** @internal use `createOrchestrator()` */
   constructor(host: RuntimeHost, options: OrchestratorRuntimeOptions) {
@@ -87,6 +90,7 @@ export class Orchestrator {
     this.options = options;
     const clock = options.clock;
     this.writes = new WriteBehind(this.store, () => clock.now(), (err) => console.error(`troupe: could not persist state: ${describeError(err)}`));
+    this.writes.feed = this.feed;
     // The root machine hears every run end and every message between actors; its actions
     // call into the parts below, all made before it starts.
     const root = createActor(
@@ -282,7 +286,7 @@ export class Orchestrator {
     try {
       this.spawnNow(spec, from);
     } catch (err) {
-      this.table.journal(from, 'spawn-failed', { error: describeError(err), spec });
+      this.table.journal(from, 'actor.spawn-failed', { error: describeError(err), spec });
     }
   }
 
@@ -318,6 +322,35 @@ export class Orchestrator {
   publish(topic: string, message: unknown): number {
     this.assertOpen();
     return this.messenger.publish(topic, message);
+  }
+
+  // ---------------------------------------------------------------- event history
+
+  /**
+   * The event history (the journal), oldest first: lifecycle changes (`actor.*`), messages
+   * (`message.*`, `topic.published`) and what kinds emit (`schedule.fired`, `queue.*`...).
+   * `type` is a glob; `since`/`until` are Dates or sequence numbers; the newest `limit` (1000).
+   *
+   * @example
+   * orc.events({ type: 'actor.ended', since: new Date(Date.now() - 10 * 60_000) })
+   * orc.events({ actor: 'web', limit: 20 })
+   */
+  events(filter: EventFilter = {}): TroupeEvent[] {
+    // What happened this tick is not committed yet: write it so it is found.
+    this.writes.flush();
+    return queryEvents(this.store.db, filter);
+  }
+
+  /**
+   * Calls `listener` with each event from now on that matches `filter` (type glob, actor),
+   * once it is committed. Returns the unsubscribe function. To miss nothing between a
+   * query and a subscription, subscribe first and pass the last seq seen as `since`.
+   *
+   * @example
+   * const off = orc.subscribeEvents({ type: 'queue.*' }, (event) => console.log(event.seq, event.type, event.data));
+   */
+  subscribeEvents(filter: EventFilter, listener: EventListener): () => void {
+    return this.feed.subscribe(filter, listener);
   }
 
   // ---------------------------------------------------------------- queries
@@ -440,7 +473,7 @@ export class Orchestrator {
     this.restore.load();
     const byName = new Map(kinds.map((kind) => [kind.kind, kind as KindDefinition]));
     const gone = await reconcileResources(this.host, byName, this.table.records);
-    if (gone.length) this.table.journal(null, 'reaped', { actors: gone });
+    if (gone.length) this.table.journal(null, 'actor.reaped', { actors: gone });
   }
 
   /** @internal once every kind is registered: removes resources of this database that no actor owns. */
@@ -454,9 +487,13 @@ export class Orchestrator {
     return this.store.transaction(() => this.store.deleteJournalBefore(before));
   }
 
-  /** @internal starts consuming `troupe send` messages, once every kind is registered. */
-  startInbox(): void {
-    this.inbox.start();
+  /**
+   * @internal starts consuming `troupe send` messages, once every kind is registered; with
+   * `wake`, writes to the database's WAL wake the consumer at once (`troupe serve`).
+   */
+  startInbox(wake = false): void {
+    const file = this.store.db.name;
+    this.inbox.start(wake && !this.store.db.memory ? `${file}-wal` : undefined);
   }
 
   // ---------------------------------------------------------------- addressing

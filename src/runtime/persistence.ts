@@ -1,6 +1,7 @@
 import type { AnyActorLogic, AnyActorRef } from 'xstate';
 import type { ActorRecord } from './actor-record.js';
-import type { JournalEntry, Store, TimerRow } from './store.js';
+import type { JournalEntry, JournalRow, Store, TimerRow } from './store.js';
+import type { EventFeed } from './events.js';
 import { SPEC_ASIDE, SPEC_PART, WrittenParts } from './snapshot-parts.js';
 
 /**
@@ -39,6 +40,10 @@ export class WriteBehind {
     private readonly now: () => number,
     private readonly onError: (err: unknown) => void,
   ) {}
+
+  /** Where committed journal rows go as live events (`orc.subscribeEvents`). */
+  feed: EventFeed | undefined;
+  private committed: JournalRow[] = [];
 
   /** The actor changed: write its row at the end of this tick. */
   touch(record: ActorRecord): void {
@@ -94,8 +99,11 @@ export class WriteBehind {
       }, { fsync });
       // A commit that is fsynced makes every earlier one durable too: the log is written in order.
       if (this.store.fsyncs) this.unsynced = !fsync;
+      // Live events go out once committed: a listener never sees what a crash could take back.
+      if (this.committed.length) this.feed?.publish(this.committed.splice(0));
       for (const waiter of waiters) waiter.resolve();
     } catch (err) {
+      this.committed = [];
       for (const waiter of waiters) waiter.reject(err);
       this.onError(err);
     }
@@ -112,7 +120,10 @@ export class WriteBehind {
     const at = this.now();
     for (const record of this.dirty) writeRecord(this.store, record, at);
     this.dirty.clear();
-    for (const entry of this.journal) this.store.appendJournal(entry);
+    for (const entry of this.journal) {
+      const row = this.store.appendJournal(entry);
+      if (this.feed?.active) this.committed.push(row);
+    }
     this.journal = [];
     for (const [id, row] of this.timerWrites) {
       if (row) this.store.putTimer(row);

@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import type { RunView } from '../workflow/types.js';
 import { runViewOf } from '../workflow/view.js';
 import { openDatabase } from './db-open.js';
+import { queryEvents, type EventFilter, type TroupeEvent } from './events.js';
 import { TroupeError } from './errors.js';
 import { readOwner } from './lock.js';
 import { databasePath, logFileIn } from './reader-paths.js';
@@ -77,6 +78,8 @@ export interface Reader {
   snapshot(idOrPath: string): unknown;
   /** An actor's journal rows (lifecycle changes and delivered messages), oldest first. */
   journal(actor: string, query?: JournalQuery): JournalRow[];
+  /** The event history (journal), oldest first, filtered (see `orc.events`). */
+  events(filter?: EventFilter): TroupeEvent[];
   /** Where the owner writes the output of an actor (or step attempt); undefined before any owner ran. */
   logFile(id: string): string | undefined;
   /** When a pending restart of the actor is due. */
@@ -236,6 +239,10 @@ class SqliteReader implements Reader {
   journal(actor: string, query: JournalQuery = {}): JournalRow[] {
     if (query.last !== undefined) return this.s.lastJournal.all(actor, query.last) as JournalRow[];
     return this.s.journal.all(actor, query.afterSeq ?? 0, query.limit ?? 1000) as JournalRow[];
+  }
+
+  events(filter: EventFilter = {}): TroupeEvent[] {
+    return queryEvents(this.db, filter);
   }
 
   logFile(id: string): string | undefined {

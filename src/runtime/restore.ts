@@ -84,7 +84,7 @@ export class Restore {
         record.restartDue = undefined;
         this.host.restarts.schedule(record, due);
       } else if (record.status === 'active' && record.snapshotJson) {
-        table.journal(record.id, 'restored', { state: record.state });
+        table.journal(record.id, 'actor.restored', { state: record.state });
         table.start(record, kind, { snapshot: JSON.parse(record.snapshotJson) });
         revived.push(record);
         this.reviveChildren(record, revived);

@@ -109,6 +109,26 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec('ALTER TABLE inbox ADD COLUMN reply TEXT;');
     },
   },
+  {
+    version: 5,
+    description: 'namespaced event types in the journal (actor.state, message.delivered...), the journal as the event history',
+    up(db) {
+      // The journal is the event history (`orc.events`, `troupe events`): its types are
+      // namespaced like every other event, so a glob (`actor.*`) selects a family.
+      const renamed: ReadonlyArray<readonly [string, string]> = [
+        ['spawned', 'actor.spawned'], ['state', 'actor.state'], ['stopped', 'actor.stopped'], ['restored', 'actor.restored'],
+        ['ended', 'actor.ended'], ['restart-scheduled', 'actor.restarting'], ['restarted', 'actor.restarted'], ['failed', 'actor.failed'],
+        ['spawn-failed', 'actor.spawn-failed'], ['reaped', 'actor.reaped'], ['delivered', 'message.delivered'],
+        ['dead-letter', 'message.dead-letter'], ['published', 'topic.published'],
+      ];
+      const rename = db.prepare('UPDATE journal SET type = ? WHERE type = ?');
+      for (const [from, to] of renamed) rename.run(to, from);
+      db.exec(`
+        DROP INDEX journal_by_actor;
+        CREATE INDEX journal_by_actor ON journal (actor, seq) WHERE type <> 'message.delivered';
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -70,7 +70,7 @@ export class Shutdown {
       });
       ref.send(stopEvent);
       await ended;
-      table.journal(record.id, 'stopped', { state: record.state });
+      table.journal(record.id, 'actor.stopped', { state: record.state });
       return;
     }
     record.snapshotJson = JSON.stringify(ref.getPersistedSnapshot());
@@ -93,7 +93,7 @@ export class Shutdown {
   private markStopped(record: ActorRecord): void {
     const { table } = this.host;
     record.status = 'stopped';
-    table.journal(record.id, 'stopped', { state: record.state });
+    table.journal(record.id, 'actor.stopped', { state: record.state });
     table.writes.touch(record);
     table.notify(record);
   }

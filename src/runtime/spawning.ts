@@ -62,7 +62,7 @@ export function spawnActor(table: ActorTable, restarts: RestartTimers, spec: unk
   if (existing) restarts.cancel(existing);
   const record = newRecord(id, kind.kind, parent, spec as Record<string, unknown>, restart, table.clock.now(), existing);
   table.records.set(id, record);
-  table.journal(id, 'spawned', { kind: kind.kind, parent });
+  table.journal(id, 'actor.spawned', { kind: kind.kind, parent });
   table.start(record, kind, { input });
   return record;
 }

@@ -107,7 +107,7 @@ export class Store {
       journal: db.prepare('INSERT INTO journal (at, actor, type, data) VALUES (?, ?, ?, ?)'),
       // Walks the journal by seq from where the reader left off (followers read only what is new).
       journalFor: db.prepare('SELECT * FROM journal WHERE seq > ? AND actor = ? ORDER BY seq LIMIT ?'),
-      lifecycleFor: db.prepare("SELECT * FROM journal WHERE actor = ? AND seq > ? AND type <> 'delivered' ORDER BY seq LIMIT ?"),
+      lifecycleFor: db.prepare("SELECT * FROM journal WHERE actor = ? AND seq > ? AND type <> 'message.delivered' ORDER BY seq LIMIT ?"),
       journalAll: db.prepare('SELECT * FROM journal WHERE seq > ? ORDER BY seq LIMIT ?'),
       upsertTimer: db.prepare('INSERT OR REPLACE INTO timers (id, actor, kind, due_at, payload) VALUES (?, ?, ?, ?, ?)'),
       deleteTimer: db.prepare('DELETE FROM timers WHERE id = ?'),
@@ -250,8 +250,11 @@ export class Store {
     return this.r.journalBefore.run(at).changes;
   }
 
-  appendJournal(entry: JournalEntry): void {
-    this.s.journal.run(entry.at, entry.actor, entry.type, entry.data === undefined ? null : JSON.stringify(entry.data));
+  /** Appends an entry and returns it as stored, with its sequence number. */
+  appendJournal(entry: JournalEntry): JournalRow {
+    const data = entry.data === undefined ? null : JSON.stringify(entry.data);
+    const seq = Number(this.s.journal.run(entry.at, entry.actor, entry.type, data).lastInsertRowid);
+    return { seq, at: entry.at, actor: entry.actor, type: entry.type, data };
   }
 
   /** An actor's lifecycle entries (spawns, states, restarts...): indexed, without delivered messages. */

@@ -50,7 +50,7 @@ export class Supervision {
     record.status = failed ? 'error' : 'done';
     if (failed) record.state = 'error';
     const failure = failed || endedInFailure(snapshot);
-    table.journal(id, 'ended', { state: record.state, failure, ...outcomeOf(snapshot, error) });
+    table.journal(id, 'actor.ended', { state: record.state, failure, ...outcomeOf(snapshot, error) });
     table.writes.touch(record);
     if (record.stopping || !this.host.isOpen()) return table.notify(record);
 
@@ -63,10 +63,10 @@ export class Supervision {
     if (decision.type === 'restart') {
       record.supervision = decision.next;
       this.restarts.schedule(record, now + decision.delayMs);
-      table.journal(id, 'restart-scheduled', { delayMs: decision.delayMs, attempt: decision.next.attempt });
+      table.journal(id, 'actor.restarting', { delayMs: decision.delayMs, attempt: decision.next.attempt });
     } else if (failure) {
       const reason = decision.type === 'give-up' ? decision.reason : `failed in '${record.state}' (restart policy ${record.restart.policy})`;
-      table.journal(id, 'failed', { reason });
+      table.journal(id, 'actor.failed', { reason });
       this.host.root.send({ type: 'troupe.actor.failed', id, reason });
     }
     table.notify(record);
@@ -78,14 +78,14 @@ export class Supervision {
     if (!this.host.isOpen() || table.records.get(record.id) !== record || record.restartDue === undefined) return;
     this.restarts.cancel(record);
     const kind = table.kinds.get(record.kind)!;
-    table.journal(record.id, 'restarted', { restarts: record.supervision.restarts });
+    table.journal(record.id, 'actor.restarted', { restarts: record.supervision.restarts });
     try {
       table.start(record, kind, { input: kind.compile(record.spec, record.id) });
     } catch (err) {
       // The spec was valid when spawned; the world changed (a cwd was removed...).
       record.status = 'error';
       record.state = 'error';
-      table.journal(record.id, 'failed', { reason: describeError(err) });
+      table.journal(record.id, 'actor.failed', { reason: describeError(err) });
       table.writes.touch(record);
       this.host.root.send({ type: 'troupe.actor.failed', id: record.id, reason: describeError(err) });
     }

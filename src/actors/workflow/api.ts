@@ -11,6 +11,7 @@ import type { AnyEvent } from '../../runtime/router.js';
 import type { WorkflowSpec } from '../../workflow/spec.js';
 import type { CompiledWorkflow, RunResult, RunView } from '../../workflow/types.js';
 import { WorkflowRuns, type RerunOptions, type RunHandle, type RunOptions } from './runs.js';
+import { registerRunControl } from './control.js';
 
 export type { RerunOptions, RunHandle, RunOptions };
 
@@ -49,6 +50,8 @@ export function workflowApi(ctx: KindApiContext) {
     const handle = workflows().rerun(request['runId'], { failed: request['failed'] === true });
     return { id: handle.id, workflow: handle.view().workflow };
   });
+  // Other processes submit runs through the control plane (`troupe run` while `troupe serve` owns the database).
+  registerRunControl(ctx, (workflow, options) => workflows().startRun(workflow, options));
   return {
     rerun: (runId: string, options?: RerunOptions): RunHandle => workflows().rerun(runId, options),
     run: (workflow: CompiledWorkflow | WorkflowSpec, options?: RunOptions): Promise<RunResult> => rejecting(() => workflows().run(workflow, options)),

@@ -12,6 +12,7 @@ import type { Io } from '../io.js';
 import { driveRuns, outputMode, SHOW_OPTIONS, wantsColour, type SessionOptions, type StartedRuns } from '../run-session.js';
 import { checkDatabaseFile } from '../../runtime/reader.js';
 import { defineCommand } from '../command.js';
+import { liveOwner, submitRun } from '../run-client.js';
 
 export interface RunOptions extends SessionOptions {
   /** The workflow file, as typed (messages name it the way the user wrote it). */
@@ -35,6 +36,9 @@ export async function run(options: RunOptions, io: Io): Promise<number> {
   const set = parseSet(options.set);
   const workflow = await loadWorkflowFile(options.file);
   preflight(workflow, { ...process.env, ...set });
+  // While `troupe serve` (or any program) owns the database, the run goes to it.
+  const owner = liveOwner(options.db);
+  if (owner !== undefined) return submitRun({ ...options, set, owner }, io);
   return driveRuns(options, io, 'started', (orc, flag) => startOwn(orc, workflow, set, flag), '');
 }
 
@@ -90,7 +94,8 @@ export default defineCommand({
   help: `Nothing starts, and no run is recorded, unless the file and every --set are valid.
 Exit 0 when the run succeeded, 1 when it failed or was cancelled, 130/143 when
 interrupted (carry on with 'troupe resume'). Other unfinished runs stay paused
-(troupe resume). Step output is echoed as it comes; when the terminal or pipe cannot
+(troupe resume). While 'troupe serve' owns the database, the run is submitted to it and
+shown here the same way; Ctrl-C then detaches (exit 130) and the run goes on. Step output is echoed as it comes; when the terminal or pipe cannot
 keep up, the echo drops output and says how much (troupe logs <run>/<step> has it all).`,
   examples: ['troupe run deploy.yaml --set TARGET=staging'],
   run: ({ db, args, options, repeated, live, columns, io }) => {
