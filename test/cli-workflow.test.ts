@@ -379,7 +379,8 @@ steps:
     expect(summaryOf(resumed.stdout).split('\n')[1]).toBe('hold  succeeded  2         <d>');
     const single = await troupe(['run', workflowFile(HELLO), '--db', db, '--set', 'WHO=z'], { env: CI });
     expect(single.stdout.split('\n')[1]).toBe(`1 other unfinished run stays paused: ${release} (release); resume it with: troupe resume ${release} --db ${db}`);
-  });
+    // Five CLI processes one after another (about 17 s on an idle 2-core machine).
+  }, 90_000);
 
   it('resume: none unfinished says so (exit 0); a finished or unknown run is exit 1', async () => {
     const db = tempDb();
