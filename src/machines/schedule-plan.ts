@@ -143,7 +143,7 @@ export function wake(context: ScheduleContext, now: number): Plan {
   let plan: Plan = { context: { ...context, nextSlot: next ?? null }, effects: [] };
   let fired = 0;
   for (const slot of chosen) {
-    if (finished(plan.context)) break;
+    if (context.maxRuns !== undefined && plan.context.fires >= context.maxRuns) break;
     const lateness = now - plannedOf(context, slot);
     plan = merge(plan, fire(plan.context, now, lateness > context.lateAfterMs ? 'catchup' : 'due', slot));
     fired++;
@@ -194,9 +194,11 @@ export function fire(context: ScheduleContext, now: number, reason: FireReason, 
       case 'buffer_all':
         return { context: { ...next, buffered: next.buffered + 1 }, effects };
       case 'cancel_other':
+        // Forgotten before they end: a stopped child's end is not a failure to retry.
         for (const child of Object.keys(next.running)) effects.push({ type: 'stop', child });
         for (const retry of Object.keys(next.retrying)) effects.push({ type: 'cancelRetry', fire: Number(retry) });
-        next = { ...next, retrying: {} };
+        effects.push({ type: 'notify', event: 'schedule.cancelled', data: { fire: n, stopped: Object.keys(next.running) } });
+        next = { ...next, running: {}, retrying: {} };
         break;
       case 'allow_all':
         break;

@@ -188,10 +188,9 @@ export const scheduleMachine = setup({
           // Slots that passed while paused are not caught up: the next one after now is.
           actions: assign(({ context, system }) => {
             const now = nowOf(system);
-            const { note: _note, ...rest } = context;
             const repeating = context.when.type === 'every' || context.when.type === 'cron';
             const next = repeating && context.nextSlot !== null && context.nextSlot <= now ? (slotAfter(rulesOf(context), now) ?? null) : context.nextSlot;
-            return { ...rest, paused: false, nextSlot: next };
+            return { paused: false, note: undefined, nextSlot: next };
           }),
         },
         'schedule.pause': { actions: assign(({ event }) => (event.note === undefined ? {} : { note: event.note })) },
