@@ -153,7 +153,7 @@ export function wake(context: ScheduleContext, now: number): Plan {
     const missedSlots = slots.filter((slot) => !chosen.slice(0, fired).includes(slot));
     plan = {
       context: { ...plan.context, misses: plan.context.misses + missed },
-      effects: [...plan.effects, { type: 'notify', event: 'schedule.missed', data: { count: missed, slots: missedSlots.slice(0, 100), catchup: context.catchup } }],
+      effects: [...plan.effects, { type: 'notify', event: 'schedule.missed', data: { count: missed, slots: missedSlots.slice(0, 100), catchup: context.catchup, at: now } }],
     };
   }
   return plan;

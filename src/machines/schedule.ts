@@ -136,7 +136,6 @@ export const scheduleMachine = setup({
     isPaused: ({ context }) => context.paused,
     finished: ({ context }) => finished(context),
     idle: ({ context }) => !busy(context) && context.buffered === 0,
-    currentTick: ({ context, event }) => event.type === 'schedule.tick' && event.slot === context.nextSlot,
   },
 }).createMachine({
   id: 'schedule',
@@ -160,12 +159,12 @@ export const scheduleMachine = setup({
       always: { guard: 'finished', target: 'draining' },
       on: {
         'schedule.tick': {
-          guard: 'currentTick',
-          actions: enqueueActions(({ context, system, enqueue }) => {
+          actions: enqueueActions(({ context, event, system, enqueue }) => {
             const now = nowOf(system);
             const e = enqueue as unknown as ScheduleEnqueue;
-            // Reached a hop of a far slot, not the slot itself.
-            if (context.nextSlot !== null && plannedOf(context, context.nextSlot) > now) return arm(e, context, now);
+            // A hop towards a far slot, or a tick for another slot than the context's (never
+            // expected: timers and snapshots commit together): wait for the context's slot.
+            if (event.slot !== context.nextSlot || (context.nextSlot !== null && plannedOf(context, context.nextSlot) > now)) return arm(e, context, now);
             const plan = wake(context, now);
             apply(e, system, plan);
             if (!finished(plan.context)) arm(e, plan.context, now);
