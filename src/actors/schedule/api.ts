@@ -4,30 +4,14 @@
  * running owner), typed by merging `Orchestrator` and `OrchestratorOptions`.
  */
 import type { AnyActorRef, Snapshot } from 'xstate';
-import { plannedOf, rulesOf, type FireRecord, type ScheduleContext } from '../../machines/schedule-plan.js';
+import { plannedOf, rulesOf, type ScheduleContext } from '../../machines/schedule-plan.js';
 import { nextSlots } from '../../machines/schedule-times.js';
 import { TroupeError } from '../../runtime/errors.js';
 import type { KindApiContext } from '../../runtime/kind.js';
+import { scheduleInfo, type ScheduleInfo } from './info.js';
 import type { ScheduleSpec } from './spec.js';
 
-/** What `info()` and `troupe schedule ls` show of one schedule. */
-export interface ScheduleInfo {
-  readonly id: string;
-  /** `scheduled`, `paused`, `draining` (the last fire's work runs) or `completed`; `stopped` once removed. */
-  readonly state: string;
-  readonly lastFire: FireRecord | null;
-  /** The next planned fire (slot + jitter), ms since the epoch; null when paused or done. */
-  readonly nextFire: number | null;
-  readonly fires: number;
-  readonly misses: number;
-  /** Fires later than `late_after`. */
-  readonly late: number;
-  readonly skipped: number;
-  readonly failures: number;
-  readonly running: number;
-  readonly note?: string;
-  readonly lastError?: string;
-}
+export type { ScheduleInfo };
 
 /** `orc.schedule(id)`: one schedule's controls. */
 export interface ScheduleHandle {
@@ -41,29 +25,6 @@ export interface ScheduleHandle {
   /** The next `count` planned fire times (ms since the epoch). */
   nextRuns(count?: number): number[];
   info(): ScheduleInfo;
-}
-
-/**
- * A schedule's info from its context and machine state.
- *
- * @example scheduleInfo('checkin', 'scheduled', 'active', context).nextFire
- */
-export function scheduleInfo(id: string, state: string, status: string, context: ScheduleContext): ScheduleInfo {
-  const live = status === 'active' && !context.paused && context.nextSlot !== null && state !== 'draining';
-  return {
-    id,
-    state: status === 'stopped' ? 'stopped' : state,
-    lastFire: context.recent.at(-1) ?? null,
-    nextFire: live ? plannedOf(context, context.nextSlot!) : null,
-    fires: context.fires,
-    misses: context.misses,
-    late: context.late,
-    skipped: context.skipped,
-    failures: context.failures,
-    running: Object.keys(context.running).length,
-    ...(context.note === undefined ? {} : { note: context.note }),
-    ...(context.lastError === undefined ? {} : { lastError: context.lastError }),
-  };
 }
 
 /**
