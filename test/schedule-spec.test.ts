@@ -59,3 +59,20 @@ describe('schedule spec errors', () => {
     });
   });
 });
+
+describe('orc.addSchedule', () => {
+  it("checks a spawn target's spec through its kind before anything is created", async () => {
+    orc = await createOrchestrator({ db: ':memory:', handleSignals: false });
+    let err: unknown;
+    try {
+      orc.addSchedule({ kind: 'schedule', id: 'job', every: '1m', target: { spawn: { kind: 'process' } } });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'INVALID_SPEC', message: "Invalid process spec for 'job/fire-1-1': command: Invalid input: expected string, received undefined" });
+    expect(() => orc!.addSchedule({ kind: 'schedule', id: 'job', every: '1m', target: { spawn: { kind: 'nope' } } })).toThrow(/^Unknown actor kind 'nope' \(for 'job\/fire-1-1'\)/);
+    expect([...orc.list()]).toEqual([]);
+    const handle = orc.addSchedule({ kind: 'schedule', id: 'job', every: '1m', target: { spawn: { kind: 'process', command: 'true' } } });
+    expect(handle.info()).toMatchObject({ id: 'job', state: 'scheduled', fires: 0 });
+  });
+});

@@ -79,11 +79,22 @@ export function scheduleApi(ctx: KindApiContext) {
     return request['id'];
   };
 
-  ctx.control('schedule.add', (request) => {
-    const spec = request['spec'] as Record<string, unknown>;
+  // A spawn target's spec is compiled through its kind now (UNKNOWN_KIND, INVALID_SPEC...),
+  // so a schedule is never added whose every fire would fail.
+  const add = (spec: Record<string, unknown>): ScheduleHandle => {
+    ctx.assertOpen();
+    const target = spec['target'] as { spawn?: Record<string, unknown> } | undefined;
+    const id = typeof spec['id'] === 'string' ? spec['id'] : undefined;
+    if (target?.spawn && typeof target.spawn === 'object' && id !== undefined) {
+      const { id: _id, ...child } = target.spawn;
+      ctx.checkChild(`${id}/fire-1-1`, child);
+    }
+    if (id === undefined) throw new TroupeError('INVALID_SPEC', 'A schedule added by name needs an id. Give it one: { kind: \'schedule\', id: \'checkin\', ... }.');
     ctx.spawn({ ...spec, kind: 'schedule' });
-    return { id: spec['id'] };
-  });
+    return handle(id);
+  };
+
+  ctx.control('schedule.add', (request) => ({ id: add(request['spec'] as Record<string, unknown>).id }));
   ctx.control('schedule.pause', (request) => {
     handle(idOf(request)).pause(typeof request['note'] === 'string' ? request['note'] : undefined);
     return null;
@@ -99,6 +110,7 @@ export function scheduleApi(ctx: KindApiContext) {
   ctx.control('schedule.ls', () => list());
 
   return {
+    addSchedule: (spec: ScheduleSpec): ScheduleHandle => add(spec as unknown as Record<string, unknown>),
     schedule: (id: string): ScheduleHandle => handle(id),
     schedules: (): ScheduleInfo[] => list(),
   };
@@ -130,6 +142,14 @@ declare module '../../runtime/orchestrator.js' {
      * const s = orc.schedule('checkin'); s.pause('deploying'); s.info().state // 'paused'
      */
     schedule(id: string): ScheduleHandle;
+    /**
+     * Adds a schedule now (an `orc.spawn` that does not wait for its row), after compiling a
+     * `spawn` target's spec through its kind; throws INVALID_SPEC, UNKNOWN_KIND... for bad input.
+     *
+     * @example
+     * orc.addSchedule({ kind: 'schedule', id: 'checkin', in: '30m', target: { send: { to: 'agent-1', event: { type: 'schedule.note', text: 'Status?' } } } }).info().nextFire
+     */
+    addSchedule(spec: ScheduleSpec): ScheduleHandle;
     /** @example orc.schedules().map((s) => s.id) */
     schedules(): ScheduleInfo[];
   }

@@ -96,7 +96,8 @@ async function change(db: string, request: { type: string; id?: string; spec?: R
   const orc = await createOrchestrator({ db, handleSignals: false, resumeRuns: false, fireSchedules: false });
   try {
     if (request.type === 'schedule.add') {
-      await orc.spawn(request.spec as never);
+      orc.addSchedule(request.spec as never);
+      await orc.durable();
       return;
     }
     const schedule = orc.schedule(request.id!);
