@@ -90,7 +90,8 @@ export interface Plan {
   readonly effects: Effect[];
 }
 
-const RECENT = 10;
+// The last few fires, for `info()`; kept small: the snapshot is written on every fire.
+const RECENT = 5;
 
 /** The slot rules of a context. */
 export const rulesOf = (context: ScheduleInput & { readonly anchor: number }): SlotRules => ({
