@@ -8,7 +8,11 @@ import { backoffMs } from './backoff.js';
 import type { StepEnd } from './step-end.js';
 import { dueSlots, jitterOf, slotAfter, type ScheduleWhen, type SlotRules } from './schedule-times.js';
 
-/** What a fire does. `spawn` and `run` start a child actor; `send` and `enqueue` deliver an event. */
+/**
+ * What a fire does. `spawn` and `run` start a child actor; `send` and `enqueue` deliver an event.
+ *
+ * @example { type: 'send', to: 'agent-1', event: { type: 'agent.prompt', text: 'Status?' } }
+ */
 export type ScheduleTarget =
   | { readonly type: 'send'; readonly to: string; readonly event: { readonly type: string } & Readonly<Record<string, unknown>> }
   | { readonly type: 'spawn'; readonly spec: Readonly<Record<string, unknown>> }
@@ -16,10 +20,16 @@ export type ScheduleTarget =
   | { readonly type: 'run'; readonly spec: Readonly<Record<string, unknown>> }
   | { readonly type: 'enqueue'; readonly queue: string; readonly spec: Readonly<Record<string, unknown>>; readonly priority?: number };
 
+/** After downtime: fire none of the missed slots, the newest once, or each. @example 'once' */
 export type Catchup = 'skip' | 'once' | 'all';
+/** While the previous fire's work runs. @example 'buffer_one' */
 export type Overlap = 'skip' | 'buffer_one' | 'buffer_all' | 'cancel_other' | 'allow_all';
 
-/** The compiled spec: what the machine starts from (plain JSON, durations in ms). */
+/**
+ * The compiled spec: what the machine starts from (plain JSON, durations in ms).
+ *
+ * @example { id: 'checkin', when: { type: 'every', everyMs: 1_800_000 }, target, catchup: 'once', catchupWindowMs: null, overlap: 'skip', jitterMs: 0, lateAfterMs: 1000, paused: false }
+ */
 export interface ScheduleInput {
   readonly id: string;
   readonly when: ScheduleWhen;
@@ -39,10 +49,14 @@ export interface ScheduleInput {
   readonly backoff?: { readonly initialMs: number; readonly factor: number; readonly maxMs: number; readonly retries: number };
 }
 
-/** Why a fire happened. */
+/** Why a fire happened: its slot came, it was caught up after downtime, or by hand. @example 'catchup' */
 export type FireReason = 'due' | 'catchup' | 'trigger';
 
-/** One fire, as recorded (the last few are kept for `info()`). */
+/**
+ * One fire, as recorded (the last few are kept for `info()`).
+ *
+ * @example { fire: 3, slot: 1_800_000, due: 1_800_000, at: 1_800_002, lateMs: 2, reason: 'due' }
+ */
 export interface FireRecord {
   readonly fire: number;
   /** The slot (the time the schedule names), and the planned time (slot + jitter). */
@@ -75,7 +89,11 @@ export interface ScheduleContext extends ScheduleInput {
   readonly lastError?: string;
 }
 
-/** What the machine does with a plan; each becomes one XState action. */
+/**
+ * What the machine does with a plan; each becomes one XState action.
+ *
+ * @example { type: 'spawn', child: 'fire-3-1', spec: { kind: 'process', command: 'make report' } }
+ */
 export type Effect =
   | { readonly type: 'spawn'; readonly child: string; readonly spec: Record<string, unknown> }
   | { readonly type: 'stop'; readonly child: string }
@@ -84,7 +102,7 @@ export type Effect =
   | { readonly type: 'retry'; readonly fire: number; readonly attempt: number; readonly delay: number }
   | { readonly type: 'cancelRetry'; readonly fire: number };
 
-/** A change of context and what to do. */
+/** A change of context and what to do. @example wake(context, now) // { context, effects: [...] } */
 export interface Plan {
   readonly context: ScheduleContext;
   readonly effects: Effect[];
@@ -93,7 +111,7 @@ export interface Plan {
 // The last few fires, for `info()`; kept small: the snapshot is written on every fire.
 const RECENT = 5;
 
-/** The slot rules of a context. */
+/** The slot rules of a context. @example slotAfter(rulesOf(context), now) */
 export const rulesOf = (context: ScheduleInput & { readonly anchor: number }): SlotRules => ({
   when: context.when,
   anchor: context.anchor,
@@ -101,7 +119,7 @@ export const rulesOf = (context: ScheduleInput & { readonly anchor: number }): S
   ...(context.endAtMs === undefined ? {} : { endAtMs: context.endAtMs }),
 });
 
-/** The planned time of a slot: the slot plus its jitter. */
+/** The planned time of a slot: the slot plus its jitter. @example plannedOf(context, context.nextSlot!) */
 export const plannedOf = (context: ScheduleContext, slot: number): number => slot + jitterOf(context.id, slot, context.jitterMs);
 
 /**
@@ -119,10 +137,10 @@ export function initialContext(input: ScheduleInput, now: number): ScheduleConte
   return { ...base, nextSlot: first ?? null };
 }
 
-/** True when no more fires will come: a one-shot fired, `max_runs`, or past `end_at`. */
+/** True when no more fires will come: a one-shot fired, `max_runs`, or past `end_at`. @example finished({ ...context, nextSlot: null }) // true */
 export const finished = (context: ScheduleContext): boolean => context.nextSlot === null || (context.maxRuns !== undefined && context.fires >= context.maxRuns);
 
-/** True while a fire's work runs or waits for a retry. */
+/** True while a fire's work runs or waits for a retry. @example busy(context) // false for send targets */
 export const busy = (context: ScheduleContext): boolean => Object.keys(context.running).length > 0 || Object.keys(context.retrying).length > 0;
 
 /**
@@ -208,10 +226,10 @@ export function fire(context: ScheduleContext, now: number, reason: FireReason, 
   return merge({ context: next, effects }, startWork(next, n, 1));
 }
 
-/** The child actor id of one attempt of a fire's work; ids allow no '#'. */
+/** The child actor id of one attempt of a fire's work; ids allow no '#'. @example childIdOf(3, 2) // 'fire-3-2' */
 export const childIdOf = (fire: number, attempt: number): string => `fire-${fire}-${attempt}`;
 
-/** Spawns attempt `attempt` of fire `n`'s work as a child actor. */
+/** Spawns attempt `attempt` of fire `n`'s work as a child actor. @example startWork(context, 3, 1).effects // [{ type: 'spawn', child: 'fire-3-1', ... }] */
 export function startWork(context: ScheduleContext, n: number, attempt: number): Plan {
   const child = childIdOf(n, attempt);
   const target = context.target;
@@ -252,7 +270,7 @@ export function ended(context: ScheduleContext, child: string, end: StepEnd): Pl
   return merge({ context: next, effects }, startBuffered(next));
 }
 
-/** A retry's delay passed: attempt `attempt` of fire `fire` starts. */
+/** A retry's delay passed: attempt `attempt` of fire `fire` starts. @example retry(context, 3, 2) */
 export function retry(context: ScheduleContext, fire: number, attempt: number): Plan {
   if (context.retrying[String(fire)] !== attempt) return { context, effects: [] };
   const { [String(fire)]: _done, ...retrying } = context.retrying;

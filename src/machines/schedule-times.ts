@@ -19,7 +19,7 @@ export type ScheduleWhen =
   | { readonly type: 'at'; readonly atMs: number }
   | { readonly type: 'in'; readonly inMs: number };
 
-/** What the slot arithmetic needs beyond `when`. */
+/** What the slot arithmetic needs beyond `when`. @example { when: { type: 'every', everyMs: 1000 }, anchor: Date.now() } */
 export interface SlotRules {
   readonly when: ScheduleWhen;
   /** `every`'s slots are `anchor + k × everyMs`; one-shot `in` fires at `anchor + inMs`. */
@@ -107,13 +107,18 @@ export function jitterOf(id: string, slot: number, jitterMs: number): number {
   return Math.floor((hash / 0x1_0000_0000) * jitterMs);
 }
 
-/** At most this many slots are looked at on one wake: a long downtime of a per-second schedule counts the rest as misses. */
+/**
+ * At most this many slots are looked at on one wake; past it, a long downtime of a
+ * per-second schedule jumps to the next slot after now (those slots are not counted).
+ *
+ * @example dueSlots(rules, id, 0, first, now).slots.length <= MAX_SLOTS_PER_WAKE
+ */
 export const MAX_SLOTS_PER_WAKE = 10_000;
 
 /**
  * The slots from `first` (a slot) on whose planned time (slot + jitter) is at or before
  * `now`, oldest first, at most MAX_SLOTS_PER_WAKE; `more` counts none past the cap but says
- * some were left (they are counted as misses by the caller).
+ * some were left (the ones the wake skips past are not counted).
  *
  * @example dueSlots(rules, 'id', 0, 0, 3500) // { slots: [1000, 2000, 3000], next: 4000, more: false } for every 1s from 0
  */

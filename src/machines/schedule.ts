@@ -43,7 +43,7 @@ export type ScheduleEvent =
   | { type: `xstate.done.actor.${string}`; output?: unknown }
   | { type: `xstate.error.actor.${string}`; error?: unknown };
 
-/** What a `notify` action publishes (the kind provides it: journal + topic). */
+/** What a `notify` action publishes (the kind provides it: journal + topic). @example { actor: 'checkin', event: 'schedule.fired', data: { fire: 1, lateMs: 0 } } */
 export interface ScheduleNotice {
   readonly actor: string;
   readonly event: string;

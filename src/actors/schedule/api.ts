@@ -13,7 +13,7 @@ import type { ScheduleSpec } from './spec.js';
 
 export type { ScheduleInfo };
 
-/** `orc.schedule(id)`: one schedule's controls. */
+/** `orc.schedule(id)`: one schedule's controls. @example orc.schedule('checkin').nextRuns(3) */
 export interface ScheduleHandle {
   readonly id: string;
   /** Stops firing until `resume()`; running work goes on. The note shows in `info()`. */

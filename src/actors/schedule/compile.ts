@@ -18,7 +18,7 @@ import type { scheduleSpecSchema } from './spec.js';
 
 type ParsedSpec = z.infer<typeof scheduleSpecSchema>;
 
-/** The shortest `every`: a schedule is not a busy loop. */
+/** The shortest `every`: a schedule is not a busy loop. @example parseDuration('1s') >= MIN_EVERY_MS */
 export const MIN_EVERY_MS = 1000;
 
 const invalid = (id: string, message: string, details: Record<string, unknown> = {}, cause?: unknown) =>

@@ -4,7 +4,11 @@
  */
 import { plannedOf, type FireRecord, type ScheduleContext } from '../../machines/schedule-plan.js';
 
-/** What `info()` and `troupe schedule ls` show of one schedule. */
+/**
+ * What `info()` and `troupe schedule ls` show of one schedule.
+ *
+ * @example { id: 'checkin', state: 'scheduled', lastFire: null, nextFire: 1_795_935_442_334, fires: 0, misses: 0, late: 0, skipped: 0, failures: 0, running: 0 }
+ */
 export interface ScheduleInfo {
   readonly id: string;
   /** `scheduled`, `paused`, `draining` (the last fire's work runs) or `completed`; `stopped` once removed. */

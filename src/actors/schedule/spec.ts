@@ -12,7 +12,7 @@ const instantSchema = z.union([z.string().min(1), z.number().int().nonnegative()
 const eventSchema = z.object({ type: z.string().min(1) }).passthrough();
 const actorSpecSchema = z.object({ kind: z.string().min(1) }).passthrough();
 
-/** One of four things a fire does; exactly one key. */
+/** One of four things a fire does; exactly one key. @example { send: { to: 'agent-1', event: { type: 'agent.prompt' } } } */
 export const targetSchema = z.union([
   z.object({ send: z.object({ to: z.string().min(1), event: eventSchema }).strict() }).strict(),
   z.object({ spawn: actorSpecSchema }).strict(),
@@ -20,6 +20,7 @@ export const targetSchema = z.union([
   z.object({ enqueue: z.object({ queue: z.string().min(1), spec: actorSpecSchema, priority: z.number().int().optional() }).strict() }).strict(),
 ], { error: 'expected one of { send: { to, event } }, { spawn: <actor spec> }, { run: <workflow file or spec>, set? } or { enqueue: { queue, spec, priority? } }' });
 
+/** The whole spec (strict). @example parseSpec(scheduleSpecSchema, { kind: 'schedule', every: '30m', target }) */
 export const scheduleSpecSchema = z
   .object({
     ...baseSpecShape,
