@@ -131,6 +131,10 @@ export const scheduleMachine = setup({
   },
   actions: {
     notify: (_, _notice: ScheduleNotice) => {},
+    workEnded: enqueueActions(({ context, event, system, enqueue }) => {
+      const child = childOf(event.type);
+      if (child !== undefined) apply(enqueue as unknown as ScheduleEnqueue, system, ended(context, child, stepEndOf(event as { type: string; output?: unknown; error?: unknown })));
+    }),
   },
   guards: {
     isPaused: ({ context }) => context.paused,
@@ -143,12 +147,9 @@ export const scheduleMachine = setup({
   initial: 'starting',
   on: {
     'schedule.retry': { actions: enqueueActions(({ context, event, system, enqueue }) => apply(enqueue as unknown as ScheduleEnqueue, system, retry(context, event.fire, event.attempt))) },
-    '*': {
-      actions: enqueueActions(({ context, event, system, enqueue }) => {
-        const child = childOf(event.type);
-        if (child !== undefined) apply(enqueue as unknown as ScheduleEnqueue, system, ended(context, child, stepEndOf(event as { type: string; output?: unknown; error?: unknown })));
-      }),
-    },
+    // A work child ended (only these: other events stay unaccepted, so a stray one is a dead letter).
+    'xstate.done.actor.*': { actions: 'workEnded' },
+    'xstate.error.actor.*': { actions: 'workEnded' },
   },
   states: {
     starting: {
