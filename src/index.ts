@@ -67,6 +67,8 @@ export type { CompiledWorkflow, CompiledStep, StepDialogRound, StepWaitFor, Step
 // `RunResult` (what `orc.run()` resolves to) is the same shape as `RunView`.
 export type { RunView, StepView, StepState, RunStatus } from './workflow/types.js';
 export type { RerunOptions, RunHandle, RunOptions } from './actors/workflow/api.js';
+export type { ScheduleSpec } from './actors/schedule/spec.js';
+export type { ScheduleHandle, ScheduleInfo } from './actors/schedule/api.js';
 export { runViewOf } from './workflow/view.js';
 // Reading a database without owning it (what `troupe ps` and `troupe logs` use), and the one
 // write a non-owner makes: a message into the owner's inbox.

@@ -19,4 +19,5 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<{ default: Benchm
   steps: () => import('../steps.js'),
   cli: () => import('../cli.js'),
   serve: () => import('../serve.js'),
+  schedule: () => import('../schedule.js'),
 };

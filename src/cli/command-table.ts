@@ -26,6 +26,7 @@ const COMMANDS: Readonly<Record<string, Loader>> = {
   prune: () => import('./commands/prune.js'),
   serve: () => import('./commands/serve.js'),
   events: () => import('./commands/events.js'),
+  schedule: () => import('./commands/schedule.js'),
   completion: () => import('./commands/completion.js'),
   help: () => import('./commands/help.js'),
 };
