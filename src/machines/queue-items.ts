@@ -1,0 +1,98 @@
+/**
+ * The queue machine's bookkeeping of items, pure: queued items live in buckets of 64 (by
+ * arrival number), so an enqueue or a start copies one small bucket and the bucket index,
+ * never every queued item. The queue's snapshot is persisted bucket by bucket (its kind's
+ * `split`): a change writes the bucket that changed, O(1) per operation.
+ */
+
+/** Items per bucket: small enough to copy and write per change, large enough to keep the index short. */
+export const BUCKET_SIZE = 64;
+
+/**
+ * An item waiting its turn. `spec` is an actor spec of any kind, compiled when it was enqueued.
+ *
+ * @example { id: 'i1', spec: { kind: 'process', command: 'sleep 1' }, priority: 3, client: 'claude_code', since: 0, seq: 1 }
+ */
+export interface QueuedItem {
+  id: string;
+  spec: Record<string, unknown>;
+  /** 0 (lowest) to 5 (urgent). */
+  priority: number;
+  client?: string;
+  /** When it was enqueued. */
+  since: number;
+  /** Arrival number: FIFO within a priority. */
+  seq: number;
+}
+
+/** An item started as the queue's child actor `<queue>/<id>`. */
+export interface RunningItem extends QueuedItem {
+  startedAt: number;
+  /** Cancelled while running: its end reads as cancelled. */
+  cancelling?: true;
+}
+
+/** Queued items by bucket key, then by id. */
+export type Buckets = Readonly<Record<string, Readonly<Record<string, QueuedItem>>>>;
+
+/** @example bucketOf(130) // 'b2' */
+export const bucketOf = (seq: number) => `b${String(Math.floor(seq / BUCKET_SIZE))}`;
+
+/** The buckets with `item` added (copies its bucket and the index only). */
+export function withItem(buckets: Buckets, item: QueuedItem): Buckets {
+  const key = bucketOf(item.seq);
+  return { ...buckets, [key]: { ...buckets[key], [item.id]: item } };
+}
+
+/** The buckets without the item (an emptied bucket is dropped, so its part is deleted). */
+export function withoutItem(buckets: Buckets, item: QueuedItem): Buckets {
+  const key = bucketOf(item.seq);
+  const { [item.id]: _gone, ...rest } = buckets[key] ?? {};
+  const next = { ...buckets };
+  if (Object.keys(rest).length === 0) delete next[key];
+  else next[key] = rest;
+  return next;
+}
+
+/** The queued item with this id, if any (a scan: ids do not say their bucket). */
+export function findQueued(buckets: Buckets, id: string): QueuedItem | undefined {
+  for (const bucket of Object.values(buckets)) {
+    const item = bucket[id];
+    if (item) return item;
+  }
+  return undefined;
+}
+
+/** True when `a` goes before `b`: higher priority first, then earlier arrival. */
+export const before = (a: QueuedItem, b: QueuedItem) => a.priority > b.priority || (a.priority === b.priority && a.seq < b.seq);
+
+/**
+ * The next item allowed to start: the first in order whose client is under its cap.
+ *
+ * @example nextItem(buckets, (client) => running[client] ?? 0 < 2)
+ */
+export function nextItem(buckets: Buckets, allowed: (item: QueuedItem) => boolean): QueuedItem | undefined {
+  let best: QueuedItem | undefined;
+  for (const bucket of Object.values(buckets)) {
+    for (const item of Object.values(bucket)) {
+      if ((!best || before(item, best)) && allowed(item)) best = item;
+    }
+  }
+  return best;
+}
+
+/** Every queued item in order (what `status()` lists). */
+export function inOrder(buckets: Buckets): QueuedItem[] {
+  const items: QueuedItem[] = [];
+  for (const bucket of Object.values(buckets)) items.push(...Object.values(bucket));
+  return items.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+}
+
+/** The 1-based position `item` would have among the queued items. */
+export function positionOf(buckets: Buckets, item: QueuedItem): number {
+  let ahead = 0;
+  for (const bucket of Object.values(buckets)) {
+    for (const other of Object.values(bucket)) if (other !== item && before(other, item)) ahead += 1;
+  }
+  return ahead + 1;
+}
