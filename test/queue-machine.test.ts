@@ -135,14 +135,14 @@ describe('queue machine', () => {
     expect(q.notices.at(-1)).toEqual({ type: 'queue.item.position', data: { from: 1, shift: -1, queued: 2 } });
   });
 
-  it('puts a lost item back at its place, to start again when a slot is free', () => {
+  it('runs a lost item again in its own slot, before anything queued (even urgent)', () => {
     const q = start({ maxConcurrent: 1 });
     q.enqueue('a');
-    q.enqueue('b');
+    q.enqueue('b', { priority: 5 });
     q.finish('a', 'lost');
     expect(q.spawned).toEqual(['a', 'a']);
     expect(q.status().queued.map((item) => item.id)).toEqual(['b']);
-    expect(q.notices.find((notice) => notice.data['requeued'] === 'lost')?.data).toMatchObject({ item: 'a', position: 1 });
+    expect(q.notices.at(-1)).toEqual({ type: 'queue.item.started', data: { item: 'a', kind: 'process', client: null, restarted: 'lost' } });
   });
 
   it('splits its snapshot into buckets of 64 that join back whole; a write changes one bucket', () => {

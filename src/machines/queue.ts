@@ -11,9 +11,9 @@
  *
  * Every change of an item is told through the `notify` action (the kind turns it into
  * `queue.item.*` events); a queued item older than `itemTimeoutMs` expires by a persisted
- * timer. A running item whose process died with a previous owner (`lost`) goes back to the
- * queue at its place and starts again when a slot is free: at-least-once, and never more
- * than `maxConcurrent` at once, also while the queue is restored.
+ * timer. A running item whose process died with a previous owner (`lost`) runs again in its
+ * own slot, before anything queued: at-least-once, and never more than `maxConcurrent` at
+ * once, also while the queue is restored.
  */
 import { enqueueActions, setup } from 'xstate';
 import { nowOf } from '../runtime/xstate-adapter.js';
@@ -223,20 +223,19 @@ export const queueMachine = setup({
         const now = nowOf(system);
         const end = stepEndOf(event as { type: string; output?: unknown; error?: unknown });
         const { [item.id]: _ended, ...running } = context.running;
-        let next: QueueContext;
         if (end.outcome === 'lost' && !item.cancelling) {
-          // Its process died with the orchestrator that ran it: back to its place in the queue
-          // (it keeps its arrival number), to start again when a slot is free.
-          const { startedAt: _startedAt, ...queuedItem } = item;
-          next = { ...context, running, queued: withItem(context.queued, queuedItem), queuedCount: context.queuedCount + 1 };
-          enqueue({ type: 'notify', params: { type: 'queue.item.queued', data: { item: item.id, kind: String(item.spec['kind']), priority: item.priority, client: item.client ?? null, position: positionOf(next.queued, queuedItem), requeued: 'lost' } } });
-        } else {
-          const outcome = item.cancelling ? 'cancelled' : end.outcome === 'succeeded' ? 'succeeded' : 'failed';
-          next = { ...context, running, counts: { ...context.counts, [outcome]: context.counts[outcome] + 1 } };
-          const data = { item: item.id, outcome, exitCode: end.exitCode, ranMs: now - item.startedAt, ...(end.error && outcome !== 'cancelled' ? { error: end.error } : {}) };
-          enqueue({ type: 'notify', params: { type: outcome === 'cancelled' ? 'queue.item.cancelled' : 'queue.item.finished', data } });
+          // Its process died with the orchestrator that ran it: it runs again in its own slot
+          // (at-least-once), before anything queued, so a restore never runs more at once.
+          enqueue.assign({ running: { ...context.running, [item.id]: { ...item, startedAt: now } } });
+          enqueue.emit({ type: 'troupe.child.spawn', child: item.id, spec: item.spec });
+          enqueue({ type: 'notify', params: { type: 'queue.item.started', data: { item: item.id, kind: String(item.spec['kind']), client: item.client ?? null, restarted: 'lost' } } });
+          return;
         }
-        enqueue.assign({ running: next.running, queued: next.queued, queuedCount: next.queuedCount, counts: next.counts });
+        const outcome = item.cancelling ? 'cancelled' : end.outcome === 'succeeded' ? 'succeeded' : 'failed';
+        const next = { ...context, running, counts: { ...context.counts, [outcome]: context.counts[outcome] + 1 } };
+        const data = { item: item.id, outcome, exitCode: end.exitCode, ranMs: now - item.startedAt, ...(end.error && outcome !== 'cancelled' ? { error: end.error } : {}) };
+        enqueue({ type: 'notify', params: { type: outcome === 'cancelled' ? 'queue.item.cancelled' : 'queue.item.finished', data } });
+        enqueue.assign({ running: next.running, counts: next.counts });
         if (isActive(self)) admit(enqueue as unknown as Enqueue, next, now);
       }),
     },
