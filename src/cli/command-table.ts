@@ -19,6 +19,7 @@ const COMMANDS: Readonly<Record<string, Loader>> = {
   resume: () => import('./commands/resume.js'),
   approve: () => import('./commands/approve.js'),
   cancel: () => import('./commands/cancel.js'),
+  queue: () => import('./commands/queue.js'),
   completion: () => import('./commands/completion.js'),
   help: () => import('./commands/help.js'),
 };
