@@ -17,4 +17,5 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<{ default: Benchm
   shell: () => import('../shell.js'),
   workflow: () => import('../workflow.js'),
   steps: () => import('../steps.js'),
+  queue: () => import('../queue.js'),
 };
