@@ -66,19 +66,46 @@ export function findQueued(buckets: Buckets, id: string): QueuedItem | undefined
 /** True when `a` goes before `b`: higher priority first, then earlier arrival. */
 export const before = (a: QueuedItem, b: QueuedItem) => a.priority > b.priority || (a.priority === b.priority && a.seq < b.seq);
 
+/** Queued items per priority (index 0 to 5): positions without a scan. */
+export type PriorityCounts = readonly number[];
+
+/** @example countsWith([0, 0, 1, 0, 0, 0], 2, 1) // [0, 0, 2, 0, 0, 0] */
+export function countsWith(counts: PriorityCounts, priority: number, delta: number): number[] {
+  const next = [...counts];
+  next[priority] = (next[priority] ?? 0) + delta;
+  return next;
+}
+
+/** How many queued items go before any item of `priority` (those of higher ones). */
+const aheadOf = (counts: PriorityCounts, priority: number) => counts.reduce((sum, count, p) => (p > priority ? sum + count : sum), 0);
+
+/** The position of the newest item of `priority` (counted in `counts`): behind every item of its priority and above. */
+export const newestPosition = (counts: PriorityCounts, priority: number) => aheadOf(counts, priority) + (counts[priority] ?? 0);
+
 /**
- * The next item allowed to start: the first in order whose client is under its cap.
+ * The next item allowed to start, and its 1-based position: the earliest of the highest
+ * priority whose client is under its cap. Buckets and the items in them are kept in arrival
+ * order (keys are inserted as arrivals come), so the earliest of a priority is the first
+ * met: a start looks at the first few items, not every queued one (unless `allowed` turns
+ * most of them down).
  *
- * @example nextItem(buckets, (client) => running[client] ?? 0 < 2)
+ * @example nextItem(buckets, counts, (item) => item.client !== 'busy')
  */
-export function nextItem(buckets: Buckets, allowed: (item: QueuedItem) => boolean): QueuedItem | undefined {
-  let best: QueuedItem | undefined;
-  for (const bucket of Object.values(buckets)) {
-    for (const item of Object.values(bucket)) {
-      if ((!best || before(item, best)) && allowed(item)) best = item;
+export function nextItem(buckets: Buckets, counts: PriorityCounts, allowed: (item: QueuedItem) => boolean): { item: QueuedItem; position: number } | undefined {
+  for (let priority = counts.length - 1; priority >= 0; priority--) {
+    if (!counts[priority]) continue;
+    let skipped = 0;
+    for (const key in buckets) {
+      const bucket = buckets[key]!;
+      for (const id in bucket) {
+        const item = bucket[id]!;
+        if (item.priority !== priority) continue;
+        if (allowed(item)) return { item, position: aheadOf(counts, priority) + skipped + 1 };
+        skipped += 1;
+      }
     }
   }
-  return best;
+  return undefined;
 }
 
 /** Every queued item in order (what `status()` lists). */

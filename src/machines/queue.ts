@@ -18,7 +18,7 @@
 import { enqueueActions, setup } from 'xstate';
 import { nowOf } from '../runtime/xstate-adapter.js';
 import { stepEndOf } from './step-end.js';
-import { findQueued, nextItem, positionOf, withItem, withoutItem, type Buckets, type QueuedItem, type RunningItem } from './queue-items.js';
+import { countsWith, findQueued, newestPosition, nextItem, positionOf, withItem, withoutItem, type Buckets, type PriorityCounts, type QueuedItem, type RunningItem } from './queue-items.js';
 import type { ChildRequest } from './workflow-steps.js';
 
 export type { QueuedItem, RunningItem } from './queue-items.js';
@@ -50,6 +50,8 @@ export interface QueueContext extends QueueInput {
   queued: Buckets;
   /** How many items are queued (kept, so limits are checked without a scan). */
   queuedCount: number;
+  /** How many are queued per priority (index 0 to 5): positions without a scan. */
+  byPriority: PriorityCounts;
   running: Readonly<Record<string, RunningItem>>;
   counts: QueueCounts;
 }
@@ -118,17 +120,19 @@ interface Enqueue {
 function admit(enqueue: Enqueue, start: QueueContext, now: number): void {
   let queued = start.queued;
   let queuedCount = start.queuedCount;
+  let byPriority = start.byPriority;
   const running: Record<string, RunningItem> = { ...start.running };
   const perClient = new Map<string, number>();
   for (const item of Object.values(running)) if (item.client !== undefined) perClient.set(item.client, (perClient.get(item.client) ?? 0) + 1);
   const allowed = (item: QueuedItem) => start.perClient === undefined || item.client === undefined || (perClient.get(item.client) ?? 0) < start.perClient;
   let started = 0;
   while (Object.keys(running).length < start.maxConcurrent) {
-    const item = nextItem(queued, allowed);
-    if (!item) break;
-    const position = positionOf(queued, item);
+    const next = nextItem(queued, byPriority, allowed);
+    if (!next) break;
+    const { item, position } = next;
     queued = withoutItem(queued, item);
     queuedCount -= 1;
+    byPriority = countsWith(byPriority, item.priority, -1);
     running[item.id] = { ...item, startedAt: now };
     if (item.client !== undefined) perClient.set(item.client, (perClient.get(item.client) ?? 0) + 1);
     started += 1;
@@ -137,7 +141,7 @@ function admit(enqueue: Enqueue, start: QueueContext, now: number): void {
     enqueue({ type: 'notify', params: { type: 'queue.item.started', data: { item: item.id, kind: String(item.spec['kind']), client: item.client ?? null, waitedMs: now - item.since } } });
     if (position <= queuedCount) enqueue({ type: 'notify', params: { type: 'queue.item.position', data: { from: position, shift: -1, queued: queuedCount } } });
   }
-  if (started > 0) enqueue.assign({ queued, queuedCount, running });
+  if (started > 0) enqueue.assign({ queued, queuedCount, byPriority, running });
 }
 
 /** Takes a queued item out (cancelled or expired), telling the items behind it they moved. */
@@ -145,7 +149,7 @@ function takeOut(enqueue: Enqueue, context: QueueContext, item: QueuedItem, how:
   const position = positionOf(context.queued, item);
   const queuedCount = context.queuedCount - 1;
   enqueue.cancel(`expire:${item.id}`);
-  enqueue.assign({ queued: withoutItem(context.queued, item), queuedCount, counts: { ...context.counts, [how]: context.counts[how] + 1 } });
+  enqueue.assign({ queued: withoutItem(context.queued, item), queuedCount, byPriority: countsWith(context.byPriority, item.priority, -1), counts: { ...context.counts, [how]: context.counts[how] + 1 } });
   enqueue({ type: 'notify', params: { type: `queue.item.${how}`, data: { item: item.id, client: item.client ?? null, position } } });
   if (position <= queuedCount) enqueue({ type: 'notify', params: { type: 'queue.item.position', data: { from: position, shift: -1, queued: queuedCount } } });
 }
@@ -165,7 +169,7 @@ export const queueMachine = setup({
   },
 }).createMachine({
   id: 'queue',
-  context: ({ input }) => ({ ...input, seq: 0, queued: {}, queuedCount: 0, running: {}, counts: { succeeded: 0, failed: 0, cancelled: 0, expired: 0 } }),
+  context: ({ input }) => ({ ...input, seq: 0, queued: {}, queuedCount: 0, byPriority: [0, 0, 0, 0, 0, 0], running: {}, counts: { succeeded: 0, failed: 0, cancelled: 0, expired: 0 } }),
   initial: 'active',
   on: {
     'queue.enqueue': {
@@ -181,12 +185,13 @@ export const queueMachine = setup({
         const item: QueuedItem = { id, spec: event.spec, priority: event.priority ?? DEFAULT_PRIORITY, seq, since: now, ...(event.client !== undefined ? { client: event.client } : {}) };
         const queued = withItem(context.queued, item);
         const queuedCount = context.queuedCount + 1;
-        const position = positionOf(queued, item);
-        enqueue.assign({ seq, queued, queuedCount });
+        const byPriority = countsWith(context.byPriority, item.priority, 1);
+        const position = newestPosition(byPriority, item.priority);
+        enqueue.assign({ seq, queued, queuedCount, byPriority });
         enqueue({ type: 'notify', params: { type: 'queue.item.queued', data: { item: id, kind: String(event.spec['kind']), priority: item.priority, client: item.client ?? null, position } } });
         if (position < queuedCount) enqueue({ type: 'notify', params: { type: 'queue.item.position', data: { from: position + 1, shift: 1, queued: queuedCount } } });
         if (context.itemTimeoutMs !== undefined) enqueue.raise({ type: 'queue.expire', item: id }, { id: `expire:${id}`, delay: context.itemTimeoutMs });
-        if (isActive(self)) admit(enqueue as unknown as Enqueue, { ...context, seq, queued, queuedCount }, now);
+        if (isActive(self)) admit(enqueue as unknown as Enqueue, { ...context, seq, queued, queuedCount, byPriority }, now);
       }),
     },
     'queue.cancel': {
@@ -207,7 +212,7 @@ export const queueMachine = setup({
           enqueue.cancel(`expire:${item.id}`);
           enqueue({ type: 'notify', params: { type: 'queue.item.cancelled', data: { item: item.id, client: item.client ?? null, cleared: true } } });
         }
-        enqueue.assign({ queued: {}, queuedCount: 0, counts: { ...context.counts, cancelled: context.counts.cancelled + all.length } });
+        enqueue.assign({ queued: {}, queuedCount: 0, byPriority: [0, 0, 0, 0, 0, 0], counts: { ...context.counts, cancelled: context.counts.cancelled + all.length } });
       }),
     },
     'queue.expire': {

@@ -5,7 +5,7 @@
  */
 import type { QueueContext } from '../../machines/queue.js';
 import { itemIdOf } from '../../machines/queue.js';
-import { findQueued } from '../../machines/queue-items.js';
+import { findQueued, newestPosition } from '../../machines/queue-items.js';
 import { queueStatus, type QueueStatus } from '../../machines/queue-status.js';
 import { TroupeError } from '../../runtime/errors.js';
 import type { ActorHandle } from '../../runtime/handle.js';
@@ -79,9 +79,10 @@ export function queueApi(ctx: KindApiContext) {
     ctx.send(queue, { type: 'queue.enqueue', spec, item, ...(priority !== undefined ? { priority } : {}), ...(client !== undefined ? { client } : {}) });
     const after = live(queue).context;
     const waiting = findQueued(after.queued, item);
+    // The newest item of its priority: behind every one of its priority and above.
     const result: EnqueueResult = after.running[item]
       ? { id: item, state: 'running', position: 0 }
-      : { id: item, state: 'queued', position: waiting ? queueStatus(after, 'active').queued.findIndex((q) => q.id === item) + 1 : 0 };
+      : { id: item, state: 'queued', position: waiting ? newestPosition(after.byPriority, waiting.priority) : 0 };
     await ctx.services.commit(queue);
     return result;
   };
