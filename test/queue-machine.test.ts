@@ -52,6 +52,18 @@ describe('queue machine', () => {
     expect(q.spawned).toEqual(['first', 'urgent', 'mid1', 'mid2', 'low']);
   });
 
+  it('drains 300 items of mixed priorities and clients in priority, then arrival, order', () => {
+    const q = start({ maxConcurrent: 1, maxQueued: 1000, perClient: 1 });
+    q.actor.send({ type: 'queue.pause' });
+    const items = Array.from({ length: 300 }, (_, i) => ({ id: `i${String(i)}`, priority: (i * 7) % 6, client: i % 3 === 0 ? 'c' : undefined }));
+    for (const item of items) q.enqueue(item.id, { priority: item.priority, ...(item.client ? { client: item.client } : {}) });
+    expect(q.status().queued.map((item) => item.id)).toEqual([...items].sort((a, b) => b.priority - a.priority || Number(a.id.slice(1)) - Number(b.id.slice(1))).map((item) => item.id));
+    const order = q.status().queued.map((item) => item.id);
+    q.actor.send({ type: 'queue.resume' });
+    for (let n = 0; n < 300; n++) q.finish(q.spawned[n]!);
+    expect(q.spawned).toEqual(order);
+  });
+
   it('caps running items per client, starting other clients meanwhile', () => {
     const q = start({ maxConcurrent: 3, perClient: 1 });
     q.enqueue('a1', { client: 'a' });

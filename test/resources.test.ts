@@ -52,7 +52,7 @@ describe('resource admission', () => {
 
   it('refuses bad resources in a spec and in the options', async () => {
     orc = await createOrchestrator({ db: tempDb(), handleSignals: false });
-    const err = await orc.spawn({ kind: 'process', id: 'x', command: 'true', resources: { memory: 'lots' } }).catch((e: unknown) => e as TroupeError);
+    const err = (await orc.spawn({ kind: 'process', id: 'x', command: 'true', resources: { memory: 'lots' } }).catch((e: unknown) => e)) as TroupeError;
     expect([err.code, err.message]).toEqual(['INVALID_SPEC', "Invalid spec: resources.memory: not a size: write bytes or '512MiB', '1GiB'"]);
     await expect(createOrchestrator({ db: tempDb(), handleSignals: false, resources: { max_concurrent: 0 } })).rejects.toThrow();
   });

@@ -84,28 +84,40 @@ export const newestPosition = (counts: PriorityCounts, priority: number) => ahea
 
 /**
  * The next item allowed to start, and its 1-based position: the earliest of the highest
- * priority whose client is under its cap. Buckets and the items in them are kept in arrival
- * order (keys are inserted as arrivals come), so the earliest of a priority is the first
- * met: a start looks at the first few items, not every queued one (unless `allowed` turns
- * most of them down).
+ * priority whose client is under its cap. Buckets are numbered by arrival and items sit in
+ * them in arrival order, so the earliest of a priority is the first met, looking from
+ * `heads[priority]` (no queued item of that priority arrived before it) onwards: a start
+ * looks at the few items after the last start of its priority, not every queued one (unless
+ * `allowed` turns many down). `first` says the item was the earliest of its priority, so
+ * its head may move past it.
  *
- * @example nextItem(buckets, counts, (item) => item.client !== 'busy')
+ * @example nextItem(buckets, counts, heads, context.seq, (item) => item.client !== 'busy')
  */
-export function nextItem(buckets: Buckets, counts: PriorityCounts, allowed: (item: QueuedItem) => boolean): { item: QueuedItem; position: number } | undefined {
+export function nextItem(buckets: Buckets, counts: PriorityCounts, heads: readonly number[], lastSeq: number, allowed: (item: QueuedItem) => boolean): { item: QueuedItem; position: number; first: boolean } | undefined {
+  const lastBucket = Math.floor(lastSeq / BUCKET_SIZE);
   for (let priority = counts.length - 1; priority >= 0; priority--) {
     if (!counts[priority]) continue;
+    const head = heads[priority] ?? 0;
     let skipped = 0;
-    for (const key in buckets) {
-      const bucket = buckets[key]!;
+    for (let b = Math.floor(head / BUCKET_SIZE); b <= lastBucket; b++) {
+      const bucket = buckets[`b${String(b)}`];
+      if (!bucket) continue;
       for (const id in bucket) {
         const item = bucket[id]!;
-        if (item.priority !== priority) continue;
-        if (allowed(item)) return { item, position: aheadOf(counts, priority) + skipped + 1 };
+        if (item.priority !== priority || item.seq < head) continue;
+        if (allowed(item)) return { item, position: aheadOf(counts, priority) + skipped + 1, first: skipped === 0 };
         skipped += 1;
       }
     }
   }
   return undefined;
+}
+
+/** @example headsAfter([1, 1, 1, 1, 1, 1], 5, 40) // [1, 1, 1, 1, 1, 41] */
+export function headsAfter(heads: readonly number[], priority: number, seq: number): number[] {
+  const next = [...heads];
+  next[priority] = seq + 1;
+  return next;
 }
 
 /** Every queued item in order (what `status()` lists). */

@@ -18,7 +18,7 @@
 import { enqueueActions, setup } from 'xstate';
 import { nowOf } from '../runtime/xstate-adapter.js';
 import { stepEndOf } from './step-end.js';
-import { countsWith, findQueued, newestPosition, nextItem, positionOf, withItem, withoutItem, type Buckets, type PriorityCounts, type QueuedItem, type RunningItem } from './queue-items.js';
+import { countsWith, findQueued, headsAfter, newestPosition, nextItem, positionOf, withItem, withoutItem, type Buckets, type PriorityCounts, type QueuedItem, type RunningItem } from './queue-items.js';
 import type { ChildRequest } from './workflow-steps.js';
 
 export type { QueuedItem, RunningItem } from './queue-items.js';
@@ -52,6 +52,8 @@ export interface QueueContext extends QueueInput {
   queuedCount: number;
   /** How many are queued per priority (index 0 to 5): positions without a scan. */
   byPriority: PriorityCounts;
+  /** Per priority, an arrival number no queued item of that priority is older than: where a start looks from. */
+  heads: readonly number[];
   running: Readonly<Record<string, RunningItem>>;
   counts: QueueCounts;
 }
@@ -121,15 +123,17 @@ function admit(enqueue: Enqueue, start: QueueContext, now: number): void {
   let queued = start.queued;
   let queuedCount = start.queuedCount;
   let byPriority = start.byPriority;
+  let heads = start.heads;
   const running: Record<string, RunningItem> = { ...start.running };
   const perClient = new Map<string, number>();
   for (const item of Object.values(running)) if (item.client !== undefined) perClient.set(item.client, (perClient.get(item.client) ?? 0) + 1);
   const allowed = (item: QueuedItem) => start.perClient === undefined || item.client === undefined || (perClient.get(item.client) ?? 0) < start.perClient;
   let started = 0;
   while (Object.keys(running).length < start.maxConcurrent) {
-    const next = nextItem(queued, byPriority, allowed);
+    const next = nextItem(queued, byPriority, heads, start.seq, allowed);
     if (!next) break;
     const { item, position } = next;
+    if (next.first) heads = headsAfter(heads, item.priority, item.seq);
     queued = withoutItem(queued, item);
     queuedCount -= 1;
     byPriority = countsWith(byPriority, item.priority, -1);
@@ -141,7 +145,7 @@ function admit(enqueue: Enqueue, start: QueueContext, now: number): void {
     enqueue({ type: 'notify', params: { type: 'queue.item.started', data: { item: item.id, kind: String(item.spec['kind']), client: item.client ?? null, waitedMs: now - item.since } } });
     if (position <= queuedCount) enqueue({ type: 'notify', params: { type: 'queue.item.position', data: { from: position, shift: -1, queued: queuedCount } } });
   }
-  if (started > 0) enqueue.assign({ queued, queuedCount, byPriority, running });
+  if (started > 0) enqueue.assign({ queued, queuedCount, byPriority, heads, running });
 }
 
 /** Takes a queued item out (cancelled or expired), telling the items behind it they moved. */
@@ -169,7 +173,7 @@ export const queueMachine = setup({
   },
 }).createMachine({
   id: 'queue',
-  context: ({ input }) => ({ ...input, seq: 0, queued: {}, queuedCount: 0, byPriority: [0, 0, 0, 0, 0, 0], running: {}, counts: { succeeded: 0, failed: 0, cancelled: 0, expired: 0 } }),
+  context: ({ input }) => ({ ...input, seq: 0, queued: {}, queuedCount: 0, byPriority: [0, 0, 0, 0, 0, 0], heads: [0, 0, 0, 0, 0, 0], running: {}, counts: { succeeded: 0, failed: 0, cancelled: 0, expired: 0 } }),
   initial: 'active',
   on: {
     'queue.enqueue': {
