@@ -50,6 +50,19 @@ describe('resource admission', () => {
     expect(orc.list().find((actor) => actor.id === 'big')?.status).toBe('stopped');
   });
 
+  it('stops a process group over its memory limit: failed, reason memory_limit (RSS sampling)', async () => {
+    orc = await createOrchestrator({ db: tempDb(), handleSignals: false });
+    // Grows by 4 MiB every 10 ms (and keeps it), until stopped.
+    const grow = `node -e "const a = []; setInterval(() => a.push(Buffer.alloc(4 << 20, 1)), 10)"`;
+    await orc.spawn({ kind: 'process', id: 'hog', command: grow, resources: { memory: '150MiB' } });
+    expect(orc.list().find((actor) => actor.id === 'hog')?.summary).toMatchObject({ memory: '150MiB (rss sampling)' });
+    await orc.waitFor('hog', 'failed', { timeout: 20_000 });
+    const context = (orc.get('hog')?.snapshot as unknown as { context: { reason: string; error: { code: string; message: string } } }).context;
+    expect(context.reason).toBe('memory_limit');
+    expect(context.error.code).toBe('MEMORY_LIMIT');
+    expect(context.error.message).toMatch(/^Process 'hog' used \d+\.\dMiB \(its whole process group\), over its resources.memory of 150\.0MiB, so it was stopped\. Raise resources.memory or make it use less\.$/);
+  });
+
   it('refuses bad resources in a spec and in the options', async () => {
     orc = await createOrchestrator({ db: tempDb(), handleSignals: false });
     const err = (await orc.spawn({ kind: 'process', id: 'x', command: 'true', resources: { memory: 'lots' } }).catch((e: unknown) => e)) as TroupeError;

@@ -43,6 +43,7 @@ export type ErrorCode =
   | 'QUEUE_FULL'
   | 'ITEM_EXISTS'
   | 'ITEM_NOT_FOUND'
+  | 'MEMORY_LIMIT'
   // requests to the orchestrator through the inbox (control.ts)
   | 'NO_OWNER'
   | 'CONTROL_UNKNOWN'

@@ -11,6 +11,7 @@ import { processStepEnd } from '../../machines/step-end.js';
 import { checkCommand, checkCwd } from '../../runtime/confine.js';
 import { parseDuration } from '../../runtime/duration.js';
 import { TroupeError, describeError } from '../../runtime/errors.js';
+import { parseSize } from '../../runtime/size.js';
 import { defineKind, type KindServices } from '../../runtime/kind.js';
 import { compileWaitFor, parseSpec, type CompiledWaitFor } from '../../runtime/spec.js';
 import { killGroupNow, reconcileGroup } from '../proc/reap-group.js';
@@ -58,9 +59,13 @@ export const processKind = defineKind<z.infer<typeof processSpecSchema>, Process
   // A dead owner's pipes went with it: nothing to re-attach to.
   reconcile: (resource) => reconcileGroup(resource.record),
   abandon: killGroupNow,
-  describe: (snapshot): Record<string, number> => {
-    const handle = (snapshot as { context?: { handle?: ProcessHandle } }).context?.handle;
-    return handle ? { pid: handle.pid } : {};
+  describe: (snapshot): Record<string, number | string> => {
+    const context = (snapshot as { context?: { handle?: ProcessHandle; memoryLimitBytes?: number } }).context;
+    const handle = context?.handle;
+    // Says how the memory limit is enforced: by sampling the group's RSS (no cgroup v2 yet).
+    const columns: Record<string, number | string> = handle ? { pid: handle.pid } : {};
+    if (context?.memoryLimitBytes !== undefined) columns['memory'] = `${String(Math.round(context.memoryLimitBytes / 2 ** 20))}MiB (rss sampling)`;
+    return columns;
   },
 });
 
@@ -85,6 +90,8 @@ function compileParsedProcess(spec: z.infer<typeof processSpecSchema>, id: strin
   const input: ProcessInput = { id, command: spec.command, cwd, env, graceMs: parseDuration(spec.grace, 'grace') };
   if (spec.wait_for !== undefined) input.waitFor = compileReadiness(compileWaitFor(spec.wait_for), cwd, id);
   if (spec.timeout !== undefined) input.timeoutMs = parseDuration(spec.timeout, 'timeout');
+  const memory = (spec as { resources?: { memory?: number | string } }).resources?.memory;
+  if (memory !== undefined) input.memoryLimitBytes = parseSize(memory, 'resources.memory');
   return input;
 }
 
