@@ -1,5 +1,6 @@
 // The queue kind with real processes: limits sampled as items start and finish, typed
 // refusals that leave nothing half-made, and a kill -9 of the owner mid-way.
+import Database from 'better-sqlite3';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResultPromise } from 'execa';
@@ -155,5 +156,10 @@ describe('queue kind', () => {
     // w1 and w2 may have started again before this subscribed (during the open): the rest did after.
     expect(events.started.filter((id) => id !== 'w1' && id !== 'w2')).toEqual(['w4', 'w5', 'w3', 'w6']);
     expect(events.most()).toBe(2);
+    // Every bucket emptied: its part left the table with it.
+    await orc.durable();
+    const raw = new Database(db, { readonly: true });
+    expect(raw.prepare("SELECT key FROM actor_parts WHERE actor = 'q'").all()).toEqual([]);
+    raw.close();
   });
 });
