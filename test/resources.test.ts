@@ -40,6 +40,20 @@ describe('resource admission', () => {
     expect(orc.resources().pending).toEqual([]);
   });
 
+  it('keeps a pending actor waiting across a close, and starts it on the next open when there is room', async () => {
+    const dir = tempDir();
+    const db = tempDb();
+    orc = await createOrchestrator({ db, handleSignals: false, resources: { max_concurrent: 1 } });
+    await orc.spawn(waiting(dir, 'a'));
+    await orc.spawn(waiting(dir, 'b'));
+    expect(orc.get('b')?.state).toBe('pending');
+    await orc.close();
+    // close() stopped a; b never started, and asks again.
+    orc = await createOrchestrator({ db, handleSignals: false, resources: { max_concurrent: 1 } });
+    await orc.waitFor('b', 'running');
+    expect(orc.get('a')?.state).toBe('cancelled');
+  });
+
   it("holds an actor whose memory the host can't give, until it is stopped", async () => {
     orc = await createOrchestrator({ db: tempDb(), handleSignals: false });
     await orc.spawn({ kind: 'process', id: 'big', command: 'true', resources: { memory: '100000GiB', cpus: 1 } });
