@@ -48,16 +48,25 @@ export function withItem(buckets: Buckets, item: QueuedItem): Buckets {
 export function withoutItem(buckets: Buckets, item: QueuedItem): Buckets {
   const key = bucketOf(item.seq);
   const { [item.id]: _gone, ...rest } = buckets[key] ?? {};
-  const next = { ...buckets };
-  if (Object.keys(rest).length === 0) delete next[key];
-  else next[key] = rest;
+  if (Object.keys(rest).length > 0) return { ...buckets, [key]: rest };
+  // Built without `delete`, which would turn the copy into a slow dictionary-mode object.
+  const next: Record<string, Readonly<Record<string, QueuedItem>>> = {};
+  for (const other in buckets) if (other !== key) next[other] = buckets[other]!;
   return next;
 }
 
-/** The queued item with this id, if any (a scan: ids do not say their bucket). */
+const GIVEN_ID = /^i(\d+)$/;
+
+/**
+ * The queued item with this id, if any: an id the queue gave (`i<seq>`) names its bucket;
+ * another is looked for in every bucket.
+ */
 export function findQueued(buckets: Buckets, id: string): QueuedItem | undefined {
-  for (const bucket of Object.values(buckets)) {
-    const item = bucket[id];
+  const seq = GIVEN_ID.exec(id)?.[1];
+  const guess = seq === undefined ? undefined : buckets[bucketOf(Number(seq))]?.[id];
+  if (guess) return guess;
+  for (const key in buckets) {
+    const item = buckets[key]![id];
     if (item) return item;
   }
   return undefined;
