@@ -98,6 +98,20 @@ describe('queue kind', () => {
     expect([err.code, err.message]).toEqual(['ITEM_NOT_FOUND', "Queue 'q' has no item 'zz' queued or running. List them with `troupe queue ls q`."]);
   });
 
+  it("takes the event { type: 'queue.enqueue' } (a schedule's target); a spec it cannot start fails that item only", async () => {
+    orc = await createOrchestrator({ db: tempDb() });
+    const finished: unknown[] = [];
+    orc.subscribe('queue.item.finished', (message) => void finished.push(message));
+    await orc.spawn({ kind: 'queue', id: 'q', max_concurrent: 1 });
+    orc.send('q', { type: 'queue.enqueue', spec: { kind: 'process', command: 'true' }, priority: 4, client: 'cron' });
+    orc.send('q', { type: 'queue.enqueue', spec: { kind: 'process' } });
+    await pollUntil(() => finished.length === 2);
+    expect(finished).toEqual([
+      expect.objectContaining({ actor: 'q', queue: 'q', item: 'i1', outcome: 'succeeded', exitCode: 0 }),
+      expect.objectContaining({ item: 'i2', outcome: 'failed', error: "The step's actor failed: Invalid process spec for 'q/i2': command: Invalid input: expected string, received undefined" }),
+    ]);
+  });
+
   it('refuses bad input with typed errors, creating nothing', async () => {
     orc = await createOrchestrator({ db: tempDb() });
     const bad = async (work: () => unknown) => {

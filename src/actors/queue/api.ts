@@ -90,7 +90,7 @@ export function queueApi(ctx: KindApiContext) {
   const controls = (id: string): QueueControls => {
     const act = async (event: { type: string; item?: string }) => {
       live(id);
-      ctx.send(id, event as never);
+      ctx.send(id, event);
       await ctx.services.commit(id);
     };
     return {

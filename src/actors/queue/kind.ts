@@ -6,7 +6,8 @@
 import { queueMachine, type QueueContext, type QueueInput, type QueueNotice } from '../../machines/queue.js';
 import { defineKind } from '../../runtime/kind.js';
 import { queueApi } from './api.js';
-import { compileQueue, queueSpecSchema, type QueueSpec } from './spec.js';
+import type { z } from 'zod';
+import { compileQueue, queueSpecSchema } from './spec.js';
 import { splitQueue } from './split.js';
 
 /**
@@ -17,7 +18,7 @@ import { splitQueue } from './split.js';
  * await orc.spawn({ kind: 'queue', id: 'sessions', max_concurrent: 3, max_queued: 10 });
  * await orc.enqueue('sessions', { kind: 'process', command: 'make test' }, { priority: 4 });
  */
-export const queueKind = defineKind<QueueSpec, QueueInput>({
+export const queueKind = defineKind<z.infer<typeof queueSpecSchema>, QueueInput>({
   kind: 'queue',
   machine: queueMachine,
   provide: (services) =>
@@ -27,8 +28,8 @@ export const queueKind = defineKind<QueueSpec, QueueInput>({
         notify: ({ context }: { context: QueueContext }, notice: QueueNotice) => services.emit(context.id, notice.type, { queue: context.id, ...notice.data }),
       },
     }),
-  spec: queueSpecSchema as never,
-  compile: (spec, ctx) => compileQueue(spec as never, ctx),
+  spec: queueSpecSchema,
+  compile: compileQueue,
   split: splitQueue,
   describe: (snapshot): Record<string, number> => {
     const context = (snapshot as { context?: QueueContext }).context;
