@@ -70,6 +70,9 @@ export type { RerunOptions, RunHandle, RunOptions } from './actors/workflow/api.
 export type { ScheduleSpec } from './actors/schedule/spec.js';
 export type { ScheduleHandle, ScheduleInfo } from './actors/schedule/api.js';
 export { runViewOf } from './workflow/view.js';
+// Queues: `orc.spawn({ kind: 'queue', ... })`, `orc.enqueue`, `orc.queue(id)`.
+export type { EnqueueOptions, EnqueueResult, QueueControls, QueueSpec, QueueStatus } from './actors/queue/api.js';
+export type { QueueEvent } from './machines/queue.js';
 // Reading a database without owning it (what `troupe ps` and `troupe logs` use), and the one
 // write a non-owner makes: a message into the owner's inbox.
 export { openReader, RECENT_MS, type Reader, type ActorView, type ActorFilter, type JournalQuery, type InboxStatus, type OwnerView } from './runtime/reader.js';

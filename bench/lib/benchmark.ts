@@ -20,4 +20,5 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<{ default: Benchm
   cli: () => import('../cli.js'),
   serve: () => import('../serve.js'),
   schedule: () => import('../schedule.js'),
+  queue: () => import('../queue.js'),
 };

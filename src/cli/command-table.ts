@@ -27,6 +27,7 @@ const COMMANDS: Readonly<Record<string, Loader>> = {
   serve: () => import('./commands/serve.js'),
   events: () => import('./commands/events.js'),
   schedule: () => import('./commands/schedule.js'),
+  queue: () => import('./commands/queue.js'),
   completion: () => import('./commands/completion.js'),
   help: () => import('./commands/help.js'),
 };

@@ -48,6 +48,8 @@ export interface ProcessInput {
   graceMs: number;
   /** The size at which the output log rotates (the spec's `log_max`); else the orchestrator's `logMax`. */
   logMaxBytes?: number;
+  /** `resources.memory`: the group is stopped, and the run fails (`memory_limit`), past this RSS. */
+  memoryLimitBytes?: number;
   /**
    * Tell the parent machine when the process becomes ready (or, without `waitFor`, once it
    * runs): a `ProcessReadyNotice`. For machines that supervise processes (workflow services);
@@ -84,7 +86,7 @@ export interface ProcessError {
 }
 
 /** Why the run ended. */
-export type ProcessReason = 'exit' | 'timeout' | 'stopped' | 'lost' | 'spawn-error';
+export type ProcessReason = 'exit' | 'timeout' | 'stopped' | 'lost' | 'spawn-error' | 'memory_limit';
 
 /** Lifecycle states; the last four are final. */
 export type ProcessState = 'pending' | 'starting' | 'running' | 'ready' | 'stopping' | ProcessOutcome;
@@ -124,6 +126,8 @@ export type ProcessEvent =
   | { type: 'process.stop' }
   /** Raised by the machine itself when `timeoutMs` passes. */
   | { type: 'process.timeout' }
+  /** The runner saw the group's RSS past `memoryLimitBytes`. */
+  | { type: 'process.memory_limit'; rss: number; limit: number }
   /** The `run` actor threw. */
   | { type: 'xstate.error.actor.run'; error: unknown };
 
@@ -189,7 +193,8 @@ export const processMachine = setup({
   },
   guards: {
     exitedCleanly: ({ event }) => event.type === 'process.exited' && event.exitCode === 0 && event.signal === null && !event.error,
-    timedOut: ({ context }) => context.reason === 'timeout',
+    // Stopped by a limit (its timeout, its memory): the run failed.
+    timedOut: ({ context }) => context.reason === 'timeout' || context.reason === 'memory_limit',
   },
   actions: {
     // The runner gets its own copy of the input: it writes its handle into it, so that a
@@ -217,6 +222,11 @@ export const processMachine = setup({
     recordStop: assign({ reason: 'stopped' as const }),
     recordTimeout: assign(({ context }) => ({ reason: 'timeout' as const, error: timeoutError(context) })),
     recordLost: assign({ reason: 'lost' as const, error: LOST }),
+    recordMemoryLimit: assign(({ context, event }) => {
+      const { rss, limit } = event.type === 'process.memory_limit' ? event : { rss: 0, limit: context.memoryLimitBytes ?? 0 };
+      const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)}MiB`;
+      return { reason: 'memory_limit' as const, error: { code: 'MEMORY_LIMIT' as const, message: `Process '${context.id}' used ${mib(rss)} (its whole process group), over its resources.memory of ${mib(limit)}, so it was stopped. Raise resources.memory or make it use less.` } };
+    }),
     recordCaptured: assign({ captured: ({ context, event }) => (event.type === 'process.ready' && event.outputs ? event.outputs : context.captured) }),
     notifyParent: enqueueActions(({ context, self, enqueue }) => {
       if (!context.notifyParent) return;
@@ -238,6 +248,7 @@ export const processMachine = setup({
     'xstate.error.actor.run': { target: '.failed', actions: 'recordSpawnError' },
     'process.lost': { target: '.lost', actions: 'recordLost' },
     'process.stop': { target: '.stopping', actions: 'recordStop' },
+    'process.memory_limit': { target: '.stopping', actions: 'recordMemoryLimit' },
   },
   states: {
     pending: { always: 'starting' },
@@ -268,6 +279,7 @@ export const processMachine = setup({
         ],
         // Already stopping: a second request changes nothing.
         'process.stop': {},
+        'process.memory_limit': {},
       },
     },
     succeeded: { type: 'final', output: ({ context }) => runOutcome('succeeded', context) },

@@ -35,11 +35,23 @@ export class ActorTable {
   onStart: ((record: ActorRecord, ref: AnyActorRef, kind: LiveKind, child: boolean) => void) | undefined;
 
   /**
+   * Set by the orchestrator: resource admission (admission.ts). A fresh run it holds waits
+   * `pending` and starts when `go` is called.
+   */
+  gate: { hold(record: ActorRecord, kind: LiveKind, go: () => void): boolean } | undefined;
+
+  /**
    * Starts one run of an actor: fresh from `input`, or from a persisted snapshot. A child
    * actor (a workflow's step) runs under its parent's ref, with its own id there; it tells
    * its parent how it ended as XState children do.
    */
   start(record: ActorRecord, kind: LiveKind, from: { input: unknown } | { snapshot: unknown }, under?: { parent: AnyActorRef; id: string }): void {
+    if ('input' in from && this.gate?.hold(record, kind, () => this.start(record, kind, from, under))) {
+      this.journal(record.id, 'state', { from: 'new', to: 'pending' });
+      this.writes.touch(record);
+      this.notify(record);
+      return;
+    }
     const ref = createActor(kind.logic, {
       id: under?.id ?? record.id,
       systemId: record.id,

@@ -5,6 +5,7 @@ import { Orchestrator } from './orchestrator.js';
 import { builtinKinds } from '../kinds.js';
 import { defineKind, type KindDefinition } from './kind.js';
 import { closeOnSignals } from './signals.js';
+import type { HostResources } from './admission.js';
 import { parseSize, type Size } from './size.js';
 import { parseDuration, type Duration } from './duration.js';
 
@@ -56,6 +57,12 @@ export interface OrchestratorOptions {
   readonly watchInbox?: boolean;
   /** Close (stopping every process) on SIGINT/SIGTERM, then exit. Default true. */
   readonly handleSignals?: boolean;
+  /**
+   * What the host may run at once: `{ max_concurrent: 8, min_free_memory: '1GiB', max_load: 2.0 }`.
+   * An actor that would go past them (or whose spec's `resources` the host can't give) waits
+   * `pending` and starts when they are free.
+   */
+  readonly resources?: HostResources;
 }
 
 /**

@@ -37,6 +37,14 @@ export type ErrorCode =
   | 'DB_UNWRITABLE'
   | 'DB_NOT_FOUND'
   | 'ORCHESTRATOR_CLOSED'
+  // queues and resource admission
+  | 'QUEUE_NOT_FOUND'
+  | 'NOT_A_QUEUE'
+  | 'QUEUE_NOT_RUNNING'
+  | 'QUEUE_FULL'
+  | 'ITEM_EXISTS'
+  | 'ITEM_NOT_FOUND'
+  | 'MEMORY_LIMIT'
   // requests to the orchestrator through the inbox (control.ts)
   | 'NO_OWNER'
   | 'CONTROL_UNKNOWN'

@@ -14,6 +14,7 @@ import { orchestratorMachine } from '../machines/orchestrator.js';
 import type { ActorRecord } from './actor-record.js';
 import { listActors, type ActorInfo } from './actor-info.js';
 import { ActorTable } from './actor-table.js';
+import { Admission, type ResourcesView } from './admission.js';
 import type { Clock } from './clock.js';
 import { TroupeError, describeError } from './errors.js';
 import type { RuntimeHost } from './host.js';
@@ -70,6 +71,7 @@ export class Orchestrator {
   private readonly writes: WriteBehind;
   private readonly table: ActorTable;
   private readonly supervision: Supervision;
+  private readonly admission: Admission;
   private readonly restore: Restore;
   private readonly shutdown: Shutdown;
   private readonly messenger: Messenger;
@@ -108,6 +110,11 @@ export class Orchestrator {
     const table = (this.table = new ActorTable(root, this.writes, clock));
     const children = new ChildActors(table);
     table.onStart = (record, ref, kind, child) => children.attach(record, ref, kind, child);
+    this.admission = new Admission(options.given?.resources, (record, reason, numbers) => {
+      table.journal(record.id, 'resource.exhausted', { reason, ...numbers });
+      this.messenger.announce('resource.exhausted', { actor: record.id, reason, ...numbers });
+    }, () => clock.now());
+    table.gate = this.admission;
     const isOpen = () => this.shutdown.phase === 'open';
     this.supervision = new Supervision({ table, root, random: options.random, isOpen });
     const restarts = this.supervision.restarts;
@@ -459,7 +466,18 @@ export class Orchestrator {
    * database go. Safe to call twice.
    */
   close(): Promise<void> {
+    this.admission.close();
     return this.shutdown.close();
+  }
+
+  /**
+   * The host's resource limits, what admitted actors hold, the host now, and the actors
+   * waiting `pending` with their reason.
+   *
+   * @example orc.resources().pending // [{ id: 'build', reason: 'max_concurrent 2 reached (2 running)', since: 1764393600000 }]
+   */
+  resources(): ResourcesView {
+    return this.admission.view();
   }
 
   // ---------------------------------------------------------------- restore

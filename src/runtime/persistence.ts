@@ -195,6 +195,7 @@ function snapshotToWrite(store: Store, record: ActorRecord, ref: AnyActorRef): s
     record.parts = new WrittenParts();
   }
   for (const [key, value] of record.parts.changed(parts)) store.putPart(record.id, key, JSON.stringify(value));
+  for (const key of record.parts.removed(parts)) store.deletePart(record.id, key);
   // An Actor keeps its logic public (`logic`); AnyActorRef's type does not say so.
   const { logic } = ref as unknown as { logic: AnyActorLogic };
   return JSON.stringify(logic.getPersistedSnapshot(main as never));

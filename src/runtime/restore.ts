@@ -78,6 +78,8 @@ export class Restore {
           this.host.children.revive(record, kind, parentRef);
           revived.push(record);
           this.reviveChildren(record, revived);
+        } else if (parentRef && neverStarted(record)) {
+          this.startAfresh(record, kind, { parent: parentRef, id: record.id.slice(record.parent!.length + 1) });
         }
       } else if (record.restartDue !== undefined) {
         const due = record.restartDue;
@@ -88,12 +90,33 @@ export class Restore {
         table.start(record, kind, { snapshot: JSON.parse(record.snapshotJson) });
         revived.push(record);
         this.reviveChildren(record, revived);
+      } else if (neverStarted(record)) {
+        this.startAfresh(record, kind);
       }
     }
     if (!revived.length) return;
     // A timer belongs to a revived actor or to a child inside it (`'hive/bee'`); ids may hold '/'.
     const rows = store.timers().filter((row) => row.kind === 'event' && revived.some((r) => row.actor === r.id || row.actor.startsWith(`${r.id}/`)));
     this.host.timers.rearm(rows, (path) => this.host.resolve(path));
+  }
+
+  /**
+   * An actor that was waiting for resources (`pending`, never started) when the last owner
+   * went: it asks for them again, from its spec, as if just spawned.
+   */
+  private startAfresh(record: ActorRecord, kind: LiveKind, under?: { parent: AnyActorRef; id: string }): void {
+    const { table } = this.host;
+    let input: unknown;
+    try {
+      input = kind.compile(record.spec, record.id);
+    } catch (err) {
+      record.status = 'error';
+      table.journal(record.id, 'spawn-failed', { error: err instanceof Error ? err.message : String(err) });
+      table.writes.touch(record);
+      return;
+    }
+    table.journal(record.id, 'restored', { state: record.state });
+    table.start(record, kind, { input }, under);
   }
 
   /** A child runs under its parent (`<parent>/<child>`), unlike a top-level actor a machine spawned, whose row names a parent too. */
@@ -114,3 +137,6 @@ export class Restore {
     }
   }
 }
+
+/** Held by admission before its first run: no snapshot yet. */
+const neverStarted = (record: ActorRecord) => record.status === 'active' && !record.snapshotJson && record.state === 'pending';

@@ -43,6 +43,20 @@ export class WrittenParts {
     }
     return out;
   }
+
+  /**
+   * The parts written before that are no longer in the snapshot, forgotten as written: a
+   * part can leave (a queue's bucket that emptied), and must then leave the table too.
+   */
+  removed(parts: ReadonlyMap<string, unknown>): string[] {
+    const out: string[] = [];
+    for (const key of this.last.keys()) {
+      if (parts.has(key)) continue;
+      this.last.delete(key);
+      out.push(key);
+    }
+    return out;
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isDuration, parseDuration, type Duration } from './duration.js';
 import { TroupeError } from './errors.js';
 import { isSize } from './size.js';
+import { specResourcesSchema } from './admission.js';
 import { stepWaitForSchema } from '../workflow/spec.js';
 
 /** A duration field: milliseconds or `'500ms'`/`'30s'`/`'5m'`, checked where it is written. */
@@ -52,6 +53,8 @@ export const baseSpecShape = {
   id: actorIdSchema.optional(),
   /** A policy name is short for `{ policy }`. */
   restart: z.preprocess((value) => (typeof value === 'string' ? { policy: value } : value), restartSchema).optional(),
+  /** What the actor needs from the host (admission): `{ memory: '512MiB', cpus: 1 }`. */
+  resources: specResourcesSchema.optional(),
 };
 
 /** A user's registered machine: its input is the machine's own business. */

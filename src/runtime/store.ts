@@ -89,7 +89,7 @@ export class Store {
   /** The connection's `synchronous` level (2 = FULL fsyncs each commit: durability 'full'). */
   private readonly syncLevel: number;
   private readonly s;
-  private partStatements: { put: Database.Statement; of: Database.Statement; drop: Database.Statement } | undefined;
+  private partStatements: { put: Database.Statement; of: Database.Statement; drop: Database.Statement; del: Database.Statement } | undefined;
   private removeStatements: Record<'actor' | 'parts' | 'journal' | 'timers' | 'resources' | 'journalBefore', Database.Statement> | undefined;
 
   constructor(db: Database.Database) {
@@ -189,12 +189,18 @@ export class Store {
       of: this.db.prepare('SELECT key, value FROM actor_parts WHERE actor = ?'),
       // The spec kept aside stays: it is the row's, not the snapshot's.
       drop: this.db.prepare(`DELETE FROM actor_parts WHERE actor = ? AND key <> '${SPEC_PART}'`),
+      del: this.db.prepare('DELETE FROM actor_parts WHERE actor = ? AND key = ?'),
     });
   }
 
   /** Writes one keyed part of an actor's split snapshot (see snapshot-parts.ts). */
   putPart(actor: string, key: string, json: string): void {
     this.p.put.run(actor, key, json);
+  }
+
+  /** Forgets one part that left an actor's split snapshot (a queue's emptied bucket). */
+  deletePart(actor: string, key: string): void {
+    this.p.del.run(actor, key);
   }
 
   /** Forgets an actor's parts: its snapshot is being written whole, or anew. */

@@ -59,9 +59,13 @@ export const processKind = defineKind<z.infer<typeof processSpecSchema>, Process
   // A dead owner's pipes went with it: nothing to re-attach to.
   reconcile: (resource) => reconcileGroup(resource.record),
   abandon: killGroupNow,
-  describe: (snapshot): Record<string, number> => {
-    const handle = (snapshot as { context?: { handle?: ProcessHandle } }).context?.handle;
-    return handle ? { pid: handle.pid } : {};
+  describe: (snapshot): Record<string, number | string> => {
+    const context = (snapshot as { context?: { handle?: ProcessHandle; memoryLimitBytes?: number } }).context;
+    const handle = context?.handle;
+    // Says how the memory limit is enforced: by sampling the group's RSS (no cgroup v2 yet).
+    const columns: Record<string, number | string> = handle ? { pid: handle.pid } : {};
+    if (context?.memoryLimitBytes !== undefined) columns['memory'] = `${String(Math.round(context.memoryLimitBytes / 2 ** 20))}MiB (rss sampling)`;
+    return columns;
   },
 });
 
@@ -87,6 +91,8 @@ function compileParsedProcess(spec: z.infer<typeof processSpecSchema>, id: strin
   if (spec.wait_for !== undefined) input.waitFor = compileReadiness(compileWaitFor(spec.wait_for), cwd, id);
   if (spec.timeout !== undefined) input.timeoutMs = parseDuration(spec.timeout, 'timeout');
   if (spec.log_max !== undefined) input.logMaxBytes = parseSize(spec.log_max, 'log_max');
+  const memory = (spec as { resources?: { memory?: number | string } }).resources?.memory;
+  if (memory !== undefined) input.memoryLimitBytes = parseSize(memory, 'resources.memory');
   return input;
 }
 

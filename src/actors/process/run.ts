@@ -6,6 +6,7 @@
  */
 import { execa, type ResultPromise } from 'execa';
 import { fromCallback } from 'xstate';
+import { watchGroupMemory } from '../proc/group-memory.js';
 import type { ProcessError, ProcessEvent, ProcessHandle, ProcessKillEvent, ProcessRunInput } from '../../machines/process.js';
 import { TroupeError, describeError } from '../../runtime/errors.js';
 import { renderTemplate } from '../../workflow/template.js';
@@ -152,6 +153,9 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
   // Kept in the runner's own input, hence in its persisted snapshot: a restored runner sees it.
   input.handle = handle;
   report({ type: 'process.spawned', handle });
+  // resources.memory: RSS sampling of the whole group (cgroup v2 is not used yet).
+  const limit = input.memoryLimitBytes;
+  const stopWatch = limit === undefined ? () => undefined : watchGroupMemory(pid, limit, (rss) => report({ type: 'process.memory_limit', rss, limit }));
 
   const closed = new Promise<void>((resolve) => subprocess.once('close', () => resolve()));
   const matcher = input.waitFor?.type === 'output' ? createOutputMatcher(input.waitFor.pattern, input.waitFor.flags) : undefined;
@@ -181,6 +185,7 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
   // Idempotent: a stop request, the leader's exit and the actor's cleanup all end up here.
   const stopAll = () =>
     (groupGone ??= track(async () => {
+      stopWatch();
       await stopGroup(pid, input.graceMs);
       if (recorded) releaseQuietly(services, input.id);
       await drain(closed, subprocess);
