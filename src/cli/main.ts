@@ -13,7 +13,7 @@ import { GLOBAL_OPTIONS, commandHelp, mainHelp, optionsOf, usageLine } from './h
 import { processIo, type Io } from './io.js';
 
 /** What the user got wrong: exit 2. Everything else that fails is exit 1. */
-const BAD_INPUT: ReadonlySet<ErrorCode> = new Set(['INVALID_ARGUMENT', 'INVALID_EVENT', 'INVALID_WORKFLOW', 'WORKFLOW_FILE_NOT_FOUND', 'CWD_NOT_FOUND']);
+const BAD_INPUT: ReadonlySet<ErrorCode> = new Set(['INVALID_ARGUMENT', 'INVALID_EVENT', 'INVALID_SPEC', 'INVALID_DURATION', 'INVALID_SIZE', 'INVALID_PATTERN', 'INVALID_WORKFLOW', 'UNKNOWN_KIND', 'WORKFLOW_FILE_NOT_FOUND', 'CWD_NOT_FOUND']);
 
 /** Options before any command: the global ones and `--version`. */
 const TOP_OPTIONS: readonly OptionSpec[] = [...GLOBAL_OPTIONS.map((o) => specOf(o)), { name: 'version', takesValue: false }];
