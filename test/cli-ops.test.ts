@@ -119,8 +119,14 @@ describe('troupe stop, restart, rm and prune with no owner (the command opens th
     await run.result.catch(() => undefined);
 
     expect(await troupe(['stop', 'slow-1', '--db', db])).toMatchObject({ exitCode: 0, stdout: 'stopped slow-1: cancelled', stderr: '' });
-    expect(await troupe(['rm', 'slow-1', '--db', db])).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(logs(db).length).toBeGreaterThan(0);
+    const removed = await troupe(['rm', 'slow-1', '--db', db]);
+    expect(removed).toMatchObject({ exitCode: 0, stderr: '' });
+    expect(removed.stdout).toMatch(/^removed slow-1: \d+ rows, \d+ log files?$/);
+    // The run's steps go with it: their rows, journal and log files.
     expect((await troupe(['ps', '--all', '-q', '--db', db])).stdout).toBe('');
+    expect(logs(db)).toEqual([]);
+    expect((await troupe(['logs', 'slow-1/nap', '--db', db])).exitCode).toBe(1);
   });
 
   it('fails with DB_NOT_FOUND for a database that does not exist, creating nothing', async () => {

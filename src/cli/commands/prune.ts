@@ -46,6 +46,6 @@ owner's journalRetention setting go too.`,
 function describe(report: RemovalReport): string {
   const lines = report.actors.map((id) => `removed ${id}\n`);
   const journal = report.journalRows ? `, ${report.journalRows} journal rows past the retention` : '';
-  if (!report.actors.length) return `nothing to prune${journal}\n`;
+  if (!report.actors.length) return report.journalRows ? `no finished actors to prune; removed ${report.journalRows} journal rows past the retention\n` : 'nothing to prune\n';
   return `${lines.join('')}pruned ${report.actors.length} finished actor${report.actors.length === 1 ? '' : 's'} (${report.rows} rows, ${report.logFiles} log files)${journal}\n`;
 }
