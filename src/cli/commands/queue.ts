@@ -67,9 +67,9 @@ export default defineCommand({
   name: 'queue',
   summary: "List a queue's items, add one, cancel one, or clear it.",
   args: [
-    { name: '<action>', description: 'ls, add, cancel or clear.' },
+    { name: '<op>', description: 'ls, add, cancel or clear.' },
     { name: '[queue]', optional: true, description: 'The queue (every queue for ls).', complete: 'actor' },
-    { name: '[spec|item]', optional: true, description: "add: the item's actor spec as JSON; cancel: the item's id." },
+    { name: '[arg]', optional: true, description: "add: the item's actor spec as JSON; cancel: the item's id." },
   ],
   options: [
     { name: 'priority', value: '<0-5>', description: 'add: 0 (lowest) to 5 (urgent); default 2.' },
@@ -82,7 +82,7 @@ the database is opened for the moment: an item that starts then runs when the ne
 opens it. A spec is compiled through its kind when added, so a bad one is refused at once.`,
   examples: ['troupe queue ls', 'troupe queue ls sessions --json', `troupe queue add sessions '{"kind":"process","command":"make test"}' --priority 4 --client ci`, 'troupe queue cancel sessions i7', 'troupe queue clear sessions'],
   async run({ db, args, options, io }) {
-    const action = args['<action>']!;
+    const action = args['<op>']!;
     if (!(ACTIONS as readonly string[]).includes(action)) throw usageError(`Unknown queue action '${action}'. Use one of: ${ACTIONS.join(', ')}.`);
     const queue = args['[queue]'];
     const json = options['json'] === true;
@@ -97,12 +97,12 @@ opens it. A spec is compiled through its kind when added, so a bad one is refuse
     if (action === 'add') {
       const priority = priorityOf(options['priority']);
       const client = typeof options['client'] === 'string' ? options['client'] : undefined;
-      const result = await queueRequest(db, { type: 'queue.add', queue, spec: specOf(args['[spec|item]']), ...(priority !== undefined ? { priority } : {}), ...(client !== undefined ? { client } : {}) });
+      const result = await queueRequest(db, { type: 'queue.add', queue, spec: specOf(args['[arg]']), ...(priority !== undefined ? { priority } : {}), ...(client !== undefined ? { client } : {}) });
       if (json) return await io.out(`${JSON.stringify(result)}\n`);
       return await io.out(result?.state === 'running' ? `${result.id} started on ${queue}\n` : `${String(result?.id)} queued on ${queue} at position ${String(result?.position)}\n`);
     }
     if (action === 'cancel') {
-      const item = args['[spec|item]'];
+      const item = args['[arg]'];
       if (item === undefined) throw usageError(`queue cancel needs the item: troupe queue cancel ${queue} <item> (see troupe queue ls ${queue}).`);
       await queueRequest(db, { type: 'queue.cancel', queue, item });
       return await io.out(`${item} cancelled on ${queue}\n`);
