@@ -2,7 +2,7 @@
 // clients (runs submitted to it, several at once; send/stop/approve/cancel at once), it stops
 // gracefully on SIGTERM (kept tmux shells stay), and after kill -9 a new serve resumes its runs.
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -59,6 +59,13 @@ function runOf(db: string, id: string) {
 }
 
 describe('troupe serve', () => {
+  it('has a systemd unit in examples/ with the settings the README documents', () => {
+    const unit = readFileSync(join(ROOT, 'examples', 'troupe.service'), 'utf8');
+    const settings = Object.fromEntries(unit.split('\n').filter((line) => /^\w+=/.test(line)).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    expect(settings).toMatchObject({ Type: 'simple', KillSignal: 'SIGTERM', Restart: 'on-failure', KillMode: 'process' });
+    expect(settings['ExecStart']).toMatch(/ troupe serve --db \/\S+$/);
+  });
+
   it('says where it runs, answers requests, and stops on SIGTERM with exit 0', async () => {
     const dir = tempDir();
     const db = join(dir, 'state.db');
