@@ -188,14 +188,15 @@ function snapshotToWrite(store: Store, record: ActorRecord, ref: AnyActorRef): s
   // Split before persisting: XState's getPersistedSnapshot walks the whole context (looking
   // for actor refs), which is what the split is there to avoid; the parts hold no refs.
   // A new run of the actor (no parts written yet) asks for every part, later writes for what changed.
-  const { main, parts } = record.split(ref.getSnapshot(), !record.parts);
+  const { main, parts, complete = true } = record.split(ref.getSnapshot(), !record.parts);
   if (!record.parts) {
     // A new run of the actor: parts of an earlier one must not be joined into it.
     store.dropParts(record.id);
     record.parts = new WrittenParts();
   }
   for (const [key, value] of record.parts.changed(parts)) store.putPart(record.id, key, JSON.stringify(value));
-  for (const key of record.parts.removed(parts)) store.deletePart(record.id, key);
+  // Only a complete split says what left: an incremental one leaves out what did not change.
+  if (complete) for (const key of record.parts.removed(parts)) store.deletePart(record.id, key);
   // An Actor keeps its logic public (`logic`); AnyActorRef's type does not say so.
   const { logic } = ref as unknown as { logic: AnyActorLogic };
   return JSON.stringify(logic.getPersistedSnapshot(main as never));

@@ -12,6 +12,13 @@
 export interface SplitSnapshot {
   main: unknown;
   parts: ReadonlyMap<string, unknown>;
+  /**
+   * False when `parts` holds only what may have changed (an incremental split): the parts
+   * written before and missing here are then kept. Default true: `parts` is every part, and
+   * one written before that is missing has left the snapshot (a queue's emptied bucket) and
+   * leaves the table too.
+   */
+  complete?: boolean;
 }
 
 /**

@@ -21,7 +21,8 @@ export function splitRun(snapshot: unknown, full: boolean): SplitSnapshot {
   const context = persisted.context;
   if (!context?.steps || !context.workflow) return { main: snapshot, parts: new Map() };
   const parts = new Map<string, unknown>();
-  if (!full && Array.isArray(context.changed)) {
+  const incremental = !full && Array.isArray(context.changed);
+  if (incremental) {
     for (const name of context.changed as string[]) {
       const record = context.steps[name];
       if (record !== undefined) parts.set(`step:${name}`, record);
@@ -30,5 +31,6 @@ export function splitRun(snapshot: unknown, full: boolean): SplitSnapshot {
     parts.set('workflow', context.workflow);
     for (const [name, record] of Object.entries(context.steps)) parts.set(`step:${name}`, record);
   }
-  return { main: { ...persisted, context: { ...context, workflow: { $part: 'workflow' }, steps: { $parts: 'step:' } } }, parts };
+  // A run's steps never leave it: an incremental split is not complete, and removes nothing.
+  return { main: { ...persisted, context: { ...context, workflow: { $part: 'workflow' }, steps: { $parts: 'step:' } } }, parts, complete: !incremental };
 }
