@@ -53,7 +53,7 @@ describe('troupe queue', () => {
     const ls = await troupe(['queue', 'ls', 'q', '--json', '--db', db]);
     expect((JSON.parse(ls.stdout) as { state: string; queued: Array<{ id: string }> })).toMatchObject({ state: 'paused', queued: [{ id: 'a' }, { id: 'b' }] });
     const bad = await troupe(['queue', 'add', 'q', '{"kind":"process"}', '--db', db]);
-    expect([bad.exitCode, bad.stderr]).toEqual([1, "troupe: Queue 'q' cannot start this item: Invalid process spec for 'q/i3': command: Invalid input: expected string, received undefined"]);
+    expect([bad.exitCode, bad.stderr]).toEqual([2, "troupe: Queue 'q' cannot start this item: Invalid process spec for 'q/i3': command: Invalid input: expected string, received undefined"]);
     expect((await troupe(['queue', 'clear', 'q', '--db', db])).stdout).toBe('q cleared');
     const after = await troupe(['queue', 'ls', 'q', '--json', '--db', db]);
     expect((JSON.parse(after.stdout) as { queued: unknown[] }).queued).toEqual([]);

@@ -52,7 +52,7 @@ describe('troupe schedule without an owner', () => {
   it('refuses bad input with the kind\'s message, creating nothing', async () => {
     const db = join(tempDir(), 'state.db');
     const cron = await troupe(['schedule', 'add', 'bad', '--cron', '61 * * * *', '--to', 'c', '--note', 'x', '--db', db]);
-    expect([cron.exitCode, cron.stderr]).toEqual([1, "troupe: Invalid schedule spec for 'bad': cron '61 * * * *' is not valid: CronPattern: Invalid value for minute: 61."]);
+    expect([cron.exitCode, cron.stderr]).toEqual([2, "troupe: Invalid schedule spec for 'bad': cron '61 * * * *' is not valid: CronPattern: Invalid value for minute: 61."]);
     const both = await troupe(['schedule', 'add', 'bad', '--every', '1m', '--cron', '* * * * *', '--to', 'c', '--note', 'x', '--db', db]);
     expect(both.stderr).toBe("troupe: Invalid schedule spec for 'bad': give exactly one of every, cron, at or in (it has every and cron).");
     expect(await ls(db)).toEqual([]);
@@ -97,7 +97,7 @@ describe('troupe schedule with an owner', () => {
     await pollUntil(async () => (await ls(db))[0]!['fires'] === fires + 1);
     expect((await ls(db))[0]!['lastFire']).toMatchObject({ reason: 'trigger', lateMs: 0 });
     const bad = await troupe(['schedule', 'add', 'bad', '--every', '10ms', '--to', 'c', '--note', 'x', '--db', db]);
-    expect([bad.exitCode, bad.stderr]).toEqual([1, "troupe: Invalid schedule spec for 'bad': every '10ms' is below 1s. Use '1s' or more (or a cron expression with seconds)."]);
+    expect([bad.exitCode, bad.stderr]).toEqual([2, "troupe: Invalid schedule spec for 'bad': every '10ms' is below 1s. Use '1s' or more (or a cron expression with seconds)."]);
     expect((await troupe(['schedule', 'rm', 'tick', '--db', db])).exitCode).toBe(0);
     await pollUntil(async () => (await ls(db)).length === 0);
   });

@@ -105,9 +105,9 @@ describe('journalRetention', () => {
     const later = new SimulatedClock();
     later.set(50 * DAY);
     const orc = await open(db, later, '30d');
-    // Only what happened on this open is left ('restored' of c1).
+    // Only what happened on this open is left ('actor.restored' of c1).
     expect(orc.store.journal(undefined).every((row) => row.at === 50 * DAY)).toBe(true);
-    expect(orc.store.journal('c1').map((row) => row.type)).toEqual(['restored']);
+    expect(orc.store.journal('c1').map((row) => row.type)).toEqual(['actor.restored']);
     later.increment(31 * DAY);
     orc.send('c1', { type: 'inc' });
     await orc.durable();

@@ -26,6 +26,7 @@ import { Messenger } from './messenger.js';
 import { abandonResources, reconcileResources, sweepResources } from './reconcile.js';
 import type { OrchestratorOptions } from './create.js';
 import { CONTROL_TARGET, ControlHandlers } from './control.js';
+import { registerBuiltinControls } from './builtin-controls.js';
 import { Restore } from './restore.js';
 import { ChildActors, compileChild, recordAt } from './child-actors.js';
 import { Shutdown } from './shutdown.js';
@@ -167,7 +168,7 @@ export class Orchestrator {
       (target, event, sender) => (target === CONTROL_TARGET ? { outcome: 'delivered', reply: this.controls.dispatch(event) } : this.messenger.fromInbox(target, event, sender)),
       options.inboxPollMs,
     );
-    this.registerControls();
+    registerBuiltinControls(this.controls, this);
   }
 
   // ---------------------------------------------------------------- kinds
@@ -228,37 +229,6 @@ export class Orchestrator {
         return record !== undefined && this.restore.wake(record);
       },
     };
-  }
-
-  /**
-   * The requests any process that can write the database may make of this orchestrator
-   * (control.ts): the CLI while `troupe serve` owns the database, later the HTTP API and MCP.
-   */
-  private registerControls(): void {
-    const id = (request: Record<string, unknown>): string => {
-      if (typeof request['id'] !== 'string') throw new TroupeError('INVALID_ARGUMENT', `A '${String(request['type'])}' request needs the actor's id as a string in 'id'.`);
-      return request['id'];
-    };
-    this.controls.register('troupe.ping', () => ({ pid: process.pid, requests: this.controls.types() }));
-    this.controls.register('troupe.spawn', async (request) => {
-      const handle = await this.spawn(request['spec'] as ActorSpec);
-      return { id: handle.id, kind: handle.kind, state: handle.state };
-    });
-    this.controls.register('troupe.stop', async (request) => {
-      await this.stop(id(request));
-      const handle = this.get(id(request));
-      return { id: id(request), state: handle?.state };
-    });
-    // Each is the library call of the same name: `troupe rm` through the owner is `orc.remove`.
-    this.controls.register('troupe.restart', async (request) => {
-      const handle = await this.restart(id(request));
-      return { id: handle.id, state: handle.state };
-    });
-    this.controls.register('troupe.remove', (request) => this.remove(id(request)));
-    this.controls.register('troupe.prune', (request) => {
-      const { keep, olderThan } = request;
-      return this.prune({ ...(typeof keep === 'number' ? { keep } : {}), ...(typeof olderThan === 'number' || typeof olderThan === 'string' ? { olderThan } : {}) });
-    });
   }
 
   // ---------------------------------------------------------------- spawning
