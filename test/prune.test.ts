@@ -113,6 +113,6 @@ describe('journalRetention', () => {
     await orc.durable();
     const report = await orc.prune();
     expect(report.journalRows).toBe(1);
-    expect(orc.store.journal('c1').map((row) => row.type)).toEqual(['delivered']);
+    expect(orc.store.journal('c1').map((row) => row.type)).toEqual(['message.delivered']);
   });
 });
