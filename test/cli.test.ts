@@ -34,6 +34,19 @@ function countOf(orc: Orchestrator, id: string): number {
 }
 
 describe('troupe ps', () => {
+  it("shows the kinds' own columns under INFO: a process's memory limit and how it is enforced", async () => {
+    const db = tempDb();
+    const orc = await open(db);
+    await orc.spawn({ kind: 'process', id: 'capped', command: 'sleep 30', resources: { memory: '100MiB' } });
+    await orc.waitFor('capped', 'running');
+    await orc.durable();
+    const { stdout, exitCode } = await troupe(['ps', '--db', db]);
+    expect(exitCode).toBe(0);
+    const [header, row] = stdout.split('\n').slice(1);
+    expect(header).toMatch(/^ID +KIND +STATE +STATUS +PID +RESTARTS +SINCE +INFO$/);
+    expect(row).toMatch(/^capped +process +running +active +\d+ +0 +\d+s +memory=100MiB \(rss sampling\)$/);
+  });
+
   it('prints a table of every actor and the running owner, while the owner runs', async () => {
     const db = tempDb();
     const orc = await open(db);

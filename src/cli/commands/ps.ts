@@ -74,6 +74,14 @@ function withoutPid(actor: ActorView): ActorView {
   return rest;
 }
 
+/** The kind's summary columns but the pid (it has a column of its own), `key=value` each. */
+function infoOf(entry: PsEntry): string {
+  return Object.entries(entry.summary ?? {})
+    .filter(([key, value]) => key !== 'pid' && value !== undefined && value !== null)
+    .map(([key, value]) => `${key}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
+    .join(' ');
+}
+
 function table(entries: readonly PsEntry[], filter: ActorFilter): string {
   const filtered = filter.kind !== undefined || filter.state !== undefined;
   if (entries.length === 0) return filtered ? 'no actors match\n' : 'no actors\n';
@@ -87,7 +95,14 @@ function table(entries: readonly PsEntry[], filter: ActorFilter): string {
     String(e.restarts),
     formatAge(now - e.since),
   ]);
-  const lines = formatTable(['ID', 'KIND', 'STATE', 'STATUS', 'PID', 'RESTARTS', 'SINCE'], rows).split('\n');
+  // The kinds' own columns (defineKind's `describe`: a schedule's next fire and lateness, a
+  // queue's counts, a pending actor's reason), as `key=value` pairs; shown when any row has one.
+  const infos = entries.map(infoOf);
+  const withInfo = infos.some((info) => info !== '');
+  const header = ['ID', 'KIND', 'STATE', 'STATUS', 'PID', 'RESTARTS', 'SINCE', ...(withInfo ? ['INFO'] : [])];
+  const lines = formatTable(header, withInfo ? rows.map((row, i) => [...row, infos[i]!]) : rows)
+    .split('\n')
+    .map((line) => line.trimEnd());
   // A run's steps go right under its row (line 0 is the header).
   const withSteps = lines.flatMap((line, i) => {
     const run = entries[i - 1]?.run;
