@@ -1,8 +1,6 @@
 // `troupe attach` as a person uses it: the real CLI in a real pty, attached to a real tmux
 // session of an orchestrator's shell, then detached with C-b d; and each refusal, exactly.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { tmuxSocketPath } from '../src/actors/terminal/tmux-reap.js';
 import { spawn, type IPty } from 'node-pty';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listTmuxSessions, tmuxSocketName } from '../src/actors/terminal/tmux.js';
@@ -10,29 +8,26 @@ import { createOrchestrator, type Orchestrator } from '../src/index.js';
 import { ROOT, troupe } from './helpers/cli.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDb } from './helpers/tmp.js';
+import { TmuxServers } from './helpers/tmux-servers.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 if (!hasTmux && !process.env.CI) console.warn('tmux is not installed: skipping the troupe attach tests (apt-get install tmux).');
 
 let orc: Orchestrator | undefined;
 let person: IPty | undefined;
-const sockets = new Set<string>();
+const servers = new TmuxServers();
 
 afterEach(async () => {
   person?.kill('SIGKILL');
   person = undefined;
   await orc?.close();
   orc = undefined;
-  for (const socket of sockets) {
-    spawnSync('tmux', ['-L', socket, 'kill-server']);
-    // A server leaves its socket file when it exits: nothing of a test may stay in /tmp.
-    rmSync(tmuxSocketPath(socket), { force: true });
-  }
-  sockets.clear();
+  // Whatever a failed test left running, kept sessions included, and their socket files.
+  servers.killAll();
 });
 
 async function open(db: string): Promise<Orchestrator> {
-  sockets.add(tmuxSocketName(db));
+  servers.track(db);
   orc = await createOrchestrator({ db, handleSignals: false });
   return orc;
 }

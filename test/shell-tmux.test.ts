@@ -1,8 +1,7 @@
 // Shell actors on the tmux backend, through the orchestrator: expect and run, keep: true
 // across close() and open, cleanup without it, a missing tmux, and a crash of the owner.
 import { spawnSync } from 'node:child_process';
-import { tmuxSocketPath } from '../src/actors/terminal/tmux-reap.js';
-import { mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResultPromise } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,13 +11,14 @@ import { createOrchestrator, EOF, type Orchestrator } from '../src/index.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDb, tempDir } from './helpers/tmp.js';
 import { startOwner } from './helpers/owner.js';
+import { TmuxServers } from './helpers/tmux-servers.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 if (!hasTmux && !process.env.CI) console.warn('tmux is not installed: skipping the tmux shell tests (apt-get install tmux).');
 
 let orc: Orchestrator | undefined;
 let owner: ResultPromise | undefined;
-const sockets = new Set<string>();
+const servers = new TmuxServers();
 
 afterEach(async () => {
   await orc?.close();
@@ -28,17 +28,12 @@ afterEach(async () => {
     await owner;
   }
   owner = undefined;
-  // Whatever a failed test left running, kept sessions included.
-  for (const socket of sockets) {
-    spawnSync('tmux', ['-L', socket, 'kill-server']);
-    // A server leaves its socket file when it exits: nothing of a test may stay in /tmp.
-    rmSync(tmuxSocketPath(socket), { force: true });
-  }
-  sockets.clear();
+  // Whatever a failed test left running, kept sessions included, and their socket files.
+  servers.killAll();
 });
 
 async function open(db: string): Promise<Orchestrator> {
-  sockets.add(tmuxSocketName(db));
+  servers.track(db);
   orc = await createOrchestrator({ db, handleSignals: false });
   return orc;
 }
@@ -74,7 +69,7 @@ describe.skipIf(!hasTmux && !process.env.CI)('shell actors on tmux', () => {
   it('replaces an orphan session of the same name (an owner killed before recording its handle)', async () => {
     const db = tempDb();
     const socket = tmuxSocketName(db);
-    sockets.add(socket);
+    servers.track(db);
     const o = await open(db);
     // What a crash between new-session and the snapshot write leaves (here after open, whose
     // reap would otherwise have killed it): a session of the actor's name that nobody owns.
@@ -157,7 +152,7 @@ describe.skipIf(!hasTmux && !process.env.CI)('shell actors on tmux', () => {
   it('after kill -9 of its orchestrator: the same session is re-attached, running, and expect/send carry on; a session nobody owns is reaped', async () => {
     const db = tempDb();
     const socket = tmuxSocketName(db);
-    sockets.add(socket);
+    servers.track(db);
     const { child, ready } = await startOwner<{ pid: number; stray: number }>('test/fixtures/tmux-crash-owner.mts', [db, join(tempDir(), 'stray.log')]);
     owner = child;
     child.kill('SIGKILL');

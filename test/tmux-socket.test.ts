@@ -1,32 +1,29 @@
 // A tmux server exits with its last session but leaves its socket file (`/tmp/tmux-<uid>/troupe-<hash>`):
 // close(), the shell kind's drain and its sweep on open remove it once no session is left.
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tmuxSocketName } from '../src/actors/terminal/tmux-cli.js';
 import { tmuxSocketPath } from '../src/actors/terminal/tmux-reap.js';
 import { createOrchestrator, type Orchestrator } from '../src/index.js';
 import { tempDb } from './helpers/tmp.js';
+import { TmuxServers } from './helpers/tmux-servers.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 if (!hasTmux && !process.env.CI) console.warn('tmux is not installed: skipping the tmux socket tests (apt-get install tmux).');
 
 let orc: Orchestrator | undefined;
-const sockets = new Set<string>();
+const servers = new TmuxServers();
 
 afterEach(async () => {
   await orc?.close();
   orc = undefined;
-  // Whatever a failed test left, kept sessions included, and their files.
-  for (const socket of sockets) {
-    spawnSync('tmux', ['-L', socket, 'kill-server']);
-    rmSync(tmuxSocketPath(socket), { force: true });
-  }
-  sockets.clear();
+  // Whatever a failed test left running, kept sessions included, and their socket files.
+  servers.killAll();
 });
 
 async function open(db: string): Promise<Orchestrator> {
-  sockets.add(tmuxSocketName(db));
+  servers.track(db);
   orc = await createOrchestrator({ db, handleSignals: false });
   return orc;
 }
@@ -64,7 +61,7 @@ describe.skipIf(!hasTmux)('the tmux server socket file', () => {
   it("is removed on open when a dead server left it (the sweep)", async () => {
     const db = tempDb();
     const socket = tmuxSocketName(db);
-    sockets.add(socket);
+    servers.track(db);
     // A server that had a session and was killed: its file stays.
     expect(spawnSync('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'x', 'sleep 30']).status).toBe(0);
     spawnSync('tmux', ['-L', socket, 'kill-server']);
