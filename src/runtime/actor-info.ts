@@ -5,25 +5,13 @@
  */
 import type { AnyActorRef, Snapshot } from 'xstate';
 import { describeState, statusOf, type ActorRecord } from './actor-record.js';
-import type { ActorStatus } from './store.js';
+import type { ActorView } from './reader-rows.js';
 
-/** One line of `orc.list()`: what `troupe ps` shows. */
-export interface ActorInfo {
-  readonly id: string;
-  readonly kind: string;
-  readonly state: string;
-  readonly status: ActorStatus;
-  readonly parent: string | null;
-  /** When the actor entered `state` (ms since the epoch). */
-  readonly since: number;
-  readonly restarts: number;
-  /** When a scheduled restart is due. */
-  readonly restartAt?: number;
-  /** The OS process id, for actors that run one. */
-  readonly pid?: number;
-  /** The kind's summary columns (its `describe`): a process's pid, a shell's backend and session. */
-  readonly summary?: Readonly<Record<string, string | number>>;
-}
+/**
+ * One line of `orc.list()`: the same view of an actor the reader gives `troupe ps` (one
+ * shape, whether read live from the orchestrator or from the database).
+ */
+export type ActorInfo = ActorView;
 
 /**
  * Every actor of `records`, each followed by its nested children of a registered kind.
