@@ -1,12 +1,11 @@
 // The layout rules of ARCHITECTURE.md, checked: the runtime names no kind (a kind is a unit,
 // registered through src/kinds.ts), and machines stay pure (no I/O imports).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
-const BUILTIN = ['process', 'shell', 'workflow'];
 /**
  * Names the runtime may say, and why. Schema v1's `handles` rows were all process groups
  * (of process actors and pty shells, both reconciled alike), so migration 2 files them under
@@ -57,8 +56,11 @@ describe('layout', () => {
   });
 
   it('src/runtime/ names no built-in kind', () => {
-    const literal = new RegExp(`(['"\`])(?:${BUILTIN.join('|')})\\1`, 'g');
-    const identifier = /\b(?:Shell|Process|Workflow)[A-Z]\w*|\b(?:shell|process|workflow)(?:Kind|Handle|Spec|Input|Machine|Runs?)\b/g;
+    // Every kind unit there is (process, shell, workflow, schedule, queue, and those to come).
+    const builtin = kindFolders().map((dir) => basename(dir));
+    const capitalized = builtin.map((name) => name[0]!.toUpperCase() + name.slice(1));
+    const literal = new RegExp(`(['"\`])(?:${builtin.join('|')})\\1`, 'g');
+    const identifier = new RegExp(`\\b(?:${capitalized.join('|')})[A-Z]\\w*|\\b(?:${builtin.join('|')})(?:Kind|Handle|Spec|Input|Machine|Runs?)\\b`, 'g');
     const offending = filesUnder(join(SRC, 'runtime')).flatMap((file) => {
       const text = code(readFileSync(file, 'utf8'));
       return [...(text.match(literal) ?? []), ...(text.match(identifier) ?? [])].map((name) => `${relative(SRC, file)}: ${name}`);
