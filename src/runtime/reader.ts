@@ -16,7 +16,7 @@ import { TroupeError } from './errors.js';
 import { readOwner } from './lock.js';
 import { databasePath, logFileIn } from './reader-paths.js';
 import type { ActorStatus, JournalRow } from './store.js';
-import { hasParts, joinParts } from './snapshot-parts.js';
+import { joinRow } from './snapshot-parts.js';
 import { actorViewOf, parseJson, persistedAt, topState, type ActorView, type RawActorRow } from './reader-rows.js';
 
 export type { ActorView } from './reader-rows.js';
@@ -188,11 +188,11 @@ class SqliteReader implements Reader {
   }
 
   private joined(row: RawActorRow): RawActorRow {
-    if (row.snapshot === null || !hasParts(row.snapshot)) return row;
-    // Prepared on first use: a database from before schema version 3 has no actor_parts.
-    this.parts ??= this.db.prepare('SELECT key, value FROM actor_parts WHERE actor = ?');
-    const parts = new Map((this.parts.all(row.id) as Array<{ key: string; value: string }>).map((part) => [part.key, JSON.parse(part.value) as unknown]));
-    return { ...row, snapshot: JSON.stringify(joinParts(JSON.parse(row.snapshot), parts)) };
+    return joinRow(row, (actor) => {
+      // Prepared on first use: a database from before schema version 3 has no actor_parts.
+      this.parts ??= this.db.prepare('SELECT key, value FROM actor_parts WHERE actor = ?');
+      return this.parts.all(actor) as Array<{ key: string; value: string }>;
+    });
   }
 
   private parts: Database.Statement | undefined;

@@ -102,3 +102,25 @@ export const SPEC_PART = '$spec';
 
 /** True when a stored main part has markers to join (a quick look at the JSON text). */
 export const hasParts = (json: string) => json.includes('"$part');
+
+/**
+ * An actor row as written, made whole: its spec taken back from `actor_parts` when it was
+ * kept aside, and a split snapshot's parts joined into it. `readParts` reads the actor's
+ * parts (only called when the row needs them). The one join, for the owner's Store and for
+ * read-only readers alike.
+ *
+ * @example joinRow(row, (id) => statement.all(id))
+ */
+export function joinRow<R extends { readonly id: string; readonly spec?: string; readonly snapshot: string | null }>(
+  row: R,
+  readParts: (actor: string) => ReadonlyArray<{ key: string; value: string }>,
+): R {
+  const split = row.snapshot !== null && hasParts(row.snapshot);
+  const aside = row.spec === SPEC_ASIDE;
+  if (!split && !aside) return row;
+  const rows = readParts(row.id);
+  const spec = aside ? (rows.find((part) => part.key === SPEC_PART)?.value ?? row.spec) : row.spec;
+  if (!split) return { ...row, spec };
+  const parts = new Map(rows.filter((part) => part.key !== SPEC_PART).map((part) => [part.key, JSON.parse(part.value) as unknown]));
+  return { ...row, ...(aside ? { spec } : {}), snapshot: JSON.stringify(joinParts(JSON.parse(row.snapshot!), parts)) };
+}

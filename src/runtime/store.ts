@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { SPEC_ASIDE, SPEC_PART, hasParts, joinParts } from './snapshot-parts.js';
+import { SPEC_PART, joinRow } from './snapshot-parts.js';
 
 /** Lifecycle of an actor as stored: XState's snapshot status, plus `stopped` on request. */
 export type ActorStatus = 'active' | 'done' | 'error' | 'stopped';
@@ -210,13 +210,7 @@ export class Store {
 
   /** The row with its split snapshot joined back and its spec put back when kept aside. */
   private joined(row: ActorRow): ActorRow {
-    const split = row.snapshot !== null && hasParts(row.snapshot);
-    if (!split && row.spec !== SPEC_ASIDE) return row;
-    const rows = this.p.of.all(row.id) as Array<{ key: string; value: string }>;
-    const spec = row.spec === SPEC_ASIDE ? rows.find((part) => part.key === SPEC_PART)?.value ?? row.spec : row.spec;
-    if (!split) return { ...row, spec };
-    const parts = new Map(rows.filter((part) => part.key !== SPEC_PART).map((part) => [part.key, JSON.parse(part.value) as unknown]));
-    return { ...row, spec, snapshot: JSON.stringify(joinParts(JSON.parse(row.snapshot!), parts)) };
+    return joinRow(row, (actor) => this.p.of.all(actor) as Array<{ key: string; value: string }>);
   }
 
   /** The statements of removal (`orc.remove`, `orc.prune`), prepared on first use: most opens never remove. */
