@@ -3,8 +3,7 @@
  * (`queue.add`...) while one runs, else by opening the orchestrator for the moment (loaded
  * only then, so `troupe queue ls` stays on the reader).
  */
-import { sendControl } from '../runtime/control-client.js';
-import { openReader } from '../runtime/reader.js';
+import { ownerOrOpen } from './owner-request.js';
 import type { EnqueueResult } from '../actors/queue/api.js';
 
 /** One change to a queue, as the control request the queue kind answers. */
@@ -19,16 +18,10 @@ export type QueueRequest =
  *
  * @example await queueRequest('/srv/.troupe/state.db', { type: 'queue.clear', queue: 'sessions' })
  */
-export async function queueRequest(db: string, request: QueueRequest): Promise<EnqueueResult | null> {
-  const reader = openReader(db);
-  const owned = reader.owner().running;
-  reader.close();
-  if (owned) return (await sendControl(db, request)) as EnqueueResult | null;
+export function queueRequest(db: string, request: QueueRequest): Promise<EnqueueResult | null> {
   // Nobody owns it: open it here (runs stay paused, as for `troupe run`); what starts now is
   // frozen again by close() and carried on by the next owner.
-  const { createOrchestrator } = await import('../runtime/create.js');
-  const orc = await createOrchestrator({ db, handleSignals: false, resumeRuns: false });
-  try {
+  return ownerOrOpen(db, request, async (orc): Promise<EnqueueResult | null> => {
     switch (request.type) {
       case 'queue.add':
         return await orc.enqueue(request.queue, request.spec, {
@@ -42,7 +35,5 @@ export async function queueRequest(db: string, request: QueueRequest): Promise<E
         await orc.queue(request.queue).clear();
         return null;
     }
-  } finally {
-    await orc.close();
-  }
+  });
 }

@@ -7,9 +7,8 @@
  */
 import { scheduleInfo, type ScheduleInfo } from '../../actors/schedule/info.js';
 import type { ScheduleContext } from '../../machines/schedule-plan.js';
-import { sendControl } from '../../runtime/control-client.js';
-import { existsSync } from 'node:fs';
-import { checkDatabaseFile, openReader } from '../../runtime/reader.js';
+import { ownerOrOpen } from '../owner-request.js';
+import { openReader } from '../../runtime/reader.js';
 import { usageError } from '../args.js';
 import { defineCommand } from '../command.js';
 import { formatTable, formatTimestamp } from '../format.js';
@@ -84,40 +83,24 @@ its due time is reported (schedule.late in the journal).`,
 });
 
 /** Through the owner when there is one; else in an orchestrator of our own that fires nothing. */
-async function change(db: string, request: { type: string; id?: string; spec?: Record<string, unknown>; note?: string }): Promise<void> {
-  // A change writes: the path must be a database we can write (created when missing).
-  checkDatabaseFile(db, { mustExist: false, writable: true });
-  if (existsSync(db) && ownerRuns(db)) {
-    await sendControl(db, request);
-    return;
-  }
-  // Loaded only here: `schedule ls` and the owner path need none of it.
-  const { createOrchestrator } = await import('../../runtime/create.js');
-  const orc = await createOrchestrator({ db, handleSignals: false, resumeRuns: false, fireSchedules: false });
-  try {
-    if (request.type === 'schedule.add') {
-      orc.addSchedule(request.spec as never);
+function change(db: string, request: { type: string; id?: string; spec?: Record<string, unknown>; note?: string }): Promise<void> {
+  // A change writes: the database is created when missing (a first schedule in a project).
+  return ownerOrOpen(
+    db,
+    request,
+    async (orc) => {
+      if (request.type === 'schedule.add') orc.addSchedule(request.spec as never);
+      else {
+        const schedule = orc.schedule(request.id!);
+        if (request.type === 'schedule.pause') schedule.pause(request.note);
+        else if (request.type === 'schedule.resume') schedule.resume();
+        else if (request.type === 'schedule.trigger') schedule.trigger();
+        else await orc.stop(request.id!);
+      }
       await orc.durable();
-      return;
-    }
-    const schedule = orc.schedule(request.id!);
-    if (request.type === 'schedule.pause') schedule.pause(request.note);
-    else if (request.type === 'schedule.resume') schedule.resume();
-    else if (request.type === 'schedule.trigger') schedule.trigger();
-    else await orc.stop(request.id!);
-    await orc.durable();
-  } finally {
-    await orc.close();
-  }
-}
-
-function ownerRuns(db: string): boolean {
-  const reader = openReader(db);
-  try {
-    return reader.owner().running;
-  } finally {
-    reader.close();
-  }
+    },
+    { create: true, orchestrator: { fireSchedules: false } },
+  );
 }
 
 async function list(db: string, all: boolean, asJson: boolean, io: Io): Promise<void> {
