@@ -3,7 +3,9 @@
  * document), and the wiring of the parts that do the work, each in a module of its own:
  * the actor table (records, kinds, runs: actor-table.ts), spawning (spawning.ts),
  * supervision (supervision.ts), restoring (restore.ts), stopping and close (shutdown.ts),
- * messages (messenger.ts) and `troupe ps` lines (actor-info.ts). It names no kind: each
+ * messages (messenger.ts), child actors (child-actors.ts), admission (admission.ts), removal
+ * and pruning (removal.ts), the event history (events.ts), requests from other processes
+ * (control.ts, builtin-controls.ts) and `troupe ps` lines (actor-info.ts). It names no kind: each
  * kind's own methods (`orc.shell`, `orc.run`...) are installed by its `api` when it is
  * registered, and typed by declaration merging in the kind's folder. It runs past ~300 lines
  * for one reason: every public method keeps its TSDoc and @example here, as a thin door onto

@@ -4,21 +4,22 @@
  * opened), list them, approve a step, cancel a run. The rules of a run live in its machine
  * (src/machines/workflow.ts); this is the glue between it and callers.
  */
-import { StringDecoder } from 'node:string_decoder';
 import { customAlphabet } from 'nanoid';
 import type { OutputSink } from '../output/output.js';
-import { dryLaunches, stepOfChild } from '../../machines/workflow-launch.js';
+import { dryLaunches } from '../../machines/workflow-launch.js';
 import type { WorkflowEvent, WorkflowInput } from '../../machines/workflow.js';
 import { compileWorkflow } from '../../workflow/compile.js';
 import { closest } from '../../workflow/dag.js';
 import { preflight } from '../../workflow/preflight.js';
 import { ENV_NAME, type WorkflowSpec } from '../../workflow/spec.js';
 import type { CompiledWorkflow, RunResult, RunView } from '../../workflow/types.js';
-import { runViewOf } from '../../workflow/view.js';
 import { carryOver } from '../../workflow/rerun.js';
 import type { CarriedStep } from '../../machines/workflow-plan.js';
 import type { ActorRecord } from '../../runtime/actor-record.js';
 import { TroupeError } from '../../runtime/errors.js';
+import { LiveRun, viewOf, type RunHandle } from './live-run.js';
+
+export type { RunHandle } from './live-run.js';
 
 /**
  * How to start a run.
@@ -37,31 +38,6 @@ export interface RunOptions {
   set?: Record<string, string>;
 }
 
-/**
- * A run being watched. `result` resolves with the final view once the run has ended (it
- * never rejects for failed steps: `status` says how it went); it rejects with
- * ORCHESTRATOR_CLOSED when the orchestrator closes first (the run stays resumable). Until
- * `result` settles, the handle keeps the Node process alive, as a running child process
- * would: a program awaiting a run that waits for `troupe approve` does not exit under it.
- *
- * @example
- * const run = orc.startRun(workflow);
- * run.onOutput((step, text) => process.stdout.write(`[${step}] ${text}`));
- * const { status } = await run.result;
- */
-export interface RunHandle {
-  readonly id: string;
-  view(): RunView;
-  readonly result: Promise<RunResult>;
-  /** Called on every change of a step's state (and of the run's status). Returns the unsubscribe. */
-  onChange(listener: (view: RunView) => void): () => void;
-  /**
-   * Called with each piece of a step's output as it arrives; at first with what steps
-   * started by this orchestrator already wrote (their in-memory tail, up to 64 KiB each),
-   * so a resumed run's steps in flight are seen from their start. Returns the unsubscribe.
-   */
-  onOutput(listener: (step: string, text: string) => void): () => void;
-}
 
 /**
  * How to rerun a finished run.
@@ -90,9 +66,6 @@ export interface RunsHost {
   /** Restores a run the database was opened with paused (`resumeRuns: false`); false if it runs already. */
   wake(record: ActorRecord): boolean;
 }
-
-/** The keep-alive timer's period: it only has to exist, so it fires as rarely as Node allows. */
-const KEEP_ALIVE_MS = 2 ** 31 - 1;
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/;
 const suffix = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 6);
@@ -231,104 +204,6 @@ export class WorkflowRuns {
     }
     return record;
   }
-}
-
-/** A handle that follows the run's record: it reads the live actor, or the persisted snapshot once it has ended. */
-class LiveRun implements RunHandle {
-  readonly result: Promise<RunResult>;
-  private readonly changeListeners = new Set<(view: RunView) => void>();
-  private readonly outputListeners = new Set<(step: string, text: string) => void>();
-  private stopWatchingOutputs: (() => void) | undefined;
-  private lastChange: string;
-
-  constructor(
-    private readonly host: RunsHost,
-    readonly id: string,
-  ) {
-    const record = host.record(id)!;
-    this.lastChange = changeKey(this.view());
-    this.result = new Promise<RunResult>((resolve, reject) => {
-      // Until the run ends, Node must not: a run waiting for an approval from another
-      // process (the inbox's poll timer is unref'd) has nothing else holding it open, and a
-      // program awaiting `result` would exit with 13 (unsettled top-level await). Closing
-      // the orchestrator settles `result` too, so this never outlives the orchestrator.
-      const keepAlive = setInterval(() => undefined, KEEP_ALIVE_MS);
-      const watch = () => {
-        const current = host.record(id) ?? record;
-        // A view costs O(steps): made on each change only for someone listening.
-        if (this.changeListeners.size > 0) {
-          const view = this.view();
-          const key = changeKey(view);
-          if (key !== this.lastChange) {
-            this.lastChange = key;
-            for (const listener of this.changeListeners) listener(view);
-          }
-        }
-        if (current.ref) return;
-        current.watchers.delete(watch);
-        clearInterval(keepAlive);
-        this.stopWatchingOutputs?.();
-        if (current.status === 'active') {
-          // Its actor was stopped but not ended: the orchestrator closed and froze the run.
-          reject(new TroupeError('ORCHESTRATOR_CLOSED', `Run '${id}' was interrupted: the orchestrator closed. Resume it with \`troupe resume ${id}\`.`, { details: { runId: id } }));
-        } else {
-          resolve(this.view());
-        }
-      };
-      record.watchers.add(watch);
-      watch();
-    });
-    // Closing while nobody awaits `result` must not become an unhandled rejection.
-    this.result.catch(() => undefined);
-  }
-
-  view(): RunView {
-    const record = this.host.record(this.id);
-    const view = record && viewOf(record);
-    if (!view) throw new TroupeError('RUN_NOT_FOUND', `Run '${this.id}' is no longer in this database.`, { details: { runId: this.id } });
-    return view;
-  }
-
-  onChange(listener: (view: RunView) => void): () => void {
-    this.changeListeners.add(listener);
-    return () => this.changeListeners.delete(listener);
-  }
-
-  onOutput(listener: (step: string, text: string) => void): () => void {
-    this.outputListeners.add(listener);
-    this.stopWatchingOutputs ??= this.host.watchOutputs((actorId, sink) => this.follow(actorId, sink));
-    return () => this.outputListeners.delete(listener);
-  }
-
-  /**
-   * Forwards the output of this run's steps (actor ids `<run>/<step>#<attempt>`), as text:
-   * first what a step already wrote (a step restored when the database opened started
-   * before anyone watched), then each chunk as it comes.
-   */
-  private follow(actorId: string, sink: OutputSink): void {
-    if (!actorId.startsWith(`${this.id}/`)) return;
-    const step = stepOfChild(actorId.slice(this.id.length + 1));
-    if (step === undefined) return;
-    // Keeps a character split between two chunks whole.
-    const decoder = new StringDecoder('utf8');
-    const forward = (chunk: Buffer) => {
-      const text = decoder.write(chunk);
-      if (text) for (const listener of this.outputListeners) listener(step, text);
-    };
-    // Empty for a sink that just opened. Synchronous with the subscribe: nothing in between.
-    forward(sink.tail());
-    if (!sink.closed) sink.subscribe(forward);
-  }
-}
-
-function viewOf(record: ActorRecord): RunView | undefined {
-  if (record.ref) return runViewOf(record.ref.getSnapshot());
-  return record.snapshotJson ? runViewOf(JSON.parse(record.snapshotJson)) : undefined;
-}
-
-/** What `onChange` listeners hear about: the run's status and each step's state and attempt. */
-function changeKey(view: RunView): string {
-  return `${view.status}|${view.steps.map((s) => `${s.state}:${s.attempts}`).join(',')}`;
 }
 
 /** A compiled workflow (from `loadWorkflowFile` or `compileWorkflow`) rather than a spec to compile. */
