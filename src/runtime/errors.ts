@@ -67,7 +67,20 @@ export type ErrorCode =
   | 'RUN_FINISHED'
   | 'RUN_UNFINISHED'
   | 'STEP_NOT_FOUND'
-  | 'NOT_AWAITING_APPROVAL';
+  | 'NOT_AWAITING_APPROVAL'
+  // git worktrees and task files of agent sessions
+  | 'NOT_A_REPO'
+  | 'BASE_NOT_FOUND'
+  | 'BRANCH_EXISTS'
+  | 'BRANCH_NOT_FOUND'
+  | 'WORKTREE_PATH_EXISTS'
+  | 'WORKTREE_NOT_FOUND'
+  | 'WORKTREE_DIRTY'
+  | 'WORKTREE_BUSY'
+  | 'WORKTREE_SETUP_FAILED'
+  | 'GIT_LOCKED'
+  | 'GIT_FAILED'
+  | 'TASK_FILE_INVALID';
 
 export class TroupeError extends Error {
   override readonly name: string = 'TroupeError';
