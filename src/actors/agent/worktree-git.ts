@@ -9,6 +9,7 @@ import { execa } from 'execa';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TroupeError } from '../../runtime/errors.js';
+import { serialized } from './keyed-queue.js';
 
 /** What one git command printed and how it ended. */
 export interface GitResult {
@@ -77,9 +78,6 @@ export async function git(cwd: string, args: readonly string[], options: GitOpti
   }
 }
 
-/** The tail of the queue of operations on each repository (by its absolute git common dir). */
-const repoQueues = new Map<string, Promise<unknown>>();
-
 /**
  * Runs `fn` once every earlier operation on the same repository in this process has
  * ended: two worktree operations at once would race for git's lock files (the branch
@@ -88,21 +86,8 @@ const repoQueues = new Map<string, Promise<unknown>>();
  * @example
  * await withRepoLock('/srv/app/.git', () => git('/srv/app', ['worktree', 'prune']));
  */
-export async function withRepoLock<T>(commonDir: string, fn: () => Promise<T>): Promise<T> {
-  const key = resolve(commonDir);
-  const before = repoQueues.get(key) ?? Promise.resolve();
-  const mine = before.then(fn, fn);
-  const tail = mine.then(
-    () => undefined,
-    () => undefined,
-  );
-  repoQueues.set(key, tail);
-  try {
-    return await mine;
-  } finally {
-    // The last one out leaves no entry behind, so the map does not grow with repositories seen.
-    if (repoQueues.get(key) === tail) repoQueues.delete(key);
-  }
+export function withRepoLock<T>(commonDir: string, fn: () => Promise<T>): Promise<T> {
+  return serialized(`git:${resolve(commonDir)}`, fn);
 }
 
 /**
