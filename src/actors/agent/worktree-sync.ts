@@ -46,33 +46,39 @@ export async function worktreeStatus(info: WorktreeInfo): Promise<WorktreeStatus
  */
 export async function syncWorktree(info: WorktreeInfo, options: { signal?: AbortSignal } = {}): Promise<SyncResult> {
   const common = await requireRepo(info.repo);
-  return withRepoLock(common, async () => {
-    requireWorktree(info);
-    await requireBase(info);
-    await requireIdle(info, 'sync');
-    const changed = await changedFiles(info.path, { untracked: false });
-    if (changed.length > 0) {
-      throw new TroupeError(
-        'WORKTREE_DIRTY',
-        `Cannot sync ${info.path} onto '${info.base}': ${listed(changed)} ${changed.length === 1 ? 'has' : 'have'} uncommitted changes, which a rebase would mix in. Commit or stash them first.`,
-        { details: { path: info.path, files: changed } },
-      );
-    }
-    const { stdout: behind } = await git(info.path, ['rev-list', '--count', `HEAD..${info.base}`]);
-    if (Number(behind) === 0) return { ok: true, rebased: false };
-    const signal = options.signal ? { signal: options.signal } : {};
-    // Replayed commits keep their authors; only a committer must be known.
-    const identity = Object.fromEntries(Object.entries(await commitIdentity(info.path)).filter(([name]) => name.startsWith('GIT_COMMITTER_')));
-    const rebase = await git(info.path, ['-c', 'core.hooksPath=/dev/null', 'rebase', '--quiet', info.base], { allowFail: true, env: identity, ...signal });
-    if (rebase.exitCode === 0) return { ok: true, rebased: true };
-    const { stdout: unmerged } = await git(info.path, ['diff', '--name-only', '--diff-filter=U']);
-    // A rebase that stopped (on a conflict) is undone; one that never started left nothing to undo.
-    if ((await operationInProgress(info.path)) === 'a rebase') await git(info.path, ['rebase', '--abort']);
-    const conflict = unmerged === '' ? [] : unmerged.split('\n');
-    if (conflict.length > 0) return { ok: false, conflict };
-    throw new TroupeError('GIT_FAILED', `Rebasing '${info.branch}' onto '${info.base}' in ${info.path} failed: ${rebase.stderr}. The worktree is as it was.`, {
-      details: { path: info.path, stderr: rebase.stderr },
-    });
+  return withRepoLock(common, () => syncLocked(info, options));
+}
+
+/**
+ * {@link syncWorktree} for a caller that holds the repository's lock already (the git sync
+ * coordinator, which integrates and rebases in one locked step).
+ */
+export async function syncLocked(info: WorktreeInfo, options: { signal?: AbortSignal } = {}): Promise<SyncResult> {
+  requireWorktree(info);
+  await requireBase(info);
+  await requireIdle(info, 'sync');
+  const changed = await changedFiles(info.path, { untracked: false });
+  if (changed.length > 0) {
+    throw new TroupeError(
+      'WORKTREE_DIRTY',
+      `Cannot sync ${info.path} onto '${info.base}': ${listed(changed)} ${changed.length === 1 ? 'has' : 'have'} uncommitted changes, which a rebase would mix in. Commit or stash them first.`,
+      { details: { path: info.path, files: changed } },
+    );
+  }
+  const { stdout: behind } = await git(info.path, ['rev-list', '--count', `HEAD..${info.base}`]);
+  if (Number(behind) === 0) return { ok: true, rebased: false };
+  const signal = options.signal ? { signal: options.signal } : {};
+  // Replayed commits keep their authors; only a committer must be known.
+  const identity = Object.fromEntries(Object.entries(await commitIdentity(info.path)).filter(([name]) => name.startsWith('GIT_COMMITTER_')));
+  const rebase = await git(info.path, ['-c', 'core.hooksPath=/dev/null', 'rebase', '--quiet', info.base], { allowFail: true, env: identity, ...signal });
+  if (rebase.exitCode === 0) return { ok: true, rebased: true };
+  const { stdout: unmerged } = await git(info.path, ['diff', '--name-only', '--diff-filter=U']);
+  // A rebase that stopped (on a conflict) is undone; one that never started left nothing to undo.
+  if ((await operationInProgress(info.path)) === 'a rebase') await git(info.path, ['rebase', '--abort']);
+  const conflict = unmerged === '' ? [] : unmerged.split('\n');
+  if (conflict.length > 0) return { ok: false, conflict };
+  throw new TroupeError('GIT_FAILED', `Rebasing '${info.branch}' onto '${info.base}' in ${info.path} failed: ${rebase.stderr}. The worktree is as it was.`, {
+    details: { path: info.path, stderr: rebase.stderr },
   });
 }
 
