@@ -55,7 +55,7 @@ describe('git sync coordinator', () => {
     const head = await commitFiles(pathOf(members, 'dev1'), { 'new.txt': 'from dev1\n' }, 'dev1 work');
     expect(coordinator.commit(pathOf(members, 'dev1'))).toBe(true);
 
-    await pollUntil(() => ['dev2', 'dev3'].every((id) => statusOf(coordinator!, id)?.rebases === 1), { message: 'dev2 and dev3 rebased' });
+    await pollUntil(() => ['dev2', 'dev3'].every((id) => statusOf(coordinator!, id)?.rebases === 1), { message: 'dev2 and dev3 rebased', timeout: 15_000 });
     expect(await gitIn(repo, 'rev-parse', INTEGRATION)).toBe(head);
     expect(readFileSync(join(pathOf(members, 'dev2'), 'new.txt'), 'utf8')).toBe('from dev1\n');
     expect(readFileSync(join(pathOf(members, 'dev3'), 'new.txt'), 'utf8')).toBe('from dev1\n');
@@ -90,7 +90,7 @@ describe('git sync coordinator', () => {
     await commitFiles(pathOf(members, 'dev1'), { 'a.txt': 'dev1\n' }, 'dev1 work');
     coordinator.commit('dev1');
 
-    await pollUntil(() => statusOf(coordinator!, 'dev2')?.status === 'conflict' && statusOf(coordinator!, 'dev3')?.rebases === 1, { message: 'dev2 in conflict, dev3 rebased' });
+    await pollUntil(() => statusOf(coordinator!, 'dev2')?.status === 'conflict' && statusOf(coordinator!, 'dev3')?.rebases === 1, { message: 'dev2 in conflict, dev3 rebased', timeout: 15_000 });
     const conflict: SyncConflict = { team: 'shop', worktree: 'dev2', path: dev2, branch: 'agent/dev2', integration: INTEGRATION, files: ['a.txt'], stage: 'rebase' };
     expect(conflicts).toEqual([conflict]);
     expect(events).toEqual([['agent.sync_conflict', conflict]]);
@@ -108,12 +108,35 @@ describe('git sync coordinator', () => {
     writeFileSync(join(dev2, 'b.txt'), 'editing\n');
     await commitFiles(pathOf(members, 'dev1'), { 'new.txt': 'from dev1\n' }, 'dev1 work');
     coordinator.commit('dev1');
-    await pollUntil(() => statusOf(coordinator!, 'dev2')?.status === 'dirty', { message: 'dev2 dirty' });
+    await pollUntil(() => statusOf(coordinator!, 'dev2')?.status === 'dirty', { message: 'dev2 dirty', timeout: 15_000 });
     expect(statusOf(coordinator, 'dev2')?.files).toEqual(['b.txt']);
     expect(existsSync(join(dev2, 'new.txt'))).toBe(false);
     await gitIn(dev2, 'commit', '-qam', 'dev2 done editing');
-    await pollUntil(() => statusOf(coordinator!, 'dev2')?.rebases === 1, { message: 'dev2 rebased on a retry once clean' });
+    await pollUntil(() => statusOf(coordinator!, 'dev2')?.rebases === 1, { message: 'dev2 rebased on a retry once clean', timeout: 15_000 });
     expect(readFileSync(join(dev2, 'new.txt'), 'utf8')).toBe('from dev1\n');
+  });
+  it("fast-forwards the integration branch where it is checked out, so that checkout's files follow", async () => {
+    const repo = await makeRepo({ 'a.txt': 'one\n' });
+    const members: TeamWorktree[] = [];
+    for (const id of ['dev1', 'dev2']) members.push({ id, worktree: await createWorktree({ repo, root: '.troupe/worktrees', id, branch: `agent/${id}`, base: 'main' }) });
+    coordinator = new GitSyncCoordinator({ team: 'shop', integration: 'main', worktrees: members, intervalMs: 50 });
+    const head = await commitFiles(pathOf(members, 'dev1'), { 'new.txt': 'from dev1\n' }, 'dev1 work');
+    coordinator.commit('dev1');
+    await pollUntil(() => statusOf(coordinator!, 'dev2')?.rebases === 1, { message: 'dev2 rebased', timeout: 15_000 });
+    expect(await gitIn(repo, 'rev-parse', 'HEAD')).toBe(head);
+    expect(readFileSync(join(repo, 'new.txt'), 'utf8')).toBe('from dev1\n');
+    expect(await gitIn(repo, 'status', '--porcelain', '--untracked-files=no')).toBe('');
+  });
+
+  it('picks up a saved state after a restart: a rebase that was running is done again', async () => {
+    const { members } = await team(['dev1', 'dev2']);
+    await commitFiles(pathOf(members, 'dev1'), { 'new.txt': 'from dev1\n' }, 'dev1 work');
+    await gitIn(pathOf(members, 'dev1'), 'branch', '-f', INTEGRATION, 'HEAD');
+    const saved = new GitSyncCoordinator({ team: 'shop', integration: INTEGRATION, worktrees: members }).state();
+    const crashed = { ...saved, worktrees: { ...saved.worktrees, dev2: { ...saved.worktrees['dev2']!, status: 'rebasing' as const, rebasingSince: 1 } } };
+    coordinator = new GitSyncCoordinator({ team: 'shop', integration: INTEGRATION, worktrees: members, state: crashed });
+    await pollUntil(() => statusOf(coordinator!, 'dev2')?.rebases === 1, { message: 'dev2 rebased after the restart', timeout: 15_000 });
+    expect(readFileSync(join(pathOf(members, 'dev2'), 'new.txt'), 'utf8')).toBe('from dev1\n');
   });
 });
 
