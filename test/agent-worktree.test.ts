@@ -4,6 +4,7 @@
 // and reconcile after a worktree vanished.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import {
   createWorktree,
@@ -53,6 +54,11 @@ describe('createWorktree', () => {
     expect(readFileSync(join(info.path, 'a.txt'), 'utf8')).toBe('one\ntwo\nthree\n');
     expect(await gitIn(info.path, 'symbolic-ref', '--short', 'HEAD')).toBe('agent/fixer');
     expect(await worktreePaths(repo)).toEqual([repo, info.path]);
+    // The repository's own checkout does not list the worktrees as untracked files.
+    expect(await gitIn(repo, 'status', '--porcelain')).toBe('');
+    expect(readFileSync(join(repo, '.git', 'info', 'exclude'), 'utf8').endsWith('# agent worktrees made by troupe\n/.troupe/worktrees/\n')).toBe(true);
+    await createWorktree({ repo, root: '.troupe/worktrees', id: 'second', branch: 'agent/second', base: 'main' });
+    expect(readFileSync(join(repo, '.git', 'info', 'exclude'), 'utf8').split('/.troupe/worktrees/').length).toBe(2);
   });
 
   it('removes the worktree and the branch when the setup fails, with its output (secrets hidden)', async () => {
@@ -159,6 +165,31 @@ describe('worktreeStatus and syncWorktree', () => {
       message: `Cannot sync ${info.path} onto 'main': 'a.txt' has uncommitted changes, which a rebase would mix in. Commit or stash them first.`,
     });
     expect(readFileSync(join(info.path, 'a.txt'), 'utf8')).toBe('edited\n');
+  });
+});
+
+describe('a worktree troupe should not touch', () => {
+  it('refuses to sync, pause or remove while HEAD is off the branch or a rebase is stopped there', async () => {
+    const repo = await makeRepo({ 'a.txt': 'one\n' });
+    const info = await fixer(repo);
+    await gitIn(info.path, 'switch', '-q', '--detach');
+    expect(await rejection(syncWorktree(info))).toMatchObject({
+      code: 'WORKTREE_BUSY',
+      message: `Cannot sync ${info.path}: its HEAD is detached, not on the session's branch 'agent/fixer'. Check out 'agent/fixer' there (\`git -C ${info.path} switch agent/fixer\`) first.`,
+    });
+    expect((await rejection(pauseWorktree(info))).code).toBe('WORKTREE_BUSY');
+    expect((await rejection(removeWorktree(info))).code).toBe('WORKTREE_BUSY');
+    await gitIn(info.path, 'switch', '-q', 'agent/fixer');
+
+    await commitFiles(info.path, { 'a.txt': 'agent\n' }, 'agent work');
+    await commitFiles(repo, { 'a.txt': 'main\n' }, 'main work');
+    await execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-C', info.path, 'rebase', 'main'], { reject: false });
+    expect(await rejection(pauseWorktree(info))).toMatchObject({
+      code: 'WORKTREE_BUSY',
+      message: `Cannot pause ${info.path}: a rebase is in progress there. Finish it or abort it (\`git -C ${info.path} rebase --abort\`) first.`,
+    });
+    expect(existsSync(info.path)).toBe(true);
+    expect(await removeWorktree(info, { discard: true })).toEqual({ branchKept: false });
   });
 });
 

@@ -90,14 +90,27 @@ export async function operationInProgress(path: string): Promise<string | undefi
   return undefined;
 }
 
-/** WORKTREE_BUSY when git is in the middle of something there: troupe will not pile onto it. */
+/**
+ * WORKTREE_BUSY when git is in the middle of something there, or the worktree's HEAD is not
+ * on its branch (detached, or another branch checked out): troupe will not pile onto it,
+ * nor commit or rebase onto something other than the session's branch.
+ */
 export async function requireIdle(info: WorktreeInfo, doing: string): Promise<void> {
   const busy = await operationInProgress(info.path);
-  if (busy === undefined) return;
+  if (busy !== undefined) {
+    throw new TroupeError(
+      'WORKTREE_BUSY',
+      `Cannot ${doing} ${info.path}: ${busy} is in progress there. Finish it or abort it (\`git -C ${info.path} ${busy === 'a merge' ? 'merge' : busy === 'a rebase' ? 'rebase' : busy.slice(2)} --abort\`) first.`,
+      { details: { path: info.path, operation: busy } },
+    );
+  }
+  const head = await git(info.path, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowFail: true });
+  if (head.exitCode === 0 && head.stdout === info.branch) return;
+  const where = head.exitCode === 0 ? `on branch '${head.stdout}'` : 'detached';
   throw new TroupeError(
     'WORKTREE_BUSY',
-    `Cannot ${doing} ${info.path}: ${busy} is in progress there. Finish it or abort it (\`git -C ${info.path} ${busy === 'a merge' ? 'merge' : busy === 'a rebase' ? 'rebase' : busy.slice(2)} --abort\`) first.`,
-    { details: { path: info.path, operation: busy } },
+    `Cannot ${doing} ${info.path}: its HEAD is ${where}, not on the session's branch '${info.branch}'. Check out '${info.branch}' there (\`git -C ${info.path} switch ${info.branch}\`) first.`,
+    { details: { path: info.path, branch: info.branch, head: head.exitCode === 0 ? head.stdout : null } },
   );
 }
 

@@ -6,11 +6,11 @@
  * rebases, worktree-pause.ts pauses and resumes. Operations on one repository are
  * serialized in-process (worktree-git.ts): git's lock files would make concurrent ones fail.
  */
-import { existsSync, realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { TroupeError } from '../../runtime/errors.js';
 import { branchExists, commitExists, commitIdentity, git, withRepoLock } from './worktree-git.js';
-import { changedFiles, requireFreePath, requireRepo, type WorktreeInfo } from './worktree-info.js';
+import { changedFiles, requireFreePath, requireIdle, requireRepo, type WorktreeInfo } from './worktree-info.js';
 import { runSetup } from './worktree-setup.js';
 
 export type { WorktreeInfo, WorktreeStatus } from './worktree-info.js';
@@ -81,6 +81,7 @@ export async function createWorktree(options: CreateWorktreeOptions): Promise<Wo
     // Metadata of worktrees whose directories were deleted by hand would block the path.
     await git(repo, ['worktree', 'prune']);
     await git(repo, ['worktree', 'add', '--quiet', '-b', options.branch, path, options.base]);
+    excludeRoot(common, repo, root);
   });
   if (options.setup === undefined) return info;
   const outcome = await runSetup(options.setup, path, options.env, options.signal);
@@ -113,6 +114,8 @@ export const REMOVE_SUBJECT = 'wip: troupe remove (uncommitted work kept)';
  * into the base: those are kept, and `reason` says so. Uncommitted work is never lost: it
  * is committed first (so the branch is kept), unless `discard` is set, which also deletes
  * an unmerged branch. Removing a worktree already gone only deals with the branch.
+ * WORKTREE_BUSY (unless `discard`) when a rebase or merge is in progress there or its HEAD
+ * is not on its branch: the work would not end up on the branch.
  *
  * @example
  * const { branchKept, reason } = await removeWorktree(info);
@@ -122,6 +125,8 @@ export async function removeWorktree(info: WorktreeInfo, options: { discard?: bo
   const common = await requireRepo(info.repo);
   return withRepoLock(common, async () => {
     if (existsSync(info.path)) {
+      // Committing in the middle of a rebase, or on a detached HEAD, would put the work where nobody looks.
+      if (!options.discard) await requireIdle(info, 'remove');
       if (!options.discard && (await changedFiles(info.path, { untracked: true })).length > 0) {
         await git(info.path, ['add', '-A']);
         await git(info.path, ['-c', 'core.hooksPath=/dev/null', 'commit', '--quiet', '--no-verify', '-m', REMOVE_SUBJECT], { env: await commitIdentity(info.path) });
@@ -184,4 +189,20 @@ export async function reconcileWorktree(info: WorktreeInfo): Promise<WorktreeSta
     const here = existsSync(info.path) ? realpathSync(info.path) : undefined;
     return { worktree: here !== undefined && listed.some((path) => existsSync(path) && realpathSync(path) === here), branch: await branchExists(info.repo, info.branch) };
   });
+}
+
+/**
+ * Worktrees under the repository's own checkout (`.troupe/worktrees`) would show in its
+ * `git status` as untracked: their root is listed in the repository's `info/exclude`
+ * (local to this clone, never committed).
+ */
+function excludeRoot(common: string, repo: string, root: string): void {
+  const inside = relative(repo, root);
+  if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) return;
+  const line = `/${inside.split('\\').join('/')}/`;
+  const file = join(common, 'info', 'exclude');
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  if (text.split('\n').includes(line)) return;
+  mkdirSync(join(common, 'info'), { recursive: true });
+  appendFileSync(file, `${text === '' || text.endsWith('\n') ? '' : '\n'}# agent worktrees made by troupe\n${line}\n`);
 }
