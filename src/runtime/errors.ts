@@ -60,14 +60,6 @@ export type ErrorCode =
   | 'TMUX_NOT_FOUND'
   | 'TMUX_FAILED'
   | 'ATTACH_UNSUPPORTED'
-  // workflows
-  | 'INVALID_WORKFLOW'
-  | 'WORKFLOW_FILE_NOT_FOUND'
-  | 'RUN_NOT_FOUND'
-  | 'RUN_FINISHED'
-  | 'RUN_UNFINISHED'
-  | 'STEP_NOT_FOUND'
-  | 'NOT_AWAITING_APPROVAL'
   // git worktrees and task files of agent sessions
   | 'NOT_A_REPO'
   | 'BASE_NOT_FOUND'
@@ -80,7 +72,15 @@ export type ErrorCode =
   | 'WORKTREE_SETUP_FAILED'
   | 'GIT_LOCKED'
   | 'GIT_FAILED'
-  | 'TASK_FILE_INVALID';
+  | 'TASK_FILE_INVALID'
+  // workflows
+  | 'INVALID_WORKFLOW'
+  | 'WORKFLOW_FILE_NOT_FOUND'
+  | 'RUN_NOT_FOUND'
+  | 'RUN_FINISHED'
+  | 'RUN_UNFINISHED'
+  | 'STEP_NOT_FOUND'
+  | 'NOT_AWAITING_APPROVAL';
 
 export class TroupeError extends Error {
   override readonly name: string = 'TroupeError';
