@@ -139,6 +139,10 @@ ${BODY}`);
     });
 
     const file = taskFile(FRONT + BODY);
+    expect(await rejection(recordSession(file, { ...FIXER, status: undefined as unknown as string }))).toMatchObject({
+      code: 'INVALID_SPEC',
+      message: `Invalid session for task file ${file}: status: Invalid input: expected string, received undefined`,
+    });
     expect(await rejection(updateSession(file, 'ghost', { status: 'idle' }))).toMatchObject({
       code: 'TASK_FILE_INVALID',
       message: `${file} records no session 'ghost'. Record it first (recordSession), or check the id.`,

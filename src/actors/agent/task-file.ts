@@ -15,6 +15,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { isMap, type YAMLSeq } from 'yaml';
 import { z } from 'zod';
 import { TroupeError } from '../../runtime/errors.js';
+import { parseSpec } from '../../runtime/spec.js';
 import { serialized } from './keyed-queue.js';
 import { editSessions, parseFront, splitFrontMatter } from './task-file-front.js';
 import { addHistoryLine } from './task-file-history.js';
@@ -46,13 +47,14 @@ export type TaskSessionPatch = Partial<Omit<TaskSession, 'id'>>;
 /**
  * Adds `session` to the file's `sessions:` list, or replaces the entry with its id (so a
  * retry after a crash does not record it twice). Creates the file (front matter only) when
- * it does not exist; the front matter when the file has none.
+ * it does not exist; the front matter when the file has none. INVALID_SPEC for a session
+ * missing a field.
  *
  * @example
  * await recordSession('tasks/fix-auth.md', { id: 'fixer', type: 'claude', status: 'initializing', started: new Date().toISOString(), prompts: ['Fix the JWT expiry check'] });
  */
 export async function recordSession(file: string, session: TaskSession): Promise<void> {
-  const entry = taskSessionSchema.parse(session);
+  const entry = parseSpec(taskSessionSchema, session, `session for task file ${file}`);
   await rewrite(file, (split) => {
     const front = editSessions(file, split.front, (list, doc) => {
       const index = indexOf(list, entry.id);
