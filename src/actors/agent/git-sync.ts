@@ -16,10 +16,10 @@ import { addWorktree, gitSyncStep, initialGitSync, removeWorktree, type GitSyncC
 import type { ControlHandler } from '../../runtime/control.js';
 import { TroupeError } from '../../runtime/errors.js';
 import { integrate, rebase } from './git-sync-git.js';
-import { GIT_COMMIT_CONTROL, type CommitNotice } from './git-sync-notice.js';
+import { GIT_COMMIT_CONTROL, SYNC_STATUS_CONTROL, type CommitNotice } from './git-sync-notice.js';
 import type { WorktreeInfo } from './worktree-info.js';
 
-export { GIT_COMMIT_CONTROL, type CommitNotice } from './git-sync-notice.js';
+export { GIT_COMMIT_CONTROL, SYNC_STATUS_CONTROL, type CommitNotice } from './git-sync-notice.js';
 
 /** The event published (and journaled) when a worktree's commits conflict with the integration branch. */
 export const SYNC_CONFLICT_EVENT = 'agent.sync_conflict';
@@ -253,6 +253,27 @@ export function gitCommitControl(coordinatorOf: (team: string) => GitSyncCoordin
     const coordinator = coordinatorOf(notice.team);
     // A hook left behind by a team that is gone: nothing to do, and nothing to fail.
     return { accepted: coordinator?.commit(notice.worktree, notice.at) ?? false };
+  };
+}
+
+/**
+ * The control handler for `agent.sync_status` (`{ team? }`): the status of one team, or of
+ * every team `teams()` gives, for `troupe team sync-status` in another process.
+ *
+ * @example
+ * ctx.control(SYNC_STATUS_CONTROL, gitSyncStatusControl(() => coordinators.values()));
+ * await sendControl(db, { type: 'agent.sync_status', team: 'shop' }) // [{ team: 'shop', worktrees: [...] }]
+ */
+export function gitSyncStatusControl(teams: () => Iterable<GitSyncCoordinator>): ControlHandler {
+  return (request) => {
+    const team = typeof request['team'] === 'string' ? request['team'] : undefined;
+    const all = [...teams()].map((coordinator) => coordinator.status());
+    if (team === undefined) return all;
+    const found = all.filter((status) => status.team === team);
+    if (found.length === 0) {
+      throw new TroupeError('INVALID_ARGUMENT', `No team '${team}' is synced here. Teams: ${all.map((status) => status.team).join(', ') || 'none'}.`, { details: { team } });
+    }
+    return found;
   };
 }
 
