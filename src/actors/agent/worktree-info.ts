@@ -52,7 +52,12 @@ export async function requireRepo(repo: string): Promise<string> {
   return common;
 }
 
-/** WORKTREE_NOT_FOUND unless the worktree's directory is there. */
+/**
+ * WORKTREE_NOT_FOUND unless the worktree's directory is there.
+ *
+ * @example
+ * requireWorktree(info); // throws once the worktree was paused or removed
+ */
 export function requireWorktree(info: WorktreeInfo): void {
   if (!existsSync(info.path)) {
     throw new TroupeError(
@@ -63,7 +68,12 @@ export function requireWorktree(info: WorktreeInfo): void {
   }
 }
 
-/** WORKTREE_PATH_EXISTS when something other than an empty directory is at `path`. */
+/**
+ * WORKTREE_PATH_EXISTS when something other than an empty directory is at `path`.
+ *
+ * @example
+ * requireFreePath('/srv/app/.troupe/worktrees/fixer', 'agent/fixer');
+ */
 export function requireFreePath(path: string, branch: string): void {
   if (!existsSync(path)) return;
   if (statSync(path).isDirectory() && readdirSync(path).length === 0) return;
@@ -74,7 +84,12 @@ export function requireFreePath(path: string, branch: string): void {
   );
 }
 
-/** The operation git is in the middle of in the worktree (a rebase, a merge...), if any. */
+/**
+ * The operation git is in the middle of in the worktree (a rebase, a merge...), if any.
+ *
+ * @example
+ * await operationInProgress(info.path) // 'a rebase' | undefined
+ */
 export async function operationInProgress(path: string): Promise<string | undefined> {
   // Each worktree has its own git directory (`.git/worktrees/<name>`), where these markers live.
   const { stdout: gitDir } = await git(path, ['rev-parse', '--absolute-git-dir']);
@@ -94,6 +109,9 @@ export async function operationInProgress(path: string): Promise<string | undefi
  * WORKTREE_BUSY when git is in the middle of something there, or the worktree's HEAD is not
  * on its branch (detached, or another branch checked out): troupe will not pile onto it,
  * nor commit or rebase onto something other than the session's branch.
+ *
+ * @example
+ * await requireIdle(info, 'pause');
  */
 export async function requireIdle(info: WorktreeInfo, doing: string): Promise<void> {
   const busy = await operationInProgress(info.path);
@@ -114,7 +132,12 @@ export async function requireIdle(info: WorktreeInfo, doing: string): Promise<vo
   );
 }
 
-/** The files with uncommitted changes (`untracked: false` leaves new files out). */
+/**
+ * The files with uncommitted changes (`untracked: false` leaves new files out).
+ *
+ * @example
+ * await changedFiles(info.path, { untracked: true }) // ['src/a.ts', 'notes.txt']
+ */
 export async function changedFiles(path: string, options: { untracked: boolean }): Promise<string[]> {
   const { stdout } = await git(path, ['--no-optional-locks', 'status', '--porcelain', `--untracked-files=${options.untracked ? 'all' : 'no'}`]);
   return stdout === '' ? [] : stdout.split('\n').map((line) => line.slice(3));
