@@ -130,8 +130,8 @@ export async function branchExists(cwd: string, branch: string): Promise<boolean
  * await git(path, ['commit', '-m', 'wip'], { env: await commitIdentity(path) });
  */
 export async function commitIdentity(cwd: string): Promise<Record<string, string>> {
-  const name = await git(cwd, ['config', 'user.name'], { allowFail: true });
-  const email = await git(cwd, ['config', 'user.email'], { allowFail: true });
-  if (name.exitCode === 0 && email.exitCode === 0) return {};
+  // `git var` fails exactly when `git commit` would ("unable to auto-detect email address").
+  const ident = await git(cwd, ['var', 'GIT_COMMITTER_IDENT'], { allowFail: true });
+  if (ident.exitCode === 0) return {};
   return { GIT_AUTHOR_NAME: 'troupe', GIT_AUTHOR_EMAIL: 'troupe@localhost', GIT_COMMITTER_NAME: 'troupe', GIT_COMMITTER_EMAIL: 'troupe@localhost' };
 }

@@ -90,9 +90,9 @@ export function requireFreePath(path: string, branch: string): void {
  * @example
  * await operationInProgress(info.path) // 'a rebase' | undefined
  */
-export async function operationInProgress(path: string): Promise<string | undefined> {
+export async function operationInProgress(path: string, gitDir?: string): Promise<string | undefined> {
   // Each worktree has its own git directory (`.git/worktrees/<name>`), where these markers live.
-  const { stdout: gitDir } = await git(path, ['rev-parse', '--absolute-git-dir']);
+  gitDir ??= (await git(path, ['rev-parse', '--absolute-git-dir'])).stdout;
   for (const [marker, what] of [
     ['rebase-merge', 'a rebase'],
     ['rebase-apply', 'a rebase'],
@@ -114,7 +114,10 @@ export async function operationInProgress(path: string): Promise<string | undefi
  * await requireIdle(info, 'pause');
  */
 export async function requireIdle(info: WorktreeInfo, doing: string): Promise<void> {
-  const busy = await operationInProgress(info.path);
+  // One git call for both: the worktree's git directory, and the ref HEAD is on ('HEAD' when detached).
+  const { stdout } = await git(info.path, ['rev-parse', '--absolute-git-dir', '--symbolic-full-name', 'HEAD']);
+  const [gitDir = '', ref = 'HEAD'] = stdout.split('\n');
+  const busy = await operationInProgress(info.path, gitDir);
   if (busy !== undefined) {
     throw new TroupeError(
       'WORKTREE_BUSY',
@@ -122,13 +125,13 @@ export async function requireIdle(info: WorktreeInfo, doing: string): Promise<vo
       { details: { path: info.path, operation: busy } },
     );
   }
-  const head = await git(info.path, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowFail: true });
-  if (head.exitCode === 0 && head.stdout === info.branch) return;
-  const where = head.exitCode === 0 ? `on branch '${head.stdout}'` : 'detached';
+  if (ref === `refs/heads/${info.branch}`) return;
+  const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;
+  const where = branch !== undefined ? `on branch '${branch}'` : 'detached';
   throw new TroupeError(
     'WORKTREE_BUSY',
     `Cannot ${doing} ${info.path}: its HEAD is ${where}, not on the session's branch '${info.branch}'. Check out '${info.branch}' there (\`git -C ${info.path} switch ${info.branch}\`) first.`,
-    { details: { path: info.path, branch: info.branch, head: head.exitCode === 0 ? head.stdout : null } },
+    { details: { path: info.path, branch: info.branch, head: branch ?? null } },
   );
 }
 
