@@ -18,6 +18,7 @@ import {
 } from '../src/actors/agent/worktree.js';
 import { TroupeError } from '../src/index.js';
 import { commitFiles, gitIn, hermeticGit, makeRepo } from './helpers/git-repo.js';
+import { pollUntil } from './helpers/poll.js';
 import { tempDir } from './helpers/tmp.js';
 
 hermeticGit();
@@ -41,7 +42,16 @@ async function branches(repo: string): Promise<string[]> {
   return (await gitIn(repo, 'branch', '--format=%(refname:short)')).split('\n');
 }
 
-async function fixer(repo: string, extra: { setup?: string; env?: Record<string, string> } = {}): Promise<WorktreeInfo> {
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function fixer(repo: string, extra: { setup?: string; env?: Record<string, string>; signal?: AbortSignal } = {}): Promise<WorktreeInfo> {
   return createWorktree({ repo, root: '.troupe/worktrees', id: 'fixer', branch: 'agent/fixer', base: 'main', ...extra });
 }
 
@@ -72,6 +82,20 @@ describe('createWorktree', () => {
     expect(existsSync(path)).toBe(false);
     expect(await worktreePaths(repo)).toEqual([repo]);
     expect(await branches(repo)).toEqual(['main']);
+  });
+
+  it('cancelling the setup ends its whole process group and removes the worktree', async () => {
+    const repo = await makeRepo();
+    const path = join(repo, '.troupe/worktrees/fixer');
+    const controller = new AbortController();
+    const creating = rejection(fixer(repo, { setup: 'sleep 60 & echo $! > child.pid; wait', signal: controller.signal }));
+    const child = Number(await pollUntil(() => existsSync(join(path, 'child.pid')) && readFileSync(join(path, 'child.pid'), 'utf8').trim(), { timeout: 15_000 }));
+    controller.abort();
+    const err = await creating;
+    expect(err.code).toBe('WORKTREE_SETUP_FAILED');
+    expect(err.message).toBe(`Setup 'sleep 60 & echo $! > child.pid; wait' was cancelled in ${path}; the worktree and branch 'agent/fixer' were removed. Fix the setup command (or what it needs) and start again.`);
+    expect(existsSync(path)).toBe(false);
+    await pollUntil(() => !alive(child), { message: `setup's child ${child} ended` });
   });
 
   it('refuses bad input with coded errors that say what to do', async () => {

@@ -11,7 +11,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { TroupeError } from '../../runtime/errors.js';
 import { branchExists, commitExists, commitIdentity, git, withRepoLock } from './worktree-git.js';
 import { changedFiles, requireFreePath, requireIdle, requireRepo, type WorktreeInfo } from './worktree-info.js';
-import { runSetup } from './worktree-setup.js';
+import { runSetup, setupEnding } from './worktree-setup.js';
 
 export type { WorktreeInfo, WorktreeStatus } from './worktree-info.js';
 export { worktreeStatus, syncWorktree, type SyncResult } from './worktree-sync.js';
@@ -90,10 +90,9 @@ export async function createWorktree(options: CreateWorktreeOptions): Promise<Wo
     await git(repo, ['worktree', 'remove', '--force', path], { allowFail: true });
     await git(repo, ['branch', '-D', options.branch], { allowFail: true });
   });
-  const why = outcome.exitCode === undefined ? 'was cancelled' : `failed (exit code ${outcome.exitCode})`;
   throw new TroupeError(
     'WORKTREE_SETUP_FAILED',
-    `Setup '${options.setup}' ${why} in ${path}; the worktree and branch '${options.branch}' were removed. Fix the setup command (or what it needs) and start again.${outcome.tail ? ` Its last output:\n${outcome.tail}` : ''}`,
+    `Setup '${options.setup}' ${setupEnding(outcome)} in ${path}; the worktree and branch '${options.branch}' were removed. Fix the setup command (or what it needs) and start again.${outcome.tail ? ` Its last output:\n${outcome.tail}` : ''}`,
     { details: { path, branch: options.branch, setup: options.setup, exitCode: outcome.exitCode, tail: outcome.tail } },
   );
 }
