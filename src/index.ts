@@ -92,12 +92,9 @@ export {
 } from './actors/agent/worktree.js';
 export { recordSession, updateSession, appendPrompt, appendHistory, readSessions, type TaskSession, type TaskSessionPatch } from './actors/agent/task-file.js';
 export { installCommitHook, uninstallCommitHook, type CommitHookOptions } from './actors/agent/git-hook.js';
+export { gitCommitControl, gitSyncStatusControl, GIT_COMMIT_CONTROL, SYNC_STATUS_CONTROL, type CommitNotice } from './actors/agent/git-sync-control.js';
 export {
   GitSyncCoordinator,
-  gitCommitControl,
-  gitSyncStatusControl,
-  GIT_COMMIT_CONTROL,
-  SYNC_STATUS_CONTROL,
   SYNC_CONFLICT_EVENT,
   SYNC_FAILED_EVENT,
   type GitSyncOptions,
@@ -105,7 +102,6 @@ export {
   type WorktreeSyncView,
   type SyncConflict,
   type TeamWorktree,
-  type CommitNotice,
 } from './actors/agent/git-sync.js';
 export type { GitSyncState, WorktreeSyncStatus } from './machines/git-sync.js';
 // Reading a database without owning it (what `troupe ps` and `troupe logs` use), and the one
