@@ -133,7 +133,8 @@ describe('createWorktree', () => {
   it('serializes concurrent creates on one repository', async () => {
     const repo = await makeRepo();
     const ids = ['w1', 'w2', 'w3', 'w4', 'w5', 'w6'];
-    const made = await Promise.all(ids.map((id) => createWorktree({ repo, root: '.troupe/worktrees', id, branch: `agent/${id}`, base: 'main' })));
+    const made = await Promise.all(ids.map((id) => createWorktree({ repo, id, branch: `agent/${id}`, base: 'main' })));
+    expect(made[0]?.path).toBe(join(repo, '.troupe/worktrees/w1'));
     expect(made.map((info) => info.branch)).toEqual(ids.map((id) => `agent/${id}`));
     expect((await worktreePaths(repo)).sort()).toEqual([repo, ...made.map((info) => info.path)].sort());
   });

@@ -17,12 +17,15 @@ export type { WorktreeInfo, WorktreeStatus } from './worktree-info.js';
 export { worktreeStatus, syncWorktree, type SyncResult } from './worktree-sync.js';
 export { pauseWorktree, resumeWorktree, PAUSE_SUBJECT, type ResumeOptions } from './worktree-pause.js';
 
+/** Where worktrees go by default, relative to the repository's top. */
+export const DEFAULT_WORKTREE_ROOT = '.troupe/worktrees';
+
 /** What `createWorktree` needs. */
 export interface CreateWorktreeOptions {
   /** A directory inside the repository (its top is found from there). */
   readonly repo: string;
-  /** Where worktrees go: absolute, or relative to the repository's top (`.troupe/worktrees`). */
-  readonly root: string;
+  /** Where worktrees go: absolute, or relative to the repository's top. Default {@link DEFAULT_WORKTREE_ROOT}. */
+  readonly root?: string;
   /** The worktree's directory name under `root` (the actor id). */
   readonly id: string;
   /** The branch to create (`agent/fixer`); must not exist yet. */
@@ -51,7 +54,7 @@ export async function createWorktree(options: CreateWorktreeOptions): Promise<Wo
   const common = await requireRepo(options.repo);
   const top = await git(options.repo, ['rev-parse', '--show-toplevel'], { allowFail: true });
   const repo = top.exitCode === 0 ? top.stdout : resolve(options.repo);
-  const root = resolve(repo, options.root);
+  const root = resolve(repo, options.root ?? DEFAULT_WORKTREE_ROOT);
   const path = resolve(root, options.id);
   if (options.id === '' || relative(root, path).startsWith('..') || isAbsolute(options.id) || options.id.split('/').includes('..')) {
     throw new TroupeError('INVALID_ARGUMENT', `Worktree id '${options.id}' must name a directory inside ${root}. Use the actor id (letters, digits, '-', '_', '/').`, {
