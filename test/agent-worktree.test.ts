@@ -316,7 +316,7 @@ describe('crash safety and git locks', () => {
     expect(existsSync(info.path)).toBe(true);
     // Released while waiting: the operation goes through.
     const paused = pauseWorktree(info);
-    setTimeout(() => rmSync(lock), 50);
+    setTimeout(() => rmSync(lock, { force: true }), 50);
     await paused;
     expect(await gitIn(repo, 'show', 'agent/fixer:new.txt')).toBe('work');
   });
