@@ -82,6 +82,7 @@ export {
   resumeWorktree,
   removeWorktree,
   reconcileWorktree,
+  isWorktreeInfo,
   DEFAULT_WORKTREE_ROOT,
   type CreateWorktreeOptions,
   type WorktreeInfo,

@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import {
   createWorktree,
+  isWorktreeInfo,
   pauseWorktree,
   reconcileWorktree,
   removeWorktree,
@@ -295,6 +296,8 @@ describe('crash safety and git locks', () => {
     const repo = await makeRepo();
     const info = await fixer(repo);
     expect(await reconcileWorktree(info)).toEqual({ worktree: true, branch: true });
+    expect(isWorktreeInfo(JSON.parse(JSON.stringify(info)))).toBe(true);
+    expect(isWorktreeInfo({ path: info.path })).toBe(false);
     rmSync(info.path, { recursive: true, force: true });
     expect(await reconcileWorktree(info)).toEqual({ worktree: false, branch: true });
     expect(await worktreePaths(repo)).toEqual([repo]);

@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { TroupeError } from '../../runtime/errors.js';
 import { git, gitCommonDir } from './worktree-git.js';
 
@@ -25,6 +26,19 @@ export interface WorktreeInfo {
   readonly branch: string;
   /** The ref the branch started from and is synced onto (`main`, `origin/main`, a tag or hash). */
   readonly base: string;
+}
+
+/** The shape of a {@link WorktreeInfo}, to check a record read back from the database. */
+const worktreeInfoSchema = z.object({ repo: z.string().min(1), path: z.string().min(1), branch: z.string().min(1), base: z.string().min(1) });
+
+/**
+ * True when `record` (a resource row's JSON, say) is a {@link WorktreeInfo}.
+ *
+ * @example
+ * if (isWorktreeInfo(row.record)) await reconcileWorktree(row.record);
+ */
+export function isWorktreeInfo(record: unknown): record is WorktreeInfo {
+  return worktreeInfoSchema.safeParse(record).success;
 }
 
 /** A worktree's position against its base and whether it has uncommitted work. */

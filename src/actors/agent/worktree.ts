@@ -13,7 +13,7 @@ import { branchExists, commitExists, commitIdentity, git, withRepoLock } from '.
 import { changedFiles, requireFreePath, requireIdle, requireRepo, type WorktreeInfo } from './worktree-info.js';
 import { runSetup, setupEnding } from './worktree-setup.js';
 
-export type { WorktreeInfo, WorktreeStatus } from './worktree-info.js';
+export { isWorktreeInfo, type WorktreeInfo, type WorktreeStatus } from './worktree-info.js';
 export { worktreeStatus, syncWorktree, type SyncResult } from './worktree-sync.js';
 export { pauseWorktree, resumeWorktree, PAUSE_SUBJECT, type ResumeOptions } from './worktree-pause.js';
 
