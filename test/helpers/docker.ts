@@ -1,0 +1,56 @@
+/**
+ * Docker for tests: whether an engine answers, the test image `troupe-test/busybox:1` (built
+ * here when missing: FROM scratch plus Debian's busybox-static, nothing pulled), and the check
+ * that no container or service labelled by troupe is left after a suite.
+ */
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+
+/** The image every Docker test runs. */
+export const TEST_IMAGE = 'troupe-test/busybox:1';
+
+const BUSYBOX = '/bin/busybox';
+
+/** True when `docker info` answers (the CLI is there and an engine runs). */
+export async function dockerAvailable(): Promise<boolean> {
+  const result = await execa('docker', ['info', '--format', '{{.ServerVersion}}'], { reject: false, timeout: 10_000 });
+  return result.exitCode === 0;
+}
+
+/**
+ * Builds the test image when the engine lacks it: FROM scratch, Debian's static busybox, its
+ * applets installed by an exec-form RUN (no shell in the image yet), no `# syntax` line (nothing
+ * can be pulled).
+ *
+ * @example beforeAll(() => ensureTestImage(), 120_000)
+ */
+export async function ensureTestImage(): Promise<void> {
+  const present = await execa('docker', ['image', 'inspect', TEST_IMAGE], { reject: false });
+  if (present.exitCode === 0) return;
+  if (!existsSync(BUSYBOX)) throw new Error(`${BUSYBOX} is missing: install busybox-static (apt-get install busybox-static) to build ${TEST_IMAGE}.`);
+  const dir = mkdtempSync(join(tmpdir(), 'troupe-image-'));
+  try {
+    copyFileSync(BUSYBOX, join(dir, 'busybox'));
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox","--install","-s","/bin"]\nCMD ["sh"]\n');
+    await execa('docker', ['build', '-q', '-t', TEST_IMAGE, dir], { env: { DOCKER_BUILDKIT: '0' } });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Containers (all states) and services that carry troupe's database label. */
+export async function troupeLeftovers(): Promise<string[]> {
+  const containers = await execa('docker', ['ps', '-a', '--filter', 'label=troupe.db', '--format', '{{.ID}} {{.Names}} {{.Status}}'], { reject: false });
+  const services = await execa('docker', ['service', 'ls', '--filter', 'label=troupe.db', '--format', '{{.ID}} {{.Name}}'], { reject: false });
+  const lines = (text: unknown) => String(text ?? '').split('\n').filter((line) => line.trim() !== '');
+  return [...lines(containers.stdout), ...(services.exitCode === 0 ? lines(services.stdout) : [])];
+}
+
+/** Whether the test can use Docker; prints why it is skipped outside CI. */
+export async function dockerOrSkip(file: string): Promise<boolean> {
+  const ok = await dockerAvailable();
+  if (!ok && !process.env['CI']) console.warn(`${file} skipped: Docker is not reachable (docker info failed). Install docker.io and start dockerd to include it.`);
+  return ok || Boolean(process.env['CI']);
+}
