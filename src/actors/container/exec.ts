@@ -45,6 +45,15 @@ export async function execInContainer(container: string, command: readonly strin
   }
 }
 
+/** An interactive exec: its raw stream, and the means to resize it and learn how it ended. */
+export interface ExecTty {
+  readonly stream: Duplex;
+  resize(cols: number, rows: number): Promise<void>;
+  /** The exec'd program's pid on the engine's host (meaningful on a local engine). */
+  pid(): Promise<number | undefined>;
+  exitCode(): Promise<number | null>;
+}
+
 /**
  * Opens an interactive `docker exec` with a TTY: a duplex stream (raw terminal bytes both
  * ways), its size, and how it ended once it has.
@@ -58,7 +67,7 @@ export async function openExecTty(
   container: string,
   command: readonly string[],
   options: { cols: number; rows: number; env?: Readonly<Record<string, string>>; workdir?: string; user?: string },
-): Promise<{ stream: Duplex; resize(cols: number, rows: number): Promise<void>; exitCode(): Promise<number | null> }> {
+): Promise<ExecTty> {
   const exec = await docker.getContainer(container).exec({
     Cmd: [...command],
     AttachStdin: true,
@@ -72,6 +81,10 @@ export async function openExecTty(
   return {
     stream,
     resize: (cols, rows) => exec.resize({ w: cols, h: rows }).then(() => undefined),
+    pid: async () => {
+      const info = await exec.inspect();
+      return typeof info.Pid === 'number' && info.Pid > 0 ? info.Pid : undefined;
+    },
     exitCode: async () => {
       // The stream ends as the program exits; Docker may record the code a moment later.
       for (let attempt = 0; attempt < 50; attempt++) {
