@@ -1,0 +1,61 @@
+// `placement: 'swarm'`: a container actor as a one-replica Docker Swarm service, on a
+// single-node swarm (`docker swarm init`, left again afterwards when this test made it).
+// Skipped with a message outside CI when Docker is not reachable.
+import { execa } from 'execa';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createOrchestrator, type Orchestrator } from '../src/index.js';
+import { dockerOrSkip, ensureTestImage, TEST_IMAGE, troupeLeftovers } from './helpers/docker.js';
+import { pollUntil } from './helpers/poll.js';
+import { tempDb } from './helpers/tmp.js';
+
+const canRun = await dockerOrSkip('container-swarm.test.ts');
+
+let orc: Orchestrator | undefined;
+let madeSwarm = false;
+
+async function swarmState(): Promise<string> {
+  return (await execa('docker', ['info', '--format', '{{.Swarm.LocalNodeState}}'])).stdout.trim();
+}
+
+describe.skipIf(!canRun)('containers on a swarm', () => {
+  beforeAll(async () => {
+    await ensureTestImage();
+    if ((await swarmState()) !== 'active') {
+      await execa('docker', ['swarm', 'init', '--advertise-addr', '127.0.0.1']);
+      madeSwarm = true;
+    }
+  }, 120_000);
+  afterEach(async () => {
+    await orc?.close();
+    orc = undefined;
+  });
+  afterAll(async () => {
+    expect(await troupeLeftovers()).toEqual([]);
+    if (madeSwarm) await execa('docker', ['swarm', 'leave', '--force'], { reject: false });
+  }, 60_000);
+
+  it('runs as a one-replica service: states from its task, logs from the service, exit code', async () => {
+    orc = await createOrchestrator({ db: tempDb() });
+    const c = await orc.spawn({ kind: 'container', id: 'job', image: TEST_IMAGE, placement: 'swarm', command: 'echo from the swarm; exit 4' });
+    await c.waitFor((snapshot) => snapshot.status === 'done', { timeout: 60_000 });
+    expect(c.state).toBe('exited');
+    const context = c.context as { exitCode: number; handle: { containerId: string; placement: string } };
+    expect(context.exitCode).toBe(4);
+    expect(context.handle.placement).toBe('swarm');
+    expect(c.output()).toBe('from the swarm\n');
+    // The service is removed with the actor.
+    expect((await execa('docker', ['service', 'inspect', context.handle.containerId], { reject: false })).exitCode).toBe(1);
+  });
+
+  it('is ready on its output, and stop removes the service and its task', async () => {
+    orc = await createOrchestrator({ db: tempDb() });
+    const c = await orc.spawn({ kind: 'container', id: 'svc', image: TEST_IMAGE, placement: 'swarm', command: 'echo up; exec sleep 600', wait_for: 'up\\n', grace: '1s' });
+    await c.waitFor('ready', { timeout: 60_000 });
+    const service = (c.context as { handle: { containerId: string } }).handle.containerId;
+    const labels = JSON.parse((await execa('docker', ['service', 'inspect', '--format', '{{json .Spec.Labels}}', service])).stdout) as Record<string, string>;
+    expect(labels).toMatchObject({ 'troupe.actor': 'svc', 'troupe.owner': String(process.pid) });
+    await orc.stop('svc');
+    expect(c.state).toBe('cancelled');
+    await pollUntil(async () => (await execa('docker', ['ps', '-a', '-q', '--filter', `label=com.docker.swarm.service.id=${service}`])).stdout.trim() === '', { timeout: 20_000 });
+  });
+});
