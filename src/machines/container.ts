@@ -10,7 +10,8 @@
  * final: exited (exit code) | failed* (reason) | cancelled | lost*    (* tagged 'failure')
  * ```
  *
- * `building` is passed through only when the image is built or pulled. A container that
+ * `building` is passed through only when the image is built or pulled (before `creating`, or
+ * from it when Docker reports the image missing). A container that
  * exits on its own is `exited` whatever its code (a non-zero code is tagged `failure` for
  * the supervisor); one killed by the kernel for its memory limit is `failed` with reason `oom`.
  */
@@ -244,7 +245,8 @@ export const containerMachine = setup({
       on: { 'container.building': 'building', 'container.creating': 'creating' },
     },
     building: { on: { 'container.creating': 'creating' } },
-    creating: {},
+    // Docker said the image is missing: it is pulled, then created again.
+    creating: { on: { 'container.building': 'building' } },
     starting: { on: { 'container.started': 'running' } },
     running: {
       entry: enqueueActions(({ context, enqueue }) => {

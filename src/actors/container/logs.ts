@@ -5,7 +5,7 @@
  * kept in a small file beside the log, so a re-attach after a crash follows from there and
  * skips what was already written: no duplicated lines.
  */
-import { readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 
@@ -20,6 +20,9 @@ export function timestampKey(stamp: string): string {
   if (!found) return stamp;
   return `${found[1] ?? ''}.${(found[2] ?? '').padEnd(9, '0')}`;
 }
+
+/** Wider than any key (`YYYY-MM-DDTHH:MM:SS.nnnnnnnnn` is 29 characters), so every mark is written at one width. */
+const MARK_WIDTH = 40;
 
 /** The file holding the last written line's timestamp key. */
 function markFile(logsDir: string, actorId: string): string {
@@ -74,7 +77,14 @@ export function followLogStream(
 ): LogFollower {
   let last = options.mark;
   let pending: Buffer = Buffer.alloc(0);
-  const file = markFile(options.logsDir, options.actorId);
+  // Opened once, never truncated: each mark is written over the last at offset 0, padded to
+  // one width, by one write. Rewriting the file (truncate, then write) would leave it empty
+  // to a kill -9 between the two, and the re-attach would then repeat the whole log.
+  let fd: number | undefined = openSync(markFile(options.logsDir, options.actorId), constants.O_RDWR | constants.O_CREAT, 0o600);
+  const closeMark = () => {
+    if (fd !== undefined) closeSync(fd);
+    fd = undefined;
+  };
   // One payload: a line (or a piece of a long one) starting with its timestamp and a space.
   const take = (payload: Buffer) => {
     const space = payload.indexOf(0x20);
@@ -84,7 +94,7 @@ export function followLogStream(
     options.write(payload.subarray(space + 1));
     last = key;
     // After the write: a crash in between repeats at most this one line on re-attach.
-    writeFileSync(file, key);
+    if (fd !== undefined) writeSync(fd, key.padEnd(MARK_WIDTH, ' '), 0);
   };
   const onData = (chunk: Buffer) => {
     if (options.tty) {
@@ -111,6 +121,7 @@ export function followLogStream(
     stop: () => {
       stream.off('data', onData);
       stream.destroy();
+      closeMark();
     },
   };
 }

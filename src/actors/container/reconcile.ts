@@ -31,8 +31,9 @@ export async function reconcileContainer(resource: ResourceRow, restoring: boole
     if (handle.placement === 'swarm') await docker.getService(handle.containerId).inspect();
     else await docker.getContainer(handle.containerId).inspect();
   } catch (err: unknown) {
-    // Gone: lost. The engine unreachable: we cannot take it back now either.
-    return dockerStatus(err) === 404 ? 'lost' : 'lost';
+    if (dockerStatus(err) === 404) return 'lost';
+    // The engine does not answer: its restored actor tries, and fails saying so (DOCKER_UNAVAILABLE).
+    return restoring ? 'reattach' : 'lost';
   }
   if (restoring) return 'reattach';
   await removeHandle(docker, handle).catch(() => undefined);
@@ -68,10 +69,11 @@ export async function sweepContainers(dbKey: string, owned: ReadonlySet<string>)
       withTimeout(
         (async () => {
           const docker = dockerClient(endpoint);
-          const containers = await docker.listContainers({ all: true, filters });
+          // Both at once: a busy engine answers each in tens of milliseconds, and open waits for the sweep.
+          // An engine that is no swarm manager refuses the services list: it has none.
+          const [containers, services] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listServices({ filters }).catch(() => [])]);
           const stale = containers.filter((c) => !owned.has(c.Id) && c.Labels['troupe.keep'] !== 'true' && c.Labels[LABEL_OWNER] !== mine && c.Labels['com.docker.swarm.service.id'] === undefined);
           await Promise.all(stale.map((c) => removeContainer(docker, c.Id).catch(() => undefined)));
-          const services = await docker.listServices({ filters }).catch(() => []);
           const staleServices = services.filter((s) => s.ID !== undefined && !owned.has(s.ID) && s.Spec?.Labels?.['troupe.keep'] !== 'true' && s.Spec?.Labels?.[LABEL_OWNER] !== mine);
           await Promise.all(staleServices.map((s) => docker.getService(s.ID as string).remove().catch(() => undefined)));
         })(),

@@ -11,7 +11,7 @@ import type { ContainerEvent, ContainerHandle, ContainerKillEvent, ContainerReas
 import { TroupeError, describeError, type ErrorCode } from '../../runtime/errors.js';
 import type { OutputSink } from '../output/output.js';
 import { createOutputMatcher, probeReadiness } from '../readiness/readiness.js';
-import { dbLabel, dockerClient, dockerEndpoint, dockerError } from './client.js';
+import { dbLabel, dockerClient, dockerEndpoint, dockerError, dockerStatus } from './client.js';
 import { driverFor, type ContainerDriver } from './driver.js';
 import { probeExec } from './exec.js';
 import { ensureImage } from './image.js';
@@ -113,10 +113,8 @@ class ContainerRun {
   async start(): Promise<void> {
     if (this.handle) return this.reattach();
     try {
-      await ensureImage(dockerClient(this.endpoint), this.input, this.endpoint, () => this.report({ type: 'container.building' }));
-      if (this.killing || this.disposed) return this.endWithoutContainer();
-      this.report({ type: 'container.creating' });
-      const handle = await this.driver.create({ db: dbLabel(this.services.dbKey), actor: this.input.id, owner: String(process.pid), keep: this.input.keep });
+      const handle = await this.create();
+      if (handle === undefined) return this.endWithoutContainer();
       this.handle = handle;
       this.services.live.set(this.input.id, handle.containerId);
       try {
@@ -136,6 +134,29 @@ class ContainerRun {
     }
     this.report({ type: 'container.started' });
     await this.follow(undefined);
+  }
+
+  /**
+   * Creates the container, the image made present first when it must be (a build, `pull:
+   * always`, a swarm service); otherwise only when Docker says it is missing, which saves a
+   * round trip on every start. Undefined when stopped meanwhile.
+   */
+  private async create(): Promise<ContainerHandle | undefined> {
+    const docker = dockerClient(this.endpoint);
+    const building = () => this.report({ type: 'container.building' });
+    const labels = { db: dbLabel(this.services.dbKey), actor: this.input.id, owner: String(process.pid), keep: this.input.keep };
+    const first = this.input.build !== undefined || this.input.pull === 'always' || this.input.placement === 'swarm';
+    if (first) await ensureImage(docker, this.input, this.endpoint, building);
+    if (this.killing || this.disposed) return undefined;
+    this.report({ type: 'container.creating' });
+    try {
+      return await this.driver.create(labels);
+    } catch (err: unknown) {
+      if (first || !(err instanceof TroupeError) || dockerStatus(err.cause) !== 404) throw err;
+    }
+    await ensureImage(docker, this.input, this.endpoint, building);
+    if (this.killing || this.disposed) return undefined;
+    return this.driver.create(labels);
   }
 
   /** A restored actor takes its container back: logs from where they stopped, exit awaited. */
