@@ -79,6 +79,24 @@ describe.skipIf(!canRun)('containers after a crash of their owner', () => {
     }
   });
 
+  it('leaves a keep: true container running on close(), and the next open re-attaches to it', async () => {
+    const db = tempDb();
+    orc = await createOrchestrator({ db, handleSignals: false });
+    const kept = await orc.spawn({ kind: 'container', id: 'kept', image: TEST_IMAGE, command: 'echo up; exec sleep 600', keep: true, grace: '0s' });
+    await kept.waitFor('running', { timeout: 30_000 });
+    const containerId = (kept.context as { handle: { containerId: string } }).handle.containerId;
+    await orc.close();
+    expect(await running(containerId)).toBe(true);
+    orc = await createOrchestrator({ db, handleSignals: false });
+    const again = orc.get('kept')!;
+    expect(again.state).toBe('running');
+    expect((again.context as { handle: { containerId: string } }).handle.containerId).toBe(containerId);
+    // A stop asked for ends it for good: kept or not, the container goes.
+    await orc.stop('kept');
+    expect(again.state).toBe('cancelled');
+    expect(await running(containerId)).toBe(false);
+  });
+
   it('reports lost when the container was removed while no owner was attached', async () => {
     const db = tempDb();
     const started = await startOwner<Record<string, string>>('test/fixtures/container-owner.mts', [db, '1']);
