@@ -1,10 +1,12 @@
 // `placement: 'swarm'`: a container actor as a one-replica Docker Swarm service, on a
 // single-node swarm (`docker swarm init`, left again afterwards when this test made it).
 // Skipped with a message outside CI when Docker is not reachable.
-import { execa } from 'execa';
+import { readFileSync } from 'node:fs';
+import { execa, type ResultPromise } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createOrchestrator, type Orchestrator } from '../src/index.js';
+import { createOrchestrator, openReader, type Orchestrator } from '../src/index.js';
 import { dockerOrSkip, ensureTestImage, TEST_IMAGE, troupeLeftovers } from './helpers/docker.js';
+import { startOwner, stopOwner } from './helpers/owner.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDb } from './helpers/tmp.js';
 
@@ -12,6 +14,12 @@ const canRun = await dockerOrSkip('container-swarm.test.ts');
 
 let orc: Orchestrator | undefined;
 let madeSwarm = false;
+let owner: ResultPromise | undefined;
+
+/** The numbers of the `line <n>` lines in a log, in order. */
+function lineNumbers(text: string): number[] {
+  return [...text.matchAll(/^line (\d+)$/gm)].map((found) => Number(found[1]));
+}
 
 async function swarmState(): Promise<string> {
   return (await execa('docker', ['info', '--format', '{{.Swarm.LocalNodeState}}'])).stdout.trim();
@@ -28,6 +36,8 @@ describe.skipIf(!canRun)('containers on a swarm', () => {
   afterEach(async () => {
     await orc?.close();
     orc = undefined;
+    await stopOwner(owner);
+    owner = undefined;
   });
   afterAll(async () => {
     expect(await troupeLeftovers()).toEqual([]);
@@ -45,6 +55,26 @@ describe.skipIf(!canRun)('containers on a swarm', () => {
     expect(c.output()).toBe('from the swarm\n');
     // The service is removed with the actor.
     expect((await execa('docker', ['service', 'inspect', context.handle.containerId], { reject: false })).exitCode).toBe(1);
+  });
+
+  it('re-attaches to the same service after a kill -9 of its owner, its log continued line for line', async () => {
+    const db = tempDb();
+    const started = await startOwner<Record<string, string>>('test/fixtures/container-owner.mts', [db, '1', TEST_IMAGE, 'swarm']);
+    owner = started.child;
+    started.child.kill('SIGKILL');
+    await started.child;
+    const service = started.ready['tick-0'] ?? '';
+    orc = await createOrchestrator({ db, handleSignals: false });
+    const tick = orc.get('tick-0')!;
+    expect((tick.context as { handle: { containerId: string } }).handle.containerId).toBe(service);
+    const logFile = openReader(db).logFile('tick-0')!;
+    const before = lineNumbers(readFileSync(logFile, 'utf8')).length;
+    await pollUntil(() => lineNumbers(readFileSync(logFile, 'utf8')).length > before + 20, { timeout: 30_000 });
+    await orc.stop('tick-0');
+    expect(tick.state).toBe('cancelled');
+    const numbers = lineNumbers(readFileSync(logFile, 'utf8'));
+    expect(numbers).toEqual(numbers.map((_, index) => index));
+    expect((await execa('docker', ['service', 'inspect', service], { reject: false })).exitCode).toBe(1);
   });
 
   it('is ready on its output, and stop removes the service and its task', async () => {
