@@ -12,7 +12,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
-import { createOrchestrator } from '../src/index.js';
+import { readFileSync } from 'node:fs';
+import { createOrchestrator, openReader } from '../src/index.js';
 import { ensureTestImage, TEST_IMAGE } from '../test/helpers/docker.js';
 import { startOwner } from '../test/helpers/owner.js';
 import type { Benchmark } from './lib/benchmark.js';
@@ -97,13 +98,18 @@ async function reattach(): Promise<number> {
   const cliStart = performance.now();
   await execa('docker', ['inspect', '--format', '{{.State.Running}}', ...containers]);
   inspectMs.push(performance.now() - cliStart);
+  // The last line each wrote before the kill, from its log on disk (the tail is reloaded from it).
+  const lastLine = (text: string) => Math.max(-1, ...[...text.matchAll(/^line (\d+)$/gm)].map((found) => Number(found[1])));
+  const reader = openReader(db);
+  const before = Object.fromEntries(Object.keys(ready).map((id) => [id, lastLine(readFileSync(reader.logFile(id) ?? '', 'utf8'))]));
+  reader.close();
   const start = performance.now();
   const orc = await createOrchestrator({ db, handleSignals: false });
   await Promise.all(Object.keys(ready).map((id) => orc.waitFor(id, 'running', { timeout: 60_000 })));
   const ms = performance.now() - start;
-  // Running is restored from the snapshot; the runner re-attaches behind it. A new line from
-  // every one of them says their logs are followed again.
-  await until(() => Object.keys(ready).every((id) => /line \d+\n/.test(orc.get(id)?.output() ?? '')));
+  // Running is restored from the snapshot; the runner re-attaches behind it. A line newer than
+  // any before the open, from every one of them, says their logs are followed again.
+  await until(() => Object.keys(ready).every((id) => lastLine(orc.get(id)?.output() ?? '') > (before[id] ?? -1)));
   toNewOutput.push(performance.now() - start);
   await orc.close();
   await bench.dispose();
