@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOrchestrator, type Orchestrator } from '../src/index.js';
+import { dockerEndpoint } from '../src/actors/container/client.js';
 import { dockerOrSkip, ensureTestImage, TEST_IMAGE, troupeLeftovers } from './helpers/docker.js';
 import { tempDb, tempDir } from './helpers/tmp.js';
 
@@ -138,7 +139,7 @@ describe.skipIf(!canRun)('container actors on Docker', () => {
     expect(c.state).toBe('failed');
     expect((c.context as { error: unknown }).error).toEqual({
       code: 'IMAGE_NOT_FOUND',
-      message: "Image 'troupe-test/missing:0' of 'nope' is not on the Docker engine at 'unix:///var/run/docker.sock', and pull is 'never'. Build it (docker build -t troupe-test/missing:0 <dir>) or set pull: 'missing'.",
+      message: `Image 'troupe-test/missing:0' of 'nope' is not on the Docker engine at '${dockerEndpoint(undefined)}', and pull is 'never'. Build it (docker build -t troupe-test/missing:0 <dir>) or set pull: 'missing'.`,
     });
   });
 
