@@ -4,10 +4,11 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOrchestrator, type Orchestrator } from '../src/index.js';
 import { dockerOrSkip, ensureTestImage, TEST_IMAGE, troupeLeftovers } from './helpers/docker.js';
+import { startOwner, stopOwner } from './helpers/owner.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDb } from './helpers/tmp.js';
 
@@ -15,9 +16,12 @@ const canRun = await dockerOrSkip('container-shell.test.ts');
 const VARIABLE = 'TROUPE_DOCKER_SHELL_SECRET';
 
 let orc: Orchestrator | undefined;
+let owner: ResultPromise | undefined;
 afterEach(async () => {
   await orc?.close();
   orc = undefined;
+  await stopOwner(owner);
+  owner = undefined;
 });
 
 describe.skipIf(!canRun)('shells in containers', () => {
@@ -78,6 +82,23 @@ describe.skipIf(!canRun)('shells in containers', () => {
       .map((entry) => join(entry.parentPath, entry.name))
       .filter((path) => readFileSync(path).includes(secret));
     expect(holding).toEqual([]);
+  });
+
+  it('after a kill -9 of the owner: shells are lost, their programs reaped, a throwaway container removed', async () => {
+    const db = tempDb();
+    const started = await startOwner<{ box: string; throwaway: string }>('test/fixtures/docker-shell-owner.mts', [db]);
+    owner = started.child;
+    const processes = async () => (await execa('docker', ['top', started.ready.box, '-o', 'pid,args'])).stdout.split('\n').slice(1).map((line) => line.trim().replace(/^\d+\s+/, '')).sort();
+    expect(await processes()).toEqual(['sh -i', 'sleep 1001', 'sleep 600']);
+    started.child.kill('SIGKILL');
+    await started.child;
+    orc = await createOrchestrator({ db, handleSignals: false });
+    await orc.waitFor('in-box', (snapshot) => snapshot.status === 'done', { timeout: 10_000 });
+    expect(orc.get('in-box')!.state).toBe('lost');
+    expect(orc.get('throwaway')!.state).toBe('lost');
+    await pollUntil(async () => (await processes()).join(',') === 'sleep 600', { timeout: 10_000 });
+    expect((await execa('docker', ['inspect', started.ready.throwaway], { reject: false })).exitCode).toBe(1);
+    expect(orc.get('box')!.state).toBe('running');
   });
 
   it('fails to start, saying what to do, when the container is not there', async () => {

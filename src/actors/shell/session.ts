@@ -84,6 +84,8 @@ export function createShellSession(services: ShellServices) {
     if (handle?.backend === 'pty' || handle?.backend === 'docker' || orphaned) {
       // Jobs that ignored the hangup (nohup) may still run in the dead shell's session.
       if (handle?.backend === 'pty') void track(stopSession(handle, input.graceMs));
+      // A docker exec on a local engine is a host session too (see terminal/docker.ts).
+      if (handle?.backend === 'docker' && handle.pid !== undefined && handle.startTime !== undefined) void track(stopSession({ pid: handle.pid, startTime: handle.startTime }, input.graceMs));
       const what = handle?.backend === 'docker' ? 'docker exec' : 'pty';
       report({
         type: 'shell.lost',
