@@ -8,10 +8,10 @@ import { resolve } from 'node:path';
 import Docker from 'dockerode';
 import { TroupeError, describeError } from '../../runtime/errors.js';
 
-/** Where Docker listens when neither the spec nor DOCKER_HOST says. */
+/** Where Docker listens when neither the spec nor DOCKER_HOST says. @example dockerEndpoint(undefined) // DEFAULT_DOCKER_HOST without DOCKER_HOST */
 export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
 
-/** The labels every container and service of ours carries. */
+/** The labels every container and service of ours carries. @example docker ps --filter label=troupe.db=3f9a1c2e5b7d */
 export const LABEL_DB = 'troupe.db';
 export const LABEL_ACTOR = 'troupe.actor';
 export const LABEL_OWNER = 'troupe.owner';
@@ -54,7 +54,11 @@ export function dockerClient(endpoint: string): Docker {
   return client;
 }
 
-/** The endpoint as messages show it: no password, ever. */
+/**
+ * The endpoint as messages show it: no password, ever.
+ *
+ * @example showEndpoint('tcp://me:secret@10.0.0.5:2376') // 'tcp://me@10.0.0.5:2376'
+ */
 export function showEndpoint(endpoint: string): string {
   return endpoint.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1@');
 }
@@ -91,14 +95,22 @@ export function dockerError(err: unknown, endpoint: string, doing: string): Trou
   return new TroupeError('DOCKER_FAILED', `Docker at '${shown}' failed while ${doing}: ${dockerMessage(err)}`, { cause: err, details: { endpoint: shown } });
 }
 
-/** Docker's own words from an API error (its JSON body's `message`), else the error's message. */
+/**
+ * Docker's own words from an API error (its JSON body's `message`), else the error's message.
+ *
+ * @example dockerMessage(err) // 'No such image: app:1'
+ */
 export function dockerMessage(err: unknown): string {
   const json = (err as { json?: { message?: unknown } } | null)?.json;
   if (json && typeof json.message === 'string') return json.message.trim();
   return describeError(err).replace(/^\(HTTP code \d+\)\s*[\w ]*-\s*/, '').trim();
 }
 
-/** The HTTP status of a dockerode API error (404 for a missing container or image). */
+/**
+ * The HTTP status of a dockerode API error (404 for a missing container or image).
+ *
+ * @example if (dockerStatus(err) === 404) return undefined
+ */
 export function dockerStatus(err: unknown): number | undefined {
   const status = (err as { statusCode?: unknown } | null)?.statusCode;
   return typeof status === 'number' ? status : undefined;

@@ -11,7 +11,8 @@ import { defineKind, type KindServices } from '../../runtime/kind.js';
 import { dockerEndpoint } from './client.js';
 import { compileContainerSpec } from './compile.js';
 import { noteEndpoint, reconcileContainer, sweepContainers } from './reconcile.js';
-import { createRunContainer, pendingContainerStops, type ContainerServices } from './run.js';
+import { createRunContainer, type ContainerServices } from './run.js';
+import { pendingContainerStops } from './stops.js';
 import { containerSpecSchema } from './spec.js';
 
 /** Live runs' containers, by actor id, per orchestrator (its services object). */

@@ -43,7 +43,11 @@ export function readLogMark(logsDir: string, actorId: string): string | undefine
   }
 }
 
-/** Forgets the mark once the container is gone. */
+/**
+ * Forgets the mark once the container is gone.
+ *
+ * @example removeLogMark(logsDir, 'db')
+ */
 export function removeLogMark(logsDir: string, actorId: string): void {
   rmSync(markFile(logsDir, actorId), { force: true });
 }
@@ -51,6 +55,8 @@ export function removeLogMark(logsDir: string, actorId: string): void {
 /**
  * The Unix time (whole seconds) to ask Docker's `since` for, from a mark: a second early,
  * since Docker compares whole seconds; the lines at or before the mark are skipped here.
+ *
+ * @example sinceSeconds('2026-11-29T08:00:01.500000000') // 1795939200
  */
 export function sinceSeconds(mark: string | undefined): number {
   if (mark === undefined) return 0;

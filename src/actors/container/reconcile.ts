@@ -48,7 +48,11 @@ async function removeHandle(docker: Docker, handle: ContainerHandle): Promise<vo
 /** The endpoints a sweep looks at: the default one, and every one this process has used. */
 const usedEndpoints = new Set<string>();
 
-/** Remembers an endpoint for the sweep. */
+/**
+ * Remembers an endpoint for the sweep.
+ *
+ * @example noteEndpoint('tcp://10.0.0.5:2375')
+ */
 export function noteEndpoint(endpoint: string): void {
   usedEndpoints.add(endpoint);
 }

@@ -7,14 +7,15 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fromCallback } from 'xstate';
-import type { ContainerEvent, ContainerHandle, ContainerKillEvent, ContainerReason, ContainerRunInput } from '../../machines/container.js';
-import { TroupeError, describeError, type ErrorCode } from '../../runtime/errors.js';
+import type { ContainerEvent, ContainerHandle, ContainerKillEvent, ContainerRunInput } from '../../machines/container.js';
+import { TroupeError, describeError } from '../../runtime/errors.js';
 import type { OutputSink } from '../output/output.js';
 import { createOutputMatcher, probeReadiness } from '../readiness/readiness.js';
 import { dbLabel, dockerClient, dockerEndpoint, dockerError, dockerStatus } from './client.js';
 import { driverFor, type ContainerDriver } from './driver.js';
 import { probeExec } from './exec.js';
 import { ensureImage } from './image.js';
+import { reasonOf, track } from './stops.js';
 import { followLogStream, readLogMark, removeLogMark, sinceSeconds, type LogFollower } from './logs.js';
 
 /**
@@ -37,23 +38,6 @@ export interface ContainerServices {
 
 /** After the container stopped, how long its last output may take to arrive. */
 const DRAIN_MS = 2_000;
-
-const stopping = new Set<Promise<void>>();
-
-/**
- * Resolves once every container being stopped and removed is gone: awaited by close().
- *
- * @example await pendingContainerStops()
- */
-export async function pendingContainerStops(): Promise<void> {
-  while (stopping.size > 0) await Promise.all(stopping);
-}
-
-function track(work: Promise<void>): Promise<void> {
-  const promise: Promise<void> = work.catch(() => undefined).finally(() => stopping.delete(promise));
-  stopping.add(promise);
-  return promise;
-}
 
 /**
  * The `run` actor of the container machine.
@@ -298,20 +282,5 @@ class ContainerRun {
     } catch {
       // The database may be closed already; the next open's reconcile finds the container gone.
     }
-  }
-}
-
-function reasonOf(code: ErrorCode): ContainerReason {
-  switch (code) {
-    case 'BUILD_FAILED':
-      return 'build_failed';
-    case 'IMAGE_NOT_FOUND':
-      return 'image_not_found';
-    case 'DOCKER_UNAVAILABLE':
-      return 'docker_unavailable';
-    case 'PORT_IN_USE':
-      return 'port_in_use';
-    default:
-      return 'create_failed';
   }
 }

@@ -6,7 +6,11 @@ import { z } from 'zod';
 import type { ActorHandle } from '../../runtime/handle.js';
 import { baseSpecShape, durationSchema, sizeSchema, waitForSchema, type RestartPolicy, type RestartSpec } from '../../runtime/spec.js';
 
-/** `wait_for` of a container: the process forms, or `{ exec: [...] }`, a command run inside by `docker exec` that must exit 0. */
+/**
+ * `wait_for` of a container: the process forms, or `{ exec: [...] }`, a command run inside by `docker exec` that must exit 0.
+ *
+ * @example containerWaitForSchema.parse({ exec: ['pg_isready'] })
+ */
 export const containerWaitForSchema = z.union([waitForSchema, z.object({ exec: z.array(z.string().min(1)).min(1) }).strict()]);
 
 const mountSchema = z
@@ -18,6 +22,11 @@ const mountSchema = z
   })
   .strict();
 
+/**
+ * The whole container spec, checked once at `spawn`.
+ *
+ * @example containerSpecSchema.parse({ kind: 'container', image: 'redis:7' })
+ */
 export const containerSpecSchema = z
   .object({
     ...baseSpecShape,
