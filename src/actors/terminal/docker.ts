@@ -12,6 +12,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
+import type { ContainerMount } from '../../machines/container.js';
 import { TroupeError } from '../../runtime/errors.js';
 import { dbLabel, dockerClient, dockerEndpoint, dockerError, LABEL_ACTOR, LABEL_DB } from '../container/client.js';
 import { openExecTty, type ExecTty } from '../container/exec.js';
@@ -22,11 +23,19 @@ import type { Terminal, TerminalExit, TerminalHandle, TerminalOptions } from './
 
 export type DockerHandle = Extract<TerminalHandle, { backend: 'docker' }>;
 
-/** Where a docker shell runs: an existing container (an actor's id, or Docker's name or id), or a throwaway one from an image. */
+/**
+ * Where a docker terminal runs: an existing container (an actor's id, or Docker's name or id),
+ * or a throwaway one from an image, with host directories mounted (checked by the caller
+ * against `allowedDirs`: see `compileContainerSpec`).
+ *
+ * @example { image: 'node:20', mounts: [{ source: '/srv/app', target: '/work', readonly: false }] }
+ */
 export interface DockerTarget {
   readonly container?: string;
   readonly image?: string;
   readonly host?: string;
+  /** For a throwaway container only. */
+  readonly mounts?: readonly ContainerMount[];
 }
 
 /** As the pty's gate: the program starts on the go line, and becomes `sh`'s pid. */
@@ -39,6 +48,9 @@ const EXIT_WAIT_MS = 5_000;
  * Opens a docker exec terminal for `options.file` in the target's container (made first, for
  * an image), gated until `go()`. Throws DOCKER_UNAVAILABLE, DOCKER_FAILED or SPAWN_FAILED
  * (no such container).
+ *
+ * Other kinds may use it for a program in a container (an agent CLI): the result is a
+ * Terminal like a pty's, with `go()` to call once its handle is recorded.
  *
  * @example
  * const terminal = await openDocker(options, { container: 'db' }, dbKey)
@@ -57,7 +69,7 @@ export async function openDocker(options: TerminalOptions, target: DockerTarget,
         // Something to exec into, ended with the shell (removed by force).
         Cmd: ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 3600 & wait $!; done'],
         Labels: labelsOf({ db: dbLabel(dbKey), actor: options.id, owner: String(process.pid), keep: false }),
-        HostConfig: { Init: false },
+        HostConfig: { Binds: (target.mounts ?? []).map((mount) => `${mount.source}:${mount.target}${mount.readonly ? ':ro' : ''}`) },
       });
       container = created.id;
       throwaway = true;
