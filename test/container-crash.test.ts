@@ -6,10 +6,9 @@ import { execa, type ResultPromise } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOrchestrator, openReader, type Orchestrator } from '../src/index.js';
 import { dbLabel } from '../src/actors/container/client.js';
-import { dockerOrSkip, ensureTestImage, TEST_IMAGE, troupeLeftovers } from './helpers/docker.js';
+import { dockerDb, dockerOrSkip, ensureTestImage, TEST_IMAGE, troupeLeftovers } from './helpers/docker.js';
 import { startOwner, stopOwner } from './helpers/owner.js';
 import { pollUntil } from './helpers/poll.js';
-import { tempDb } from './helpers/tmp.js';
 
 const canRun = await dockerOrSkip('container-crash.test.ts');
 
@@ -39,7 +38,7 @@ describe.skipIf(!canRun)('containers after a crash of their owner', () => {
   });
 
   it('re-attaches to the same container after kill -9, with no duplicated or missing log lines', async () => {
-    const db = tempDb();
+    const db = dockerDb();
     const started = await startOwner<Record<string, string>>('test/fixtures/container-owner.mts', [db, '1']);
     owner = started.child;
     const containerId = started.ready['tick-0'] ?? '';
@@ -64,7 +63,7 @@ describe.skipIf(!canRun)('containers after a crash of their owner', () => {
   });
 
   it('removes at open the containers labelled for this database that no actor owns', async () => {
-    const db = tempDb();
+    const db = dockerDb();
     // As a dead owner would leave it: labelled for this database, its actor unknown.
     const { stdout } = await execa('docker', ['run', '-d', '--label', `troupe.db=${dbLabel(db)}`, '--label', 'troupe.actor=ghost', '--label', 'troupe.owner=1', TEST_IMAGE, 'sleep', '600']);
     const ghost = stdout.trim();
@@ -80,7 +79,7 @@ describe.skipIf(!canRun)('containers after a crash of their owner', () => {
   });
 
   it('leaves a keep: true container running on close(), and the next open re-attaches to it', async () => {
-    const db = tempDb();
+    const db = dockerDb();
     orc = await createOrchestrator({ db, handleSignals: false });
     const kept = await orc.spawn({ kind: 'container', id: 'kept', image: TEST_IMAGE, command: 'echo up; exec sleep 600', keep: true, grace: '0s' });
     await kept.waitFor('running', { timeout: 30_000 });
@@ -98,7 +97,7 @@ describe.skipIf(!canRun)('containers after a crash of their owner', () => {
   });
 
   it('reports lost when the container was removed while no owner was attached', async () => {
-    const db = tempDb();
+    const db = dockerDb();
     const started = await startOwner<Record<string, string>>('test/fixtures/container-owner.mts', [db, '1']);
     owner = started.child;
     started.child.kill('SIGKILL');

@@ -7,10 +7,9 @@ import { dirname, join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOrchestrator, type Orchestrator } from '../src/index.js';
-import { dockerOrSkip, ensureTestImage, TEST_IMAGE, troupeLeftovers } from './helpers/docker.js';
+import { dockerDb, dockerOrSkip, ensureTestImage, TEST_IMAGE, troupeLeftovers } from './helpers/docker.js';
 import { startOwner, stopOwner } from './helpers/owner.js';
 import { pollUntil } from './helpers/poll.js';
-import { tempDb } from './helpers/tmp.js';
 
 const canRun = await dockerOrSkip('container-shell.test.ts');
 const VARIABLE = 'TROUPE_DOCKER_SHELL_SECRET';
@@ -32,7 +31,7 @@ describe.skipIf(!canRun)('shells in containers', () => {
   });
 
   it('types into, expects from and runs commands in a container actor, like a pty', async () => {
-    const db = tempDb();
+    const db = dockerDb();
     orc = await createOrchestrator({ db });
     await orc.spawn({ kind: 'container', id: 'box', image: TEST_IMAGE, command: 'echo hi > /greeting; exec sleep 600', grace: '0s' });
     await orc.waitFor('box', 'running', { timeout: 30_000 });
@@ -52,7 +51,7 @@ describe.skipIf(!canRun)('shells in containers', () => {
   it('answers a password prompt with a secret dialog in a throwaway container, and the secret is nowhere on disk', async () => {
     const secret = `pw-${String(Date.now())}-sesame`;
     process.env[VARIABLE] = secret;
-    const db = tempDb();
+    const db = dockerDb();
     orc = await createOrchestrator({ db });
     // Only the secret's digest goes into the spec (it is stored): the container compares digests.
     const digest = createHash('sha256').update(secret).digest('hex');
@@ -85,7 +84,7 @@ describe.skipIf(!canRun)('shells in containers', () => {
   });
 
   it('after a kill -9 of the owner: shells are lost, their programs reaped, a throwaway container removed', async () => {
-    const db = tempDb();
+    const db = dockerDb();
     const started = await startOwner<{ box: string; throwaway: string }>('test/fixtures/docker-shell-owner.mts', [db]);
     owner = started.child;
     const processes = async () => (await execa('docker', ['top', started.ready.box, '-o', 'pid,args'])).stdout.split('\n').slice(1).map((line) => line.trim().replace(/^\d+\s+/, '')).sort();
@@ -102,7 +101,7 @@ describe.skipIf(!canRun)('shells in containers', () => {
   });
 
   it('fails to start, saying what to do, when the container is not there', async () => {
-    orc = await createOrchestrator({ db: tempDb() });
+    orc = await createOrchestrator({ db: dockerDb() });
     const sh = await orc.spawn({ kind: 'shell', id: 'nowhere', backend: 'docker', container: 'no-such-box' });
     await orc.waitFor('nowhere', (snapshot) => snapshot.status === 'done', { timeout: 10_000 });
     expect(sh.state).toBe('failed');

@@ -5,10 +5,9 @@ import { readFileSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOrchestrator, openReader, type Orchestrator } from '../src/index.js';
-import { dockerOrSkip, ensureTestImage, TEST_IMAGE, troupeLeftovers } from './helpers/docker.js';
+import { dockerDb, dockerOrSkip, ensureTestImage, TEST_IMAGE, troupeLeftovers } from './helpers/docker.js';
 import { startOwner, stopOwner } from './helpers/owner.js';
 import { pollUntil } from './helpers/poll.js';
-import { tempDb } from './helpers/tmp.js';
 
 const canRun = await dockerOrSkip('container-swarm.test.ts');
 
@@ -45,7 +44,7 @@ describe.skipIf(!canRun)('containers on a swarm', () => {
   }, 60_000);
 
   it('runs as a one-replica service: states from its task, logs from the service, exit code', async () => {
-    orc = await createOrchestrator({ db: tempDb() });
+    orc = await createOrchestrator({ db: dockerDb() });
     const c = await orc.spawn({ kind: 'container', id: 'job', image: TEST_IMAGE, placement: 'swarm', command: 'echo from the swarm; exit 4' });
     await c.waitFor((snapshot) => snapshot.status === 'done', { timeout: 60_000 });
     expect(c.state).toBe('exited');
@@ -58,7 +57,7 @@ describe.skipIf(!canRun)('containers on a swarm', () => {
   });
 
   it('re-attaches to the same service after a kill -9 of its owner, its log continued line for line', async () => {
-    const db = tempDb();
+    const db = dockerDb();
     const started = await startOwner<Record<string, string>>('test/fixtures/container-owner.mts', [db, '1', TEST_IMAGE, 'swarm']);
     owner = started.child;
     started.child.kill('SIGKILL');
@@ -78,7 +77,7 @@ describe.skipIf(!canRun)('containers on a swarm', () => {
   });
 
   it('is ready on its output, and stop removes the service and its task', async () => {
-    orc = await createOrchestrator({ db: tempDb() });
+    orc = await createOrchestrator({ db: dockerDb() });
     const c = await orc.spawn({ kind: 'container', id: 'svc', image: TEST_IMAGE, placement: 'swarm', command: 'echo up; exec sleep 600', wait_for: 'up\\n', grace: '1s' });
     await c.waitFor('ready', { timeout: 60_000 });
     const service = (c.context as { handle: { containerId: string } }).handle.containerId;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOrchestrator, type Orchestrator } from '../src/index.js';
 import { compileWorkflow } from '../src/workflow/compile.js';
-import { dockerOrSkip, ensureTestImage, TEST_IMAGE, troupeLeftovers } from './helpers/docker.js';
+import { dockerOrSkip, trackDb, ensureTestImage, TEST_IMAGE, troupeLeftovers } from './helpers/docker.js';
 import { tempDir } from './helpers/tmp.js';
 
 const canRun = await dockerOrSkip('container-workflow.test.ts');
@@ -47,7 +47,7 @@ describe.skipIf(!canRun)('workflows with containers', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'index.html'), 'served from a container\n');
     const port = await freePort();
-    orc = await createOrchestrator({ db: join(dir, 'state.db'), cwd: dir, handleSignals: false });
+    orc = await createOrchestrator({ db: trackDb(join(dir, 'state.db')), cwd: dir, handleSignals: false });
     const result = await orc.run(
       {
         name: 'stack',

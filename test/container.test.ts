@@ -9,15 +9,15 @@ import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOrchestrator, type Orchestrator } from '../src/index.js';
 import { dockerEndpoint } from '../src/actors/container/client.js';
-import { dockerOrSkip, ensureTestImage, TEST_IMAGE, troupeLeftovers } from './helpers/docker.js';
-import { tempDb, tempDir } from './helpers/tmp.js';
+import { dockerDb, dockerOrSkip, ensureTestImage, TEST_IMAGE, troupeLeftovers } from './helpers/docker.js';
+import { tempDir } from './helpers/tmp.js';
 
 const canRun = await dockerOrSkip('container.test.ts');
 
 let orc: Orchestrator | undefined;
 
 async function open(options: { allowedDirs?: string[]; cwd?: string } = {}): Promise<Orchestrator> {
-  orc = await createOrchestrator({ db: tempDb(), ...options });
+  orc = await createOrchestrator({ db: dockerDb(), ...options });
   return orc;
 }
 

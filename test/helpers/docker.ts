@@ -7,6 +7,8 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { dbLabel } from '../../src/actors/container/client.js';
+import { tempDb } from './tmp.js';
 
 /** The image every Docker test runs. */
 export const TEST_IMAGE = 'troupe-test/busybox:1';
@@ -40,12 +42,37 @@ export async function ensureTestImage(): Promise<void> {
   }
 }
 
-/** Containers (all states) and services that carry troupe's database label. */
+/** The `troupe.db` labels of the databases this test file used (`dockerDb`, `trackDb`). */
+const usedLabels = new Set<string>();
+
+/**
+ * Notes a database whose containers `troupeLeftovers` checks, and returns it.
+ *
+ * @example orc = await createOrchestrator({ db: trackDb(join(dir, 'state.db')) })
+ */
+export function trackDb(db: string): string {
+  usedLabels.add(dbLabel(db));
+  return db;
+}
+
+/** A fresh database (tempDb) whose containers `troupeLeftovers` checks. */
+export function dockerDb(): string {
+  return trackDb(tempDb());
+}
+
+/**
+ * Containers (all states) and services labelled for the databases this file used: other
+ * files' containers, running at the same time in another worker, are theirs to check.
+ */
 export async function troupeLeftovers(): Promise<string[]> {
-  const containers = await execa('docker', ['ps', '-a', '--filter', 'label=troupe.db', '--format', '{{.ID}} {{.Names}} {{.Status}}'], { reject: false });
-  const services = await execa('docker', ['service', 'ls', '--filter', 'label=troupe.db', '--format', '{{.ID}} {{.Name}}'], { reject: false });
-  const lines = (text: unknown) => String(text ?? '').split('\n').filter((line) => line.trim() !== '');
-  return [...lines(containers.stdout), ...(services.exitCode === 0 ? lines(services.stdout) : [])];
+  const format = ['--format', '{{.ID}} {{.Names}} {{.Label "troupe.db"}}'];
+  const containers = await execa('docker', ['ps', '-a', '--filter', 'label=troupe.db', ...format], { reject: false });
+  // Fails on an engine that is no swarm manager: it has no services.
+  const serviceIds = await execa('docker', ['service', 'ls', '-q', '--filter', 'label=troupe.db'], { reject: false });
+  const ids = serviceIds.exitCode === 0 ? String(serviceIds.stdout).split('\n').filter((id) => id.trim() !== '') : [];
+  const services = ids.length === 0 ? { stdout: '' } : await execa('docker', ['service', 'inspect', '--format', '{{.ID}} {{.Spec.Name}} {{index .Spec.Labels "troupe.db"}}', ...ids], { reject: false });
+  const lines = (text: unknown) => String(text ?? '').split('\n').filter((line) => usedLabels.has(line.trim().split(' ').pop() ?? ''));
+  return [...lines(containers.stdout), ...lines(services.stdout)];
 }
 
 /** Whether the test can use Docker; prints why it is skipped outside CI. */
