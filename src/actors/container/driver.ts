@@ -30,8 +30,8 @@ export interface ContainerDriver {
   /** Docker's stop, with the grace. */
   stop(graceMs: number): Promise<void>;
   remove(): Promise<void>;
-  /** undefined once gone. */
-  state(): Promise<{ running: boolean } | undefined>;
+  /** undefined once gone; `created` when it was never started (a crash between create and start). */
+  state(): Promise<{ running: boolean; created: boolean } | undefined>;
   /** The container to `docker exec` into (a service's task's), once it runs. */
   execTarget(): Promise<string | undefined>;
 }

@@ -150,10 +150,10 @@ export async function removeContainer(docker: Docker, containerId: string): Prom
  *
  * @example if (await containerState(docker, id) === undefined) lost()
  */
-export async function containerState(docker: Docker, containerId: string, endpoint: string): Promise<{ running: boolean } | undefined> {
+export async function containerState(docker: Docker, containerId: string, endpoint: string): Promise<{ running: boolean; created: boolean } | undefined> {
   try {
     const info = await docker.getContainer(containerId).inspect();
-    return { running: info.State.Running };
+    return { running: info.State.Running, created: info.State.Status === 'created' };
   } catch (err: unknown) {
     if (dockerStatus(err) === 404) return undefined;
     throw dockerError(err, endpoint, `inspecting container ${containerId.slice(0, 12)}`);

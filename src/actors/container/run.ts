@@ -145,7 +145,7 @@ class ContainerRun {
 
   /** A restored actor takes its container back: logs from where they stopped, exit awaited. */
   private async reattach(): Promise<void> {
-    let state: { running: boolean } | undefined;
+    let state: { running: boolean; created: boolean } | undefined;
     try {
       state = await this.driver.state();
     } catch (err: unknown) {
@@ -156,6 +156,14 @@ class ContainerRun {
       this.sink.close();
       this.report({ type: 'container.lost', message: `Container ${this.handle?.containerId.slice(0, 12) ?? ''} of '${this.input.id}' is gone: it was removed while no orchestrator was attached. The restart policy decides whether it runs again.` });
       return;
+    }
+    // Recorded, then the owner died before starting it: it is ours, start it now.
+    if (state.created) {
+      try {
+        await this.driver.start();
+      } catch (err: unknown) {
+        return this.fail(err);
+      }
     }
     this.report({ type: 'container.started' });
     await this.follow(readLogMark(this.services.logsDir, this.input.id));

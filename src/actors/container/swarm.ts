@@ -125,7 +125,7 @@ export function createSwarmDriver(docker: Docker, endpoint: string, input: Conta
         throw dockerError(err, endpoint, `inspecting service ${id.slice(0, 12)}`);
       }
       const state = (await task())?.Status?.State;
-      return { running: state === 'running' };
+      return { running: state === 'running', created: false };
     },
     execTarget: async () => (await task())?.Status?.ContainerStatus?.ContainerID,
   };
