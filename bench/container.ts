@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
 import { createOrchestrator, openReader } from '../src/index.js';
-import { ensureTestImage, TEST_IMAGE } from '../test/helpers/docker.js';
+import { ensureTestImage, TEST_IMAGE } from '../test/helpers/docker-image.js';
 import { startOwner } from '../test/helpers/owner.js';
 import type { Benchmark } from './lib/benchmark.js';
 import { baseline, figure } from './lib/report.js';
