@@ -9,7 +9,8 @@ import { scheduleKind } from './actors/schedule/kind.js';
 import { queueKind } from './actors/queue/kind.js';
 import { shellKind } from './actors/shell/kind.js';
 import { workflowKind } from './actors/workflow/kind.js';
+import { containerKind } from './actors/container/kind.js';
 import type { KindDefinition } from './runtime/kind.js';
 
 /** @example createOrchestrator() registers each of these before users' kinds. */
-export const builtinKinds: readonly KindDefinition[] = [processKind, shellKind, workflowKind, scheduleKind, queueKind];
+export const builtinKinds: readonly KindDefinition[] = [processKind, shellKind, containerKind, workflowKind, scheduleKind, queueKind];

@@ -77,7 +77,7 @@ describe('compileShellSpec', () => {
 
   it('refuses bad input with the field named', () => {
     expect(thrown(() => compileShellSpec({ kind: 'shell', backend: 'screen' }, 'x', {})).message).toBe(
-      `Invalid shell spec for 'x': backend: Invalid option: expected one of "pty"|"tmux"`,
+      `Invalid shell spec for 'x': backend: Invalid option: expected one of "pty"|"tmux"|"docker"`,
     );
     expect(thrown(() => compileShellSpec({ kind: 'shell', cols: 1 }, 'x', {})).message).toBe('Invalid shell spec for \'x\': cols: Too small: expected number to be >=2');
     expect(thrown(() => compileShellSpec({ kind: 'shell', dialog: [{ expect: 'a', send: 'b', timeout: 'soon' }] }, 'x', {})).message).toBe(

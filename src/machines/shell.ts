@@ -23,7 +23,7 @@ import type { CompiledWaitFor } from '../runtime/spec.js';
 import type { ProcessReadyNotice } from './process.js';
 import { runOutcome, type RunOutcome } from './run-outcome.js';
 
-export type ShellBackend = 'pty' | 'tmux';
+export type ShellBackend = 'pty' | 'tmux' | 'docker';
 
 /** What a dialog round waits for: literal text, or a regex source with its flags. Plain JSON. */
 export type ShellPattern = { type: 'text'; text: string } | { type: 'regex'; source: string; flags: string };
@@ -63,6 +63,12 @@ export interface ShellInput {
   rows: number;
   /** tmux only: the session outlives `close()`. */
   keep: boolean;
+  /**
+   * docker only: where the shell runs, a running container (a container actor's id, or
+   * Docker's name or id) or a throwaway one made from `image`; `host` is the Docker endpoint.
+   * `cwd` is then a directory inside the container ('' for its default).
+   */
+  docker?: { container?: string; image?: string; host?: string };
   /** Time between the hangup and SIGKILL when stopping. */
   graceMs: number;
   /** The size at which the output log rotates (the spec's `log_max`); else the orchestrator's `logMax`. */

@@ -5,6 +5,7 @@
  * here; `${env.NAME}` is left for the I/O layer, which reads the environment at spawn time,
  * so no value taken from the environment (a secret) is ever written into a snapshot.
  */
+import type { ContainerInput } from './container.js';
 import type { ProcessInput } from './process.js';
 import type { ShellInput } from './shell.js';
 import { missingOutput, substitute, templateParts, templateRefs } from '../workflow/template.js';
@@ -23,7 +24,7 @@ export interface StepLaunch {
   kind: string;
   childId: string;
   spec: Record<string, unknown>;
-  input?: Partial<ProcessInput> | Partial<ShellInput>;
+  input?: Partial<ProcessInput> | Partial<ShellInput> | Partial<ContainerInput>;
 }
 
 /** What a launch needs to know about the run. */
@@ -61,13 +62,16 @@ export function launchOf(run: LaunchContext, step: CompiledStep, attempt: number
   const id = `${run.runId}/${childId}`;
   try {
     if (step.kind !== undefined) {
-      return { kind: step.kind, childId, spec: { ...(withOutputsDeep(step.with ?? {}, step.name, run.steps) as Record<string, unknown>), kind: step.kind } };
+      const spec = { ...(withOutputsDeep(step.with ?? {}, step.name, run.steps) as Record<string, unknown>), kind: step.kind };
+      // A container service tells the run when it is ready, as a process does.
+      return step.kind === 'container' && step.service ? { kind: step.kind, childId, spec, input: { notifyParent: true } } : { kind: step.kind, childId, spec };
     }
     const command = withOutputs(step.command, step.name, run.steps);
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(step.env)) env[key] = withOutputs(value, step.name, run.steps);
     // `set` stands for the invoking environment: it wins over the workflow's env too.
     Object.assign(env, run.set);
+    if (step.mode === 'docker') return containerLaunch(step, childId, command, env);
     return step.mode === 'exec' ? processLaunch(step, childId, id, command, env, run.set) : shellLaunch(step, childId, id, command, env, run);
   } catch (err: unknown) {
     return { error: err instanceof Error ? err.message : String(err) };
@@ -81,6 +85,19 @@ function processLaunch(step: CompiledStep, childId: string, id: string, command:
   if (step.service) input.notifyParent = true;
   if (Object.keys(step.outputs).length > 0) input.outputs = { ...step.outputs };
   return { kind: 'process', childId, spec: { kind: 'process', command, cwd: step.cwd, env }, input };
+}
+
+/**
+ * A command step with `mode: docker`: a container actor of `image` running `sh -c command`,
+ * the step's directory mounted at the same path and made its working directory.
+ */
+function containerLaunch(step: CompiledStep, childId: string, command: string, env: Record<string, string>): StepLaunch {
+  const input: Partial<ContainerInput> = { graceMs: STEP_GRACE_MS };
+  if (step.waitFor) input.waitFor = step.waitFor;
+  if (step.timeoutMs !== undefined) input.timeoutMs = step.timeoutMs;
+  if (step.service || step.waitFor) input.notifyParent = true;
+  const spec = { kind: 'container', image: step.image, command, env, mounts: [{ source: step.cwd, target: step.cwd }], workdir: step.cwd };
+  return { kind: 'container', childId, spec, input };
 }
 
 function shellLaunch(step: CompiledStep, childId: string, id: string, command: string, env: Record<string, string>, run: LaunchContext): StepLaunch {

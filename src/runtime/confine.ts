@@ -54,6 +54,21 @@ export function checkCwd(cwd: string, id: string, base: string, allowedDirs: rea
 }
 
 /**
+ * Where a host path given to a program (a container's mount source) really is, when it lies
+ * inside `allowedDirs` (symlinks resolved on both sides); undefined when it lies outside.
+ * Without `allowedDirs`, the path as given.
+ *
+ * @example
+ * confinedPath('/srv/app/src', '/srv/app', ['/srv/app']) // '/srv/app/src'
+ * confinedPath('/etc', '/srv/app', ['/srv/app']) // undefined
+ */
+export function confinedPath(path: string, base: string, allowedDirs: readonly string[] | undefined): string | undefined {
+  if (allowedDirs === undefined) return path;
+  const real = realOrResolved(path);
+  return allowedDirs.some((dir) => isInside(real, realOrResolved(resolve(base, dir)))) ? real : undefined;
+}
+
+/**
  * Fails early, with a clear message, when the program a shell command line would run does
  * not exist. Words the shell must interpret first (quotes, `$`, globs) are not checked.
  *

@@ -80,7 +80,17 @@ export type ErrorCode =
   | 'RUN_FINISHED'
   | 'RUN_UNFINISHED'
   | 'STEP_NOT_FOUND'
-  | 'NOT_AWAITING_APPROVAL';
+  | 'NOT_AWAITING_APPROVAL'
+  // containers (Docker)
+  | 'DOCKER_UNAVAILABLE'
+  | 'DOCKER_FAILED'
+  | 'IMAGE_NOT_FOUND'
+  | 'BUILD_FAILED'
+  | 'PORT_IN_USE'
+  | 'CONTAINER_FAILED'
+  | 'CONTAINER_OOM'
+  | 'CONTAINER_TIMEOUT'
+  | 'CONTAINER_LOST';
 
 export class TroupeError extends Error {
   override readonly name: string = 'TroupeError';

@@ -70,6 +70,7 @@ function compileStep(step: ParsedStep, workflowEnv: Record<string, string>, base
     expect,
     outputs: { ...step.outputs },
   };
+  if (step.image !== undefined) compiled.image = step.image;
   if (step.kind !== undefined) {
     compiled.kind = step.kind;
     compiled.with = { ...step.with };

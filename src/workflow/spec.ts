@@ -166,10 +166,11 @@ export const stepSchema = z
     continue_on_error: z.boolean().default(false).describe("A failure of this step does not fail the workflow."),
     approval: z.boolean().default(false).describe('Wait for `troupe approve <run> <step>` before starting.'),
     mode: z
-      .enum(['exec', 'pty', 'tmux'])
+      .enum(['exec', 'pty', 'tmux', 'docker'])
       .optional()
       .meta({ default: 'exec' })
-      .describe('exec (pipes; the default), pty (a terminal) or tmux (a tmux session). `expect` implies pty unless tmux.'),
+      .describe('exec (pipes; the default), pty (a terminal), tmux (a tmux session) or docker (in a container of `image`, the step\'s cwd mounted at the same path). `expect` implies pty unless tmux.'),
+    image: z.string().min(1).optional().describe('mode: docker: the image the command runs in (by `sh -c`, so it needs a sh).'),
     expect: z.array(expectRoundSchema).optional().describe('An interactive dialog, answered in order.'),
     outputs: z
       .record(z.string().regex(OUTPUT_NAME, { error: (issue) => `${quoted(issue.input)} is not a valid output name; use letters, digits, '_' and '-'` }), captureRegex)
@@ -185,8 +186,11 @@ export const stepSchema = z
       ctx.addIssue({ code: 'custom', path: ['kind'], message: "give either 'command' (a shell command) or 'kind' (an actor kind, with its fields in 'with'), not both" });
     }
     if (step.with !== undefined && step.kind === undefined) ctx.addIssue({ code: 'custom', path: ['with'], message: "'with' holds the fields of a 'kind'; add kind: process (or another kind), or use 'command'" });
+    if (step.mode === 'docker' && step.image === undefined) ctx.addIssue({ code: 'custom', path: ['image'], message: "required with mode: docker; name the image to run the command in, e.g. image: 'node:20'" });
+    if (step.image !== undefined && step.mode !== 'docker') ctx.addIssue({ code: 'custom', path: ['image'], message: "'image' goes with mode: docker; add mode: docker, or use kind: container with its fields in 'with'" });
+    if (step.mode === 'docker' && step.expect !== undefined) ctx.addIssue({ code: 'custom', path: ['expect'], message: "a docker step has no terminal to answer; use mode: pty, or a shell with backend: docker (kind: shell)" });
     if (step.kind !== undefined) {
-      for (const field of ['mode', 'expect', 'cwd', 'env'] as const) {
+      for (const field of ['mode', 'expect', 'cwd', 'env', 'image'] as const) {
         if (step[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `'${field}' belongs to a 'command' step; give a '${step.kind}' step's fields in 'with'` });
       }
     }

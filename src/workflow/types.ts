@@ -17,7 +17,7 @@ export type StepWaitFor = CompiledWaitFor;
 export type StepDialogRound = ShellDialogRound;
 
 export type StepCondition = 'success' | 'failure' | 'always';
-export type StepMode = 'exec' | 'pty' | 'tmux';
+export type StepMode = 'exec' | 'pty' | 'tmux' | 'docker';
 
 /** A step after validation and defaults. Templates (`${...}`) are still unresolved. */
 export interface CompiledStep {
@@ -39,6 +39,8 @@ export interface CompiledStep {
   expect: StepDialogRound[];
   /** Output name -> regex source whose first capture group is the value. */
   outputs: Record<string, string>;
+  /** `mode: docker`: the image the command runs in (a container actor, the step's cwd mounted at the same path). */
+  image?: string;
   /** A `kind:` step: the registered kind it runs as (`command` and `mode` are then unused). */
   kind?: string;
   /** A `kind:` step's spec fields, as written (templates still unresolved). */

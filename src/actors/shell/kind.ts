@@ -81,6 +81,7 @@ export const shellKind = defineKind<z.infer<typeof shellSpecSchema>, ShellInput>
     const context = (snapshot as { context?: Partial<ShellContext> }).context;
     const handle = context?.handle;
     if (!handle) return context?.backend ? { backend: context.backend } : {};
+    if (handle.backend === 'docker') return { backend: 'docker', container: handle.container.slice(0, 12) };
     return handle.backend === 'pty' ? { backend: 'pty', pid: handle.pid } : { backend: 'tmux', session: handle.session };
   },
   api: ({ get }) => ({

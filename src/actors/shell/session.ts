@@ -80,12 +80,16 @@ export function createShellSession(services: ShellServices) {
     };
     // An orphan is a pty a dead owner ran for this actor: the reaper has killed it.
     const orphaned = services.takeOrphan(input.id);
-    if (input.handle?.backend === 'pty' || orphaned) {
+    const handle = input.handle;
+    if (handle?.backend === 'pty' || handle?.backend === 'docker' || orphaned) {
       // Jobs that ignored the hangup (nohup) may still run in the dead shell's session.
-      if (input.handle?.backend === 'pty') void track(stopSession(input.handle, input.graceMs));
+      if (handle?.backend === 'pty') void track(stopSession(handle, input.graceMs));
+      // A docker exec on a local engine is a host session too (see terminal/docker.ts).
+      if (handle?.backend === 'docker' && handle.pid !== undefined && handle.startTime !== undefined) void track(stopSession({ pid: handle.pid, startTime: handle.startTime }, input.graceMs));
+      const what = handle?.backend === 'docker' ? 'docker exec' : 'pty';
       report({
         type: 'shell.lost',
-        message: `Shell '${input.id}' was lost: the orchestrator that ran its pty stopped, and a pty cannot outlive it. The restart policy decides whether it runs again.`,
+        message: `Shell '${input.id}' was lost: the orchestrator that ran its ${what} stopped, and a ${what} cannot outlive it. The restart policy decides whether it runs again.`,
       });
       return undefined;
     }

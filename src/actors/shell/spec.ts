@@ -41,7 +41,13 @@ export const shellSpecSchema = z
   .object({
     ...baseSpecShape,
     kind: z.literal('shell'),
-    backend: z.enum(['pty', 'tmux']).default('pty'),
+    backend: z.enum(['pty', 'tmux', 'docker']).default('pty'),
+    /** docker: run in this running container (a container actor's id, or Docker's name or id). */
+    container: z.string().min(1).optional(),
+    /** docker: run in a throwaway container made from this image (it needs a `sh`), removed with the shell. */
+    image: z.string().min(1).optional(),
+    /** docker: the engine (`unix://`, `tcp://`, `ssh://`); else DOCKER_HOST, else the default socket. */
+    docker: z.object({ host: z.string().regex(/^(unix|tcp|ssh):\/\//, { error: 'write unix://, tcp:// or ssh://' }).optional() }).strict().optional(),
     /** A program (with `args`, or a single word), or a command line run by `sh -c`. Default: bash with prompt `$ `. */
     command: z.string().min(1).optional(),
     args: z.array(z.string()).optional(),
@@ -102,6 +108,7 @@ export function compileParsedShell(spec: z.infer<typeof shellSpecSchema>, id: st
       details: { id, backend: spec.backend },
     });
   }
+  if (spec.backend === 'docker') return compileDockerShell(spec, id, what, options);
   const base = resolve(options.cwd ?? process.cwd());
   const cwd = checkCwd(resolve(base, spec.cwd ?? '.'), id, base, options.allowedDirs);
   const userEnv = spec.env ?? {};
@@ -120,6 +127,38 @@ export function compileParsedShell(spec: z.infer<typeof shellSpecSchema>, id: st
     keep: spec.keep ?? false,
     graceMs: parseDuration(spec.grace, 'grace'),
     defaultShell: program.defaultShell,
+    dialog: (spec.dialog ?? []).map((round, index) => compileRound(round, index, what, options.env ?? process.env)),
+    ...(spec.log_max === undefined ? {} : { logMaxBytes: parseSize(spec.log_max, 'log_max') }),
+  };
+}
+
+/**
+ * A shell in a container: nothing is checked on this host (the program and `cwd` are the
+ * container's); the default shell is `sh -i` with the same prompts as the default bash.
+ */
+function compileDockerShell(spec: z.infer<typeof shellSpecSchema>, id: string, what: string, options: ShellKindOptions): ShellInput {
+  if ((spec.container === undefined) === (spec.image === undefined)) {
+    throw new TroupeError('INVALID_SPEC', `Invalid ${what}: backend 'docker' needs either container: (a running container or container actor) or image: (a throwaway container), not ${spec.container === undefined ? 'neither' : 'both'}.`, { details: { id } });
+  }
+  if (spec.keep === true) throw new TroupeError('INVALID_SPEC', `Invalid ${what}: keep: a docker exec cannot be re-attached; keep needs backend 'tmux'.`, { details: { id } });
+  const defaultShell = spec.command === undefined;
+  const program = defaultShell
+    ? { file: 'sh', args: ['-i', ...(spec.args ?? [])] }
+    : spec.args === undefined && /\s/.test(spec.command!.trim())
+      ? { file: 'sh', args: ['-c', spec.command!] }
+      : { file: spec.command!.trim(), args: spec.args ?? [] };
+  return {
+    id,
+    backend: 'docker',
+    ...program,
+    cwd: spec.cwd ?? '',
+    env: { TERM: DEFAULT_TERM, ...(defaultShell ? { PS1: DEFAULT_SHELL.env.PS1, PS2: DEFAULT_SHELL.env.PS2 } : {}), ...(spec.env ?? {}) },
+    cols: spec.cols,
+    rows: spec.rows,
+    keep: false,
+    graceMs: parseDuration(spec.grace, 'grace'),
+    defaultShell: false,
+    docker: { ...(spec.container === undefined ? {} : { container: spec.container }), ...(spec.image === undefined ? {} : { image: spec.image }), ...(spec.docker?.host === undefined ? {} : { host: spec.docker.host }) },
     dialog: (spec.dialog ?? []).map((round, index) => compileRound(round, index, what, options.env ?? process.env)),
     ...(spec.log_max === undefined ? {} : { logMaxBytes: parseSize(spec.log_max, 'log_max') }),
   };

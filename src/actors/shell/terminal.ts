@@ -9,6 +9,7 @@ import type { ShellSessionInput } from '../../machines/shell.js';
 import { TroupeError } from '../../runtime/errors.js';
 import { openPty } from '../terminal/pty.js';
 import type { Terminal, TerminalOptions } from '../terminal/terminal.js';
+import { openDocker } from '../terminal/docker.js';
 import { attachTmux, killTmuxSession, openTmux, tmuxSessionName, tmuxSocketName } from '../terminal/tmux.js';
 
 /** A terminal, and for a pty the go that lets its program start once its handle is recorded. */
@@ -38,6 +39,10 @@ export async function openShellTerminal(input: ShellSessionInput, logsDir: strin
     cols: input.cols,
     rows: input.rows,
   };
+  if (input.backend === 'docker') {
+    const docker = await openDocker(options, input.docker ?? {}, dbKey);
+    return { terminal: docker, go: () => docker.go() };
+  }
   if (input.backend === 'pty') {
     const pty = openPty(options);
     return { terminal: pty, go: () => pty.go() };

@@ -11,10 +11,13 @@
  * @example
  * { backend: 'pty', pid: 4242, pgid: 4242, startTime: '987654' }
  * { backend: 'tmux', socket: 'troupe-3f9a1c2e', session: 's1' }
+ * { backend: 'docker', container: '4f1c…', endpoint: 'unix:///var/run/docker.sock', throwaway: false, pid: 5151, pgid: 5151, startTime: '987700' }
  */
 export type TerminalHandle =
   | { backend: 'pty'; pid: number; pgid: number; startTime: string }
-  | { backend: 'tmux'; socket: string; session: string; pid?: number };
+  | { backend: 'tmux'; socket: string; session: string; pid?: number }
+  /** A `docker exec` in `container` (on a local engine, its program's host pid and start time); `throwaway` for a container made for the shell. */
+  | { backend: 'docker'; container: string; endpoint: string; throwaway: boolean; pid?: number; pgid?: number; startTime?: string };
 
 /** How to start a terminal: compiled and checked at the boundary. */
 export interface TerminalOptions {
