@@ -11,6 +11,7 @@ import type { TroupeError } from '../src/runtime/errors.js';
 import { operations } from '../src/server/operations/index.js';
 import { parseInput } from '../src/server/run-operation.js';
 import { call, openStream, type StreamMessage } from './helpers/api.js';
+import { troupe } from './helpers/cli.js';
 import { pollUntil } from './helpers/poll.js';
 import { startServe, stopServe, type Serve } from './helpers/serve.js';
 
@@ -184,19 +185,37 @@ describe('the API', () => {
     await again.close();
   });
 
-  it('replays a long history in pages, then goes live without a gap', async () => {
-    for (let i = 0; i < 3; i++) await call(api, 'POST', '/api/actors', { spec: { kind: 'process', id: `job-${i}`, command: 'true' } });
-    await pollUntil(async () => (await call(api, 'GET', '/api/events?type=actor.ended')).body.events.length >= 4);
-    const all = openStream(api, 'since=0');
+  it('replays a long history in pages while events keep coming, then goes live without a gap', async () => {
+    await call(api, 'POST', '/api/actors', { spec: { kind: 'process', id: 'chatty', command: 'exec sleep 600' } });
+    // Over 500 events (a replay page): each message delivered is journaled.
+    const nudge = (from: number, count: number) => Promise.all(Array.from({ length: count }, (_, i) => call(api, 'POST', '/api/actors/chatty/events', { event: { type: 'app.nudge', n: from + i } })));
+    for (let i = 0; i < 12; i++) await nudge(i * 50, 50);
+    const all = openStream(api, 'since=0&type=message.*');
     await all.opened;
-    const last = (await call(api, 'GET', '/api/events?limit=1')).body.events[0].seq as number;
-    await pollUntil(() => all.messages.some((m) => m.seq === last));
-    await call(api, 'POST', '/api/actors', { spec: { kind: 'process', id: 'job-late', command: 'true' } });
-    await pollUntil(() => all.messages.some((m) => m.actor === 'job-late' && m.type === 'actor.ended'));
-    const history = (await call(api, 'GET', '/api/events?since=0&limit=10000')).body.events as StreamMessage[];
-    const journal = all.messages.filter((m) => m.type !== 'output');
-    expect(journal.map((m) => m.seq)).toEqual(history.map((e) => e.seq).filter((seq) => seq <= journal.at(-1)!.seq));
+    // More while the replay goes on, and after.
+    for (let i = 12; i < 16; i++) await nudge(i * 50, 50);
+    const history = () => call(api, 'GET', '/api/events?since=0&limit=10000&type=message.*').then((r) => r.body.events as StreamMessage[]);
+    const expected = await history();
+    expect(expected.filter((e) => e.actor === 'chatty')).toHaveLength(800);
+    await pollUntil(() => all.messages.length >= expected.length, { timeout: 20_000 });
+    expect(all.messages.map((m) => m.seq)).toEqual(expected.map((e) => e.seq));
+    expect(all.messages.filter((m) => m.actor === 'chatty').map((m) => m.data.event.n).sort((a, b) => a - b)).toEqual(Array.from({ length: 800 }, (_, i) => i));
     await all.close();
+    await call(api, 'POST', '/api/actors/chatty/stop');
+  });
+
+  it('streams inspection events when asked for them (inspect.*), and output chunks', async () => {
+    const stream = openStream(api, 'type=inspect.*,output&actor=inspected');
+    await stream.opened;
+    await call(api, 'POST', '/api/actors', { spec: { kind: 'process', id: 'inspected', command: 'echo seen' } });
+    await pollUntil(() => stream.messages.some((m) => m.type === 'inspect.snapshot' && m.data.value === 'succeeded'));
+    await pollUntil(() => stream.messages.some((m) => m.type === 'output'));
+    const types = new Set(stream.messages.map((m) => m.type));
+    expect([...types].sort()).toEqual(['inspect.actor', 'inspect.event', 'inspect.snapshot', 'output']);
+    expect(stream.messages.find((m) => m.type === 'inspect.snapshot' && m.data.value === 'running')).toMatchObject({ actor: 'inspected', data: { status: 'active' } });
+    expect(stream.messages.find((m) => m.type === 'output')).toMatchObject({ actor: 'inspected', data: { text: 'seen\n', offset: 0 } });
+    for (const m of stream.messages) expect(typeof m.seq).toBe('number');
+    await stream.close();
   });
 
   it('drops a client that never reads, with its memory left flat', async () => {
@@ -217,5 +236,39 @@ describe('the API', () => {
     const growth = rssOf(serve.pid) - before;
     expect(growth).toBeLessThan(64 * 1024 * 1024);
     socket.destroy();
+  });
+});
+
+describe('troupe serve --host and --port', () => {
+  it('says so when it listens beyond this machine', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'troupe-api-'));
+    const wide = await startServe(join(other, 'state.db'), {}, ['--host', '0.0.0.0', '--port', '0']);
+    try {
+      expect(wide.api!.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
+      await pollUntil(() => wide.stderr().includes('warning'));
+      expect(wide.stderr()).toBe(
+        `troupe serve: warning: listening on 0.0.0.0:${wide.api!.port}, reachable beyond this machine; anyone with the token can run commands as this user.\n`,
+      );
+      expect(await call({ url: `http://127.0.0.1:${wide.api!.port}`, token: wide.api!.token }, 'GET', '/api/actors')).toMatchObject({ status: 200, body: { actors: [] } });
+    } finally {
+      await stopServe(wide);
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a port that is not one (exit 2), and one in use (PORT_IN_USE)', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'troupe-api-'));
+    try {
+      const bad = await troupe(['serve', '--db', join(other, 'state.db'), '--port', 'http']);
+      expect({ exitCode: bad.exitCode, stderr: bad.stderr }).toEqual({
+        exitCode: 2,
+        stderr: "troupe: --port 'http' is not a port. Give a number from 0 (any free port) to 65535. Run 'troupe --help' for usage.",
+      });
+      const taken = await troupe(['serve', '--db', join(other, 'state.db'), '--port', String(api.port)]);
+      expect(taken.exitCode).toBe(1);
+      expect(taken.stderr).toContain(`Port ${api.port} on 127.0.0.1 is in use (another troupe serve?). Pass --port <n>, or --port 0 for a free one.`);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 });
