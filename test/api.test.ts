@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TroupeError } from '../src/runtime/errors.js';
+import { routesTable } from '../scripts/api-routes.js';
 import { operations } from '../src/server/operations/index.js';
 import { parseInput } from '../src/server/run-operation.js';
 import { call, openStream, type StreamMessage } from './helpers/api.js';
@@ -138,6 +139,10 @@ describe('the API', () => {
     const fresh = await call(api, 'POST', '/api/login');
     expect(fresh.body.url).toMatch(new RegExp(`^${api.url.replace(/\./g, '\\.')}/login\\?t=[\\w-]{32}$`));
     expect((await fetch(fresh.body.url, { redirect: 'manual' })).status).toBe(302);
+  });
+
+  it('is listed in the README as the operations say (npm run api-routes)', () => {
+    expect(readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8')).toContain(`${routesTable()}\n`);
   });
 
   it('describes every route in openapi.json, generated from the operations', async () => {
