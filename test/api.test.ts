@@ -3,7 +3,7 @@
 // the stream resumes by `since` losing nothing, and a client that never reads is dropped
 // while the daemon's memory stays flat.
 import { connect } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -221,6 +221,89 @@ describe('the API', () => {
     expect(stream.messages.find((m) => m.type === 'output')).toMatchObject({ actor: 'inspected', data: { text: 'seen\n', offset: 0 } });
     for (const m of stream.messages) expect(typeof m.seq).toBe('number');
     await stream.close();
+  });
+
+  it('runs a workflow from YAML and from a spec object, approves and cancels over HTTP; an invalid one is 400 with its problems', async () => {
+    const yaml = 'name: gated\nsteps:\n  - name: build\n    command: echo built ${env.TARGET}\n  - name: release\n    command: echo released\n    approval: true\n    depends_on: [build]\n';
+    const started = await call(api, 'POST', '/api/runs', { yaml, set: { TARGET: 'staging' }, id: 'gated-1' });
+    expect(started).toMatchObject({ status: 200, body: { id: 'gated-1', workflow: 'gated', run: { id: 'gated-1', status: 'running' } } });
+    await pollUntil(async () => (await call(api, 'GET', '/api/runs/gated-1')).body.run.steps[1].state === 'approval');
+    const build = (await call(api, 'GET', '/api/runs/gated-1')).body.run.steps[0];
+    expect(build).toMatchObject({ name: 'build', state: 'succeeded', attempts: 1, exitCode: 0 });
+    expect(typeof build.durationMs).toBe('number');
+    expect((await call(api, 'GET', '/api/actors/gated-1%2Fbuild%231/logs')).body.text).toBe('built staging\n');
+    expect(await call(api, 'POST', '/api/runs/gated-1/approve', { step: 'build' })).toMatchObject({ status: 409, body: { code: 'NOT_AWAITING_APPROVAL' } });
+    expect((await call(api, 'POST', '/api/runs/gated-1/approve', { step: 'release' })).status).toBe(200);
+    await pollUntil(async () => (await call(api, 'GET', '/api/runs/gated-1')).body.run.status === 'succeeded');
+    expect((await call(api, 'GET', '/api/runs?status=succeeded')).body.runs.map((run: { id: string }) => run.id)).toContain('gated-1');
+
+    const object = await call(api, 'POST', '/api/runs', { workflow: { name: 'long', steps: [{ name: 'wait', command: 'exec sleep 600' }] }, id: 'long-1' });
+    expect(object).toMatchObject({ status: 200, body: { id: 'long-1', workflow: 'long' } });
+    await pollUntil(async () => (await call(api, 'GET', '/api/runs/long-1')).body.run.steps[0].state === 'running');
+    const cancelled = await call(api, 'POST', '/api/runs/long-1/cancel');
+    expect(cancelled).toMatchObject({ status: 200, body: { run: { id: 'long-1', status: 'cancelled' } } });
+
+    const invalid = await call(api, 'POST', '/api/runs', { yaml: 'name: broken\nsteps:\n  - name: a\n    command: x\n    depends_on: [b]\n' });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.code).toBe('INVALID_WORKFLOW');
+    expect(invalid.body.message).toBe("workflow.yaml:5:18: steps[0].depends_on[0]: unknown step 'b'; the steps are: a");
+    expect(invalid.body.problems).toEqual([{ file: 'workflow.yaml', path: 'steps[0].depends_on[0]', message: "unknown step 'b'; the steps are: a", line: 5, col: 18 }]);
+    expect(await call(api, 'POST', '/api/runs', { yaml, workflow: { name: 'x' } })).toMatchObject({ status: 400, body: { code: 'INVALID_ARGUMENT' } });
+  });
+
+  it('drives queues, schedules and shells over HTTP', async () => {
+    await call(api, 'POST', '/api/actors', { spec: { kind: 'queue', id: 'q', max_concurrent: 1 } });
+    expect(await call(api, 'POST', '/api/queues/q/items', { spec: { kind: 'process', id: 'first', command: 'exec sleep 600' } })).toMatchObject({ status: 200, body: { id: 'first', state: 'running', position: 0 } });
+    expect(await call(api, 'POST', '/api/queues/q/items', { spec: { kind: 'process', id: 'second', command: 'true' }, priority: 4 })).toMatchObject({ body: { id: 'second', state: 'queued', position: 1 } });
+    const queue = (await call(api, 'GET', '/api/queues/q')).body.queue;
+    expect(queue).toMatchObject({ id: 'q', state: 'active', running: [{ id: 'first' }], queued: [{ id: 'second', position: 1, priority: 4 }] });
+    expect((await call(api, 'GET', '/api/queues')).body.queues).toEqual([expect.objectContaining({ id: 'q', state: 'active', status: expect.objectContaining({ id: 'q' }) })]);
+    expect((await call(api, 'POST', '/api/queues/q/clear')).body.queue.queued).toEqual([]);
+    expect((await call(api, 'POST', '/api/queues/q/items/first/cancel')).status).toBe(200);
+    await pollUntil(async () => (await call(api, 'GET', '/api/queues/q')).body.queue.running.length === 0);
+    expect(await call(api, 'GET', '/api/queues/nope')).toMatchObject({ status: 404, body: { code: 'QUEUE_NOT_FOUND' } });
+
+    const added = await call(api, 'POST', '/api/schedules', { spec: { id: 'tick', every: '1h', target: { spawn: { kind: 'process', command: 'true' } } } });
+    expect(added).toMatchObject({ status: 200, body: { schedule: { id: 'tick', state: 'scheduled', fires: 0 } } });
+    expect((await call(api, 'POST', '/api/schedules/tick/pause', { note: 'deploying' })).body.schedule).toMatchObject({ state: 'paused', note: 'deploying' });
+    expect((await call(api, 'POST', '/api/schedules/tick/resume')).body.schedule.state).toBe('scheduled');
+    expect((await call(api, 'GET', '/api/schedules/tick?next=3')).body.nextRuns).toHaveLength(3);
+    const checkin = await call(api, 'POST', '/api/checkins', { actor: 'agent-1', text: 'Status?', in: '30m' });
+    expect(checkin.body.schedule.id).toMatch(/^checkin-agent-1-[0-9a-f]{6}$/);
+    expect((await call(api, 'GET', '/api/schedules')).body.schedules.map((x: { id: string }) => x.id).sort()).toEqual([checkin.body.schedule.id, 'tick'].sort());
+    await call(api, 'POST', '/api/actors/tick/stop');
+    await call(api, 'POST', `/api/actors/${checkin.body.schedule.id}/stop`);
+
+    await call(api, 'POST', '/api/actors', { spec: { kind: 'shell', id: 'sh', backend: 'pty' } });
+    expect(await call(api, 'POST', '/api/shells/sh/run', { command: 'echo $((6*7)); false' })).toMatchObject({ status: 200, body: { output: '42\n', exitCode: 1 } });
+    const expected = await call(api, 'POST', '/api/shells/sh/expect', { send: 'echo ab""cd', patterns: ['a(b)cd'], regex: true });
+    expect(expected.body).toMatchObject({ index: 0, match: ['abcd', 'b'], after: 'abcd' });
+    expect(await call(api, 'POST', '/api/shells/q/run', { command: 'true' })).toMatchObject({ status: 409, body: { code: 'NOT_A_SHELL' } });
+    await call(api, 'POST', '/api/actors/sh/stop');
+    await call(api, 'POST', '/api/actors/q/stop');
+  });
+
+  it('follows a log (logs?follow=1): the last lines, then the output as it comes', async () => {
+    const go = join(dir, 'go');
+    const command = `echo one; echo two; while [ ! -e ${go} ]; do sleep 0.02; done; echo three; exec sleep 600`;
+    await call(api, 'POST', '/api/actors', { spec: { kind: 'process', id: 'talker', command } });
+    await pollUntil(async () => (await call(api, 'GET', '/api/actors/talker/logs')).body.text === 'one\ntwo\n');
+    const controller = new AbortController();
+    const response = await fetch(`${api.url}/api/actors/talker/logs?follow=1&tail=1`, { headers: { authorization: `Bearer ${api.token()}` }, signal: controller.signal });
+    expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const readUntil = async (wanted: string) => {
+      while (!text.includes(wanted)) text += decoder.decode((await reader.read()).value, { stream: true });
+    };
+    await readUntil('two\n');
+    expect(text).toBe('two\n');
+    writeFileSync(go, '');
+    await readUntil('three\n');
+    expect(text).toBe('two\nthree\n');
+    controller.abort();
+    await call(api, 'POST', '/api/actors/talker/stop');
   });
 
   it('drops a client that never reads, with its memory left flat', async () => {
