@@ -306,6 +306,17 @@ describe('the API', () => {
     await call(api, 'POST', '/api/actors/talker/stop');
   });
 
+  it('outlives a stream client that resets its connection', async () => {
+    const stream = openStream(api, 'since=0');
+    await stream.opened;
+    const closed = new Promise((resolve) => stream.ws.once('close', resolve));
+    (stream.ws as unknown as { _socket: { resetAndDestroy(): void } })._socket.resetAndDestroy();
+    await closed;
+    await call(api, 'POST', '/api/actors', { spec: { kind: 'process', id: 'after-reset', command: 'true' } });
+    expect(await call(api, 'GET', '/api/actors/after-reset')).toMatchObject({ status: 200 });
+    expect(serve.child.exitCode).toBe(null);
+  });
+
   it('drops a client that never reads, with its memory left flat', async () => {
     // A raw client: upgrades, then never reads again.
     const socket = connect(api.port, '127.0.0.1');

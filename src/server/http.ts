@@ -85,6 +85,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const server = createServer((req, res) => void answer(router, auth, orc, req, res));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Until ws takes the socket over (or it is refused), a reset must not be an uncaught error.
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!auth.sameOrigin(req)) return refuse(socket, 403, 'FORBIDDEN', 'The Origin or Host header does not name this server.');
     if (!auth.check(req)) return refuse(socket, 401, 'UNAUTHORIZED', unauthorized);

@@ -80,6 +80,8 @@ export class EventStream {
   attach(ws: WebSocket, query: StreamQuery): void {
     const client = new StreamClient(this, ws, query);
     this.clients.add(client);
+    // A reset connection is the client's business: it must not take the daemon down ('close' follows).
+    ws.on('error', () => {});
     ws.on('close', () => {
       this.clients.delete(client);
       client.stop();
