@@ -38,6 +38,9 @@ export interface StreamQuery {
 /** Unsent bytes past which a client is dropped. */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
+/** How often a client must answer a ping. */
+const HEARTBEAT_MS = 30_000;
+
 /** Journal events read per replay page. */
 const PAGE = 500;
 
@@ -58,6 +61,13 @@ export class EventStream {
     inspection: InspectionRelay | undefined,
   ) {
     if (inspection) this.offs.push(inspection.listen((message) => this.inspected(message)));
+    // A client that stopped reading mid-replay waits on its socket with nothing to overflow:
+    // a ping it does not answer within a period ends it (ws's heartbeat pattern).
+    const heartbeat = setInterval(() => {
+      for (const client of this.clients) client.heartbeat();
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
+    this.offs.push(() => clearInterval(heartbeat));
   }
 
   /** The newest journal seq now (what a client that gave no `since` starts after). */
@@ -131,6 +141,8 @@ class StreamClient {
   private replaying = true;
   private lastSent: number;
   private stopped = false;
+  /** Answered the last ping. */
+  private alive = true;
   /** Settles once the replay's last message is handed to the socket. */
   private written: Promise<void> = Promise.resolve();
   private readonly off: () => void;
@@ -142,11 +154,23 @@ class StreamClient {
     private readonly query: StreamQuery,
   ) {
     this.matches = globsMatcher(query.type);
+    ws.on('pong', () => (this.alive = true));
     this.lastSent = query.since ?? stream.lastSeq();
     // First: what is committed from now on. During the replay it is dropped (the replay reads it).
     this.off = stream.orc.subscribeEvents(query.actor === undefined ? {} : { actor: query.actor }, (event) => {
       if (!this.replaying) this.journal(event);
     });
+  }
+
+  /** Pings, or ends the connection when the last ping went unanswered. */
+  heartbeat(): void {
+    if (!this.alive) {
+      this.stop();
+      this.ws.terminate();
+      return;
+    }
+    this.alive = false;
+    this.ws.ping();
   }
 
   wants(type: string): boolean {
