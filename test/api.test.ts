@@ -133,6 +133,11 @@ describe('the API', () => {
     const session = cookie.slice(0, cookie.indexOf(';'));
     expect(await call(api, 'GET', '/api/actors', undefined, { token: null, headers: { cookie: session } })).toMatchObject({ status: 200 });
     expect(await call(api, 'GET', '/api/actors', undefined, { token: null, headers: { cookie: 'troupe_session=forged' } })).toMatchObject({ status: 401 });
+    // The browser's stream: same origin, the cookie.
+    const stream = openStream({ url: api.url, token: () => null }, '', { cookie: session, origin: api.url });
+    await stream.opened;
+    await stream.close();
+    await expect(openStream({ url: api.url, token: () => null }, '', { origin: api.url }).opened).rejects.toThrow('HTTP 401');
     const again = await fetch(api.loginUrl, { redirect: 'manual' });
     expect(again.status).toBe(401);
     // A new link, asked for with the token (what `troupe inspect` does when a serve runs).

@@ -65,6 +65,9 @@ export interface RunningServer {
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
+  if (options.tokenFile === undefined && options.db === ':memory:') {
+    throw new TroupeError('INVALID_ARGUMENT', "An in-memory database has no folder for the API's token file. Pass startServer({ tokenFile: '/path/to/token', ... }).");
+  }
   const tokenFile = options.tokenFile ?? tokenFileOf(options.db);
   const auth = new Auth(loadToken(tokenFile));
   const { orc } = options;
