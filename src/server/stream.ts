@@ -41,6 +41,9 @@ export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** How often a client must answer a ping. */
 const HEARTBEAT_MS = 30_000;
 
+/** Unsent bytes past which the replay waits for the socket before its next page. */
+const REPLAY_HIGH_WATER = 1024 * 1024;
+
 /** Journal events read per replay page. */
 const PAGE = 500;
 
@@ -191,7 +194,9 @@ class StreamClient {
         this.replaying = false;
         return;
       }
-      await this.drained();
+      // Waits for the socket only when it lags: a reader that keeps up is not slowed down.
+      if (this.ws.bufferedAmount > REPLAY_HIGH_WATER) await this.drained();
+      else await new Promise((resolve) => setImmediate(resolve));
       if (this.stopped) return;
     }
   }
