@@ -368,6 +368,11 @@ describe('troupe serve --host and --port', () => {
         exitCode: 2,
         stderr: "troupe: --port 'http' is not a port. Give a number from 0 (any free port) to 65535. Run 'troupe --help' for usage.",
       });
+      // The serve's own database: that it is owned is the news, not the port.
+      const owned = await troupe(['serve', '--db', join(dir, 'state.db'), '--port', String(api.port)]);
+      expect(owned.exitCode).toBe(1);
+      expect(owned.stderr).toContain(`pid ${serve.pid}`);
+      expect(owned.stderr).not.toContain('Port');
       const taken = await troupe(['serve', '--db', join(other, 'state.db'), '--port', String(api.port)]);
       expect(taken.exitCode).toBe(1);
       expect(taken.stderr).toContain(`Port ${api.port} on 127.0.0.1 is in use (another troupe serve?). Pass --port <n>, or --port 0 for a free one.`);
