@@ -11,7 +11,7 @@ import { InspectionRelay } from './inspection.js';
 
 export { reservePort } from './http.js';
 
-/** A relay for createOrchestrator's `inspect`, made before the orchestrator. */
+/** A relay for createOrchestrator's `inspect`, made before the orchestrator. @example createOrchestrator({ inspect: inspectionRelay().observer }) */
 export function inspectionRelay(): InspectionRelay {
   return new InspectionRelay();
 }
