@@ -343,6 +343,39 @@ describe('the API', () => {
   });
 });
 
+describe('the stream across a crash of the serve', () => {
+  it('resumes with since from a new serve after kill -9: what a client saw was committed, and nothing comes twice', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'troupe-api-'));
+    const db = join(other, 'state.db');
+    let first: Serve | undefined = await startServe(db);
+    let second: Serve | undefined;
+    try {
+      const before = openStream(first.api!, 'since=0');
+      await before.opened;
+      await call(first.api!, 'POST', '/api/actors', { spec: { kind: 'process', id: 'survivor', command: 'exec sleep 600' } });
+      await pollUntil(() => before.messages.some((m) => m.type === 'actor.state' && m.data.to === 'running'));
+      first.child.kill('SIGKILL');
+      await first.child;
+      first = undefined;
+      const seen = before.messages.filter((m) => m.type !== 'output');
+      second = await startServe(db);
+      const after = openStream(second.api!, `since=${seen.at(-1)!.seq}`);
+      await after.opened;
+      // The new owner reconciles what the dead one left: the process group is found and the actor goes on or is reaped.
+      await pollUntil(async () => (await call(second!.api!, 'GET', '/api/events?since=0&limit=10000')).body.events.length > seen.length);
+      const history = (await call(second.api!, 'GET', '/api/events?since=0&limit=10000')).body.events as StreamMessage[];
+      await pollUntil(() => after.messages.filter((m) => m.type !== 'output').length === history.length - seen.length);
+      expect([...seen, ...after.messages.filter((m) => m.type !== 'output')].map((m) => m.seq)).toEqual(history.map((e) => e.seq));
+      await after.close();
+      await call(second.api!, 'POST', '/api/actors/survivor/stop');
+    } finally {
+      if (first) first.child.kill('SIGKILL');
+      await stopServe(second);
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('troupe serve --host and --port', () => {
   it('says so when it listens beyond this machine', async () => {
     const other = mkdtempSync(join(tmpdir(), 'troupe-api-'));
