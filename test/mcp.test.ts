@@ -106,6 +106,10 @@ async function drive(): Promise<void> {
   expect(await tool('actor_spawn', { spec: { kind: 'process', id: 'hello', command: 'echo hello from mcp' } })).toEqual({ id: 'hello', kind: 'process', state: 'running' });
   expect(await tool('actor_wait', { id: 'hello', state: 'succeeded', timeout: 20_000 })).toEqual({ id: 'hello', state: 'succeeded', status: 'done' });
   expect(await tool('actor_logs', { id: 'hello', tail: 5 })).toEqual({ id: 'hello', text: 'hello from mcp\n', offset: 0, next: 15, size: 15 });
+  // Paging: a window, then on from `next`; a negative offset counts from the end.
+  expect(await tool('actor_logs', { id: 'hello', offset: 6, length: 4 })).toEqual({ id: 'hello', text: 'from', offset: 6, next: 10, size: 15 });
+  expect(await tool('actor_logs', { id: 'hello', offset: 10, length: 100 })).toMatchObject({ text: ' mcp\n', next: 15 });
+  expect(await tool('actor_logs', { id: 'hello', offset: -4 })).toMatchObject({ text: 'mcp\n', offset: 11 });
   const { resources } = await client!.listResources();
   expect(resources).toContainEqual(expect.objectContaining({ uri: 'troupe://actors/hello/logs', mimeType: 'text/plain' }));
   const read = await client!.readResource({ uri: 'troupe://actors/hello/logs' });
