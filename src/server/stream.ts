@@ -146,8 +146,6 @@ class StreamClient {
   private stopped = false;
   /** Answered the last ping. */
   private alive = true;
-  /** Settles once the replay's last message is handed to the socket. */
-  private written: Promise<void> = Promise.resolve();
   private readonly off: () => void;
   private readonly matches: (type: string) => boolean;
 
@@ -221,19 +219,20 @@ class StreamClient {
 
   private send(message: StreamMessage, replay = false): void {
     if (this.stopped || this.ws.readyState !== this.ws.OPEN) return;
-    const text = JSON.stringify(message);
-    if (replay) {
-      // The replay waits for the socket page by page instead of buffering the whole history.
-      this.written = new Promise((resolve) => this.ws.send(text, () => resolve()));
-      return;
-    }
-    this.ws.send(text);
-    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) this.drop();
+    this.ws.send(JSON.stringify(message));
+    // The replay waits for the socket instead (drained); live messages cannot wait.
+    if (!replay && this.ws.bufferedAmount > MAX_BUFFERED_BYTES) this.drop();
   }
 
-  /** Resolves once what the replay sent is handed to the socket. */
+  /**
+   * Resolves once everything sent so far is handed to the socket: a ping queued behind it
+   * calls back when written (and the client's pong counts for the heartbeat too).
+   */
   private drained(): Promise<void> {
-    return this.written;
+    return new Promise((resolve) => {
+      if (this.ws.readyState !== this.ws.OPEN) return resolve();
+      this.ws.ping(undefined, undefined, () => resolve());
+    });
   }
 
   /** Too slow: closed with the seq to resume from, and cut off if it does not take the close. */
