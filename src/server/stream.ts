@@ -214,12 +214,12 @@ class StreamClient {
     if (event.seq <= this.lastSent) return;
     this.lastSent = event.seq;
     if (!this.matches(event.type)) return;
-    this.send({ seq: event.seq, at: new Date(event.at).toISOString(), type: event.type, ...(event.actor === null ? {} : { actor: event.actor }), data: event.data }, replay);
+    this.send(frameOf(event), replay);
   }
 
-  private send(message: StreamMessage, replay = false): void {
+  private send(message: StreamMessage | Buffer, replay = false): void {
     if (this.stopped || this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(JSON.stringify(message));
+    this.ws.send(Buffer.isBuffer(message) ? message : Buffer.from(JSON.stringify(message)), { binary: false });
     // The replay waits for the socket instead (drained); live messages cannot wait.
     if (!replay && this.ws.bufferedAmount > MAX_BUFFERED_BYTES) this.drop();
   }
@@ -243,4 +243,17 @@ class StreamClient {
     this.ws.close(1013, `too slow: over ${MAX_BUFFERED_BYTES} bytes unsent; reconnect with since=${this.lastSent}`);
     setTimeout(() => this.ws.terminate(), 1000).unref();
   }
+}
+
+/** Each live event is one object for every listener: its frame is made once, for every client. */
+const frames = new WeakMap<TroupeEvent, Buffer>();
+
+/** The text frame of a journal event, as the stream sends it. */
+function frameOf(event: TroupeEvent): Buffer {
+  let frame = frames.get(event);
+  if (!frame) {
+    const message: StreamMessage = { seq: event.seq, at: new Date(event.at).toISOString(), type: event.type, ...(event.actor === null ? {} : { actor: event.actor }), data: event.data };
+    frames.set(event, (frame = Buffer.from(JSON.stringify(message))));
+  }
+  return frame;
 }
