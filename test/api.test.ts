@@ -379,7 +379,7 @@ describe('the stream across a crash of the serve', () => {
 describe('troupe serve --host and --port', () => {
   it('says so when it listens beyond this machine', async () => {
     const other = mkdtempSync(join(tmpdir(), 'troupe-api-'));
-    const wide = await startServe(join(other, 'state.db'), {}, ['--host', '0.0.0.0', '--port', '0']);
+    const wide = await startServe(join(other, 'state.db'), {}, undefined, ['--host', '0.0.0.0', '--port', '0']);
     try {
       expect(wide.api!.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
       await pollUntil(() => wide.stderr().includes('warning'));

@@ -142,7 +142,7 @@ describe('troupe mcp over stdio', () => {
 
   it('drives the serve that owns the database', async () => {
     const db = newDb();
-    serve = await startServe(db, {}, ['--no-http']);
+    serve = await startServe(db, {}, undefined, ['--no-http']);
     await connect(stdio(db));
     await drive();
     // Done in the serve: its journal has the run.

@@ -3,6 +3,8 @@
  * from source like `troupe()` runs the CLI, awaited until it prints its one line.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { ROOT } from './cli.js';
 
@@ -18,17 +20,20 @@ export interface Serve {
 }
 
 /**
- * Starts `troupe serve --db <db>` and resolves once it owns the database; rejects with
- * what it printed if it exits first.
+ * Starts `troupe serve --db <db> [args]` (in `cwd`, default the repository; on a free port
+ * unless `args` name one or `--no-http`) and resolves once it owns the database; rejects
+ * with what it printed if it exits first.
  *
  * @example
  * const serve = await startServe(db); ... serve.child.kill('SIGTERM'); await serve.child;
  */
-export async function startServe(db: string, env: Record<string, string> = {}, args: readonly string[] = []): Promise<Serve> {
+export async function startServe(db: string, env: Record<string, string> = {}, cwd?: string, args: readonly string[] = []): Promise<Serve> {
   // A free port unless told: serves of parallel tests must not fight over 7357.
   const listen = args.includes('--port') || args.includes('--no-http') ? args : ['--port', '0', ...args];
-  const child = execa('node', ['--import', 'tsx', 'src/cli/run.ts', 'serve', '--db', db, ...listen], {
-    cwd: ROOT,
+  // From another directory (a project with its own troupe.yaml), tsx and the CLI by their absolute paths.
+  const node = cwd === undefined ? ['--import', 'tsx', 'src/cli/run.ts'] : ['--import', pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')).href, join(ROOT, 'src', 'cli', 'run.ts')];
+  const child = execa('node', [...node, 'serve', '--db', db, ...listen], {
+    cwd: cwd ?? ROOT,
     reject: false,
     buffer: false,
     env: { TROUPE_DB: undefined, TZ: 'UTC', ...env },
