@@ -23,4 +23,5 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<{ default: Benchm
   'git-sync': () => import('../git-sync.js'),
   queue: () => import('../queue.js'),
   container: () => import('../container.js'),
+  api: () => import('../api.js'),
 };
