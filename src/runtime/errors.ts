@@ -51,6 +51,8 @@ export type ErrorCode =
   | 'CONTROL_EXISTS'
   | 'CONTROL_FAILED'
   | 'CONTROL_TIMEOUT'
+  // the inspector
+  | 'NO_STATECHART'
   // shells and expect
   | 'SHELL_NOT_RUNNING'
   | 'NOT_A_SHELL'

@@ -350,6 +350,16 @@ export class Orchestrator {
     return this.host.outputs.get(id)?.text() ?? '';
   }
 
+  /**
+   * The machine (or other logic) a kind spawns, as defined: what the inspector draws as a
+   * statechart. Undefined for a kind not registered.
+   *
+   * @example orc.machineOf('process')?.root.states // { pending, starting, running, ... }
+   */
+  machineOf(kind: string): AnyActorLogic | undefined {
+    return this.table.kinds.get(kind)?.definition.machine;
+  }
+
   /** @internal for handles */
   recordOf(id: string): ActorRecord | undefined {
     return this.table.records.get(id);
