@@ -70,7 +70,14 @@ describe('troupe serve', () => {
     const dir = tempDir();
     const db = join(dir, 'state.db');
     const serve = await serveOn(db);
-    expect(serve.stdout()).toBe(`troupe serve: owns ${db} (pid ${serve.pid}); stop it with Ctrl-C or \`kill ${serve.pid}\` (SIGTERM)\n`);
+    const url = serve.api!.url;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(serve.stdout().split('\n')).toEqual([
+      `troupe serve: api: ${url} (token file ${join(dir, 'token')}; mcp at ${url}/mcp)`,
+      expect.stringMatching(new RegExp(`^troupe serve: inspector: ${url.replace(/\./g, '\\.')}/login\\?t=[\\w-]{32}$`)),
+      `troupe serve: owns ${db} (pid ${serve.pid}); stop it with Ctrl-C or \`kill ${serve.pid}\` (SIGTERM)`,
+      '',
+    ]);
     const ping = (await sendControl(db, { type: 'troupe.ping' })) as { pid: number; requests: string[] };
     expect(ping.pid).toBe(serve.pid);
     expect(ping.requests).toContain('troupe.run');

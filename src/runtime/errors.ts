@@ -37,6 +37,12 @@ export type ErrorCode =
   | 'DB_UNWRITABLE'
   | 'DB_NOT_FOUND'
   | 'ORCHESTRATOR_CLOSED'
+  // the HTTP API, its stream and the MCP server (src/server)
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'ROUTE_NOT_FOUND'
+  | 'OPERATION_NOT_FOUND'
+  | 'PORT_IN_USE'
   // queues and resource admission
   | 'QUEUE_NOT_FOUND'
   | 'NOT_A_QUEUE'

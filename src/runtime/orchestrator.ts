@@ -27,7 +27,8 @@ import type { AnyEvent, TopicListener } from './router.js';
 import { Messenger } from './messenger.js';
 import { abandonResources, reconcileResources, sweepResources } from './reconcile.js';
 import type { OrchestratorOptions } from './create.js';
-import { CONTROL_TARGET, ControlHandlers } from './control.js';
+import { CONTROL_TARGET, ControlHandlers, type ControlHandler } from './control.js';
+import type { OutputSink } from '../actors/output/output.js';
 import { registerBuiltinControls } from './builtin-controls.js';
 import { Restore } from './restore.js';
 import { ChildActors, compileChild, recordAt } from './child-actors.js';
@@ -358,6 +359,31 @@ export class Orchestrator {
    */
   machineOf(kind: string): AnyActorLogic | undefined {
     return this.table.kinds.get(kind)?.definition.machine;
+  }
+
+  /**
+   * Calls `watcher` with every actor's output sink, those open now and each opened from now
+   * on, before its first byte: `sink.subscribe(chunk => ...)` follows the output live (the
+   * API's stream does). Returns the function that stops watching.
+   *
+   * @example
+   * const off = orc.watchOutputs((id, sink) => sink.subscribe((chunk) => console.log(id, chunk.toString())));
+   */
+  watchOutputs(watcher: (actorId: string, sink: OutputSink) => void): () => void {
+    return this.host.watchOutputs(watcher);
+  }
+
+  /**
+   * Answers a request type other processes send to this orchestrator through the inbox
+   * (`sendControl(db, { type, ... })`), besides the built-in and the kinds' ones: what a
+   * program that owns the database offers its clients (`troupe serve` adds `troupe.op`, the
+   * API's operations by name). CONTROL_EXISTS when the type is taken.
+   *
+   * @example
+   * orc.control('app.version', () => ({ version: '1.2.3' }));
+   */
+  control(type: string, handler: ControlHandler): void {
+    this.controls.register(type, handler);
   }
 
   /** @internal for handles */

@@ -2,6 +2,7 @@
  * `troupe serve` as a real process, for the tests of the daemon and its clients: started
  * from source like `troupe()` runs the CLI, awaited until it prints its one line.
  */
+import { readFileSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
 import { ROOT } from './cli.js';
 
@@ -10,6 +11,10 @@ export interface Serve {
   readonly pid: number;
   /** Everything it printed on stdout so far. */
   stdout(): string;
+  /** Everything it printed on stderr so far. */
+  stderr(): string;
+  /** The HTTP API, unless started with `--no-http`: its base URL, token file and first login URL. */
+  readonly api?: { readonly url: string; readonly port: number; readonly tokenFile: string; readonly loginUrl: string; token(): string };
 }
 
 /**
@@ -19,8 +24,10 @@ export interface Serve {
  * @example
  * const serve = await startServe(db); ... serve.child.kill('SIGTERM'); await serve.child;
  */
-export async function startServe(db: string, env: Record<string, string> = {}): Promise<Serve> {
-  const child = execa('node', ['--import', 'tsx', 'src/cli/run.ts', 'serve', '--db', db], {
+export async function startServe(db: string, env: Record<string, string> = {}, args: readonly string[] = []): Promise<Serve> {
+  // A free port unless told: serves of parallel tests must not fight over 7357.
+  const listen = args.includes('--port') || args.includes('--no-http') ? args : ['--port', '0', ...args];
+  const child = execa('node', ['--import', 'tsx', 'src/cli/run.ts', 'serve', '--db', db, ...listen], {
     cwd: ROOT,
     reject: false,
     buffer: false,
@@ -35,7 +42,17 @@ export async function startServe(db: string, env: Record<string, string> = {}): 
     child.stdout!.on('data', look);
     void child.then(() => reject(new Error(`troupe serve exited early: ${out} ${err}`)));
   });
-  return { child, pid: child.pid!, stdout: () => out };
+  const api = /api: (http:\/\/\S+) \(token file (\S+);/.exec(out);
+  const login = /inspector: (\S+)/.exec(out);
+  return {
+    child,
+    pid: child.pid!,
+    stdout: () => out,
+    stderr: () => err,
+    ...(api && login
+      ? { api: { url: api[1]!, port: Number(new URL(api[1]!).port), tokenFile: api[2]!, loginUrl: login[1]!, token: () => readFileSync(api[2]!, 'utf8').trim() } }
+      : {}),
+  };
 }
 
 /**

@@ -1,0 +1,35 @@
+/**
+ * `troupe.op`: runs an API operation by name in the process that owns the database, for a
+ * client that does not own it (`troupe mcp` while `troupe serve` runs). The request is
+ * `{ type: 'troupe.op', name, input }`; the answer is the operation's output, as JSON.
+ */
+import { TroupeError } from '../runtime/errors.js';
+import type { Orchestrator } from '../runtime/orchestrator.js';
+import { sendControl } from '../runtime/control-client.js';
+import { operationNamed } from './operations/index.js';
+import { runOperation } from './run-operation.js';
+
+/** The control request's type. */
+export const OP_CONTROL = 'troupe.op';
+
+/**
+ * Lets clients run operations in this orchestrator (`troupe serve` calls it).
+ *
+ * @example registerOpControl(orc); // then: await remoteOperation(db, 'actor.list', {})
+ */
+export function registerOpControl(orc: Orchestrator): void {
+  orc.control(OP_CONTROL, (request) => {
+    if (typeof request['name'] !== 'string') throw new TroupeError('INVALID_ARGUMENT', "A 'troupe.op' request needs the operation's name as a string in 'name'.");
+    return runOperation({ orc }, operationNamed(request['name']), request['input'] ?? {});
+  });
+}
+
+/**
+ * Runs an operation in the owner of `db`; rejects with its TroupeError (NO_OWNER when none runs).
+ *
+ * @example const { actors } = await remoteOperation('/srv/.troupe/state.db', 'actor.list', {});
+ */
+export async function remoteOperation(db: string, name: string, input: unknown, timeoutMs = 660_000): Promise<Record<string, unknown>> {
+  // Long operations (actor.wait, workflow waits) answer late: wait longer than their own bound.
+  return (await sendControl(db, { type: OP_CONTROL, name, input }, { timeoutMs })) as Record<string, unknown>;
+}

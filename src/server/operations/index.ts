@@ -1,0 +1,36 @@
+/**
+ * The operation table: every operation of the API, in the order openapi.json and the MCP
+ * tool list show them. HTTP routes, MCP tools and openapi.json are generated from it.
+ * A kind's operations are one import and one spread here.
+ */
+import { TroupeError } from '../../runtime/errors.js';
+import type { AnyOperation } from '../operation.js';
+import { actorGet, actorList, actorLogs, actorSend, actorSpawn, actorStop, actorWait } from './actors.js';
+
+/** Every operation. */
+export const operations: readonly AnyOperation[] = [
+  actorList,
+  actorGet,
+  actorSpawn,
+  actorSend,
+  actorStop,
+  actorLogs,
+  actorWait,
+  // Agents (session_* tools, POST /api/agents/:id/prompt, approve/deny) and the
+  // permission-prompt tool come with the agent kind: add `...agentOperations` here.
+];
+
+const byName = new Map(operations.map((operation) => [operation.name, operation]));
+
+/**
+ * The operation of that name; OPERATION_NOT_FOUND otherwise (an older owner, say).
+ *
+ * @example operationNamed('actor.list').http?.path // '/api/actors'
+ */
+export function operationNamed(name: string): AnyOperation {
+  const operation = byName.get(name);
+  if (!operation) {
+    throw new TroupeError('OPERATION_NOT_FOUND', `No API operation '${name}'. There are: ${[...byName.keys()].join(', ')}. Is the owner an older troupe?`, { details: { name } });
+  }
+  return operation;
+}

@@ -1,0 +1,213 @@
+/**
+ * The WebSocket stream (`/api/stream?since=<seq>&type=<glob>&actor=<id>`): journal events,
+ * output chunks and inspection events, one JSON text message each,
+ * `{ seq, at, type, actor?, data }`. Journal events carry their journal seq: a client that
+ * reconnects with `since=<last seq seen>` gets the rest from the journal, then the live
+ * ones, with nothing missed or twice (the live feed is subscribed first, and what it brings
+ * during the replay is in the journal the replay reads). Output and inspection messages are
+ * live only; their `seq` is the journal seq they follow. A client that does not keep up is
+ * closed (1013, with the seq to resume from) instead of being buffered for without bound.
+ */
+import { StringDecoder } from 'node:string_decoder';
+import type { WebSocket } from 'ws';
+import { TroupeError } from '../runtime/errors.js';
+import type { TroupeEvent } from '../runtime/events.js';
+import type { Orchestrator } from '../runtime/orchestrator.js';
+import type { InspectionMessage, InspectionRelay } from './inspection.js';
+import { globsMatcher } from './globs.js';
+
+/** One message of the stream. */
+export interface StreamMessage {
+  readonly seq: number;
+  /** ISO time. */
+  readonly at: string;
+  readonly type: string;
+  readonly actor?: string;
+  readonly data: unknown;
+}
+
+/** What a client asked for. */
+export interface StreamQuery {
+  /** Replay the journal after this seq first. */
+  readonly since?: number;
+  /** Comma-separated globs on the type (`actor.*,output`); default every type but `inspect.*`. */
+  readonly type?: string;
+  readonly actor?: string;
+}
+
+/** Unsent bytes past which a client is dropped. */
+export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+/** Journal events read per replay page. */
+const PAGE = 500;
+
+/**
+ * The stream's clients and its three sources.
+ *
+ * @example
+ * const stream = new EventStream(orc, relay);
+ * wss.handleUpgrade(req, socket, head, (ws) => stream.attach(ws, stream.parseQuery(url.searchParams)));
+ */
+export class EventStream {
+  private readonly clients = new Set<StreamClient>();
+  /** The newest journal seq seen: what live-only messages carry. */
+  lastSeq: number;
+  private readonly offs: Array<() => void> = [];
+  private outputsWatched = false;
+
+  constructor(
+    readonly orc: Orchestrator,
+    private readonly inspection: InspectionRelay | undefined,
+  ) {
+    this.lastSeq = orc.events({ limit: 1 }).at(-1)?.seq ?? 0;
+    this.offs.push(orc.subscribeEvents({}, (event) => (this.lastSeq = Math.max(this.lastSeq, event.seq))));
+    if (inspection) this.offs.push(inspection.listen((message) => this.inspected(message)));
+  }
+
+  /** The query of an upgrade request; INVALID_ARGUMENT for a bad `since`. */
+  parseQuery(params: URLSearchParams): StreamQuery {
+    const since = params.get('since');
+    if (since !== null && !/^\d+$/.test(since)) {
+      throw new TroupeError('INVALID_ARGUMENT', `since must be a journal sequence number (0 or more), not '${since}'. Pass the seq of the last message you saw.`, { details: { since } });
+    }
+    const type = params.get('type');
+    const actor = params.get('actor');
+    return { ...(since === null ? {} : { since: Number(since) }), ...(type ? { type } : {}), ...(actor ? { actor } : {}) };
+  }
+
+  /** Serves one client until it or the server closes. */
+  attach(ws: WebSocket, query: StreamQuery): void {
+    const client = new StreamClient(this, ws, query);
+    this.clients.add(client);
+    ws.on('close', () => {
+      this.clients.delete(client);
+      client.stop();
+    });
+    if (client.wants('output')) this.watchOutputs();
+    void client.start();
+  }
+
+  close(): void {
+    for (const off of this.offs.splice(0)) off();
+    for (const client of this.clients) client.stop();
+  }
+
+  private inspected(message: InspectionMessage): void {
+    for (const client of this.clients) client.live({ seq: this.lastSeq, at: new Date().toISOString(), ...message });
+  }
+
+  /** Follows every output sink once the first client wants output. */
+  private watchOutputs(): void {
+    if (this.outputsWatched) return;
+    this.outputsWatched = true;
+    const watched = new WeakSet<object>();
+    this.offs.push(
+      this.orc.watchOutputs((actor, sink) => {
+        if (watched.has(sink) || sink.closed) return;
+        watched.add(sink);
+        const decoder = new StringDecoder('utf8');
+        let offset = sink.totalBytes;
+        this.offs.push(
+          sink.subscribe((chunk) => {
+            const at = offset;
+            offset += chunk.length;
+            if (this.clients.size === 0) return;
+            const message = { seq: this.lastSeq, at: new Date().toISOString(), type: 'output', actor, data: { text: decoder.write(chunk), offset: at } };
+            for (const client of this.clients) client.live(message);
+          }),
+        );
+      }),
+    );
+  }
+}
+
+/** One connection: its filter, its replay, its backpressure. */
+class StreamClient {
+  private replaying = true;
+  private lastSent: number;
+  private stopped = false;
+  /** Settles once the replay's last message is handed to the socket. */
+  private written: Promise<void> = Promise.resolve();
+  private readonly off: () => void;
+  private readonly matches: (type: string) => boolean;
+
+  constructor(
+    private readonly stream: EventStream,
+    private readonly ws: WebSocket,
+    private readonly query: StreamQuery,
+  ) {
+    this.matches = globsMatcher(query.type);
+    this.lastSent = query.since ?? stream.lastSeq;
+    // First: what is committed from now on. During the replay it is dropped (the replay reads it).
+    this.off = stream.orc.subscribeEvents(query.actor === undefined ? {} : { actor: query.actor }, (event) => {
+      if (!this.replaying) this.journal(event);
+    });
+  }
+
+  wants(type: string): boolean {
+    return this.matches(type);
+  }
+
+  async start(): Promise<void> {
+    if (this.query.since === undefined) {
+      this.replaying = false;
+      return;
+    }
+    for (;;) {
+      const page = this.stream.orc.events({ since: this.lastSent, ...(this.query.actor === undefined ? {} : { actor: this.query.actor }), limit: PAGE });
+      for (const event of page) this.journal(event, true);
+      if (this.stopped) return;
+      if (page.length < PAGE) {
+        // Caught up, synchronously with the read: every later commit reaches the listener.
+        this.replaying = false;
+        return;
+      }
+      await this.drained();
+      if (this.stopped) return;
+    }
+  }
+
+  /** A live-only message (output, inspection). */
+  live(message: StreamMessage): void {
+    if (this.replaying || (this.query.actor !== undefined && message.actor !== this.query.actor) || !this.matches(message.type)) return;
+    this.send(message);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.off();
+  }
+
+  private journal(event: TroupeEvent, replay = false): void {
+    if (event.seq <= this.lastSent) return;
+    this.lastSent = event.seq;
+    if (!this.matches(event.type)) return;
+    this.send({ seq: event.seq, at: new Date(event.at).toISOString(), type: event.type, ...(event.actor === null ? {} : { actor: event.actor }), data: event.data }, replay);
+  }
+
+  private send(message: StreamMessage, replay = false): void {
+    if (this.stopped || this.ws.readyState !== this.ws.OPEN) return;
+    const text = JSON.stringify(message);
+    if (replay) {
+      // The replay waits for the socket page by page instead of buffering the whole history.
+      this.written = new Promise((resolve) => this.ws.send(text, () => resolve()));
+      return;
+    }
+    this.ws.send(text);
+    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) this.drop();
+  }
+
+  /** Resolves once what the replay sent is handed to the socket. */
+  private drained(): Promise<void> {
+    return this.written;
+  }
+
+  /** Too slow: closed with the seq to resume from, and cut off if it does not take the close. */
+  private drop(): void {
+    const buffered = this.ws.bufferedAmount;
+    this.stop();
+    console.error(`troupe serve: dropped a stream client that did not keep up (${buffered} bytes unsent); it may resume with since=${this.lastSent}`);
+    this.ws.close(1013, `too slow: over ${MAX_BUFFERED_BYTES} bytes unsent; reconnect with since=${this.lastSent}`);
+    setTimeout(() => this.ws.terminate(), 1000).unref();
+  }
+}
