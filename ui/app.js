@@ -57,14 +57,16 @@ async function boot() {
   const tree = mountTree(document.getElementById('tree'));
   mountScrubber(document.getElementById('scrubber'));
   try {
-    const [actors, newest] = await Promise.all([api('/api/actors'), api('/api/events?limit=1')]);
+    // The newest seq, to stream from; without the events route the stream starts from now.
+    const [actors, newest] = await Promise.all([api('/api/actors'), api('/api/events?limit=1').catch(() => null)]);
     for (const actor of listOf(actors, 'actors')) store.actors.set(actor.id, { ...actor, since: toMs(actor.since) });
     const last = listOf(newest, 'events').at(-1);
     store.seq = last?.seq ?? 0;
+    const since = last === undefined ? undefined : store.seq;
     tree.draw();
     document.body.dataset.ready = 'true';
     openStream({
-      since: store.seq,
+      since,
       onItem: (item) => applyItem(item),
       onStatus: (status) => {
         if (store.travel !== null) return;

@@ -58,7 +58,8 @@ export type ErrorCode =
   | 'CONTROL_FAILED'
   | 'CONTROL_TIMEOUT'
   // the inspector
-  | 'NO_STATECHART'
+  | 'STATECHART_NOT_FOUND'
+  | 'UI_NOT_FOUND'
   // shells and expect
   | 'SHELL_NOT_RUNNING'
   | 'NOT_A_SHELL'

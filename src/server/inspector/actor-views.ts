@@ -30,7 +30,7 @@ export async function actorChart(orc: Orchestrator, id: string): Promise<Chart> 
   const machine = orc.machineOf(kind);
   const laid = machine && chartOf(machine);
   if (!machine || !laid) {
-    throw new TroupeError('NO_STATECHART', `Actor '${id}' (kind '${kind}') is not a state machine, so it has no statechart. Pick an actor whose kind is a machine.`, { details: { id, kind } });
+    throw new TroupeError('STATECHART_NOT_FOUND', `Actor '${id}' (kind '${kind}') is not a state machine, so it has no statechart. Pick an actor whose kind is a machine.`, { details: { id, kind } });
   }
   const handle = orc.get(id);
   const value = (handle?.snapshot as { value?: unknown } | undefined)?.value ?? handle?.state;
