@@ -11,6 +11,7 @@ import { TroupeError } from '../runtime/errors.js';
 import type { Orchestrator } from '../runtime/orchestrator.js';
 import { Auth, loadToken, sessionCookie, tokenFileOf } from './auth.js';
 import { isLoopback } from './hosts.js';
+import { followLogsRoute } from './logs-follow.js';
 import type { InspectionRelay } from './inspection.js';
 import { operations } from './operations/index.js';
 import { openapiDocument } from './openapi.js';
@@ -77,7 +78,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     { method: 'POST', path: '/api/login', handle: () => ({ url: `${base}/login?t=${auth.newLogin()}` }) },
     { method: 'GET', path: '/api/openapi.json', handle: () => openapiDocument(operations, base) },
   ];
-  const router = new Router([{ name: 'server', routes: builtin }, operationRoutes(operations), ...builtinRouteModules, ...addedRoutes(), ...(options.routes ?? [])]);
+  const router = new Router([{ name: 'server', routes: [...builtin, followLogsRoute] }, operationRoutes(operations), ...builtinRouteModules, ...addedRoutes(), ...(options.routes ?? [])]);
   const stream = new EventStream(orc, options.inspection);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
 
@@ -126,7 +127,7 @@ async function answer(router: Router, auth: Auth, orc: Orchestrator, req: Incomi
   try {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!auth.sameOrigin(req)) throw new TroupeError('FORBIDDEN', 'The Origin or Host header does not name this server: requests from other sites are refused.');
-    const match = router.match(req.method ?? 'GET', url.pathname);
+    const match = router.match(req.method ?? 'GET', url.pathname, url.searchParams);
     if (match === 'none') throw new TroupeError('ROUTE_NOT_FOUND', `No route ${req.method ?? 'GET'} ${url.pathname}. GET /api/openapi.json lists them.`, { details: { path: url.pathname } });
     if ((match === 'method' || !match.route.public) && !auth.check(req)) throw new TroupeError('UNAUTHORIZED', unauthorized);
     if (match === 'method') throw Object.assign(new Error(`${url.pathname} does not take ${req.method ?? 'GET'}.`), { code: 'METHOD_NOT_ALLOWED' });

@@ -31,6 +31,8 @@ export interface Route {
   readonly path: string;
   /** Reachable without a token (a login page, say). Nothing that reads or changes state may be. */
   readonly public?: boolean;
+  /** Takes only the requests whose query passes (`follow=1`); others go on to later routes. */
+  accepts?(query: URLSearchParams): boolean;
   /** The value to send as JSON (200), or nothing after writing `res` itself. */
   handle(req: RouteRequest, res: ServerResponse): unknown;
 }
@@ -78,12 +80,12 @@ export class Router {
   }
 
   /** The route for a request, or why none: 'none' (no such path) or 'method' (the path exists, not the method). */
-  match(method: string, pathname: string): Match | 'none' | 'method' {
+  match(method: string, pathname: string, query: URLSearchParams = new URLSearchParams()): Match | 'none' | 'method' {
     const given = split(pathname);
     let pathKnown = false;
     for (const { route, segments } of this.compiled) {
       const params = matchSegments(segments, given);
-      if (!params) continue;
+      if (!params || (route.accepts && !route.accepts(query))) continue;
       if (route.method === method || (method === 'HEAD' && route.method === 'GET')) return { route, params };
       pathKnown = true;
     }
@@ -152,8 +154,12 @@ export function statusOf(code: string): number {
 }
 
 /** The `{ code, message }` body of an error, and its status; foreign errors are 500 INTERNAL. */
-export function errorBody(err: unknown): { status: number; body: { code: string; message: string } } {
-  if (err instanceof TroupeError) return { status: statusOf(err.code), body: { code: err.code, message: err.message } };
+export function errorBody(err: unknown): { status: number; body: { code: string; message: string; problems?: unknown[] } } {
+  if (err instanceof TroupeError) {
+    // A workflow's problems as objects (path, line, message), for a UI to point at them.
+    const problems = err.details['problems'];
+    return { status: statusOf(err.code), body: { code: err.code, message: err.message, ...(Array.isArray(problems) ? { problems } : {}) } };
+  }
   const coded = err as { code?: unknown; message?: unknown };
   if (coded && typeof coded.code === 'string' && /^[A-Z_]+$/.test(coded.code) && typeof coded.message === 'string') {
     return { status: statusOf(coded.code), body: { code: coded.code, message: coded.message } };

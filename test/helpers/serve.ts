@@ -44,13 +44,14 @@ export async function startServe(db: string, env: Record<string, string> = {}, a
   });
   const api = /api: (http:\/\/\S+) \(token file (\S+);/.exec(out);
   const login = /inspector: (\S+)/.exec(out);
+  const token = api ? readFileSync(api[2]!, 'utf8').trim() : '';
   return {
     child,
     pid: child.pid!,
     stdout: () => out,
     stderr: () => err,
     ...(api && login
-      ? { api: { url: api[1]!, port: Number(new URL(api[1]!).port), tokenFile: api[2]!, loginUrl: login[1]!, token: () => readFileSync(api[2]!, 'utf8').trim() } }
+      ? { api: { url: api[1]!, port: Number(new URL(api[1]!).port), tokenFile: api[2]!, loginUrl: login[1]!, token: () => token } }
       : {}),
   };
 }

@@ -6,6 +6,11 @@
 import { TroupeError } from '../../runtime/errors.js';
 import type { AnyOperation } from '../operation.js';
 import { actorGet, actorList, actorLogs, actorSend, actorSpawn, actorStop, actorWait } from './actors.js';
+import { eventList } from './events.js';
+import { queueCancel, queueClear, queueEnqueue, queueGet, queueList } from './queues.js';
+import { runApprove, runCancel, runGet, runList, runStart } from './runs.js';
+import { scheduleAdd, scheduleCheckin, scheduleGet, scheduleList, schedulePause, scheduleResume, scheduleTrigger } from './schedules.js';
+import { shellExpect, shellRun } from './shells.js';
 
 /** Every operation. */
 export const operations: readonly AnyOperation[] = [
@@ -16,6 +21,26 @@ export const operations: readonly AnyOperation[] = [
   actorStop,
   actorLogs,
   actorWait,
+  shellRun,
+  shellExpect,
+  runList,
+  runGet,
+  runStart,
+  runApprove,
+  runCancel,
+  queueList,
+  queueGet,
+  queueEnqueue,
+  queueCancel,
+  queueClear,
+  scheduleList,
+  scheduleGet,
+  scheduleAdd,
+  schedulePause,
+  scheduleResume,
+  scheduleTrigger,
+  scheduleCheckin,
+  eventList,
   // Agents (session_* tools, POST /api/agents/:id/prompt, approve/deny) and the
   // permission-prompt tool come with the agent kind: add `...agentOperations` here.
 ];
