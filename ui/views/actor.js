@@ -6,8 +6,8 @@ import { ago, errorBox, esc, pretty, stateBadge } from '../util.js';
 import { chartSvg, fire, highlight } from './chart.js';
 
 export function actorView(root, id) {
-  root.innerHTML = `<h2>${esc(id)}</h2><div class="cols"><div><div class="chart-box"><div class="empty">Loading the statechart…</div></div></div>`
-    + '<div><dl class="facts"></dl><h3>Context</h3><pre class="context">…</pre><h3>Log tail</h3><pre class="logs">…</pre></div></div>';
+  root.innerHTML = `<h2>${esc(id)}</h2><div class="chart-box"><div class="empty">Loading the statechart…</div></div>`
+    + '<div class="details"><div><h3>Actor</h3><dl class="facts"></dl></div><div><h3>Context</h3><pre class="context">…</pre></div><div><h3>Log tail</h3><pre class="logs">…</pre></div></div>';
   const chartBox = root.querySelector('.chart-box');
   const facts = root.querySelector('.facts');
   const contextEl = root.querySelector('.context');

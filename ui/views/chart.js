@@ -23,7 +23,7 @@ export function chartSvg(chart) {
     const label = edge.labelAt ? `<text x="${edge.labelAt.x}" y="${edge.labelAt.y + 10}">${esc(edge.label)}</text>` : '';
     return `<g class="edge" data-id="${esc(edge.id)}" data-source="${esc(edge.source)}" data-target="${esc(edge.target)}"><path d="${d}" marker-end="url(#arrow)"/>${label}</g>`;
   });
-  return `<svg class="chart" xmlns="${SVG}" viewBox="${-pad} ${-pad} ${chart.width + 2 * pad} ${chart.height + 2 * pad}" width="${Math.round(Math.max((chart.width + 2 * pad) * 1.25, 420))}" role="img" aria-label="statechart">`
+  return `<svg class="chart" xmlns="${SVG}" viewBox="${-pad} ${-pad} ${chart.width + 2 * pad} ${chart.height + 2 * pad}" width="${Math.round(Math.max(chart.width + 2 * pad, 420))}" role="img" aria-label="statechart">`
     + '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#7d8b99"/></marker></defs>'
     + `<g class="nodes">${nodes.join('')}</g><g class="edges">${edges.join('')}</g></svg>`;
 }
