@@ -41,6 +41,8 @@ export type ErrorCode =
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'ROUTE_NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'PAYLOAD_TOO_LARGE'
   | 'OPERATION_NOT_FOUND'
   | 'PORT_IN_USE'
   // queues and resource admission

@@ -13,6 +13,7 @@ import { Auth, loadToken, sessionCookie, tokenFileOf } from './auth.js';
 import { isLoopback } from './hosts.js';
 import { followLogsRoute } from './logs-follow.js';
 import type { InspectionRelay } from './inspection.js';
+import { mcpRoutes } from './mcp/http.js';
 import { operations } from './operations/index.js';
 import { openapiDocument } from './openapi.js';
 import { operationRoutes } from './operation-routes.js';
@@ -78,7 +79,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     { method: 'POST', path: '/api/login', handle: () => ({ url: `${base}/login?t=${auth.newLogin()}` }) },
     { method: 'GET', path: '/api/openapi.json', handle: () => openapiDocument(operations, base) },
   ];
-  const router = new Router([{ name: 'server', routes: [...builtin, followLogsRoute] }, operationRoutes(operations), ...builtinRouteModules, ...addedRoutes(), ...(options.routes ?? [])]);
+  const router = new Router([{ name: 'server', routes: [...builtin, followLogsRoute] }, operationRoutes(operations), mcpRoutes, ...builtinRouteModules, ...addedRoutes(), ...(options.routes ?? [])]);
   const stream = new EventStream(orc, options.inspection);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
 
@@ -130,7 +131,7 @@ async function answer(router: Router, auth: Auth, orc: Orchestrator, req: Incomi
     const match = router.match(req.method ?? 'GET', url.pathname, url.searchParams);
     if (match === 'none') throw new TroupeError('ROUTE_NOT_FOUND', `No route ${req.method ?? 'GET'} ${url.pathname}. GET /api/openapi.json lists them.`, { details: { path: url.pathname } });
     if ((match === 'method' || !match.route.public) && !auth.check(req)) throw new TroupeError('UNAUTHORIZED', unauthorized);
-    if (match === 'method') throw Object.assign(new Error(`${url.pathname} does not take ${req.method ?? 'GET'}.`), { code: 'METHOD_NOT_ALLOWED' });
+    if (match === 'method') throw new TroupeError('METHOD_NOT_ALLOWED', `${url.pathname} does not take ${req.method ?? 'GET'}. GET /api/openapi.json lists the routes.`);
     const body = req.method === 'POST' ? await readJson(req) : undefined;
     const value = await match.route.handle({ orc, params: match.params, query: url.searchParams, body, raw: req, signal: abort.signal }, res);
     if (!res.headersSent) sendJson(res, 200, value);
@@ -155,7 +156,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw Object.assign(new Error(`The request body is over ${MAX_BODY_BYTES} bytes. Send less.`), { code: 'PAYLOAD_TOO_LARGE' });
+    if (size > MAX_BODY_BYTES) throw new TroupeError('PAYLOAD_TOO_LARGE', `The request body is over ${MAX_BODY_BYTES} bytes. Send a smaller spec or workflow.`);
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
