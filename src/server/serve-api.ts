@@ -7,6 +7,7 @@ import type { Orchestrator } from '../runtime/orchestrator.js';
 import { isLoopback } from './hosts.js';
 import { startServer } from './http.js';
 import { InspectionRelay } from './inspection.js';
+import { registerInspectControl } from './inspector/inspect-control.js';
 
 /** A relay for createOrchestrator's `inspect`, made before the orchestrator. */
 export function inspectionRelay(): InspectionRelay {
@@ -26,6 +27,7 @@ export async function serveApi(options: { orc: Orchestrator; db: string; host: s
   close(): Promise<void>;
 }> {
   const server = await startServer(options);
+  registerInspectControl(options.orc, () => server.loginUrl());
   return {
     lines: [
       `troupe serve: api: ${server.url} (token file ${server.tokenFile}; mcp at ${server.url}/mcp)`,
