@@ -1,6 +1,7 @@
+import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openReader } from '../src/runtime/reader.js';
-import { troupe } from './helpers/cli.js';
+import { ROOT, troupe } from './helpers/cli.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDb } from './helpers/tmp.js';
 
@@ -62,4 +63,26 @@ describe('troupe inspect', () => {
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain("--port 'web' is not a port. Give a number from 0 (any free port) to 65535.");
   });
+});
+
+describe('npm run demo -- --inspect', () => {
+  it('prints the inspector URL, serves it during and after the scenario, and stops on Ctrl-C', async () => {
+    const demo = execa('node', ['--import', 'tsx', 'examples/dev-stack.ts', '--inspect'], { cwd: ROOT, env: { TROUPE_DB: tempDb(), TROUPE_DEMO_PORT: '0' }, reject: false, timeout: 60_000 });
+    let out = '';
+    demo.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    try {
+      const url = await pollUntil(() => /\[demo\] inspector: (\S+)/.exec(out)?.[1], { timeout: 30_000 });
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/login\?t=\S+$/);
+      await pollUntil(() => out.includes('[demo] the inspector keeps serving at'), { timeout: 45_000 });
+      const login = await fetch(url, { redirect: 'manual' });
+      const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+      const { actors } = (await (await fetch(new URL('/api/actors', url), { headers: { cookie } })).json()) as { actors: Array<{ id: string; state: string }> };
+      expect(Object.fromEntries(actors.map((a) => [a.id, a.state]))).toMatchObject({ api: 'cancelled', cache: 'cancelled', smoke: 'succeeded', monitor: 'down' });
+    } finally {
+      demo.kill('SIGINT');
+    }
+    const result = await demo;
+    // The orchestrator's own signal handling: close everything, exit 130 as after any Ctrl-C.
+    expect(result.exitCode).toBe(130);
+  }, 90_000);
 });
