@@ -36,6 +36,7 @@ export function actorView(root, id) {
       if (!svg) {
         chartBox.innerHTML = chartSvg(chart);
         svg = chartBox.querySelector('svg');
+        requestAnimationFrame(() => performance.mark('troupe:chart-rendered'));
       } else if (previous.join() !== active.join()) fire(svg, previous, active);
       highlight(svg, active);
       drawFacts();
