@@ -3,14 +3,16 @@
 // the stream resumes by `since` losing nothing, and a client that never reads is dropped
 // while the daemon's memory stays flat.
 import { connect } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TroupeError } from '../src/runtime/errors.js';
+import { routesTable } from '../scripts/api-routes.js';
 import { operations } from '../src/server/operations/index.js';
 import { parseInput } from '../src/server/run-operation.js';
 import { call, openStream, type StreamMessage } from './helpers/api.js';
+import { troupe } from './helpers/cli.js';
 import { pollUntil } from './helpers/poll.js';
 import { startServe, stopServe, type Serve } from './helpers/serve.js';
 
@@ -139,6 +141,10 @@ describe('the API', () => {
     expect((await fetch(fresh.body.url, { redirect: 'manual' })).status).toBe(302);
   });
 
+  it('is listed in the README as the operations say (npm run api-routes)', () => {
+    expect(readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8')).toContain(`${routesTable()}\n`);
+  });
+
   it('describes every route in openapi.json, generated from the operations', async () => {
     const { status, body } = await call(api, 'GET', '/api/openapi.json');
     expect(status).toBe(200);
@@ -184,19 +190,120 @@ describe('the API', () => {
     await again.close();
   });
 
-  it('replays a long history in pages, then goes live without a gap', async () => {
-    for (let i = 0; i < 3; i++) await call(api, 'POST', '/api/actors', { spec: { kind: 'process', id: `job-${i}`, command: 'true' } });
-    await pollUntil(async () => (await call(api, 'GET', '/api/events?type=actor.ended')).body.events.length >= 4);
-    const all = openStream(api, 'since=0');
+  it('replays a long history in pages while events keep coming, then goes live without a gap', async () => {
+    await call(api, 'POST', '/api/actors', { spec: { kind: 'process', id: 'chatty', command: 'exec sleep 600' } });
+    // Over 500 events (a replay page): each message delivered is journaled.
+    const nudge = (from: number, count: number) => Promise.all(Array.from({ length: count }, (_, i) => call(api, 'POST', '/api/actors/chatty/events', { event: { type: 'app.nudge', n: from + i } })));
+    for (let i = 0; i < 12; i++) await nudge(i * 50, 50);
+    const all = openStream(api, 'since=0&type=message.*');
     await all.opened;
-    const last = (await call(api, 'GET', '/api/events?limit=1')).body.events[0].seq as number;
-    await pollUntil(() => all.messages.some((m) => m.seq === last));
-    await call(api, 'POST', '/api/actors', { spec: { kind: 'process', id: 'job-late', command: 'true' } });
-    await pollUntil(() => all.messages.some((m) => m.actor === 'job-late' && m.type === 'actor.ended'));
-    const history = (await call(api, 'GET', '/api/events?since=0&limit=10000')).body.events as StreamMessage[];
-    const journal = all.messages.filter((m) => m.type !== 'output');
-    expect(journal.map((m) => m.seq)).toEqual(history.map((e) => e.seq).filter((seq) => seq <= journal.at(-1)!.seq));
+    // More while the replay goes on, and after.
+    for (let i = 12; i < 16; i++) await nudge(i * 50, 50);
+    const history = () => call(api, 'GET', '/api/events?since=0&limit=10000&type=message.*').then((r) => r.body.events as StreamMessage[]);
+    const expected = await history();
+    expect(expected.filter((e) => e.actor === 'chatty')).toHaveLength(800);
+    await pollUntil(() => all.messages.length >= expected.length, { timeout: 20_000 });
+    expect(all.messages.map((m) => m.seq)).toEqual(expected.map((e) => e.seq));
+    expect(all.messages.filter((m) => m.actor === 'chatty').map((m) => m.data.event.n).sort((a, b) => a - b)).toEqual(Array.from({ length: 800 }, (_, i) => i));
     await all.close();
+    await call(api, 'POST', '/api/actors/chatty/stop');
+  });
+
+  it('streams inspection events when asked for them (inspect.*), and output chunks', async () => {
+    const stream = openStream(api, 'type=inspect.*,output&actor=inspected');
+    await stream.opened;
+    await call(api, 'POST', '/api/actors', { spec: { kind: 'process', id: 'inspected', command: 'echo seen' } });
+    await pollUntil(() => stream.messages.some((m) => m.type === 'inspect.snapshot' && m.data.value === 'succeeded'));
+    await pollUntil(() => stream.messages.some((m) => m.type === 'output'));
+    const types = new Set(stream.messages.map((m) => m.type));
+    expect([...types].sort()).toEqual(['inspect.actor', 'inspect.event', 'inspect.snapshot', 'output']);
+    expect(stream.messages.find((m) => m.type === 'inspect.snapshot' && m.data.value === 'running')).toMatchObject({ actor: 'inspected', data: { status: 'active' } });
+    expect(stream.messages.find((m) => m.type === 'output')).toMatchObject({ actor: 'inspected', data: { text: 'seen\n', offset: 0 } });
+    for (const m of stream.messages) expect(typeof m.seq).toBe('number');
+    await stream.close();
+  });
+
+  it('runs a workflow from YAML and from a spec object, approves and cancels over HTTP; an invalid one is 400 with its problems', async () => {
+    const yaml = 'name: gated\nsteps:\n  - name: build\n    command: echo built ${env.TARGET}\n  - name: release\n    command: echo released\n    approval: true\n    depends_on: [build]\n';
+    const started = await call(api, 'POST', '/api/runs', { yaml, set: { TARGET: 'staging' }, id: 'gated-1' });
+    expect(started).toMatchObject({ status: 200, body: { id: 'gated-1', workflow: 'gated', run: { id: 'gated-1', status: 'running' } } });
+    await pollUntil(async () => (await call(api, 'GET', '/api/runs/gated-1')).body.run.steps[1].state === 'approval');
+    const build = (await call(api, 'GET', '/api/runs/gated-1')).body.run.steps[0];
+    expect(build).toMatchObject({ name: 'build', state: 'succeeded', attempts: 1, exitCode: 0 });
+    expect(typeof build.durationMs).toBe('number');
+    expect((await call(api, 'GET', '/api/actors/gated-1%2Fbuild%231/logs')).body.text).toBe('built staging\n');
+    expect(await call(api, 'POST', '/api/runs/gated-1/approve', { step: 'build' })).toMatchObject({ status: 409, body: { code: 'NOT_AWAITING_APPROVAL' } });
+    expect((await call(api, 'POST', '/api/runs/gated-1/approve', { step: 'release' })).status).toBe(200);
+    await pollUntil(async () => (await call(api, 'GET', '/api/runs/gated-1')).body.run.status === 'succeeded');
+    expect((await call(api, 'GET', '/api/runs?status=succeeded')).body.runs.map((run: { id: string }) => run.id)).toContain('gated-1');
+
+    const object = await call(api, 'POST', '/api/runs', { workflow: { name: 'long', steps: [{ name: 'wait', command: 'exec sleep 600' }] }, id: 'long-1' });
+    expect(object).toMatchObject({ status: 200, body: { id: 'long-1', workflow: 'long' } });
+    await pollUntil(async () => (await call(api, 'GET', '/api/runs/long-1')).body.run.steps[0].state === 'running');
+    const cancelled = await call(api, 'POST', '/api/runs/long-1/cancel');
+    expect(cancelled).toMatchObject({ status: 200, body: { run: { id: 'long-1', status: 'cancelled' } } });
+
+    const invalid = await call(api, 'POST', '/api/runs', { yaml: 'name: broken\nsteps:\n  - name: a\n    command: x\n    depends_on: [b]\n' });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.code).toBe('INVALID_WORKFLOW');
+    expect(invalid.body.message).toBe("workflow.yaml:5:18: steps[0].depends_on[0]: unknown step 'b'; the steps are: a");
+    expect(invalid.body.problems).toEqual([{ file: 'workflow.yaml', path: 'steps[0].depends_on[0]', message: "unknown step 'b'; the steps are: a", line: 5, col: 18 }]);
+    expect(await call(api, 'POST', '/api/runs', { yaml, workflow: { name: 'x' } })).toMatchObject({ status: 400, body: { code: 'INVALID_ARGUMENT' } });
+  });
+
+  it('drives queues, schedules and shells over HTTP', async () => {
+    await call(api, 'POST', '/api/actors', { spec: { kind: 'queue', id: 'q', max_concurrent: 1 } });
+    expect(await call(api, 'POST', '/api/queues/q/items', { spec: { kind: 'process', id: 'first', command: 'exec sleep 600' } })).toMatchObject({ status: 200, body: { id: 'first', state: 'running', position: 0 } });
+    expect(await call(api, 'POST', '/api/queues/q/items', { spec: { kind: 'process', id: 'second', command: 'true' }, priority: 4 })).toMatchObject({ body: { id: 'second', state: 'queued', position: 1 } });
+    const queue = (await call(api, 'GET', '/api/queues/q')).body.queue;
+    expect(queue).toMatchObject({ id: 'q', state: 'active', running: [{ id: 'first' }], queued: [{ id: 'second', position: 1, priority: 4 }] });
+    expect((await call(api, 'GET', '/api/queues')).body.queues).toEqual([expect.objectContaining({ id: 'q', state: 'active', status: expect.objectContaining({ id: 'q' }) })]);
+    expect((await call(api, 'POST', '/api/queues/q/clear')).body.queue.queued).toEqual([]);
+    expect((await call(api, 'POST', '/api/queues/q/items/first/cancel')).status).toBe(200);
+    await pollUntil(async () => (await call(api, 'GET', '/api/queues/q')).body.queue.running.length === 0);
+    expect(await call(api, 'GET', '/api/queues/nope')).toMatchObject({ status: 404, body: { code: 'QUEUE_NOT_FOUND' } });
+
+    const added = await call(api, 'POST', '/api/schedules', { spec: { id: 'tick', every: '1h', target: { spawn: { kind: 'process', command: 'true' } } } });
+    expect(added).toMatchObject({ status: 200, body: { schedule: { id: 'tick', state: 'scheduled', fires: 0 } } });
+    expect((await call(api, 'POST', '/api/schedules/tick/pause', { note: 'deploying' })).body.schedule).toMatchObject({ state: 'paused', note: 'deploying' });
+    expect((await call(api, 'POST', '/api/schedules/tick/resume')).body.schedule.state).toBe('scheduled');
+    expect((await call(api, 'GET', '/api/schedules/tick?next=3')).body.nextRuns).toHaveLength(3);
+    const checkin = await call(api, 'POST', '/api/checkins', { actor: 'agent-1', text: 'Status?', in: '30m' });
+    expect(checkin.body.schedule.id).toMatch(/^checkin-agent-1-[0-9a-f]{6}$/);
+    expect((await call(api, 'GET', '/api/schedules')).body.schedules.map((x: { id: string }) => x.id).sort()).toEqual([checkin.body.schedule.id, 'tick'].sort());
+    await call(api, 'POST', '/api/actors/tick/stop');
+    await call(api, 'POST', `/api/actors/${checkin.body.schedule.id}/stop`);
+
+    await call(api, 'POST', '/api/actors', { spec: { kind: 'shell', id: 'sh', backend: 'pty' } });
+    expect(await call(api, 'POST', '/api/shells/sh/run', { command: 'echo $((6*7)); false' })).toMatchObject({ status: 200, body: { output: '42\n', exitCode: 1 } });
+    const expected = await call(api, 'POST', '/api/shells/sh/expect', { send: 'echo ab""cd', patterns: ['a(b)cd'], regex: true });
+    expect(expected.body).toMatchObject({ index: 0, match: ['abcd', 'b'], after: 'abcd' });
+    expect(await call(api, 'POST', '/api/shells/q/run', { command: 'true' })).toMatchObject({ status: 409, body: { code: 'NOT_A_SHELL' } });
+    await call(api, 'POST', '/api/actors/sh/stop');
+    await call(api, 'POST', '/api/actors/q/stop');
+  });
+
+  it('follows a log (logs?follow=1): the last lines, then the output as it comes', async () => {
+    const go = join(dir, 'go');
+    const command = `echo one; echo two; while [ ! -e ${go} ]; do sleep 0.02; done; echo three; exec sleep 600`;
+    await call(api, 'POST', '/api/actors', { spec: { kind: 'process', id: 'talker', command } });
+    await pollUntil(async () => (await call(api, 'GET', '/api/actors/talker/logs')).body.text === 'one\ntwo\n');
+    const controller = new AbortController();
+    const response = await fetch(`${api.url}/api/actors/talker/logs?follow=1&tail=1`, { headers: { authorization: `Bearer ${api.token()}` }, signal: controller.signal });
+    expect(response.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const readUntil = async (wanted: string) => {
+      while (!text.includes(wanted)) text += decoder.decode((await reader.read()).value, { stream: true });
+    };
+    await readUntil('two\n');
+    expect(text).toBe('two\n');
+    writeFileSync(go, '');
+    await readUntil('three\n');
+    expect(text).toBe('two\nthree\n');
+    controller.abort();
+    await call(api, 'POST', '/api/actors/talker/stop');
   });
 
   it('drops a client that never reads, with its memory left flat', async () => {
@@ -217,5 +324,39 @@ describe('the API', () => {
     const growth = rssOf(serve.pid) - before;
     expect(growth).toBeLessThan(64 * 1024 * 1024);
     socket.destroy();
+  });
+});
+
+describe('troupe serve --host and --port', () => {
+  it('says so when it listens beyond this machine', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'troupe-api-'));
+    const wide = await startServe(join(other, 'state.db'), {}, ['--host', '0.0.0.0', '--port', '0']);
+    try {
+      expect(wide.api!.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
+      await pollUntil(() => wide.stderr().includes('warning'));
+      expect(wide.stderr()).toBe(
+        `troupe serve: warning: listening on 0.0.0.0:${wide.api!.port}, reachable beyond this machine; anyone with the token can run commands as this user.\n`,
+      );
+      expect(await call({ url: `http://127.0.0.1:${wide.api!.port}`, token: wide.api!.token }, 'GET', '/api/actors')).toMatchObject({ status: 200, body: { actors: [] } });
+    } finally {
+      await stopServe(wide);
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a port that is not one (exit 2), and one in use (PORT_IN_USE)', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'troupe-api-'));
+    try {
+      const bad = await troupe(['serve', '--db', join(other, 'state.db'), '--port', 'http']);
+      expect({ exitCode: bad.exitCode, stderr: bad.stderr }).toEqual({
+        exitCode: 2,
+        stderr: "troupe: --port 'http' is not a port. Give a number from 0 (any free port) to 65535. Run 'troupe --help' for usage.",
+      });
+      const taken = await troupe(['serve', '--db', join(other, 'state.db'), '--port', String(api.port)]);
+      expect(taken.exitCode).toBe(1);
+      expect(taken.stderr).toContain(`Port ${api.port} on 127.0.0.1 is in use (another troupe serve?). Pass --port <n>, or --port 0 for a free one.`);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 });

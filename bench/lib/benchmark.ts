@@ -21,5 +21,6 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<{ default: Benchm
   serve: () => import('../serve.js'),
   schedule: () => import('../schedule.js'),
   queue: () => import('../queue.js'),
+  api: () => import('../api.js'),
   inspector: () => import('../inspector.js'),
 };

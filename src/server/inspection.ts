@@ -29,10 +29,16 @@ export class InspectionRelay {
   /** For createOrchestrator's `inspect` option. */
   readonly observer = (event: InspectionEvent): void => {
     if (this.listeners.size === 0) return;
+    // XState reports a new actor before it is given its systemId (our id): look a moment later.
+    if (event.type === '@xstate.actor') queueMicrotask(() => this.relay(event));
+    else this.relay(event);
+  };
+
+  private relay(event: InspectionEvent): void {
     const message = convert(event);
     if (!message) return;
     for (const listener of [...this.listeners]) listener(message);
-  };
+  }
 
   listen(listener: (message: InspectionMessage) => void): () => void {
     this.listeners.add(listener);

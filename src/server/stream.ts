@@ -5,7 +5,7 @@
  * reconnects with `since=<last seq seen>` gets the rest from the journal, then the live
  * ones, with nothing missed or twice (the live feed is subscribed first, and what it brings
  * during the replay is in the journal the replay reads). Output and inspection messages are
- * live only; their `seq` is the journal seq they follow. A client that does not keep up is
+ * live only; their `seq` is the last journal seq before them (so `since` resumes after them too). A client that does not keep up is
  * closed (1013, with the seq to resume from) instead of being buffered for without bound.
  */
 import { StringDecoder } from 'node:string_decoder';
@@ -50,18 +50,19 @@ const PAGE = 500;
  */
 export class EventStream {
   private readonly clients = new Set<StreamClient>();
-  /** The newest journal seq seen: what live-only messages carry. */
-  lastSeq: number;
   private readonly offs: Array<() => void> = [];
   private outputsWatched = false;
 
   constructor(
     readonly orc: Orchestrator,
-    private readonly inspection: InspectionRelay | undefined,
+    inspection: InspectionRelay | undefined,
   ) {
-    this.lastSeq = orc.events({ limit: 1 }).at(-1)?.seq ?? 0;
-    this.offs.push(orc.subscribeEvents({}, (event) => (this.lastSeq = Math.max(this.lastSeq, event.seq))));
     if (inspection) this.offs.push(inspection.listen((message) => this.inspected(message)));
+  }
+
+  /** The newest journal seq now (what a client that gave no `since` starts after). */
+  lastSeq(): number {
+    return this.orc.events({ limit: 1 }).at(-1)?.seq ?? 0;
   }
 
   /** The query of an upgrade request; INVALID_ARGUMENT for a bad `since`. */
@@ -93,7 +94,9 @@ export class EventStream {
   }
 
   private inspected(message: InspectionMessage): void {
-    for (const client of this.clients) client.live({ seq: this.lastSeq, at: new Date().toISOString(), ...message });
+    if (this.clients.size === 0) return;
+    const at = new Date().toISOString();
+    for (const client of this.clients) client.live({ at, ...message });
   }
 
   /** Follows every output sink once the first client wants output. */
@@ -112,7 +115,7 @@ export class EventStream {
             const at = offset;
             offset += chunk.length;
             if (this.clients.size === 0) return;
-            const message = { seq: this.lastSeq, at: new Date().toISOString(), type: 'output', actor, data: { text: decoder.write(chunk), offset: at } };
+            const message = { at: new Date().toISOString(), type: 'output', actor, data: { text: decoder.write(chunk), offset: at } };
             for (const client of this.clients) client.live(message);
           }),
         );
@@ -137,7 +140,7 @@ class StreamClient {
     private readonly query: StreamQuery,
   ) {
     this.matches = globsMatcher(query.type);
-    this.lastSent = query.since ?? stream.lastSeq;
+    this.lastSent = query.since ?? stream.lastSeq();
     // First: what is committed from now on. During the replay it is dropped (the replay reads it).
     this.off = stream.orc.subscribeEvents(query.actor === undefined ? {} : { actor: query.actor }, (event) => {
       if (!this.replaying) this.journal(event);
@@ -167,10 +170,10 @@ class StreamClient {
     }
   }
 
-  /** A live-only message (output, inspection). */
-  live(message: StreamMessage): void {
+  /** A live-only message (output, inspection): its seq is the last journal seq this client was given or passed over. */
+  live(message: Omit<StreamMessage, 'seq'>): void {
     if (this.replaying || (this.query.actor !== undefined && message.actor !== this.query.actor) || !this.matches(message.type)) return;
-    this.send(message);
+    this.send({ seq: this.lastSent, ...message });
   }
 
   stop(): void {
