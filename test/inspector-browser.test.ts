@@ -113,6 +113,21 @@ describe.skipIf(!canRun)('the inspector in chromium', () => {
     await page.waitForSelector(`.tree-row[data-id="front"] .state:text-is("open")`);
   });
 
+  it('lists the journal in the timeline, filtered by type and actor; a click travels to that seq', async () => {
+    await page.click('nav a[data-nav="timeline"]');
+    await page.fill('.toolbar .type', 'actor.state');
+    await page.fill('.toolbar .actor', 'front');
+    const lines = orc.events({ actor: 'front', type: 'actor.state' });
+    await pollUntil(async () => (await page.$$('tr.event')).length === lines.length);
+    expect(await page.$$eval('tr.event td:last-child', (cells) => cells.map((cell) => cell.textContent))).toEqual(lines.map((e) => `${(e.data as { from: string }).from} → ${(e.data as { to: string }).to}`).reverse());
+    await page.click(`tr.event[data-seq="${lines[0]!.seq}"] td.mono`);
+    await page.waitForSelector(`tr.event.at[data-seq="${lines[0]!.seq}"]`);
+    expect(await page.textContent('#connection')).toBe(`time travel: seq ${lines[0]!.seq}`);
+    await page.waitForSelector(`.tree-row[data-id="front"] .state:text-is("closed.unlocked")`);
+    await page.click('#scrubber .live');
+    await page.waitForSelector('#connection:text-is("live")');
+  });
+
   it('shows a workflow run as its DAG, and takes a screenshot', async () => {
     const run = orc.list().find((actor) => actor.kind === 'workflow')!;
     await page.goto(`${server.url}/#/runs/${encodeURIComponent(run.id)}`);

@@ -38,9 +38,9 @@ export const actorPath = (id, rest = '') => `/api/actors/${encodeURIComponent(id
 /**
  * The live stream: calls `onItem` with each `{ seq, at, type, actor, data }`, reconnecting
  * from the last journal seq seen so nothing is missed or seen twice; `onStatus` hears
- * 'live' | 'down'.
+ * 'live' | 'down'. `type` filters by globs (`inspect.*`: the stream sends those only when asked).
  */
-export function openStream({ since, onItem, onStatus }) {
+export function openStream({ since, type, onItem, onStatus = () => {} }) {
   let last = since;
   let socket;
   let stopped = false;
@@ -49,6 +49,7 @@ export function openStream({ since, onItem, onStatus }) {
     const url = new URL('/api/stream', location.href);
     url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
     if (last !== undefined) url.searchParams.set('since', String(last));
+    if (type !== undefined) url.searchParams.set('type', type);
     socket = new WebSocket(url);
     socket.onopen = () => {
       delay = 250;

@@ -1,6 +1,6 @@
 // `#/timeline`: the journal (and inspection events as they stream) with filters by type glob
 // and actor; a click travels to that seq.
-import { api, listOf } from '../api.js';
+import { api, listOf, openStream } from '../api.js';
 import { store, subscribe, travelTo } from '../store.js';
 import { esc } from '../util.js';
 
@@ -29,6 +29,7 @@ export function timelineView(root) {
     const re = type ? glob(type) : null;
     const items = [...store.recent, ...(inspectBox.checked ? inspections : [])]
       .filter((item) => (!re || re.test(item.type)) && (!actor || item.actor === actor))
+      .sort((a, b) => a.seq - b.seq || String(a.at).localeCompare(String(b.at)))
       .slice(-500)
       .reverse();
     root.querySelector('.count').textContent = `${items.length} shown`;
@@ -38,16 +39,25 @@ export function timelineView(root) {
         + `<td>${item.actor ? `<a href="#/actors/${encodeURIComponent(item.actor)}">${esc(item.actor)}</a>` : ''}</td><td class="mono">${esc(item.type)}</td><td class="mono">${esc(summary(item))}</td></tr>`;
     }).join('');
   };
-  for (const box of [typeBox, actorBox, inspectBox]) box.addEventListener('input', draw);
+  for (const box of [typeBox, actorBox]) box.addEventListener('input', draw);
+  // Inspection events are many: the stream sends them only to who asks, while the box is ticked.
+  let inspectStream;
+  inspectBox.addEventListener('input', () => {
+    inspectStream?.close();
+    inspectStream = inspectBox.checked
+      ? openStream({ type: 'inspect.*', onItem: (item) => {
+        inspections.push(item);
+        if (inspections.length > 500) inspections.shift();
+        draw();
+      } })
+      : undefined;
+    draw();
+  });
   body.addEventListener('click', (event) => {
     const row = event.target.closest('tr.event');
     if (row && !event.target.closest('a')) travelTo(Number(row.dataset.seq));
   });
   const off = subscribe((change) => {
-    if (change.kind === 'event' && String(change.item.type).startsWith('inspect.')) {
-      inspections.push(change.item);
-      if (inspections.length > 500) inspections.shift();
-    }
     if (change.kind === 'event' || change.kind === 'travel') draw();
   });
   // Older history than the stream brought: the newest 500 from the journal.
@@ -60,5 +70,8 @@ export function timelineView(root) {
     }
   }, () => {});
   draw();
-  return off;
+  return () => {
+    off();
+    inspectStream?.close();
+  };
 }
