@@ -52,6 +52,10 @@ describe.skipIf(!canRun)('the inspector in chromium', () => {
     await orc.spawn({ kind: 'counter', id: 'jobs', input: { start: 3 } });
     await orc.spawn({ kind: 'door', id: 'front' });
     await orc.run({ name: 'ci', steps: [{ name: 'build', command: 'echo built' }, { name: 'test', command: 'echo "12 passed"', depends_on: ['build'] }, { name: 'lint', command: 'echo clean', depends_on: ['build'] }] });
+    await orc.spawn({ kind: 'queue', id: 'builds', max_concurrent: 1, max_queued: 10 });
+    await orc.enqueue('builds', { kind: 'process', id: 'first', command: 'exec sleep 60' });
+    await orc.enqueue('builds', { kind: 'process', id: 'second', command: 'exec sleep 60' });
+    orc.addSchedule({ kind: 'schedule', id: 'nightly', cron: '0 3 * * *', target: { send: { to: 'jobs', event: { type: 'inc' } } } });
     await orc.waitFor('api', 'ready', { timeout: 10_000 });
     server = await startServer({ orc, db, port: 0 });
     browser = await launchChromium();
@@ -126,6 +130,16 @@ describe.skipIf(!canRun)('the inspector in chromium', () => {
     await page.waitForSelector(`.tree-row[data-id="front"] .state:text-is("closed.unlocked")`);
     await page.click('#scrubber .live');
     await page.waitForSelector('#connection:text-is("live")');
+  });
+
+  it('shows queues with their items in position, and schedules with their next fire', async () => {
+    await page.click('nav a[data-nav="queues"]');
+    await page.waitForSelector('section.queue[data-id="builds"] td.position');
+    expect(await page.$$eval('section.queue[data-id="builds"] tbody tr', (rows) => rows.map((row) => [...row.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent).join(' ')))).toEqual(['running first', '#1 second']);
+    expect(await page.textContent('section.queue[data-id="builds"] p')).toBe('running 1/1 · queued 1/10 · succeeded 0 · failed 0 · cancelled 0 · expired 0');
+    const next = orc.schedule('nightly').info().nextFire!;
+    expect(await page.getAttribute('tr[data-id="nightly"] td.next', 'data-at')).toBe(String(next));
+    expect(await page.textContent('tr[data-id="nightly"] td.next')).toMatch(/\(in \d+[smh]\)$/);
   });
 
   it('shows a workflow run as its DAG, and takes a screenshot', async () => {
