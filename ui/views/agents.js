@@ -7,7 +7,7 @@ import { errorBox, esc, stateBadge } from '../util.js';
 
 function field(actor, detail, ...names) {
   for (const name of names) {
-    const value = detail?.context?.[name] ?? actor.summary?.[name];
+    const value = detail?.snapshot?.context?.[name] ?? actor.summary?.[name];
     if (value !== undefined) return value;
   }
   return undefined;
