@@ -88,6 +88,10 @@ describe('time travel: an actor as of a journal seq, rebuilt from the journal', 
     const events = o.events({ type: 'actor.state', limit: 100_000 });
     expect(Object.fromEntries(statesAt(events, before))).toEqual({ a: 'closed.unlocked', b: 'closed.unlocked' });
     expect(Object.fromEntries(statesAt(events, events.at(-1)!.seq))).toEqual({ a: 'open', b: 'closed.unlocked' });
+    // The same from SQL, as the inspector asks for it.
+    expect(Object.fromEntries(o.statesAt(before))).toEqual({ a: 'closed.unlocked', b: 'closed.unlocked' });
+    expect(Object.fromEntries(o.statesAt(events.at(-1)!.seq))).toEqual({ a: 'open', b: 'closed.unlocked' });
+    expect(o.statesAt(0).size).toBe(0);
   });
 
   it('keeps a line small: big or unserializable context values are written as their size', () => {

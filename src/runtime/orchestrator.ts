@@ -41,6 +41,7 @@ import { persistTimers } from './timers.js';
 import { ActorHandle, type WaitCondition } from './handle.js';
 import type { Store } from './store.js';
 import { InboxConsumer } from './inbox.js';
+import { latestStates } from './state-query.js';
 import { EventFeed, queryEvents, type EventFilter, type EventListener, type TroupeEvent } from './events.js';
 import { forgetSignals, onExit } from './signals.js';
 import { compilePrune, Removal, type RemovalReport } from './removal.js';
@@ -319,6 +320,17 @@ export class Orchestrator {
     // What happened this tick is not committed yet: write it so it is found.
     this.writes.flush();
     return queryEvents(this.store.db, filter);
+  }
+
+  /**
+   * Every actor's state as of journal seq `seq` (time travel): the last `actor.state` of each
+   * actor at or before it. Actors that had none by then are absent.
+   *
+   * @example orc.statesAt(120).get('web') // 'starting'
+   */
+  statesAt(seq: number): Map<string, string> {
+    this.writes.flush();
+    return latestStates(this.store.db, seq);
   }
 
   /**

@@ -1,11 +1,11 @@
 /**
  * What the inspector asks of the orchestrator beyond the API's routes: an actor's
  * statechart with the states it is in, and time travel (an actor, or the whole tree, as of
- * a journal seq, rebuilt from the journal by state-trail.ts).
+ * a journal seq, rebuilt from the journal by state-trail.ts and state-query.ts).
  */
 import type { Orchestrator } from '../../runtime/orchestrator.js';
 import { TroupeError } from '../../runtime/errors.js';
-import { rebuildState, statesAt, type StateAt } from '../../runtime/state-trail.js';
+import { rebuildState, type StateAt } from '../../runtime/state-trail.js';
 import { activeStates, chartOf, type Chart } from './chart.js';
 
 /** How many journal lines a rebuild reads at most: an actor's whole trail, in practice. */
@@ -64,6 +64,5 @@ export function actorAt(orc: Orchestrator, id: string, seq: number): ActorAt {
  * treeAt(orc, 120) // { seq: 120, states: { web: 'starting', db: 'ready' } }
  */
 export function treeAt(orc: Orchestrator, seq: number): { seq: number; states: Record<string, string> } {
-  const states = statesAt(orc.events({ type: 'actor.state', until: seq, limit: TRAIL_LIMIT }), seq);
-  return { seq, states: Object.fromEntries(states) };
+  return { seq, states: Object.fromEntries(orc.statesAt(seq)) };
 }
