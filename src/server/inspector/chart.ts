@@ -2,12 +2,13 @@
  * The statechart of a machine as the inspector draws it: its state nodes and transitions
  * read from the machine definition (XState v5's `machine.root` tree), laid out by ELK's
  * layered algorithm with compound states containing their children, as plain JSON. A
- * layout costs milliseconds to tens of milliseconds, so it is made once per machine and
- * cached; the highlighted states (`active`) are cheap and computed per request.
+ * layout costs tens of milliseconds to a second (in a worker thread: layout-worker.ts), so
+ * it is made once per machine and cached; the highlighted states (`active`) are cheap and
+ * computed per request.
  */
-import ElkModule from 'elkjs/lib/elk.bundled.js';
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
 import type { AnyActorLogic, AnyStateMachine } from 'xstate';
+import { layoutInWorker } from './layout-worker.js';
 
 /** One state of the chart, in absolute coordinates (px, top-left origin). */
 export interface ChartNode {
@@ -66,9 +67,6 @@ type StateNodeLike = {
 };
 type TransitionLike = { eventType: string; target?: ReadonlyArray<{ id: string }>; guard?: unknown };
 
-// elkjs is CommonJS: Node hands over module.exports (the constructor), the typings describe `.default`.
-const ELK = ((ElkModule as unknown as { default?: unknown }).default ?? ElkModule) as typeof ElkModule.default;
-
 const cache = new WeakMap<object, Promise<Omit<Chart, 'active'>>>();
 
 /**
@@ -86,6 +84,8 @@ export function chartOf(logic: AnyActorLogic): Promise<Omit<Chart, 'active'>> | 
   if (!chart) {
     chart = layout(root);
     cache.set(logic, chart);
+    // A failed layout is not kept: the next request tries again.
+    chart.catch(() => cache.delete(logic));
   }
   return chart;
 }
@@ -185,7 +185,7 @@ async function layout(root: StateNodeLike): Promise<Omit<Chart, 'active'>> {
       labels: [{ text: edge.label, width: edge.label.length * CHAR_PX * 0.85, height: 14 }],
     })),
   };
-  const laid = await new ELK().layout(graph);
+  const laid = await layoutInWorker(graph);
   const nodes: ChartNode[] = [];
   // ELK gives each node relative to its parent and each edge relative to its container: make both absolute.
   const offsets = new Map<string, { x: number; y: number }>([['__chart', { x: 0, y: 0 }]]);
