@@ -1,8 +1,8 @@
 /**
  * ELK layouts off the serve's event loop: a layout of a big machine takes up to a second of
  * CPU, which on the main thread would stall the stream, the API and the control plane. One
- * worker thread (started at the first layout, never holding the process open) runs elkjs;
- * layouts are asked for by message and answered in any order.
+ * worker thread (started at the first layout, holding the process open only while a layout
+ * is awaited) runs elkjs; layouts are asked for by message and answered in any order.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -28,10 +28,10 @@ const waiting = new Map<number, { resolve: (laid: ElkNode) => void; reject: (err
 function start(): Worker {
   const elk = createRequire(import.meta.url).resolve('elkjs/lib/elk.bundled.js');
   const started = new Worker(WORKER_CODE, { eval: true, workerData: { elk } });
-  started.unref();
   started.on('message', ({ id, laid, error }: { id: number; laid?: ElkNode; error?: string }) => {
     const waiter = waiting.get(id);
     waiting.delete(id);
+    if (waiting.size === 0) started.unref();
     if (error !== undefined) waiter?.reject(new Error(`ELK could not lay out the statechart: ${error}`));
     else waiter?.resolve(laid!);
   });
@@ -55,6 +55,8 @@ function fail(err: Error): void {
 export function layoutInWorker(graph: ElkNode): Promise<ElkNode> {
   worker ??= start();
   const id = next++;
+  // Held open while a layout is awaited, let go once none is (an idle worker keeps no process alive).
+  worker.ref();
   return new Promise((resolve, reject) => {
     waiting.set(id, { resolve, reject });
     worker!.postMessage({ id, graph });
