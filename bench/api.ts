@@ -45,6 +45,28 @@ async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 2));
 }
 
+/** The newest journal seq, through the API. */
+async function lastSeq(ready: { url: string; token: string }): Promise<number> {
+  const response = await fetch(`${ready.url}/api/events?limit=1`, { headers: { authorization: `Bearer ${ready.token}` } });
+  const { events } = (await response.json()) as { events: Array<{ seq: number }> };
+  return events[0]?.seq ?? 0;
+}
+
+/** Resolves once a new client has been sent the `count` events after `since`. */
+function replay(ready: { url: string; token: string }, since: number, count: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${ready.url.replace(/^http/, 'ws')}/api/stream?since=${since}`, { headers: { authorization: `Bearer ${ready.token}` } });
+    let received = 0;
+    ws.on('message', () => {
+      if (++received === count) {
+        ws.terminate();
+        resolve();
+      }
+    });
+    ws.once('error', reject);
+  });
+}
+
 const apiBench: Benchmark = {
   name: 'api',
   rounds: 3,
@@ -63,6 +85,7 @@ const apiBench: Benchmark = {
         await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
         clients.push(client);
       }
+      const firstSeq = await lastSeq(ready);
       const delivered: number[] = [];
       const committed: number[] = [];
       const p99: number[] = [];
@@ -88,6 +111,12 @@ const apiBench: Benchmark = {
         localP99.push(percentile(steady.localLatencies, 99));
         for (const client of clients) client.latencies = undefined;
       }
+      // The stream alone: the journal those rounds wrote, replayed (since) to 10 new clients at once.
+      const history = (await lastSeq(ready)) - firstSeq;
+      const replayStarted = performance.now();
+      const replayed = await Promise.all(Array.from({ length: CLIENTS }, () => replay(ready, firstSeq, history)));
+      const replayRate = (history * CLIENTS) / ((performance.now() - replayStarted) / 1000);
+      void replayed;
       const load = 'the machine was shared with five other engineers\' builds and tests when measured';
       return [
         figure({
@@ -104,6 +133,12 @@ const apiBench: Benchmark = {
           baseline: baseline('p99 of an in-process subscribeEvents listener', 'ms', localP99),
           target: { op: '<', value: 20 },
           note: `journal time to receipt, ms resolution; ${CLIENTS} clients; ${load}`,
+        }),
+        figure({
+          name: `WS stream: events/s replayed from the journal (since) to ${CLIENTS} clients at once`,
+          unit: 'events/s',
+          samples: [replayRate],
+          note: `${history} journal events each; the stream's own pace, without the orchestrator's commits; ${load}`,
         }),
         figure({ name: 'WS stream: median latency from a transition to a client (1,000 transitions/s)', unit: 'ms', samples: p50, note: 'for context' }),
       ];

@@ -41,7 +41,8 @@ async function runLatency(db: string, file: string): Promise<number> {
 
 /** Wrapped: an execa process is a promise, and an async function would wait for it to end. */
 async function startServe(db: string): Promise<{ readonly child: ResultPromise }> {
-  const child = execa('node', [...CLI, 'serve', '--db', db], { cwd: ROOT, reject: false, buffer: false });
+  // A free port: the default (7357) may be taken by a serve of someone else's.
+  const child = execa('node', [...CLI, 'serve', '--db', db, '--port', '0'], { cwd: ROOT, reject: false, buffer: false });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => (chunk.toString().includes('troupe serve: owns') ? resolve() : undefined));
     void child.then(() => reject(new Error('troupe serve exited early')));

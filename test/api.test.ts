@@ -133,6 +133,11 @@ describe('the API', () => {
     const session = cookie.slice(0, cookie.indexOf(';'));
     expect(await call(api, 'GET', '/api/actors', undefined, { token: null, headers: { cookie: session } })).toMatchObject({ status: 200 });
     expect(await call(api, 'GET', '/api/actors', undefined, { token: null, headers: { cookie: 'troupe_session=forged' } })).toMatchObject({ status: 401 });
+    // The browser's stream: same origin, the cookie.
+    const stream = openStream({ url: api.url, token: () => null }, '', { cookie: session, origin: api.url });
+    await stream.opened;
+    await stream.close();
+    await expect(openStream({ url: api.url, token: () => null }, '', { origin: api.url }).opened).rejects.toThrow('HTTP 401');
     const again = await fetch(api.loginUrl, { redirect: 'manual' });
     expect(again.status).toBe(401);
     // A new link, asked for with the token (what `troupe inspect` does when a serve runs).
@@ -307,6 +312,17 @@ describe('the API', () => {
     await call(api, 'POST', '/api/actors/talker/stop');
   });
 
+  it('outlives a stream client that resets its connection', async () => {
+    const stream = openStream(api, 'since=0');
+    await stream.opened;
+    const closed = new Promise((resolve) => stream.ws.once('close', resolve));
+    (stream.ws as unknown as { _socket: { resetAndDestroy(): void } })._socket.resetAndDestroy();
+    await closed;
+    await call(api, 'POST', '/api/actors', { spec: { kind: 'process', id: 'after-reset', command: 'true' } });
+    expect(await call(api, 'GET', '/api/actors/after-reset')).toMatchObject({ status: 200 });
+    expect(serve.child.exitCode).toBe(null);
+  });
+
   it('drops a client that never reads, with its memory left flat', async () => {
     // A raw client: upgrades, then never reads again.
     const socket = connect(api.port, '127.0.0.1');
@@ -325,6 +341,39 @@ describe('the API', () => {
     const growth = rssOf(serve.pid) - before;
     expect(growth).toBeLessThan(64 * 1024 * 1024);
     socket.destroy();
+  });
+});
+
+describe('the stream across a crash of the serve', () => {
+  it('resumes with since from a new serve after kill -9: what a client saw was committed, and nothing comes twice', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'troupe-api-'));
+    const db = join(other, 'state.db');
+    let first: Serve | undefined = await startServe(db);
+    let second: Serve | undefined;
+    try {
+      const before = openStream(first.api!, 'since=0');
+      await before.opened;
+      await call(first.api!, 'POST', '/api/actors', { spec: { kind: 'process', id: 'survivor', command: 'exec sleep 600' } });
+      await pollUntil(() => before.messages.some((m) => m.type === 'actor.state' && m.data.to === 'running'));
+      first.child.kill('SIGKILL');
+      await first.child;
+      first = undefined;
+      const seen = before.messages.filter((m) => m.type !== 'output');
+      second = await startServe(db);
+      const after = openStream(second.api!, `since=${seen.at(-1)!.seq}`);
+      await after.opened;
+      // The new owner reconciles what the dead one left: the process group is found and the actor goes on or is reaped.
+      await pollUntil(async () => (await call(second!.api!, 'GET', '/api/events?since=0&limit=10000')).body.events.length > seen.length);
+      const history = (await call(second.api!, 'GET', '/api/events?since=0&limit=10000')).body.events as StreamMessage[];
+      await pollUntil(() => after.messages.filter((m) => m.type !== 'output').length === history.length - seen.length);
+      expect([...seen, ...after.messages.filter((m) => m.type !== 'output')].map((m) => m.seq)).toEqual(history.map((e) => e.seq));
+      await after.close();
+      await call(second.api!, 'POST', '/api/actors/survivor/stop');
+    } finally {
+      if (first) first.child.kill('SIGKILL');
+      await stopServe(second);
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 });
 
@@ -353,6 +402,11 @@ describe('troupe serve --host and --port', () => {
         exitCode: 2,
         stderr: "troupe: --port 'http' is not a port. Give a number from 0 (any free port) to 65535. Run 'troupe --help' for usage.",
       });
+      // The serve's own database: that it is owned is the news, not the port.
+      const owned = await troupe(['serve', '--db', join(dir, 'state.db'), '--port', String(api.port)]);
+      expect(owned.exitCode).toBe(1);
+      expect(owned.stderr).toContain(`pid ${serve.pid}`);
+      expect(owned.stderr).not.toContain('Port');
       const taken = await troupe(['serve', '--db', join(other, 'state.db'), '--port', String(api.port)]);
       expect(taken.exitCode).toBe(1);
       expect(taken.stderr).toContain(`Port ${api.port} on 127.0.0.1 is in use (another troupe serve?). Pass --port <n>, or --port 0 for a free one.`);

@@ -1,4 +1,4 @@
-// The MCP server with the SDK's real client: over stdio (`bin/troupe.js mcp`, owning the
+// The MCP server with the SDK's real client: over stdio (`troupe mcp`, owning the
 // database itself, and as a client of a running serve) and over Streamable HTTP at /mcp on
 // the serve. Each lists the tools, spawns a process, reads its logs, runs a workflow and
 // approves its waiting step.
@@ -11,6 +11,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT } from './helpers/cli.js';
+import { startOwner, stopOwner } from './helpers/owner.js';
 import { pollUntil } from './helpers/poll.js';
 import { startServe, stopServe, type Serve } from './helpers/serve.js';
 
@@ -67,8 +68,18 @@ function newDb(): string {
   return join(dir, 'state.db');
 }
 
+/**
+ * `troupe mcp` from source, as the CLI tests run it (bin/troupe.js would take a dist/ that
+ * another test may have built from older sources).
+ */
 function stdio(db: string): StdioClientTransport {
-  return new StdioClientTransport({ command: 'node', args: [join(ROOT, 'bin', 'troupe.js'), 'mcp', '--db', db], cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '' }, stderr: 'pipe' });
+  return new StdioClientTransport({
+    command: 'node',
+    args: ['--import', 'tsx', join(ROOT, 'src', 'cli', 'run.ts'), 'mcp', '--db', db],
+    cwd: ROOT,
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '' },
+    stderr: 'pipe',
+  });
 }
 
 async function connect(transport: Transport): Promise<Client> {
@@ -95,6 +106,10 @@ async function drive(): Promise<void> {
   expect(await tool('actor_spawn', { spec: { kind: 'process', id: 'hello', command: 'echo hello from mcp' } })).toEqual({ id: 'hello', kind: 'process', state: 'running' });
   expect(await tool('actor_wait', { id: 'hello', state: 'succeeded', timeout: 20_000 })).toEqual({ id: 'hello', state: 'succeeded', status: 'done' });
   expect(await tool('actor_logs', { id: 'hello', tail: 5 })).toEqual({ id: 'hello', text: 'hello from mcp\n', offset: 0, next: 15, size: 15 });
+  // Paging: a window, then on from `next`; a negative offset counts from the end.
+  expect(await tool('actor_logs', { id: 'hello', offset: 6, length: 4 })).toEqual({ id: 'hello', text: 'from', offset: 6, next: 10, size: 15 });
+  expect(await tool('actor_logs', { id: 'hello', offset: 10, length: 100 })).toMatchObject({ text: ' mcp\n', next: 15 });
+  expect(await tool('actor_logs', { id: 'hello', offset: -4 })).toMatchObject({ text: 'mcp\n', offset: 11 });
   const { resources } = await client!.listResources();
   expect(resources).toContainEqual(expect.objectContaining({ uri: 'troupe://actors/hello/logs', mimeType: 'text/plain' }));
   const read = await client!.readResource({ uri: 'troupe://actors/hello/logs' });
@@ -133,6 +148,21 @@ describe('troupe mcp over stdio', () => {
     // Done in the serve: its journal has the run.
     const { events } = await tool('event_list', { actor: 'hello', type: 'actor.ended' });
     expect(events).toHaveLength(1);
+  });
+});
+
+describe('troupe mcp over stdio, when a program of its own owns the database', () => {
+  it('says that owner runs no API operations, and what to do', async () => {
+    const db = newDb();
+    const owner = await startOwner<{ pid: number }>('test/fixtures/plain-owner.mts', [db]);
+    try {
+      await connect(stdio(db));
+      await expect(tool('actor_list', {})).rejects.toThrow(
+        `CONTROL_UNKNOWN: The orchestrator that owns ${db} does not run API operations ('troupe.op'): it is not \`troupe serve\` (or an older one). Call orc.control('troupe.op', ...) there with registerOpControl(orc) from 'troupe/server', or stop it and run \`troupe serve --db ${db}\`.`,
+      );
+    } finally {
+      await stopOwner(owner.child);
+    }
   });
 });
 

@@ -48,7 +48,11 @@ export function loadToken(file: string): string {
   return token;
 }
 
-/** Equal strings, in time that does not depend on where they differ. */
+/**
+ * Equal strings, in time that does not depend on where they differ.
+ *
+ * @example sameSecret(given, token) // true only for the token
+ */
 export function sameSecret(given: string, secret: string): boolean {
   // Digests first: timingSafeEqual needs equal lengths, and the length must not leak either.
   const a = createHash('sha256').update(given).digest();
@@ -134,6 +138,8 @@ export class Auth {
 /**
  * The Set-Cookie value of a session: HttpOnly (no script reads it), SameSite=Strict (no other
  * site's request carries it), for the whole server, until the browser closes.
+ *
+ * @example res.setHeader('set-cookie', sessionCookie(session))
  */
 export function sessionCookie(session: string): string {
   return `${SESSION_COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/`;

@@ -41,6 +41,25 @@ export interface ServerOptions {
   readonly routes?: readonly RouteModule[];
   /** XState inspection events of the orchestrator, for the stream's `inspect.*` messages. */
   readonly inspection?: InspectionRelay;
+  /**
+   * A server already listening on `host:port` (from `reservePort`), so a taken port is found
+   * before the orchestrator opens and restores anything.
+   */
+  readonly listening?: Server;
+}
+
+/**
+ * Listens on `host:port` with no handler yet (requests wait until startServer attaches);
+ * rejects with PORT_IN_USE when the port is taken.
+ *
+ * @example
+ * const listening = await reservePort('127.0.0.1', 7357);
+ * const orc = await createOrchestrator(); await startServer({ orc, db, host: '127.0.0.1', listening });
+ */
+export async function reservePort(host: string, port: number): Promise<Server> {
+  const server = createServer();
+  await listen(server, host, port);
+  return server;
 }
 
 /** A running server. */
@@ -65,6 +84,9 @@ export interface RunningServer {
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
+  if (options.tokenFile === undefined && options.db === ':memory:') {
+    throw new TroupeError('INVALID_ARGUMENT', "An in-memory database has no folder for the API's token file. Pass startServer({ tokenFile: '/path/to/token', ... }).");
+  }
   const tokenFile = options.tokenFile ?? tokenFileOf(options.db);
   const auth = new Auth(loadToken(tokenFile));
   const { orc } = options;
@@ -83,8 +105,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const stream = new EventStream(orc, options.inspection);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
 
-  const server = createServer((req, res) => void answer(router, auth, orc, req, res));
+  const server = options.listening ?? createServer();
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => void answer(router, auth, orc, req, res));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Until ws takes the socket over (or it is refused), a reset must not be an uncaught error.
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!auth.sameOrigin(req)) return refuse(socket, 403, 'FORBIDDEN', 'The Origin or Host header does not name this server.');
     if (!auth.check(req)) return refuse(socket, 401, 'UNAUTHORIZED', unauthorized);
@@ -98,7 +123,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     sockets.handleUpgrade(req, socket, head, (ws) => stream.attach(ws, query));
   });
-  const port = await listen(server, host, options.port ?? DEFAULT_PORT);
+  const port = options.listening ? (server.address() as AddressInfo).port : await listen(server, host, options.port ?? DEFAULT_PORT);
   base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   auth.setHosts(hostNames(host, port));
   return {

@@ -30,6 +30,18 @@ export function registerOpControl(orc: Orchestrator): void {
  * @example const { actors } = await remoteOperation('/srv/.troupe/state.db', 'actor.list', {});
  */
 export async function remoteOperation(db: string, name: string, input: unknown, timeoutMs = 660_000): Promise<Record<string, unknown>> {
-  // Long operations (actor.wait, workflow waits) answer late: wait longer than their own bound.
-  return (await sendControl(db, { type: OP_CONTROL, name, input }, { timeoutMs })) as Record<string, unknown>;
+  try {
+    // Long operations (actor.wait, workflow waits) answer late: wait longer than their own bound.
+    return (await sendControl(db, { type: OP_CONTROL, name, input }, { timeoutMs })) as Record<string, unknown>;
+  } catch (err: unknown) {
+    if (err instanceof TroupeError && err.code === 'CONTROL_UNKNOWN') {
+      // A program of its own owns the database, not `troupe serve`: it runs no API operations.
+      throw new TroupeError(
+        'CONTROL_UNKNOWN',
+        `The orchestrator that owns ${db} does not run API operations ('${OP_CONTROL}'): it is not \`troupe serve\` (or an older one). Call orc.control('${OP_CONTROL}', ...) there with registerOpControl(orc) from 'troupe/server', or stop it and run \`troupe serve --db ${db}\`.`,
+        { details: { db, name } },
+      );
+    }
+    throw err;
+  }
 }

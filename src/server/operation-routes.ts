@@ -28,6 +28,8 @@ export function operationRoutes(operations: readonly AnyOperation[]): RouteModul
 /**
  * The input of a request: the query (its numbers and flags typed after the schema), under
  * the JSON body, under the path parameters.
+ *
+ * @example inputOf(actorLogs.input, { params: { id: 'web' }, query: new URLSearchParams('tail=20'), body: undefined }) // { tail: 20, id: 'web' }
  */
 export function inputOf(schema: ObjectSchema, req: Pick<RouteRequest, 'params' | 'query' | 'body'>): Record<string, unknown> {
   const input: Record<string, unknown> = {};

@@ -55,7 +55,7 @@ export function addRoutes(...more: RouteModule[]): void {
   for (const module of more) if (!modules.some((known) => known.name === module.name)) modules.push(module);
 }
 
-/** The modules added with `addRoutes`, in order. */
+/** The modules added with `addRoutes`, in order. @example new Router([...addedRoutes()]) */
 export function addedRoutes(): readonly RouteModule[] {
   return modules;
 }
@@ -153,7 +153,11 @@ export function statusOf(code: string): number {
   return 500;
 }
 
-/** The `{ code, message }` body of an error, and its status; foreign errors are 500 INTERNAL. */
+/**
+ * The `{ code, message }` body of an error, and its status; foreign errors are 500 INTERNAL.
+ *
+ * @example errorBody(new TroupeError('ACTOR_NOT_FOUND', "No actor 'x'.")) // { status: 404, body: { code: 'ACTOR_NOT_FOUND', ... } }
+ */
 export function errorBody(err: unknown): { status: number; body: { code: string; message: string; problems?: unknown[] } } {
   if (err instanceof TroupeError) {
     // A workflow's problems as objects (path, line, message), for a UI to point at them.
@@ -167,7 +171,7 @@ export function errorBody(err: unknown): { status: number; body: { code: string;
   return { status: 500, body: { code: 'INTERNAL', message: `The server failed: ${describeError(err)}. This is a bug in troupe; the serve's output may say more.` } };
 }
 
-/** Sends `value` as JSON with `status`. */
+/** Sends `value` as JSON with `status`. @example sendJson(res, 200, { actors: [] }) */
 export function sendJson(res: ServerResponse, status: number, value: unknown): void {
   const text = JSON.stringify(value ?? null);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });

@@ -3,13 +3,16 @@
  * file is, the inspector's one-time login URL; never the token itself) and its warning
  * when it listens beyond this machine.
  */
+import type { Server } from 'node:http';
 import type { Orchestrator } from '../runtime/orchestrator.js';
 import { isLoopback } from './hosts.js';
 import { startServer } from './http.js';
 import { InspectionRelay } from './inspection.js';
 import { registerInspectControl } from './inspector/inspect-control.js';
 
-/** A relay for createOrchestrator's `inspect`, made before the orchestrator. */
+export { reservePort } from './http.js';
+
+/** A relay for createOrchestrator's `inspect`, made before the orchestrator. @example createOrchestrator({ inspect: inspectionRelay().observer }) */
 export function inspectionRelay(): InspectionRelay {
   return new InspectionRelay();
 }
@@ -21,7 +24,7 @@ export function inspectionRelay(): InspectionRelay {
  * const api = await serveApi({ orc, db, host: '127.0.0.1', port: 7357, inspection: relay });
  * api.lines // ['troupe serve: api: http://127.0.0.1:7357 (token file /srv/.troupe/token; ...)', 'troupe serve: inspector: http://127.0.0.1:7357/login?t=...']
  */
-export async function serveApi(options: { orc: Orchestrator; db: string; host: string; port: number; inspection: InspectionRelay }): Promise<{
+export async function serveApi(options: { orc: Orchestrator; db: string; host: string; port: number; inspection: InspectionRelay; listening?: Server }): Promise<{
   lines: string[];
   warnings: string[];
   close(): Promise<void>;

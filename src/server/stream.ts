@@ -38,6 +38,12 @@ export interface StreamQuery {
 /** Unsent bytes past which a client is dropped. */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
+/** How often a client must answer a ping. */
+const HEARTBEAT_MS = 30_000;
+
+/** Unsent bytes past which the replay waits for the socket before its next page. */
+const REPLAY_HIGH_WATER = 1024 * 1024;
+
 /** Journal events read per replay page. */
 const PAGE = 500;
 
@@ -58,6 +64,13 @@ export class EventStream {
     inspection: InspectionRelay | undefined,
   ) {
     if (inspection) this.offs.push(inspection.listen((message) => this.inspected(message)));
+    // A client that stopped reading mid-replay waits on its socket with nothing to overflow:
+    // a ping it does not answer within a period ends it (ws's heartbeat pattern).
+    const heartbeat = setInterval(() => {
+      for (const client of this.clients) client.heartbeat();
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
+    this.offs.push(() => clearInterval(heartbeat));
   }
 
   /** The newest journal seq now (what a client that gave no `since` starts after). */
@@ -80,6 +93,8 @@ export class EventStream {
   attach(ws: WebSocket, query: StreamQuery): void {
     const client = new StreamClient(this, ws, query);
     this.clients.add(client);
+    // A reset connection is the client's business: it must not take the daemon down ('close' follows).
+    ws.on('error', () => {});
     ws.on('close', () => {
       this.clients.delete(client);
       client.stop();
@@ -129,8 +144,8 @@ class StreamClient {
   private replaying = true;
   private lastSent: number;
   private stopped = false;
-  /** Settles once the replay's last message is handed to the socket. */
-  private written: Promise<void> = Promise.resolve();
+  /** Answered the last ping. */
+  private alive = true;
   private readonly off: () => void;
   private readonly matches: (type: string) => boolean;
 
@@ -140,11 +155,23 @@ class StreamClient {
     private readonly query: StreamQuery,
   ) {
     this.matches = globsMatcher(query.type);
+    ws.on('pong', () => (this.alive = true));
     this.lastSent = query.since ?? stream.lastSeq();
     // First: what is committed from now on. During the replay it is dropped (the replay reads it).
     this.off = stream.orc.subscribeEvents(query.actor === undefined ? {} : { actor: query.actor }, (event) => {
       if (!this.replaying) this.journal(event);
     });
+  }
+
+  /** Pings, or ends the connection when the last ping went unanswered. */
+  heartbeat(): void {
+    if (!this.alive) {
+      this.stop();
+      this.ws.terminate();
+      return;
+    }
+    this.alive = false;
+    this.ws.ping();
   }
 
   wants(type: string): boolean {
@@ -165,7 +192,9 @@ class StreamClient {
         this.replaying = false;
         return;
       }
-      await this.drained();
+      // Waits for the socket only when it lags: a reader that keeps up is not slowed down.
+      if (this.ws.bufferedAmount > REPLAY_HIGH_WATER) await this.drained();
+      else await new Promise((resolve) => setImmediate(resolve));
       if (this.stopped) return;
     }
   }
@@ -185,24 +214,25 @@ class StreamClient {
     if (event.seq <= this.lastSent) return;
     this.lastSent = event.seq;
     if (!this.matches(event.type)) return;
-    this.send({ seq: event.seq, at: new Date(event.at).toISOString(), type: event.type, ...(event.actor === null ? {} : { actor: event.actor }), data: event.data }, replay);
+    this.send(frameOf(event), replay);
   }
 
-  private send(message: StreamMessage, replay = false): void {
+  private send(message: StreamMessage | Buffer, replay = false): void {
     if (this.stopped || this.ws.readyState !== this.ws.OPEN) return;
-    const text = JSON.stringify(message);
-    if (replay) {
-      // The replay waits for the socket page by page instead of buffering the whole history.
-      this.written = new Promise((resolve) => this.ws.send(text, () => resolve()));
-      return;
-    }
-    this.ws.send(text);
-    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) this.drop();
+    this.ws.send(Buffer.isBuffer(message) ? message : Buffer.from(JSON.stringify(message)), { binary: false });
+    // The replay waits for the socket instead (drained); live messages cannot wait.
+    if (!replay && this.ws.bufferedAmount > MAX_BUFFERED_BYTES) this.drop();
   }
 
-  /** Resolves once what the replay sent is handed to the socket. */
+  /**
+   * Resolves once everything sent so far is handed to the socket: a ping queued behind it
+   * calls back when written (and the client's pong counts for the heartbeat too).
+   */
   private drained(): Promise<void> {
-    return this.written;
+    return new Promise((resolve) => {
+      if (this.ws.readyState !== this.ws.OPEN) return resolve();
+      this.ws.ping(undefined, undefined, () => resolve());
+    });
   }
 
   /** Too slow: closed with the seq to resume from, and cut off if it does not take the close. */
@@ -213,4 +243,17 @@ class StreamClient {
     this.ws.close(1013, `too slow: over ${MAX_BUFFERED_BYTES} bytes unsent; reconnect with since=${this.lastSent}`);
     setTimeout(() => this.ws.terminate(), 1000).unref();
   }
+}
+
+/** Each live event is one object for every listener: its frame is made once, for every client. */
+const frames = new WeakMap<TroupeEvent, Buffer>();
+
+/** The text frame of a journal event, as the stream sends it. */
+function frameOf(event: TroupeEvent): Buffer {
+  let frame = frames.get(event);
+  if (!frame) {
+    const message: StreamMessage = { seq: event.seq, at: new Date(event.at).toISOString(), type: event.type, ...(event.actor === null ? {} : { actor: event.actor }), data: event.data };
+    frames.set(event, (frame = Buffer.from(JSON.stringify(message))));
+  }
+  return frame;
 }

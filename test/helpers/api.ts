@@ -61,12 +61,13 @@ export interface StreamClient {
 }
 
 /**
- * Opens `/api/stream?<query>` with the token.
+ * Opens `/api/stream?<query>` with the token (none when `token()` gives null).
  *
  * @example const stream = openStream(api, 'since=0'); await stream.opened;
  */
-export function openStream(api: { readonly url: string; token(): string }, query = '', headers: Record<string, string> = {}): StreamClient {
-  const ws = new WebSocket(`${api.url.replace(/^http/, 'ws')}/api/stream${query ? `?${query}` : ''}`, { headers: { authorization: `Bearer ${api.token()}`, ...headers } });
+export function openStream(api: { readonly url: string; token(): string | null }, query = '', headers: Record<string, string> = {}): StreamClient {
+  const token = api.token();
+  const ws = new WebSocket(`${api.url.replace(/^http/, 'ws')}/api/stream${query ? `?${query}` : ''}`, { headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...headers } });
   const messages: StreamMessage[] = [];
   ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as StreamMessage));
   const opened = new Promise<void>((resolve, reject) => {

@@ -6,7 +6,8 @@
  * SIGINT stop it gracefully: what cannot outlive it is stopped, kept actors stay kept.
  */
 import { createOrchestrator } from '../../runtime/create.js';
-import { checkDatabaseFile } from '../../runtime/reader.js';
+import { existsSync } from 'node:fs';
+import { checkDatabaseFile, openReader } from '../../runtime/reader.js';
 import { usageError } from '../args.js';
 import { defineCommand } from '../command.js';
 import type { Io } from '../io.js';
@@ -32,14 +33,23 @@ export async function serve(options: ServeOptions, io: Io): Promise<number> {
   // The server is loaded only when asked for: `--no-http` serves without node:http and ws.
   const server = options.http ? await import('../../server/serve-api.js') : undefined;
   const relay = server?.inspectionRelay();
-  // Our signals: the library's default handler would exit before the goodbye line.
-  const orc = await createOrchestrator({ db: options.db, handleSignals: false, watchInbox: true, ...(relay ? { inspect: relay.observer } : {}) });
+  // The port first: a taken one (PORT_IN_USE) must fail before anything is restored and
+  // started. Unless another process owns the database: then DB_LOCKED is the news.
+  const listening = server && options.http && !ownerRuns(options.db) ? await server.reservePort(options.http.host, options.http.port) : undefined;
+  let orc;
+  try {
+    // Our signals: the library's default handler would exit before the goodbye line.
+    orc = await createOrchestrator({ db: options.db, handleSignals: false, watchInbox: true, ...(relay ? { inspect: relay.observer } : {}) });
+  } catch (err) {
+    listening?.close();
+    throw err;
+  }
   let api: Awaited<ReturnType<NonNullable<typeof server>['serveApi']>> | undefined;
   try {
     const { registerOpControl } = await import('../../server/op-control.js');
     registerOpControl(orc);
     if (server && options.http) {
-      api = await server.serveApi({ orc, db: options.db, ...options.http, inspection: relay! });
+      api = await server.serveApi({ orc, db: options.db, ...options.http, inspection: relay!, ...(listening ? { listening } : {}) });
       for (const line of api.lines) await io.out(`${line}\n`);
       for (const warning of api.warnings) io.err(`${warning}\n`);
     }
@@ -47,11 +57,23 @@ export async function serve(options: ServeOptions, io: Io): Promise<number> {
     await stopped(io.signal);
     io.err(`troupe serve: ${signalName(io.signal)}: stopping gracefully\n`);
   } finally {
-    await api?.close();
+    if (api) await api.close();
+    else listening?.close();
     await orc.close();
   }
   await io.out('troupe serve: stopped\n');
   return 0;
+}
+
+/** Whether a live process owns the database now. */
+function ownerRuns(db: string): boolean {
+  if (!existsSync(db)) return false;
+  const reader = openReader(db);
+  try {
+    return reader.owner().running;
+  } finally {
+    reader.close();
+  }
 }
 
 /** Resolves when `signal` aborts, keeping the process alive until then (nothing else may). */
