@@ -76,7 +76,7 @@ describe.skipIf(!canRun)('the inspector in chromium', () => {
     expect(ids).toEqual(expect.arrayContaining(['api', 'worker', 'jobs', 'front']));
     expect(await page.textContent('.tree-row[data-id="api"] .state')).toBe('ready');
     await page.fill('.filter', 'door');
-    await pollUntil(async () => (await page.$$('.tree-row')).length === 1);
+    await pollUntil(async () => (await page.$$('.tree-row')).length === 1, { timeout: 20_000 });
     expect(await page.$$eval('.tree-row', (rows) => rows.map((row) => row.getAttribute('data-id')))).toEqual(['front']);
     await page.fill('.filter', '');
   });
@@ -122,7 +122,7 @@ describe.skipIf(!canRun)('the inspector in chromium', () => {
     await page.fill('.toolbar .type', 'actor.state');
     await page.fill('.toolbar .actor', 'front');
     const lines = orc.events({ actor: 'front', type: 'actor.state' });
-    await pollUntil(async () => (await page.$$('tr.event')).length === lines.length);
+    await pollUntil(async () => (await page.$$('tr.event')).length === lines.length, { timeout: 20_000 });
     expect(await page.$$eval('tr.event td:last-child', (cells) => cells.map((cell) => cell.textContent))).toEqual(lines.map((e) => `${(e.data as { from: string }).from} → ${(e.data as { to: string }).to}`).reverse());
     await page.click(`tr.event[data-seq="${lines[0]!.seq}"] td.mono`);
     await page.waitForSelector(`tr.event.at[data-seq="${lines[0]!.seq}"]`);
