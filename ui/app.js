@@ -57,8 +57,11 @@ async function boot() {
   const tree = mountTree(document.getElementById('tree'));
   mountScrubber(document.getElementById('scrubber'));
   try {
-    // The newest seq, to stream from; without the events route the stream starts from now.
-    const [actors, newest] = await Promise.all([api('/api/actors'), api('/api/events?limit=1').catch(() => null)]);
+    // The newest seq first, then the actors: whatever changes between the two is replayed by
+    // the stream (from that seq, in order), so the tree ends up current and misses nothing.
+    // Without the events route the stream starts from now.
+    const newest = await api('/api/events?limit=1').catch(() => null);
+    const actors = await api('/api/actors');
     for (const actor of listOf(actors, 'actors')) store.actors.set(actor.id, { ...actor, since: toMs(actor.since) });
     const last = listOf(newest, 'events').at(-1);
     store.seq = last?.seq ?? 0;
