@@ -5,7 +5,11 @@
  * spawned, announces the stack on a topic, and later tells the services to stop.
  *
  *   npm run demo                     # on ./.troupe/state.db
+ *   npm run demo -- --inspect        # the same, watched in the inspector (prints its URL)
  *   npx troupe ps                    # what it left in the database
+ *
+ * With --inspect it serves the inspector (port TROUPE_DEMO_PORT, default 7357) before the
+ * stack starts, and keeps serving after the scenario until Ctrl-C.
  */
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -15,8 +19,10 @@ import { monitorMachine } from './dev-stack/monitor.js';
 const here = fileURLToPath(new URL('./dev-stack/', import.meta.url));
 const say = (line: string) => console.log(`[demo] ${line}`);
 
+const inspect = process.argv.includes('--inspect');
 const orc = await createOrchestrator({ machines: { monitor: monitorMachine } });
 say(`database ${orc.store.db.name}`);
+const inspector = inspect ? await serveInspector() : undefined;
 orc.subscribe('stack', (message) => say(`topic stack: ${JSON.stringify(message)}`));
 orc.subscribe('troupe.failed', (message) => say(`failed: ${JSON.stringify(message)}`));
 
@@ -53,9 +59,23 @@ orc.send('monitor', { type: 'stack.shutdown' });
 await Promise.all([api.waitFor('cancelled', { timeout: 10_000 }), cache.waitFor('cancelled', { timeout: 10_000 })]);
 
 console.table(orc.list().map(({ id, kind, state, restarts }) => ({ id, kind, state, restarts })));
-await orc.close();
-say('done; look at what it left with: npx troupe ps');
-process.exitCode = smoke.state === 'succeeded' ? 0 : 1;
+if (inspector) {
+  say(`the inspector keeps serving at ${inspector.url}; Ctrl-C to stop`);
+  // Ctrl-C closes the orchestrator (its signal handling) and exits.
+  setInterval(() => {}, 1 << 30);
+} else {
+  await orc.close();
+  say('done; look at what it left with: npx troupe ps');
+  process.exitCode = smoke.state === 'succeeded' ? 0 : 1;
+}
+
+/** The inspector on this orchestrator, its one-time login URL printed. */
+async function serveInspector() {
+  const { startServer } = await import('../src/server/http.js');
+  const server = await startServer({ orc, db: orc.store.db.name, port: Number(process.env['TROUPE_DEMO_PORT'] ?? 7357) });
+  say(`inspector: ${server.loginUrl()}`);
+  return server;
+}
 
 /** A port nobody listens on now, for the cache. */
 function freePort(): Promise<number> {

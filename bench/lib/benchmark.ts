@@ -24,4 +24,5 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<{ default: Benchm
   queue: () => import('../queue.js'),
   container: () => import('../container.js'),
   api: () => import('../api.js'),
+  inspector: () => import('../inspector.js'),
 };

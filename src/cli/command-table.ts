@@ -25,6 +25,7 @@ const COMMANDS: Readonly<Record<string, Loader>> = {
   rm: () => import('./commands/rm.js'),
   prune: () => import('./commands/prune.js'),
   serve: () => import('./commands/serve.js'),
+  inspect: () => import('./commands/inspect.js'),
   mcp: () => import('./commands/mcp.js'),
   events: () => import('./commands/events.js'),
   schedule: () => import('./commands/schedule.js'),

@@ -9,6 +9,7 @@ import { describeState, statusOf, type ActorRecord } from './actor-record.js';
 import type { Clock } from './clock.js';
 import type { LiveKind } from './kind-registry.js';
 import type { WriteBehind } from './persistence.js';
+import { contextDiff, type StateLine } from './state-trail.js';
 
 /**
  * Records and kinds by name, and the one way to start a run of an actor.
@@ -20,6 +21,8 @@ import type { WriteBehind } from './persistence.js';
 export class ActorTable {
   readonly records = new Map<string, ActorRecord>();
   readonly kinds = new Map<string, LiveKind>();
+  /** The context each actor had at its last `actor.state` line: the next line holds the diff from it (state-trail.ts). */
+  private readonly journaledContext = new WeakMap<ActorRecord, unknown>();
 
   constructor(
     /** The orchestrator's own actor: the parent of every run, which tells it how each ended. */
@@ -89,12 +92,27 @@ export class ActorTable {
     record.summary = kind.summary(snapshot);
     const state = describeState(snapshot);
     if (state !== record.state) {
-      this.journal(record.id, 'actor.state', { from: record.state, to: state });
+      this.journal(record.id, 'actor.state', this.stateLine(record, state, snapshot));
       record.state = state;
       record.since = this.clock.now();
     }
     record.status = statusOf(snapshot);
     this.writes.touch(record);
     this.notify(record);
+  }
+
+  /** An `actor.state` line: enough to rebuild state, status and context as of it (time travel). */
+  private stateLine(record: ActorRecord, to: string, snapshot: Snapshot<unknown>): StateLine {
+    const value = (snapshot as { value?: unknown }).value;
+    const status = statusOf(snapshot);
+    const context = contextDiff(this.journaledContext.get(record), snapshot);
+    this.journaledContext.set(record, (snapshot as { context?: unknown }).context);
+    return {
+      from: record.state,
+      to,
+      ...(value !== null && typeof value === 'object' ? { value } : {}),
+      ...(status === 'active' ? {} : { status }),
+      ...(context ? { context } : {}),
+    };
   }
 }

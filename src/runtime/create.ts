@@ -5,6 +5,7 @@ import { Orchestrator } from './orchestrator.js';
 import { builtinKinds } from '../kinds.js';
 import { defineKind, type KindDefinition } from './kind.js';
 import { closeOnSignals } from './signals.js';
+import { TroupeError } from './errors.js';
 import type { HostResources } from './admission.js';
 import { parseSize, type Size } from './size.js';
 import { parseDuration, type Duration } from './duration.js';
@@ -34,8 +35,13 @@ export interface OrchestratorOptions {
    * like Docker's `max-size`: bytes or `'64MiB'`. Default 64 MiB. A spec's `log_max` wins.
    */
   readonly logMax?: Size;
-  /** XState inspection events of every actor (`@statelyai/inspect`'s wire format). */
-  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /**
+   * XState inspection events of every actor: a function or observer of your own, or a
+   * WebSocket inspector to forward them to in `@statelyai/inspect`'s wire format: `'stately'`
+   * (ws://localhost:8080, the relay Stately's inspector listens on) or a `ws://` URL.
+   * troupe's own inspector (`troupe inspect`) needs none of this.
+   */
+  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | 'stately' | `ws://${string}` | `wss://${string}`;
   /** Injected time: a `SimulatedClock` in tests. */
   readonly clock?: Clock;
   /** Injected randomness for backoff jitter. */
@@ -78,6 +84,7 @@ export interface OrchestratorOptions {
 export async function createOrchestrator(options: OrchestratorOptions = {}): Promise<Orchestrator> {
   // Checked before the database is touched: a typo must not cost the owner's lock.
   const retentionMs = options.journalRetention === undefined ? undefined : parseDuration(options.journalRetention, 'journalRetention');
+  const forwarder = typeof options.inspect === 'string' ? await inspectionForwarder(options.inspect) : undefined;
   const host = RuntimeHost.open(resolveDbPath(options.db), {
     ...(options.durability ? { durability: options.durability } : {}),
     ...(options.logsDir ? { logsDir: options.logsDir } : {}),
@@ -91,7 +98,7 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
       inboxPollMs: options.inboxPollMs ?? 100,
       ...(options.cwd ? { cwd: options.cwd } : {}),
       ...(options.allowedDirs ? { allowedDirs: options.allowedDirs } : {}),
-      ...(options.inspect ? { inspect: options.inspect } : {}),
+      ...(forwarder ? { inspect: forwarder.next } : typeof options.inspect === 'object' || typeof options.inspect === 'function' ? { inspect: options.inspect } : {}),
       given: options,
     });
     const userKinds = [
@@ -104,12 +111,27 @@ export async function createOrchestrator(options: OrchestratorOptions = {}): Pro
     // Every kind is registered, so every restored actor has re-attached: the rest are orphans.
     await orc.sweep();
     if (options.handleSignals ?? true) closeOnSignals(orc);
+    if (forwarder) {
+      const close = orc.close.bind(orc);
+      orc.close = () => close().finally(() => forwarder.close());
+    }
     orc.startInbox(options.watchInbox ?? false);
     await orc.durable();
     if (retentionMs !== undefined) orc.trimJournal(retentionMs);
     return orc;
   } catch (err) {
     host.release();
+    await forwarder?.close();
     throw err;
   }
+}
+
+/** The forwarder for `inspect: 'stately' | url`, loaded only then (it brings `ws`). */
+async function inspectionForwarder(target: string) {
+  const { forwardInspection, STATELY_URL } = await import('./stately-inspect.js');
+  const url = target === 'stately' ? STATELY_URL : target;
+  if (!/^wss?:\/\//.test(url)) {
+    throw new TroupeError('INVALID_ARGUMENT', `inspect must be 'stately', a ws:// or wss:// URL, or an observer, not '${target}'. Pass e.g. inspect: 'ws://localhost:8080'.`, { details: { inspect: target } });
+  }
+  return forwardInspection(url);
 }

@@ -72,6 +72,9 @@ export type ErrorCode =
   | 'CONTROL_EXISTS'
   | 'CONTROL_FAILED'
   | 'CONTROL_TIMEOUT'
+  // the inspector
+  | 'STATECHART_NOT_FOUND'
+  | 'UI_NOT_FOUND'
   // shells and expect
   | 'SHELL_NOT_RUNNING'
   | 'NOT_A_SHELL'

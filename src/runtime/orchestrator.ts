@@ -41,6 +41,7 @@ import { persistTimers } from './timers.js';
 import { ActorHandle, type WaitCondition } from './handle.js';
 import type { Store } from './store.js';
 import { InboxConsumer } from './inbox.js';
+import { latestStates } from './state-query.js';
 import { EventFeed, queryEvents, type EventFilter, type EventListener, type TroupeEvent } from './events.js';
 import { forgetSignals, onExit } from './signals.js';
 import { compilePrune, Removal, type RemovalReport } from './removal.js';
@@ -322,6 +323,17 @@ export class Orchestrator {
   }
 
   /**
+   * Every actor's state as of journal seq `seq` (time travel): the last `actor.state` of each
+   * actor at or before it. Actors that had none by then are absent.
+   *
+   * @example orc.statesAt(120).get('web') // 'starting'
+   */
+  statesAt(seq: number): Map<string, string> {
+    this.writes.flush();
+    return latestStates(this.store.db, seq);
+  }
+
+  /**
    * Calls `listener` with each event from now on that matches `filter` (type glob, actor),
    * once it is committed. Returns the unsubscribe function. To miss nothing between a
    * query and a subscription, subscribe first and pass the last seq seen as `since`.
@@ -349,6 +361,16 @@ export class Orchestrator {
   /** The in-memory tail of an actor's output (processes); '' when there is none. */
   outputOf(id: string): string {
     return this.host.outputs.get(id)?.text() ?? '';
+  }
+
+  /**
+   * The machine (or other logic) a kind spawns, as defined: what the inspector draws as a
+   * statechart. Undefined for a kind not registered.
+   *
+   * @example orc.machineOf('process')?.root.states // { pending, starting, running, ... }
+   */
+  machineOf(kind: string): AnyActorLogic | undefined {
+    return this.table.kinds.get(kind)?.definition.machine;
   }
 
   /**

@@ -23,3 +23,7 @@ export { InspectionRelay, type InspectionMessage } from './inspection.js';
 export type { StreamMessage, StreamQuery } from './stream.js';
 export { createMcpServer, type Runner } from './mcp/server.js';
 export { registerOpControl, remoteOperation, OP_CONTROL } from './op-control.js';
+export { actorChart, actorAt, treeAt, type ActorAt } from './inspector/actor-views.js';
+export { chartOf, activeStates, type Chart, type ChartNode, type ChartEdge } from './inspector/chart.js';
+export { inspectorRoutes } from './inspector/routes.js';
+export { rebuildState, statesAt, type StateAt, type StateLine } from '../runtime/state-trail.js';

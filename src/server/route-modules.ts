@@ -4,8 +4,9 @@
  * Programs add their own with `addRoutes` or startServer's `routes`.
  */
 import type { RouteModule } from './router.js';
+import { inspectorRoutes } from './inspector/routes.js';
 
 /** @example new Router([...builtinRouteModules]) */
 export const builtinRouteModules: readonly RouteModule[] = [
-  // inspectorRoutes (src/server/inspector/) goes here.
+  inspectorRoutes,
 ];

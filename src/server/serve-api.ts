@@ -8,6 +8,7 @@ import type { Orchestrator } from '../runtime/orchestrator.js';
 import { isLoopback } from './hosts.js';
 import { startServer } from './http.js';
 import { InspectionRelay } from './inspection.js';
+import { registerInspectControl } from './inspector/inspect-control.js';
 
 export { reservePort } from './http.js';
 
@@ -29,6 +30,7 @@ export async function serveApi(options: { orc: Orchestrator; db: string; host: s
   close(): Promise<void>;
 }> {
   const server = await startServer(options);
+  registerInspectControl(options.orc, () => server.loginUrl());
   return {
     lines: [
       `troupe serve: api: ${server.url} (token file ${server.tokenFile}; mcp at ${server.url}/mcp)`,
