@@ -90,6 +90,11 @@ export interface ContainerInput {
   logMaxBytes?: number;
   /** Tell the parent machine once ready (workflow services), as processes do. */
   notifyParent?: boolean;
+  /**
+   * Resolve `${env.NAME}` in the command and env values when the container is created, from
+   * these values over the orchestrator's environment (workflow steps). Never stored resolved.
+   */
+  expandEnv?: Record<string, string>;
 }
 
 /** Input of the `run` actor: the machine's input, plus the handle once it has one. */
