@@ -56,12 +56,20 @@ describe('container machine', () => {
     expect(actor.getSnapshot().value).toBe('ready');
   });
 
-  it('ends exited with any exit code of its own, failed (oom) when killed for memory', () => {
+  it('ends exited on code 0, failed (reason exit) on another, failed (oom) when killed for memory', () => {
     const ok = start();
     upToRunning(ok.fake);
-    ok.fake.send({ type: 'container.exited', exitCode: 2, oom: false });
+    ok.fake.send({ type: 'container.exited', exitCode: 0, oom: false });
     expect(ok.actor.getSnapshot().value).toBe('exited');
-    expect(ok.actor.getSnapshot().output).toEqual({ state: 'exited', exitCode: 2, signal: null, reason: 'exit', error: { code: 'CONTAINER_FAILED', message: "Container 'job' exited with code 2." }, containerId: 'c0ffee' });
+    expect(ok.actor.getSnapshot().hasTag('failure')).toBe(false);
+    expect(ok.actor.getSnapshot().output).toEqual({ state: 'exited', exitCode: 0, signal: null, reason: 'exit', error: null, containerId: 'c0ffee' });
+
+    const bad = start();
+    upToRunning(bad.fake);
+    bad.fake.send({ type: 'container.exited', exitCode: 2, oom: false });
+    expect(bad.actor.getSnapshot().value).toBe('failed');
+    expect(bad.actor.getSnapshot().hasTag('failure')).toBe(true);
+    expect(bad.actor.getSnapshot().output).toEqual({ state: 'failed', exitCode: 2, signal: null, reason: 'exit', error: { code: 'CONTAINER_FAILED', message: "Container 'job' exited with code 2." }, containerId: 'c0ffee' });
 
     const hog = start({ memoryBytes: 64 * 2 ** 20 });
     upToRunning(hog.fake);

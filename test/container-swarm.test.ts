@@ -47,7 +47,7 @@ describe.skipIf(!canRun)('containers on a swarm', () => {
     orc = await createOrchestrator({ db: dockerDb() });
     const c = await orc.spawn({ kind: 'container', id: 'job', image: TEST_IMAGE, placement: 'swarm', command: 'echo from the swarm; exit 4' });
     await c.waitFor((snapshot) => snapshot.status === 'done', { timeout: 60_000 });
-    expect(c.state).toBe('exited');
+    expect(c.state).toBe('failed');
     const context = c.context as { exitCode: number; handle: { containerId: string; placement: string } };
     expect(context.exitCode).toBe(4);
     expect(context.handle.placement).toBe('swarm');

@@ -64,10 +64,10 @@ describe.skipIf(!canRun)('workflows with containers', () => {
             command: `node -e "fetch('http://127.0.0.1:${String(port)}/index.html').then((r) => r.text()).then((t) => process.stdout.write('got: ' + t))"`,
             outputs: { got: '^got: (.*)$' },
           },
-          { name: 'inside', depends_on: ['fetch'], mode: 'docker', image: TEST_IMAGE, env: { GREETING: 'hello' }, command: 'echo "$GREETING from $(cat /etc/hostname | wc -c)" > made-inside.txt; pwd' },
+          { name: 'inside', depends_on: ['fetch'], mode: 'docker', image: TEST_IMAGE, command: 'echo "${env.GREETING} from $(cat /etc/hostname | wc -c)" > made-inside.txt; pwd' },
         ],
       } as never,
-      { id: 'stack-1' },
+      { id: 'stack-1', set: { GREETING: 'hello' } },
     );
     expect(result.steps.map((step) => [step.name, step.state])).toEqual([
       ['web', 'succeeded'],

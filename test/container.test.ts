@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOrchestrator, type Orchestrator } from '../src/index.js';
 import { dockerEndpoint } from '../src/actors/container/client.js';
 import { dockerDb, dockerOrSkip, ensureTestImage, TEST_IMAGE, troupeLeftovers } from './helpers/docker.js';
+import { pollUntil } from './helpers/poll.js';
 import { tempDir } from './helpers/tmp.js';
 
 const canRun = await dockerOrSkip('container.test.ts');
@@ -50,18 +51,27 @@ describe.skipIf(!canRun)('container actors on Docker', () => {
     expect(await troupeLeftovers()).toEqual([]);
   });
 
-  it('runs to exited with its exit code, stdout and stderr in its log, and is removed', async () => {
+  it('runs to its end: failed with reason exit and its code, stdout and stderr in its log, and is removed', async () => {
     const o = await open();
     const c = await o.spawn({ kind: 'container', id: 'c1', image: TEST_IMAGE, command: 'echo booted; echo oops >&2; exit 3' });
     await c.waitFor(ended, { timeout: 30_000 });
-    expect(c.state).toBe('exited');
-    expect(states(o, 'c1')).toEqual(['creating', 'starting', 'running', 'exited']);
+    expect(c.state).toBe('failed');
+    expect(states(o, 'c1')).toEqual(['creating', 'starting', 'running', 'failed']);
     const context = c.context as { exitCode: number; reason: string; error: { code: string; message: string }; handle: { containerId: string } };
     expect(context.exitCode).toBe(3);
+    expect(context.reason).toBe('exit');
     expect(context.error).toEqual({ code: 'CONTAINER_FAILED', message: "Container 'c1' exited with code 3." });
     expect(c.output().split('\n').sort()).toEqual(['', 'booted', 'oops']);
     expect(await exists(context.handle.containerId)).toBe(false);
     expect(o.list().find((info) => info.id === 'c1')?.summary).toMatchObject({ image: TEST_IMAGE, container: context.handle.containerId.slice(0, 12), exit: 3 });
+  });
+
+  it('runs again under restart: transient after a non-zero exit, as a new container', async () => {
+    const o = await open();
+    const c = await o.spawn({ kind: 'container', id: 'crashy', image: TEST_IMAGE, command: 'echo try; exit 1', restart: { policy: 'transient', max_restarts: 1, backoff: { initial: 10, jitter: 0 } } });
+    await pollUntil(() => c.restarts === 1 && c.state === 'failed', { timeout: 30_000 });
+    expect(c.output()).toBe('try\n');
+    expect((c.context as { exitCode: number }).exitCode).toBe(1);
   });
 
   it('is ready once its published port answers, and stop ends it as cancelled and removes it', async () => {

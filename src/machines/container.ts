@@ -7,13 +7,14 @@
  * pending -> building -> creating -> starting -> running -> ready     (ready only with wait_for)
  *    |          |            |           |          |         |
  *    +----------+------------+-----------+----------+---------+--> stopping (container.stop, timeout)
- * final: exited (exit code) | failed* (reason) | cancelled | lost*    (* tagged 'failure')
+ * final: exited (code 0) | failed* (reason) | cancelled | lost*    (* tagged 'failure')
  * ```
  *
  * `building` is passed through only when the image is built or pulled (before `creating`, or
- * from it when Docker reports the image missing). A container that
- * exits on its own is `exited` whatever its code (a non-zero code is tagged `failure` for
- * the supervisor); one killed by the kernel for its memory limit is `failed` with reason `oom`.
+ * from it when Docker reports the image missing). A container that exits on its own with
+ * code 0 is `exited`; with another code it is `failed` with reason `exit` (so the supervisor
+ * sees a failure: `restart: transient` runs it again), and one killed by the kernel for its
+ * memory limit is `failed` with reason `oom`. The exit code is in the context either way.
  */
 import { assign, cancel, enqueueActions, fromCallback, sendTo, setup, spawnChild } from 'xstate';
 import type { ErrorCode } from '../runtime/errors.js';
@@ -89,6 +90,11 @@ export interface ContainerInput {
   logMaxBytes?: number;
   /** Tell the parent machine once ready (workflow services), as processes do. */
   notifyParent?: boolean;
+  /**
+   * Resolve `${env.NAME}` in the command and env values when the container is created, from
+   * these values over the orchestrator's environment (workflow steps). Never stored resolved.
+   */
+  expandEnv?: Record<string, string>;
 }
 
 /** Input of the `run` actor: the machine's input, plus the handle once it has one. */
@@ -186,6 +192,7 @@ export const containerMachine = setup({
   },
   guards: {
     oom: ({ event }) => event.type === 'container.exited' && event.oom,
+    exitedCleanly: ({ event }) => event.type === 'container.exited' && event.exitCode === 0,
     // Stopped by its timeout: the run failed rather than being cancelled.
     timedOut: ({ context }) => context.reason === 'timeout',
   },
@@ -230,7 +237,8 @@ export const containerMachine = setup({
   on: {
     'container.exited': [
       { guard: 'oom', target: '.failed', actions: 'recordExit' },
-      { target: '.exited', actions: 'recordExit' },
+      { guard: 'exitedCleanly', target: '.exited', actions: 'recordExit' },
+      { target: '.failed', actions: 'recordExit' },
     ],
     'container.error': { target: '.failed', actions: 'recordError' },
     'xstate.error.actor.run': { target: '.failed', actions: 'recordError' },

@@ -71,7 +71,7 @@ export function launchOf(run: LaunchContext, step: CompiledStep, attempt: number
     for (const [key, value] of Object.entries(step.env)) env[key] = withOutputs(value, step.name, run.steps);
     // `set` stands for the invoking environment: it wins over the workflow's env too.
     Object.assign(env, run.set);
-    if (step.mode === 'docker') return containerLaunch(step, childId, command, env);
+    if (step.mode === 'docker') return containerLaunch(step, childId, command, env, run.set);
     return step.mode === 'exec' ? processLaunch(step, childId, id, command, env, run.set) : shellLaunch(step, childId, id, command, env, run);
   } catch (err: unknown) {
     return { error: err instanceof Error ? err.message : String(err) };
@@ -91,8 +91,9 @@ function processLaunch(step: CompiledStep, childId: string, id: string, command:
  * A command step with `mode: docker`: a container actor of `image` running `sh -c command`,
  * the step's directory mounted at the same path and made its working directory.
  */
-function containerLaunch(step: CompiledStep, childId: string, command: string, env: Record<string, string>): StepLaunch {
-  const input: Partial<ContainerInput> = { graceMs: STEP_GRACE_MS };
+function containerLaunch(step: CompiledStep, childId: string, command: string, env: Record<string, string>, set: Record<string, string>): StepLaunch {
+  // `${env.NAME}` is resolved when the container is created, from `set` over our environment, as for a process.
+  const input: Partial<ContainerInput> = { graceMs: STEP_GRACE_MS, expandEnv: { ...set } };
   if (step.waitFor) input.waitFor = step.waitFor;
   if (step.timeoutMs !== undefined) input.timeoutMs = step.timeoutMs;
   if (step.service || step.waitFor) input.notifyParent = true;

@@ -14,6 +14,7 @@ import { createOutputMatcher, probeReadiness } from '../readiness/readiness.js';
 import { dbLabel, dockerClient, dockerEndpoint, dockerError, dockerStatus } from './client.js';
 import { driverFor, type ContainerDriver } from './driver.js';
 import { probeExec } from './exec.js';
+import { expandEnv } from './expand-env.js';
 import { ensureImage } from './image.js';
 import { reasonOf, track } from './stops.js';
 import { followLogStream, readLogMark, removeLogMark, sinceSeconds, type LogFollower } from './logs.js';
@@ -74,6 +75,8 @@ class ContainerRun {
   private ended = false;
   private readySent = false;
   private finishing: Promise<void> | undefined;
+  /** Why `${env.NAME}` could not be resolved, if it could not. */
+  private invalid: unknown;
 
   constructor(
     private readonly input: ContainerRunInput,
@@ -81,7 +84,14 @@ class ContainerRun {
     private readonly sendBack: (event: ContainerEvent) => void,
   ) {
     this.endpoint = dockerEndpoint(input.docker.host);
-    this.driver = driverFor(dockerClient(this.endpoint), this.endpoint, input, this.detach.signal);
+    let resolved: ContainerRunInput = input;
+    try {
+      resolved = expandEnv(input);
+    } catch (err: unknown) {
+      this.invalid = err;
+    }
+    // The driver gets the resolved copy; the input (persisted) keeps the templates.
+    this.driver = driverFor(dockerClient(this.endpoint), this.endpoint, resolved, this.detach.signal);
     this.sink = services.openOutput(input.id, input.logMaxBytes === undefined ? {} : { maxFileBytes: input.logMaxBytes });
     if (input.handle) {
       this.handle = input.handle;
@@ -96,6 +106,7 @@ class ContainerRun {
 
   async start(): Promise<void> {
     if (this.handle) return this.reattach();
+    if (this.invalid !== undefined) return this.fail(this.invalid);
     try {
       const handle = await this.create();
       if (handle === undefined) return this.endWithoutContainer();
