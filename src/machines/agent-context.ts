@@ -67,6 +67,9 @@ export interface AgentOutcome {
 
 export interface AgentContext extends AgentInput {
   sessionId?: string;
+  /** The current run's process group, or an interactive run's tmux session. */
+  handle?: { pid?: number; pgid?: number; startTime?: string; backend?: 'tmux'; socket?: string; session?: string };
+  backend?: 'tmux';
   turns: number;
   costUsd: number;
   usage: AgentUsage;

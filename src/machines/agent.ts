@@ -30,6 +30,14 @@ export interface AgentRunHandle {
   startTime: string;
 }
 
+/** An interactive run's tmux session (what `troupe attach` reaches). */
+export interface AgentTmuxHandle {
+  backend: 'tmux';
+  socket: string;
+  session: string;
+  pid?: number;
+}
+
 /** The `run` actor's input: the session's input plus what this run is for. */
 export type AgentRunInput = AgentInput & {
   /** What this run is told: the first prompt, a continuation, or `continuePrompt` on a resume. */
@@ -37,14 +45,14 @@ export type AgentRunInput = AgentInput & {
   /** The session to resume (`--resume <id>`, `exec resume <id>`). */
   resume?: string;
   /** Set by the runner once its CLI runs: a restored runner that finds it resumes instead of starting anew. */
-  handle?: AgentRunHandle;
+  handle?: AgentRunHandle | AgentTmuxHandle;
   /** Set by the runner as soon as the CLI reports it, in its own (persisted) input. */
   sessionId?: string;
 };
 
 /** What a run reports. */
 export type AgentRunEvent =
-  | { type: 'agent.run.spawned'; handle?: AgentRunHandle; resumed: boolean }
+  | { type: 'agent.run.spawned'; handle?: AgentRunHandle | AgentTmuxHandle; resumed: boolean }
   | { type: 'agent.run.event'; event: AgentEvent; at: number }
   | { type: 'agent.run.exited'; exitCode: number | null; signal: string | null; at: number }
   | { type: 'agent.run.error'; message: string; at: number }
@@ -91,7 +99,7 @@ function output(state: AgentOutput['state'], context: AgentContext, fallback: st
 
 /** Claude takes prompts mid-session on its stdin (`--input-format stream-json`); the others get a continuation. */
 function streams(context: AgentContext): boolean {
-  return context.driver === 'claude' && context.mode === 'autonomous' && context.runAlive;
+  return context.runAlive && (context.driver === 'claude' || context.mode === 'interactive');
 }
 
 interface Enqueue {
@@ -221,6 +229,8 @@ export const agentMachine = setup({
     armTimeout: enqueueActions(({ context, enqueue }) => {
       if (context.timeoutMs !== undefined) enqueue.raise({ type: 'agent.timeout' }, { id: 'session-timeout', delay: 'sessionTimeout' });
     }),
+    // An interactive run's session is where `troupe attach` goes (it reads `handle` and `backend`).
+    recordSpawn: assign(({ event }) => (event.type === 'agent.run.spawned' && event.handle ? { handle: event.handle, ...('backend' in event.handle ? { backend: 'tmux' as const } : {}) } : {})),
     markInferred: assign(({ event }) => (event.type === 'agent.run.inferred' ? { inferred: true, lastActivity: event.at, waitingFor: event.status === 'waiting' ? ('input' as const) : undefined } : {})),
     // An interactive session ends when its CLI does (a person quit it).
     interactiveExit: assign({ outcome: { state: 'succeeded' as const, reason: 'exited' } }),
@@ -232,6 +242,7 @@ export const agentMachine = setup({
   output: ({ event }) => event.output as AgentOutput,
   // Shared by every live state: what a run reports, and the ways a session ends.
   on: {
+    'agent.run.spawned': { actions: 'recordSpawn' },
     'agent.run.event': [
       { guard: ({ event }) => turnOf(event) !== undefined, actions: ['absorb', 'readTurn'] },
       { actions: 'absorb' },
@@ -267,7 +278,7 @@ export const agentMachine = setup({
       entry: ['armTimeout', { type: 'launch', params: ({ context }) => ({ prompt: context.prompt, resume: false }) }],
       on: {
         // An interactive CLI reports no session: it works once its terminal runs.
-        'agent.run.spawned': { guard: 'interactive', target: 'working' },
+        'agent.run.spawned': [{ guard: 'interactive', target: 'working', actions: 'recordSpawn' }, { actions: 'recordSpawn' }],
         'agent.run.event': [
           { guard: ({ event }) => event.type === 'agent.run.event' && event.event.type === 'agent.started', target: 'working', actions: 'absorb' },
           { guard: ({ event }) => turnOf(event) !== undefined, actions: ['absorb', 'readTurn'] },

@@ -67,7 +67,11 @@ export type ErrorCode =
   | 'RUN_FINISHED'
   | 'RUN_UNFINISHED'
   | 'STEP_NOT_FOUND'
-  | 'NOT_AWAITING_APPROVAL';
+  | 'NOT_AWAITING_APPROVAL'
+  // agent sessions
+  | 'NOT_AN_AGENT'
+  | 'AGENT_NOT_RUNNING'
+  | 'APPROVAL_NOT_FOUND';
 
 export class TroupeError extends Error {
   override readonly name: string = 'TroupeError';
