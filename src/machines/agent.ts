@@ -287,7 +287,11 @@ export const agentMachine = setup({
       },
     },
     working: {
-      always: { guard: 'overBudget', target: 'stopping', actions: 'budgetStop' },
+      always: [
+        { guard: 'overBudget', target: 'stopping', actions: 'budgetStop' },
+        // keep_alive: every prompt answered and the CLI still up (claude): the session takes the next one.
+        { guard: ({ context }) => context.keepAlive && context.mode === 'autonomous' && context.runAlive && context.pendingTurns === 0 && !context.outcome && !context.limited && context.queuedPrompts.length === 0, target: 'idle' },
+      ],
     },
     waiting: {
       // The last approval decided: back to work.
