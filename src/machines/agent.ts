@@ -113,6 +113,8 @@ function launch(context: AgentContext, enqueue: Enqueue, prompt: string, resume:
   enqueue.stopChild('run');
   enqueue.assign({ runs: context.runs + 1, runAlive: true, limited: undefined, interrupted: undefined, pendingTurns: 1 });
   const input: AgentRunInput = { ...(context as AgentInput), runPrompt: prompt, ...(resume && context.sessionId ? { resume: context.sessionId } : {}) };
+  // The previous run's handle stays in the context (for `troupe attach`): a new run starts without one.
+  delete input.handle;
   enqueue.spawnChild('run', { id: 'run', input });
 }
 
