@@ -20,5 +20,6 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<{ default: Benchm
   cli: () => import('../cli.js'),
   serve: () => import('../serve.js'),
   schedule: () => import('../schedule.js'),
+  'git-sync': () => import('../git-sync.js'),
   queue: () => import('../queue.js'),
 };
