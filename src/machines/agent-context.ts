@@ -47,6 +47,16 @@ export interface AgentInput {
   args?: string[];
   /** How long the screen must stay still before an interactive agent counts as idle. */
   idleMs?: number;
+  /** A git worktree to create for the session (its own branch), before its first run. */
+  worktree?: { branch: string; base: string; root: string; setup?: string };
+}
+
+/** The session's worktree once created (plain JSON, as the worktree module describes it). */
+export interface AgentWorktree {
+  repo: string;
+  path: string;
+  branch: string;
+  base: string;
 }
 
 /** A tool use waiting for a decision (safety tiers 2 and 3). */
@@ -67,6 +77,8 @@ export interface AgentOutcome {
 
 export interface AgentContext extends AgentInput {
   sessionId?: string;
+  /** The worktree the session works in, once its first run created it. */
+  worktreeInfo?: AgentWorktree;
   /** The current run's process group, or an interactive run's tmux session. */
   handle?: { pid?: number; pgid?: number; startTime?: string; backend?: 'tmux'; socket?: string; session?: string };
   backend?: 'tmux';

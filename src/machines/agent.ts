@@ -15,7 +15,7 @@
  */
 import { assign, enqueueActions, fromCallback, sendTo, setup } from 'xstate';
 import { backoffMs } from './backoff.js';
-import { absorb, initialContext, withError, type AgentContext, type AgentInput, type AgentOutcome } from './agent-context.js';
+import { absorb, initialContext, withError, type AgentContext, type AgentInput, type AgentOutcome, type AgentWorktree } from './agent-context.js';
 import { classifyError, limitResetAt, type AgentEvent } from './agent-events.js';
 
 export type { AgentContext, AgentInput };
@@ -48,6 +48,8 @@ export type AgentRunInput = AgentInput & {
   handle?: AgentRunHandle | AgentTmuxHandle;
   /** Set by the runner as soon as the CLI reports it, in its own (persisted) input. */
   sessionId?: string;
+  /** The session's worktree, once created: every run works there. */
+  worktreeInfo?: AgentWorktree;
 };
 
 /** What a run reports. */
@@ -57,6 +59,7 @@ export type AgentRunEvent =
   | { type: 'agent.run.exited'; exitCode: number | null; signal: string | null; at: number }
   | { type: 'agent.run.error'; message: string; at: number }
   | { type: 'agent.run.lost' }
+  | { type: 'agent.run.worktree'; info: AgentWorktree }
   | { type: 'agent.run.inferred'; status: 'working' | 'waiting' | 'idle'; at: number };
 
 /** What the machine asks of a run. */
@@ -245,6 +248,7 @@ export const agentMachine = setup({
   // Shared by every live state: what a run reports, and the ways a session ends.
   on: {
     'agent.run.spawned': { actions: 'recordSpawn' },
+    'agent.run.worktree': { actions: assign(({ event }) => (event.type === 'agent.run.worktree' ? { worktreeInfo: event.info } : {})) },
     'agent.run.event': [
       { guard: ({ event }) => turnOf(event) !== undefined, actions: ['absorb', 'readTurn'] },
       { actions: 'absorb' },

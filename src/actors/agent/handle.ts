@@ -2,7 +2,8 @@
  * The handle of an agent session: its live info (from the machine's context), prompts,
  * interrupts, decisions on tool uses waiting for approval, and its transcript.
  */
-import type { AgentContext } from '../../machines/agent-context.js';
+import type { AgentContext, AgentWorktree } from '../../machines/agent-context.js';
+import { pauseWorktree, removeWorktree, resumeWorktree, syncWorktree, type RemoveResult, type SyncResult, type WorktreeInfo } from './worktree.js';
 import type { AgentError, AgentUsage } from '../../machines/agent-events.js';
 import type { ActorRecord } from '../../runtime/actor-record.js';
 import { TroupeError } from '../../runtime/errors.js';
@@ -33,6 +34,8 @@ export interface AgentInfo {
   /** True when the status is read from the screen (interactive mode). */
   inferred: boolean;
   result: string | null;
+  /** The session's worktree: where it is, and (as of its last turn) how it stands against its base. */
+  worktree?: { path: string; branch: string; base: string; ahead: number | null; behind: number | null; dirty: boolean | null };
 }
 
 /** The longest prompt accepted (a CLI's argument or stdin line). */
@@ -82,7 +85,77 @@ export class AgentHandle extends ActorHandle {
       retryAt: c.retryAt ?? null,
       inferred: c.inferred ?? false,
       result: c.result ?? null,
+      ...(c.worktreeInfo ? { worktree: this.worktreeView(c.worktreeInfo) } : {}),
     };
+  }
+
+  /**
+   * Rebases the session's branch onto its base. A conflict aborts the rebase, leaves the
+   * worktree as it was, publishes `agent.sync_conflict` with the files, and resolves
+   * `{ ok: false, conflict }`. WORKTREE_NOT_FOUND for a session without a worktree.
+   *
+   * @example const r = await h.sync(); if (!r.ok) console.log(r.conflict)
+   */
+  async sync(): Promise<SyncResult> {
+    const info = this.requireWorktree('sync');
+    const result = await syncWorktree(info);
+    if (!result.ok) this.services.emit(this.id, 'agent.sync_conflict', { branch: info.branch, base: info.base, files: result.conflict });
+    else this.services.emit(this.id, 'agent.synced', { branch: info.branch, base: info.base, rebased: result.rebased });
+    await this.live.worktrees.refresh(this.id, info);
+    return result;
+  }
+
+  /**
+   * Pauses the session's worktree: interrupts a run in flight, commits work in progress and
+   * removes the worktree, keeping the branch. `resume()` adds it back.
+   *
+   * @example await h.pause(); ... await h.resume();
+   */
+  async pause(): Promise<void> {
+    const info = this.requireWorktree('pause');
+    if (this.status === 'active' && (this.context as Partial<AgentContext>).runAlive) {
+      this.send({ type: 'agent.interrupt' });
+      await this.waitFor((s) => s.context?.['runAlive'] !== true || s.status !== 'active', { timeout: 30_000 });
+    }
+    await pauseWorktree(info);
+    this.services.emit(this.id, 'agent.paused', { path: info.path, branch: info.branch });
+  }
+
+  /**
+   * Adds a paused session's worktree back (its work in progress restored) and, when the
+   * session is live, continues it with its continue prompt.
+   *
+   * @example await h.resume()
+   */
+  async resume(): Promise<void> {
+    const info = this.requireWorktree('resume');
+    await resumeWorktree(info);
+    this.services.emit(this.id, 'agent.resumed_worktree', { path: info.path, branch: info.branch });
+    if (this.status === 'active') await this.prompt((this.context as Partial<AgentContext>).continuePrompt ?? 'continue');
+  }
+
+  /**
+   * Removes the session's worktree, and its branch unless the branch has commits its base
+   * has not merged (then `branchKept` and `reason` say so).
+   *
+   * @example const { branchKept, reason } = await h.removeWorktree()
+   */
+  async removeWorktree(): Promise<RemoveResult> {
+    const info = this.requireWorktree('remove');
+    const result = await removeWorktree(info);
+    this.services.emit(this.id, 'agent.worktree_removed', { path: info.path, branch: info.branch, ...result });
+    return result;
+  }
+
+  private worktreeView(info: AgentWorktree): NonNullable<AgentInfo['worktree']> {
+    const status = this.live.worktrees.get(this.id);
+    return { path: info.path, branch: info.branch, base: info.base, ahead: status?.ahead ?? null, behind: status?.behind ?? null, dirty: status?.dirty ?? null };
+  }
+
+  private requireWorktree(what: string): WorktreeInfo {
+    const info = (this.context as Partial<AgentContext> | undefined)?.worktreeInfo;
+    if (!info) throw new TroupeError('WORKTREE_NOT_FOUND', `Agent '${this.id}' has no worktree to ${what}. Spawn it with worktree: { branch: 'agent/${this.id}' }.`, { details: { id: this.id } });
+    return info;
   }
 
   /**

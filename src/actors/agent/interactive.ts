@@ -59,7 +59,7 @@ export function runInteractive(input: AgentRunInput, services: AgentRunServices 
       }
     } else {
       const args = drivers[input.driver].interactiveArgs(input);
-      terminal = await openTmux({ id: input.id, file: input.bin, args, cwd: input.cwd, env: input.env, cols: 200, rows: 50 }, tmuxSocketName(`${services.dbKey}#agents`), logFile);
+      terminal = await openTmux({ id: input.id, file: input.bin, args, cwd: input.worktreeInfo?.path ?? input.cwd, env: input.env, cols: 200, rows: 50 }, tmuxSocketName(`${services.dbKey}#agents`), logFile);
     }
     if (disposed) {
       terminal.detach();

@@ -46,6 +46,7 @@ export function agentRunServices(services: KindServices): AgentRunServices & { l
     record: (id, event, at) => live.record(id, event, at),
     dbKey: services.dbKey,
     logsDir: services.logsDir,
+    worktreeTouched: (id, info) => void live.worktrees.refresh(id, info),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import type { AgentEvent } from '../../machines/agent-events.js';
 import type { PermissionDecision } from './permission-server.js';
+import { WorktreeStatuses } from './worktree-session.js';
 
 /** One entry of a transcript. */
 export interface TranscriptEntry {
@@ -32,6 +33,8 @@ interface Waiting {
 export class AgentLive {
   private readonly transcripts = new Map<string, { next: number; entries: TranscriptEntry[] }>();
   private readonly waiting = new Map<string, Map<string, Waiting>>();
+  /** The sessions' worktree statuses, for `info()`. */
+  readonly worktrees = new WorktreeStatuses();
 
   record(agent: string, event: AgentEvent, at: number): void {
     let transcript = this.transcripts.get(agent);

@@ -17,6 +17,8 @@ import { drivers } from './drivers/index.js';
 import type { PermissionTool } from './drivers/driver.js';
 import { createMonitor } from './monitor.js';
 import { runInteractive } from './interactive.js';
+import { withWorktree } from './worktree-session.js';
+import type { AgentWorktree } from '../../machines/agent-context.js';
 
 /**
  * What a run needs from the orchestrator.
@@ -37,6 +39,8 @@ export interface AgentRunServices {
   record(actorId: string, event: AgentEvent, at: number): void;
   /** The database key, for interactive runs' tmux server. */
   readonly dbKey: string;
+  /** A turn ended in a worktree: its status (ahead, behind, dirty) may have changed. */
+  worktreeTouched(actorId: string, info: AgentWorktree): void;
 }
 
 type SendBack = (event: AgentRunEvent) => void;
@@ -83,8 +87,10 @@ export function createAgentRun(services: AgentRunServices) {
       input.runPrompt = input.continuePrompt;
       services.emit(input.id, 'agent.resumed', { sessionId: session, why: 'its owner stopped while it ran', prompt: input.continuePrompt });
     }
-    if (input.mode === 'interactive') return runInteractive(input, services, sendBack, receive, false);
-    return runHeadless(input, services, sendBack, receive);
+    const report = (event: AgentRunEvent) => sendBack(event);
+    const emit = (type: string, data: unknown) => services.emit(input.id, type, data);
+    if (input.mode === 'interactive') return withWorktree(input, report, emit, () => services.now(), () => runInteractive(input, services, sendBack, receive, false));
+    return withWorktree(input, report, emit, () => services.now(), () => runHeadless(input, services, sendBack, receive));
   });
 }
 
@@ -103,7 +109,7 @@ function runHeadless(input: AgentRunInput, services: AgentRunServices, sendBack:
   const args = driver.args(input, permission ? { permission } : {});
   // The CLI waits for a go line, written once its group is recorded: no run is ever unrecorded.
   const child = execa('sh', ['-c', 'read -r _ || exit 125; exec "$0" "$@"', input.bin, ...args], {
-    cwd: input.cwd,
+    cwd: input.worktreeInfo?.path ?? input.cwd,
     env: input.env,
     detached: true,
     stdin: 'pipe',
@@ -148,6 +154,7 @@ function runHeadless(input: AgentRunInput, services: AgentRunServices, sendBack:
     if (line !== undefined) sink.write(line);
     services.record(input.id, event, at);
     if (event.type === 'agent.started') input.sessionId = event.sessionId;
+    if (event.type === 'agent.turn_completed' && input.worktreeInfo) services.worktreeTouched(input.id, input.worktreeInfo);
     report({ type: 'agent.run.event', event, at });
     // The session id is what a resume needs: it is in SQLite before anything else happens.
     if (event.type === 'agent.started' && !disposed) void services.commit(input.id).catch(() => undefined);

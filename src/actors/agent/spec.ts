@@ -87,7 +87,6 @@ export function compileAgent(spec: z.infer<typeof agentSpecSchema>, ctx: Compile
   const base = resolve(ctx.cwd);
   const cwd = checkCwd(resolve(base, spec.cwd ?? '.'), id, base, ctx.allowedDirs);
   if (spec.container !== undefined) throw invalid("'container' is not supported yet: run the agent on the host, or in a container you start yourself.");
-  if (spec.worktree !== undefined) throw invalid("'worktree' is not supported yet: create the worktree first and give its path as 'cwd'.");
   const prompt = promptOf(spec, cwd, invalid);
   const driver = drivers[spec.driver];
   const bin = spec.bin ?? driver.defaultBin;
@@ -114,6 +113,10 @@ export function compileAgent(spec: z.infer<typeof agentSpecSchema>, ctx: Compile
   if (spec.timeout !== undefined) input.timeoutMs = parseDuration(spec.timeout, 'timeout');
   if (spec.args !== undefined) input.args = spec.args;
   if (spec.idle !== undefined) input.idleMs = parseDuration(spec.idle, 'idle');
+  if (spec.worktree !== undefined) {
+    const { branch, base = 'HEAD', root = '.troupe/worktrees', setup } = spec.worktree;
+    input.worktree = { branch, base, root, ...(setup !== undefined ? { setup } : {}) };
+  }
   return input;
 }
 
