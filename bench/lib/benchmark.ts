@@ -22,4 +22,5 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<{ default: Benchm
   schedule: () => import('../schedule.js'),
   'git-sync': () => import('../git-sync.js'),
   queue: () => import('../queue.js'),
+  agent: () => import('../agent.js'),
 };
