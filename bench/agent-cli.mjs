@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The benchmark's stand-in for claude's headless stream-json mode: for each user message on
 // stdin, BENCH_AGENT_MESSAGES assistant lines, one every BENCH_AGENT_INTERVAL ms, each
-// stamped with the moment it is written (epoch ms, sub-ms), then a result.
+// stamped with the moment it is written (epoch ms, sub-ms), then a result. With
+// BENCH_AGENT_GO, the lines start once that file exists.
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 
@@ -16,6 +18,9 @@ let busy = Promise.resolve();
 lines.on('line', (line) => {
   if (line.trim() === '') return;
   busy = busy.then(async () => {
+    // Every session up before any line is timed: 50 Node processes starting at once would be measured otherwise.
+    const go = process.env.BENCH_AGENT_GO;
+    while (go && !existsSync(go)) await new Promise((resolve) => setTimeout(resolve, 10));
     for (let i = 0; i < count; i++) {
       await new Promise((resolve) => setTimeout(resolve, interval));
       emit({ type: 'assistant', message: { role: 'assistant', content: [{ type: 'text', text: `t=${now()}` }] }, session_id: session });

@@ -56,6 +56,8 @@ export type AgentRunInput = AgentInput & {
 export type AgentRunEvent =
   | { type: 'agent.run.spawned'; handle?: AgentRunHandle | AgentTmuxHandle; resumed: boolean }
   | { type: 'agent.run.event'; event: AgentEvent; at: number }
+  /** Events read from one chunk of the stream, that change only counters (messages, tools): one transition for all. */
+  | { type: 'agent.run.batch'; events: { event: AgentEvent; at: number }[] }
   | { type: 'agent.run.exited'; exitCode: number | null; signal: string | null; at: number }
   | { type: 'agent.run.error'; message: string; at: number }
   | { type: 'agent.run.lost' }
@@ -157,6 +159,12 @@ export const agentMachine = setup({
   actions: {
     launch: enqueueActions(({ context, enqueue }, params: { prompt: string; resume: boolean }) => launch(context, enqueue, params.prompt, params.resume)),
     absorb: assign(({ context, event }) => (event.type === 'agent.run.event' ? absorb(context, event.event, event.at) : {})),
+    absorbBatch: assign(({ context, event }) => {
+      if (event.type !== 'agent.run.batch') return {};
+      let next = context;
+      for (const item of event.events) next = { ...next, ...absorb(next, item.event, item.at) };
+      return next;
+    }),
     // A turn's result decides the session's outcome (its `is_error` is authoritative), or pauses it on a usage limit.
     readTurn: enqueueActions(({ context, event, enqueue }) => {
       const turn = turnOf(event);
@@ -248,6 +256,7 @@ export const agentMachine = setup({
   // Shared by every live state: what a run reports, and the ways a session ends.
   on: {
     'agent.run.spawned': { actions: 'recordSpawn' },
+    'agent.run.batch': { actions: 'absorbBatch' },
     'agent.run.worktree': { actions: assign(({ event }) => (event.type === 'agent.run.worktree' ? { worktreeInfo: event.info } : {})) },
     'agent.run.event': [
       { guard: ({ event }) => turnOf(event) !== undefined, actions: ['absorb', 'readTurn'] },

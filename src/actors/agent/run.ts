@@ -46,6 +46,9 @@ export interface AgentRunServices {
 type SendBack = (event: AgentRunEvent) => void;
 type Receive = (listener: (event: AgentRunCommand) => void) => void;
 
+/** Events that only move counters: batched per chunk of the stream. */
+const COUNTERS: ReadonlySet<string> = new Set(['agent.message', 'agent.tool_use', 'agent.tool_result', 'agent.unknown']);
+
 const stopping = new Set<Promise<void>>();
 
 /**
@@ -146,21 +149,40 @@ function runHeadless(input: AgentRunInput, services: AgentRunServices, sendBack:
   report({ type: 'agent.run.spawned', handle, resumed: input.resume !== undefined });
   if (input.resume) services.emit(input.id, 'agent.continued', { sessionId: input.resume, prompt: input.runPrompt });
 
+  // Counter-only events of one chunk go to the machine as one batch (one transition, one
+  // snapshot write); events that decide something (a session, a turn's end) go one by one.
+  let batch: { event: AgentEvent; at: number }[] = [];
+  let text = '';
+  const flush = () => {
+    if (text !== '') sink.write(text);
+    text = '';
+    if (batch.length === 1) report({ type: 'agent.run.event', ...batch[0]! });
+    else if (batch.length > 1) report({ type: 'agent.run.batch', events: batch });
+    batch = [];
+  };
   const onEvent = (event: AgentEvent) => {
     const at = services.now();
     const { type, ...data } = event;
     services.emit(input.id, type, event.type === 'agent.unknown' ? event.data : data);
     const line = conversationLine(event);
-    if (line !== undefined) sink.write(line);
+    if (line !== undefined) text += line;
     services.record(input.id, event, at);
+    if (COUNTERS.has(event.type)) {
+      batch.push({ event, at });
+      return;
+    }
+    flush();
     if (event.type === 'agent.started') input.sessionId = event.sessionId;
     if (event.type === 'agent.turn_completed' && input.worktreeInfo) services.worktreeTouched(input.id, input.worktreeInfo);
     report({ type: 'agent.run.event', event, at });
     // The session id is what a resume needs: it is in SQLite before anything else happens.
     if (event.type === 'agent.started' && !disposed) void services.commit(input.id).catch(() => undefined);
   };
-  const monitor = createMonitor(driver.parser(), { onEvent, onText: (text) => sink.write(`${text}\n`) });
-  child.stdout.on('data', (chunk: Buffer) => monitor.push(chunk));
+  const monitor = createMonitor(driver.parser(), { onEvent, onText: (line) => (text += `${line}\n`) });
+  child.stdout.on('data', (chunk: Buffer) => {
+    monitor.push(chunk);
+    flush();
+  });
   child.stderr.on('data', (chunk: Buffer) => sink.write(chunk));
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
 
@@ -185,6 +207,7 @@ function runHeadless(input: AgentRunInput, services: AgentRunServices, sendBack:
   });
   void closed.then(() => {
     monitor.end();
+    flush();
     try {
       services.releaseHandle(input.id);
     } catch {
