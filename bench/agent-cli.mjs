@@ -21,6 +21,8 @@ lines.on('line', (line) => {
     // Every session up before any line is timed: 50 Node processes starting at once would be measured otherwise.
     const go = process.env.BENCH_AGENT_GO;
     while (go && !existsSync(go)) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Sessions are not in step with each other: each starts at its own point of the interval.
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * interval));
     for (let i = 0; i < count; i++) {
       await new Promise((resolve) => setTimeout(resolve, interval));
       emit({ type: 'assistant', message: { role: 'assistant', content: [{ type: 'text', text: `t=${now()}` }] }, session_id: session });

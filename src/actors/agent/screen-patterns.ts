@@ -33,10 +33,19 @@ export const screenPatterns: Readonly<Record<AgentDriverName, ScreenPatterns>> =
 export const DEFAULT_IDLE_MS = 3000;
 
 /**
- * The status the last screen text shows while output flows: waiting, working, or (nothing matched) working.
+ * The status the latest screen text shows while output flows: whichever of a question and a
+ * busy line comes last (a question answered scrolls on, under new work); nothing matched is working.
  *
  * @example screenStatus('claude', 'Do you want to proceed?\n❯ 1. Yes') // 'waiting'
  */
 export function screenStatus(driver: AgentDriverName, text: string): 'waiting' | 'working' {
-  return screenPatterns[driver].waiting.test(text) ? 'waiting' : 'working';
+  const patterns = screenPatterns[driver];
+  return lastIndex(patterns.waiting, text) > lastIndex(patterns.working, text) ? 'waiting' : 'working';
+}
+
+function lastIndex(pattern: RegExp, text: string): number {
+  const global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+  let last = -1;
+  for (const match of text.matchAll(global)) last = match.index;
+  return last;
 }

@@ -1,0 +1,47 @@
+// Interactive agent sessions: the CLI's own TUI in tmux (a fake one here), its status inferred
+// from the screen (a question -> waiting, output -> working, a still screen -> idle), prompts
+// typed into it, and `ps` saying the status is inferred.
+import { spawnSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createOrchestrator, type Orchestrator } from '../src/index.js';
+import { TmuxServers } from './helpers/tmux-servers.js';
+import { tempDir } from './helpers/tmp.js';
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+if (!hasTmux && !process.env.CI) console.warn('tmux is not installed: skipping the interactive agent tests (apt-get install tmux).');
+
+const TUI = `${import.meta.dirname}/fixtures/agents/fake-tui.mjs`;
+const servers = new TmuxServers();
+let orc: Orchestrator | undefined;
+afterEach(async () => {
+  await orc?.close();
+  orc = undefined;
+  servers.killAll();
+});
+
+describe.skipIf(!hasTmux && !process.env.CI)('interactive agents in tmux', () => {
+  it('infers working, waiting and idle from the screen and takes prompts typed into its TUI', async () => {
+    const dir = tempDir();
+    const db = `${dir}/state.db`;
+    servers.track(`${db}#agents`);
+    orc = await createOrchestrator({ db, cwd: dir });
+    const h = await orc.spawn({ kind: 'agent', id: 'tui', mode: 'interactive', bin: TUI, prompt: 'look around', safety: 1, idle: '300ms' });
+    await h.waitFor('idle', { timeout: 15_000 });
+    expect(orc.agent('tui').info()).toMatchObject({ inferred: true, mode: 'interactive' });
+    expect(orc.list().find((a) => a.id === 'tui')?.summary).toMatchObject({ status: 'inferred' });
+    expect(h.context).toMatchObject({ backend: 'tmux', handle: { backend: 'tmux', session: 'tui' } });
+    await orc.agent('tui').prompt('please rm the build');
+    await h.waitFor('waiting', { timeout: 15_000 });
+    await orc.agent('tui').prompt('1');
+    await h.waitFor('working', { timeout: 15_000 });
+    await h.waitFor('idle', { timeout: 15_000 });
+    const states = orc.events({ actor: 'tui', type: 'agent.status' }).map((e) => (e.data as { status: string }).status);
+    // The echo of a typed line and the question after it may come in one read or two: a 'working' between is not asserted.
+    expect(states.slice(0, 2)).toEqual(['working', 'idle']);
+    const asked = states.indexOf('waiting');
+    expect(asked).toBeGreaterThan(1);
+    expect(states.slice(asked + 1)).toEqual(['working', 'idle']);
+    await h.stop();
+    expect(h.state).toBe('cancelled');
+  });
+});
