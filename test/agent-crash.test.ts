@@ -1,7 +1,9 @@
 // kill -9 of the owner while a claude session is mid-turn: the session id was persisted the
 // moment the CLI reported it; the next open kills what is left of the old CLI and continues
 // the session with --resume <id> and "continue" (at-least-once for the turn in flight).
+import { spawnSync } from 'node:child_process';
 import { afterEach, expect, it } from 'vitest';
+import { TmuxServers } from './helpers/tmux-servers.js';
 import type { ResultPromise } from 'execa';
 import { createOrchestrator, type Orchestrator } from '../src/index.js';
 import { isSameProcess, readStartTime } from '../src/actors/proc/proc-info.js';
@@ -12,12 +14,16 @@ import { tempDir } from './helpers/tmp.js';
 
 let orc: Orchestrator | undefined;
 let owner: ResultPromise | undefined;
+const servers = new TmuxServers();
 afterEach(async () => {
   await orc?.close();
   orc = undefined;
   await stopOwner(owner);
   owner = undefined;
+  servers.killAll();
 });
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+if (!hasTmux && !process.env.CI) console.warn('tmux is not installed: skipping the interactive agent crash test (apt-get install tmux).');
 
 it('continues a session by its persisted id after the owner is killed mid-turn', async () => {
   const dir = tempDir();
@@ -41,4 +47,23 @@ it('continues a session by its persisted id after the owner is killed mid-turn',
   expect(prompts).toEqual(['Fix it', 'continue']);
   expect(orc.events({ actor: 'crashy', type: 'agent.resumed' }).map((e) => e.data)).toEqual([{ sessionId: 'sess-crash', why: 'its owner stopped while it ran', prompt: 'continue' }]);
   expect(h.info()).toMatchObject({ sessionId: 'sess-crash', result: 'finished after the crash', messages: 2 });
+});
+
+it.skipIf(!hasTmux && !process.env.CI)('re-attaches an interactive session in tmux after the owner is killed, and it still takes prompts', async () => {
+  const dir = tempDir();
+  const db = `${dir}/state.db`;
+  servers.track(`${db}#agents`);
+  const started = await startOwner<{ session: string }>('test/fixtures/agent-owner.mts', [db, dir, '-', 'interactive']);
+  owner = started.child;
+  owner.kill('SIGKILL');
+  await owner;
+  orc = await createOrchestrator({ db, cwd: dir });
+  const h = orc.agent('tui');
+  expect(h.status).toBe('active');
+  await orc.agent('tui').prompt('after the crash');
+  const before = orc.events({ actor: 'tui', type: 'agent.status' }).length;
+  // Its screen is read again: the prompt's work, then a still screen.
+  await pollUntil(() => orc!.events({ actor: 'tui', type: 'agent.status' }).length > before, { timeout: 15_000 });
+  await h.waitFor('idle', { timeout: 15_000 });
+  expect(h.context).toMatchObject({ handle: { backend: 'tmux', session: started.ready.session } });
 });

@@ -2,8 +2,11 @@
 // from the screen (a question -> waiting, output -> working, a still screen -> idle), prompts
 // typed into it, and `ps` saying the status is inferred.
 import { spawnSync } from 'node:child_process';
+import { spawn } from 'node-pty';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOrchestrator, type Orchestrator } from '../src/index.js';
+import { ROOT } from './helpers/cli.js';
+import { pollUntil } from './helpers/poll.js';
 import { TmuxServers } from './helpers/tmux-servers.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -43,5 +46,31 @@ describe.skipIf(!hasTmux && !process.env.CI)('interactive agents in tmux', () =>
     expect(states.slice(asked + 1)).toEqual(['working', 'idle']);
     await h.stop();
     expect(h.state).toBe('cancelled');
+  });
+
+  it('troupe attach puts a person in the TUI; what they type reaches the agent, and C-b d detaches', async () => {
+    const dir = tempDir();
+    const db = `${dir}/state.db`;
+    servers.track(`${db}#agents`);
+    orc = await createOrchestrator({ db, cwd: dir, handleSignals: false });
+    const h = await orc.spawn({ kind: 'agent', id: 'tui2', mode: 'interactive', bin: TUI, prompt: 'first task', safety: 1, idle: '300ms' });
+    await h.waitFor('idle', { timeout: 15_000 });
+    await orc.durable();
+    const person = spawn('node', ['--import', 'tsx', 'src/cli/run.ts', 'attach', 'tui2', '--db', db], { cwd: ROOT, cols: 100, rows: 30, env: { ...process.env, TERM: 'xterm-256color', TROUPE_DB: '', TMUX: '' } });
+    let screen = '';
+    let exitCode: number | undefined;
+    person.onData((data) => (screen += data));
+    person.onExit((exit) => (exitCode = exit.exitCode));
+    try {
+      await pollUntil(() => screen.includes('Done: first task'), { timeout: 15_000 });
+      person.write('typed by hand\r');
+      await pollUntil(() => orc!.events({ actor: 'tui2', type: 'agent.status' }).length >= 3 && h.state === 'idle' && screen.includes('Done: typed by hand'), { timeout: 15_000 });
+      person.write('\x02d');
+      await pollUntil(() => exitCode !== undefined, { timeout: 10_000 });
+      expect(exitCode).toBe(0);
+      expect(h.status).toBe('active');
+    } finally {
+      person.kill('SIGKILL');
+    }
   });
 });

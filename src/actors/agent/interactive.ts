@@ -79,14 +79,18 @@ export function runInteractive(input: AgentRunInput, services: AgentRunServices 
       report({ type: 'agent.run.exited', exitCode: exit.exitCode, signal: exit.signal, at: services.now() });
     });
     report({ type: 'agent.run.spawned', handle: handle as never, resumed: reattach });
+    for (const command of pending.splice(0)) apply(command);
   };
   void start().catch((err: unknown) => report({ type: 'agent.run.error', message: `Agent '${input.id}': its tmux session could not start: ${describeError(err)}`, at: services.now() }));
-  receive((command) => {
-    if (!terminal) return;
+  // Commands that come while the session opens (a prompt right after a restore) wait for it.
+  const pending: AgentRunCommand[] = [];
+  const apply = (command: AgentRunCommand) => {
+    if (!terminal) return void pending.push(command);
     if (command.type === 'agent.run.write') terminal.write(`${command.text}\r`);
     else if (command.type === 'agent.run.interrupt') terminal.write('\x1b');
     else if (command.type === 'agent.run.kill') void terminal.close(input.graceMs);
-  });
+  };
+  receive(apply);
   return () => {
     disposed = true;
     clearTimeout(idleTimer);
