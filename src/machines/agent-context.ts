@@ -47,6 +47,8 @@ export interface AgentInput {
   args?: string[];
   /** How long the screen must stay still before an interactive agent counts as idle. */
   idleMs?: number;
+  /** A task markdown file keeping the session's record (absolute). */
+  taskFile?: string;
   /** A git worktree to create for the session (its own branch), before its first run. */
   worktree?: { branch: string; base: string; root: string; setup?: string };
 }

@@ -10,6 +10,7 @@ import { TroupeError } from '../../runtime/errors.js';
 import { ActorHandle, type HandleHost } from '../../runtime/handle.js';
 import type { KindServices } from '../../runtime/kind.js';
 import type { AgentLive, TranscriptEntry } from './live.js';
+import { notePrompt } from './task-record.js';
 import type { AgentSpec } from './spec.js';
 
 /** What `info()` tells about a session. */
@@ -171,6 +172,7 @@ export class AgentHandle extends ActorHandle {
     }
     this.assertRunning('take a prompt');
     this.services.emit(this.id, 'agent.prompt', { text: text.length > 2000 ? `${text.slice(0, 2000)}…` : text });
+    notePrompt((this.context as Partial<AgentContext>).taskFile, this.id, text, (type, data) => this.services.emit(this.id, type, data));
     this.send({ type: 'agent.prompt', text });
     await Promise.resolve();
   }

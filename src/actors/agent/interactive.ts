@@ -14,6 +14,7 @@ import { attachTmux, openTmux, tmuxSocketName, type TmuxHandle } from '../termin
 import { drivers } from './drivers/index.js';
 import type { AgentRunServices } from './run.js';
 import { DEFAULT_IDLE_MS, screenStatus } from './screen-patterns.js';
+import { taskRecorder } from './task-record.js';
 
 /** How much of the screen's latest text the patterns look at. */
 const SCREEN_TAIL = 2048;
@@ -31,6 +32,7 @@ export function runInteractive(input: AgentRunInput, services: AgentRunServices 
   let screen = '';
   let idleTimer: NodeJS.Timeout | undefined;
   const idleMs = input.idleMs ?? DEFAULT_IDLE_MS;
+  const task = taskRecorder(input, (type, data) => services.emit(input.id, type, data));
   const report = (event: AgentRunEvent) => {
     if (!disposed) sendBack(event);
   };
@@ -76,9 +78,11 @@ export function runInteractive(input: AgentRunInput, services: AgentRunServices 
       } catch {
         // closed database
       }
+      if (!disposed) task.exited(exit.exitCode, services.now());
       report({ type: 'agent.run.exited', exitCode: exit.exitCode, signal: exit.signal, at: services.now() });
     });
     report({ type: 'agent.run.spawned', handle: handle as never, resumed: reattach });
+    if (!reattach) task.started(undefined, services.now(), handle.session);
     for (const command of pending.splice(0)) apply(command);
   };
   void start().catch((err: unknown) => report({ type: 'agent.run.error', message: `Agent '${input.id}': its tmux session could not start: ${describeError(err)}`, at: services.now() }));

@@ -18,6 +18,8 @@ import type { PermissionTool } from './drivers/driver.js';
 import { createMonitor } from './monitor.js';
 import { runInteractive } from './interactive.js';
 import { withWorktree } from './worktree-session.js';
+import { taskRecorder } from './task-record.js';
+import { classifyError } from '../../machines/agent-events.js';
 import type { AgentWorktree } from '../../machines/agent-context.js';
 
 /**
@@ -109,6 +111,7 @@ function runHeadless(input: AgentRunInput, services: AgentRunServices, sendBack:
     return () => undefined;
   }
   const sink = services.openOutput(input.id);
+  const task = taskRecorder(input, (type, data) => services.emit(input.id, type, data));
   const args = driver.args(input, permission ? { permission } : {});
   // The CLI waits for a go line, written once its group is recorded: no run is ever unrecorded.
   const child = execa('sh', ['-c', 'read -r _ || exit 125; exec "$0" "$@"', input.bin, ...args], {
@@ -172,8 +175,14 @@ function runHeadless(input: AgentRunInput, services: AgentRunServices, sendBack:
       return;
     }
     flush();
-    if (event.type === 'agent.started') input.sessionId = event.sessionId;
-    if (event.type === 'agent.turn_completed' && input.worktreeInfo) services.worktreeTouched(input.id, input.worktreeInfo);
+    if (event.type === 'agent.started') {
+      input.sessionId = event.sessionId;
+      task.started(event.sessionId, at);
+    }
+    if (event.type === 'agent.turn_completed') {
+      if (input.worktreeInfo) services.worktreeTouched(input.id, input.worktreeInfo);
+      task.turn(event, at, !event.ok && classifyError(`${event.reason ?? ''} ${event.result ?? ''}`) === 'limit');
+    }
     report({ type: 'agent.run.event', event, at });
     // The session id is what a resume needs: it is in SQLite before anything else happens.
     if (event.type === 'agent.started' && !disposed) void services.commit(input.id).catch(() => undefined);
@@ -214,7 +223,9 @@ function runHeadless(input: AgentRunInput, services: AgentRunServices, sendBack:
       // The database may be closed already: a stale record is checked by start time before anything is killed.
     }
     sink.close();
-    report({ type: 'agent.run.exited', exitCode: child.exitCode, signal: child.signalCode, at: services.now() });
+    const at = services.now();
+    if (!disposed) task.exited(child.exitCode, at);
+    report({ type: 'agent.run.exited', exitCode: child.exitCode, signal: child.signalCode, at });
   });
 
   return () => {

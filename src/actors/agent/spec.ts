@@ -59,6 +59,8 @@ export const agentSpecSchema = z
     grace: durationSchema.default('5s'),
     /** More arguments for the CLI, after troupe's own. */
     args: z.array(z.string()).optional(),
+    /** A task markdown file (relative to cwd) that keeps the session's record: its `sessions:` front matter and `## Session History`. */
+    task_file: z.string().min(1).optional(),
     /** Interactive mode: how long the screen must stay still before the agent counts as idle. */
     idle: durationSchema.optional(),
   })
@@ -113,6 +115,7 @@ export function compileAgent(spec: z.infer<typeof agentSpecSchema>, ctx: Compile
   if (spec.timeout !== undefined) input.timeoutMs = parseDuration(spec.timeout, 'timeout');
   if (spec.args !== undefined) input.args = spec.args;
   if (spec.idle !== undefined) input.idleMs = parseDuration(spec.idle, 'idle');
+  if (spec.task_file !== undefined) input.taskFile = resolve(cwd, spec.task_file);
   if (spec.worktree !== undefined) {
     const { branch, base = 'HEAD', root = '.troupe/worktrees', setup } = spec.worktree;
     input.worktree = { branch, base, root, ...(setup !== undefined ? { setup } : {}) };
