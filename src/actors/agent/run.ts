@@ -154,22 +154,27 @@ function runHeadless(input: AgentRunInput, services: AgentRunServices, sendBack:
 
   // Counter-only events of one chunk go to the machine as one batch (one transition, one
   // snapshot write); events that decide something (a session, a turn's end) go one by one.
+  // Each is journaled, published and logged just after its state change, off the line's path.
   let batch: { event: AgentEvent; at: number }[] = [];
   let text = '';
-  const flush = () => {
-    if (text !== '') sink.write(text);
-    text = '';
-    if (batch.length === 1) report({ type: 'agent.run.event', ...batch[0]! });
-    else if (batch.length > 1) report({ type: 'agent.run.batch', events: batch });
-    batch = [];
-  };
-  const onEvent = (event: AgentEvent) => {
-    const at = services.now();
+  const publish = (event: AgentEvent, at: number) => {
     const { type, ...data } = event;
     services.emit(input.id, type, event.type === 'agent.unknown' ? event.data : data);
     const line = conversationLine(event);
     if (line !== undefined) text += line;
     services.record(input.id, event, at);
+  };
+  const flush = () => {
+    const done = batch;
+    batch = [];
+    if (done.length === 1) report({ type: 'agent.run.event', ...done[0]! });
+    else if (done.length > 1) report({ type: 'agent.run.batch', events: done });
+    for (const item of done) publish(item.event, item.at);
+    if (text !== '') sink.write(text);
+    text = '';
+  };
+  const onEvent = (event: AgentEvent) => {
+    const at = services.now();
     if (COUNTERS.has(event.type)) {
       batch.push({ event, at });
       return;
@@ -184,6 +189,7 @@ function runHeadless(input: AgentRunInput, services: AgentRunServices, sendBack:
       task.turn(event, at, !event.ok && classifyError(`${event.reason ?? ''} ${event.result ?? ''}`) === 'limit');
     }
     report({ type: 'agent.run.event', event, at });
+    publish(event, at);
     // The session id is what a resume needs: it is in SQLite before anything else happens.
     if (event.type === 'agent.started' && !disposed) void services.commit(input.id).catch(() => undefined);
   };
