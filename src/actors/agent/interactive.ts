@@ -73,6 +73,7 @@ export function runInteractive(input: AgentRunInput, services: AgentRunServices 
     terminal.onData(onData);
     terminal.onExit((exit) => {
       clearTimeout(idleTimer);
+      services.runEnded(input.id);
       try {
         services.releaseHandle(input.id);
       } catch {

@@ -47,6 +47,7 @@ export function agentRunServices(services: KindServices): AgentRunServices & { l
     dbKey: services.dbKey,
     logsDir: services.logsDir,
     worktreeTouched: (id, info) => void live.worktrees.refresh(id, info),
+    runEnded: (id) => live.forget(id),
   };
 }
 

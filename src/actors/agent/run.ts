@@ -41,6 +41,8 @@ export interface AgentRunServices {
   record(actorId: string, event: AgentEvent, at: number): void;
   /** The database key, for interactive runs' tmux server. */
   readonly dbKey: string;
+  /** A run's CLI is gone: tool uses it left waiting for a decision are denied (nobody is asking any more). */
+  runEnded(actorId: string): void;
   /** A turn ended in a worktree: its status (ahead, behind, dirty) may have changed. */
   worktreeTouched(actorId: string, info: AgentWorktree): void;
 }
@@ -229,6 +231,7 @@ function runHeadless(input: AgentRunInput, services: AgentRunServices, sendBack:
       // The database may be closed already: a stale record is checked by start time before anything is killed.
     }
     sink.close();
+    services.runEnded(input.id);
     const at = services.now();
     if (!disposed) task.exited(child.exitCode, at);
     report({ type: 'agent.run.exited', exitCode: child.exitCode, signal: child.signalCode, at });
