@@ -73,6 +73,39 @@ export { runViewOf } from './workflow/view.js';
 // Queues: `orc.spawn({ kind: 'queue', ... })`, `orc.enqueue`, `orc.queue(id)`.
 export type { EnqueueOptions, EnqueueResult, QueueControls, QueueSpec, QueueStatus } from './actors/queue/api.js';
 export type { QueueEvent } from './machines/queue.js';
+// Git worktrees and task files of agent sessions, and a team's git sync coordinator.
+export {
+  createWorktree,
+  worktreeStatus,
+  syncWorktree,
+  pauseWorktree,
+  resumeWorktree,
+  removeWorktree,
+  reconcileWorktree,
+  isWorktreeInfo,
+  DEFAULT_WORKTREE_ROOT,
+  type CreateWorktreeOptions,
+  type WorktreeInfo,
+  type WorktreeStatus,
+  type WorktreeState,
+  type SyncResult,
+  type ResumeOptions,
+  type RemoveResult,
+} from './actors/agent/worktree.js';
+export { recordSession, updateSession, appendPrompt, appendHistory, readSessions, type TaskSession, type TaskSessionPatch } from './actors/agent/task-file.js';
+export { installCommitHook, uninstallCommitHook, type CommitHookOptions } from './actors/agent/git-hook.js';
+export { gitCommitControl, gitSyncStatusControl, GIT_COMMIT_CONTROL, SYNC_STATUS_CONTROL, type CommitNotice } from './actors/agent/git-sync-control.js';
+export {
+  GitSyncCoordinator,
+  SYNC_CONFLICT_EVENT,
+  SYNC_FAILED_EVENT,
+  type GitSyncOptions,
+  type GitSyncStatus,
+  type WorktreeSyncView,
+  type SyncConflict,
+  type TeamWorktree,
+} from './actors/agent/git-sync.js';
+export type { GitSyncState, WorktreeSyncStatus } from './machines/git-sync.js';
 // Reading a database without owning it (what `troupe ps` and `troupe logs` use), and the one
 // write a non-owner makes: a message into the owner's inbox.
 export { openReader, RECENT_MS, type Reader, type ActorView, type ActorFilter, type JournalQuery, type InboxStatus, type OwnerView } from './runtime/reader.js';

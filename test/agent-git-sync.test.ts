@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMachine } from 'xstate';
 import { installCommitHook } from '../src/actors/agent/git-hook.js';
-import { GIT_COMMIT_CONTROL, GitSyncCoordinator, gitCommitControl, type SyncConflict, type TeamWorktree } from '../src/actors/agent/git-sync.js';
+import { GIT_COMMIT_CONTROL, gitCommitControl, gitSyncStatusControl, SYNC_STATUS_CONTROL } from '../src/actors/agent/git-sync-control.js';
+import { GitSyncCoordinator, type GitSyncStatus, type SyncConflict, type TeamWorktree } from '../src/actors/agent/git-sync.js';
 import { createWorktree } from '../src/actors/agent/worktree.js';
-import { createOrchestrator, defineKind, openReader, type Orchestrator } from '../src/index.js';
+import { createOrchestrator, defineKind, openReader, sendControl, type Orchestrator } from '../src/index.js';
 import { commitFiles, gitIn, hermeticGit, makeRepo } from './helpers/git-repo.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDir } from './helpers/tmp.js';
@@ -148,6 +149,7 @@ describe('post-commit hook', () => {
       machine: createMachine({}),
       api: (ctx) => {
         ctx.control(GIT_COMMIT_CONTROL, gitCommitControl((name) => (name === 'shop' ? sync() : undefined)));
+        ctx.control(SYNC_STATUS_CONTROL, gitSyncStatusControl(() => [sync()].filter((one) => one !== undefined)));
         return {};
       },
     });
@@ -190,6 +192,15 @@ describe('post-commit hook', () => {
     });
     // Rebases replay commits without running the hook: no notices beyond the two commits'.
     expect(openReaderState(db, 3)).toBe('unknown');
+    // Another process asks the owner for the status, as `troupe team sync-status` will.
+    const statusRows = async () => ((await sendControl(db, { type: SYNC_STATUS_CONTROL, team: 'shop' })) as GitSyncStatus[])[0]?.worktrees.map((row) => [row.id, row.status]);
+    await pollUntil(async () => (await statusRows())?.every(([, state]) => state === 'synced'), { message: 'all synced', timeout: 15_000 });
+    expect(await statusRows()).toEqual([
+      ['dev1', 'synced'],
+      ['dev2', 'synced'],
+      ['dev3', 'synced'],
+    ]);
+    await expect(sendControl(db, { type: SYNC_STATUS_CONTROL, team: 'other' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: "No team 'other' is synced here. Teams: shop." });
   });
 
   it("never fails a commit: no database, and the repository's own hooks still run", async () => {

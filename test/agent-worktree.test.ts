@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import {
   createWorktree,
+  isWorktreeInfo,
   pauseWorktree,
   reconcileWorktree,
   removeWorktree,
@@ -18,6 +19,7 @@ import {
 } from '../src/actors/agent/worktree.js';
 import { TroupeError } from '../src/index.js';
 import { commitFiles, gitIn, hermeticGit, makeRepo } from './helpers/git-repo.js';
+import { pollUntil } from './helpers/poll.js';
 import { tempDir } from './helpers/tmp.js';
 
 hermeticGit();
@@ -41,7 +43,16 @@ async function branches(repo: string): Promise<string[]> {
   return (await gitIn(repo, 'branch', '--format=%(refname:short)')).split('\n');
 }
 
-async function fixer(repo: string, extra: { setup?: string; env?: Record<string, string> } = {}): Promise<WorktreeInfo> {
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function fixer(repo: string, extra: { setup?: string; env?: Record<string, string>; signal?: AbortSignal } = {}): Promise<WorktreeInfo> {
   return createWorktree({ repo, root: '.troupe/worktrees', id: 'fixer', branch: 'agent/fixer', base: 'main', ...extra });
 }
 
@@ -72,6 +83,20 @@ describe('createWorktree', () => {
     expect(existsSync(path)).toBe(false);
     expect(await worktreePaths(repo)).toEqual([repo]);
     expect(await branches(repo)).toEqual(['main']);
+  });
+
+  it('cancelling the setup ends its whole process group and removes the worktree', async () => {
+    const repo = await makeRepo();
+    const path = join(repo, '.troupe/worktrees/fixer');
+    const controller = new AbortController();
+    const creating = rejection(fixer(repo, { setup: 'sleep 60 & echo $! > child.pid; wait', signal: controller.signal }));
+    const child = Number(await pollUntil(() => existsSync(join(path, 'child.pid')) && readFileSync(join(path, 'child.pid'), 'utf8').trim(), { timeout: 15_000 }));
+    controller.abort();
+    const err = await creating;
+    expect(err.code).toBe('WORKTREE_SETUP_FAILED');
+    expect(err.message).toBe(`Setup 'sleep 60 & echo $! > child.pid; wait' was cancelled in ${path}; the worktree and branch 'agent/fixer' were removed. Fix the setup command (or what it needs) and start again.`);
+    expect(existsSync(path)).toBe(false);
+    await pollUntil(() => !alive(child), { message: `setup's child ${child} ended` });
   });
 
   it('refuses bad input with coded errors that say what to do', async () => {
@@ -109,7 +134,8 @@ describe('createWorktree', () => {
   it('serializes concurrent creates on one repository', async () => {
     const repo = await makeRepo();
     const ids = ['w1', 'w2', 'w3', 'w4', 'w5', 'w6'];
-    const made = await Promise.all(ids.map((id) => createWorktree({ repo, root: '.troupe/worktrees', id, branch: `agent/${id}`, base: 'main' })));
+    const made = await Promise.all(ids.map((id) => createWorktree({ repo, id, branch: `agent/${id}`, base: 'main' })));
+    expect(made[0]?.path).toBe(join(repo, '.troupe/worktrees/w1'));
     expect(made.map((info) => info.branch)).toEqual(ids.map((id) => `agent/${id}`));
     expect((await worktreePaths(repo)).sort()).toEqual([repo, ...made.map((info) => info.path)].sort());
   });
@@ -270,6 +296,8 @@ describe('crash safety and git locks', () => {
     const repo = await makeRepo();
     const info = await fixer(repo);
     expect(await reconcileWorktree(info)).toEqual({ worktree: true, branch: true });
+    expect(isWorktreeInfo(JSON.parse(JSON.stringify(info)))).toBe(true);
+    expect(isWorktreeInfo({ path: info.path })).toBe(false);
     rmSync(info.path, { recursive: true, force: true });
     expect(await reconcileWorktree(info)).toEqual({ worktree: false, branch: true });
     expect(await worktreePaths(repo)).toEqual([repo]);
@@ -291,7 +319,7 @@ describe('crash safety and git locks', () => {
     expect(existsSync(info.path)).toBe(true);
     // Released while waiting: the operation goes through.
     const paused = pauseWorktree(info);
-    setTimeout(() => rmSync(lock), 50);
+    setTimeout(() => rmSync(lock, { force: true }), 50);
     await paused;
     expect(await gitIn(repo, 'show', 'agent/fixer:new.txt')).toBe('work');
   });

@@ -79,13 +79,23 @@ export function initialGitSync(ids: readonly string[], intervalMs: number): GitS
   return { intervalMs, worktrees: Object.fromEntries(ids.map((id) => [id, freshWorktree(id)])) };
 }
 
-/** A worktree joining the team (or already in it: unchanged). */
+/**
+ * A worktree joining the team (or already in it: unchanged).
+ *
+ * @example
+ * state = addWorktree(state, 'dev4');
+ */
 export function addWorktree(state: GitSyncState, id: string): GitSyncState {
   if (state.worktrees[id]) return state;
   return { ...state, worktrees: { ...state.worktrees, [id]: freshWorktree(id) } };
 }
 
-/** A worktree leaving the team; events about it afterwards are ignored. */
+/**
+ * A worktree leaving the team; events about it afterwards are ignored.
+ *
+ * @example
+ * state = removeWorktree(state, 'dev4');
+ */
 export function removeWorktree(state: GitSyncState, id: string): GitSyncState {
   const { [id]: _gone, ...rest } = state.worktrees;
   return { ...state, worktrees: rest };

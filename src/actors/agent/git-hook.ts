@@ -43,7 +43,9 @@ export async function installCommitHook(info: WorktreeInfo, options: CommitHookO
   const { stdout: ownPath } = await git(info.path, ['rev-parse', '--git-path', 'hooks']);
   const own = isAbsolute(ownPath) ? ownPath : resolve(info.path, ownPath);
   await mkdir(dir, { recursive: true });
-  const theirs = existsSync(own) ? (await readdir(own)).filter((name) => !name.endsWith('.sample') && name !== 'post-commit') : [];
+  const entries = existsSync(own) ? await readdir(own, { withFileTypes: true }) : [];
+  // Hooks are files named for the hook (`pre-commit`); git's `.sample`s and folders (husky's `_`) are not.
+  const theirs = entries.filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && !entry.name.endsWith('.sample') && entry.name !== 'post-commit').map((entry) => entry.name);
   for (const name of theirs) await script(join(dir, name), `#!/bin/sh\nexec ${quote(join(own, name))} "$@"\n`);
   await script(join(dir, 'post-commit'), postCommit(resolve(options.db), options.team, info.path, join(own, 'post-commit')));
   // Per-worktree config: the hooks path applies to this worktree only.

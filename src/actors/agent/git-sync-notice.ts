@@ -6,6 +6,8 @@
 
 /** The control request type a post-commit hook posts. */
 export const GIT_COMMIT_CONTROL = 'agent.git_commit';
+/** The control request for the teams' sync status (`troupe team sync-status` asks the owner). */
+export const SYNC_STATUS_CONTROL = 'agent.sync_status';
 
 /**
  * A commit reported by a worktree's hook.

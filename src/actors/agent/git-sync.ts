@@ -11,15 +11,9 @@
  */
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { z } from 'zod';
 import { addWorktree, gitSyncStep, initialGitSync, removeWorktree, type GitSyncCommand, type GitSyncEvent, type GitSyncState, type WorktreeSync } from '../../machines/git-sync.js';
-import type { ControlHandler } from '../../runtime/control.js';
-import { TroupeError } from '../../runtime/errors.js';
 import { integrate, rebase } from './git-sync-git.js';
-import { GIT_COMMIT_CONTROL, type CommitNotice } from './git-sync-notice.js';
 import type { WorktreeInfo } from './worktree-info.js';
-
-export { GIT_COMMIT_CONTROL, type CommitNotice } from './git-sync-notice.js';
 
 /** The event published (and journaled) when a worktree's commits conflict with the integration branch. */
 export const SYNC_CONFLICT_EVENT = 'agent.sync_conflict';
@@ -78,7 +72,7 @@ export interface GitSyncStatus {
 
 /**
  * Coordinates one team's worktrees. Feed it commits (`commit(path or id)`, or wire
- * {@link gitCommitControl} for the hooks' requests); read `status()`; `close()` when done.
+ * `gitCommitControl` (git-sync-control.ts) for the hooks' requests); read `status()`; `close()` when done.
  *
  * @example
  * const sync = new GitSyncCoordinator({ team: 'shop', integration: 'team/shop', worktrees, emit: (type, data) => services.emit('shop', type, data) });
@@ -232,28 +226,6 @@ function resumed(saved: GitSyncState, ids: readonly string[]): GitSyncState {
     };
   }
   return state;
-}
-
-/** The request a post-commit hook posts, checked at the boundary. */
-const commitNoticeSchema = z.object({ type: z.literal(GIT_COMMIT_CONTROL), team: z.string().min(1), worktree: z.string().min(1), at: z.number().optional() });
-
-/**
- * The control handler for the hooks' `agent.git_commit` requests: routes each to its
- * team's coordinator. Register it once per orchestrator, from a kind's api:
- * `ctx.control(GIT_COMMIT_CONTROL, gitCommitControl((team) => teams.get(team)))`.
- *
- * @example
- * ctx.control(GIT_COMMIT_CONTROL, gitCommitControl((team) => coordinators.get(team)));
- */
-export function gitCommitControl(coordinatorOf: (team: string) => GitSyncCoordinator | undefined): ControlHandler {
-  return (request) => {
-    const parsed = commitNoticeSchema.safeParse(request);
-    if (!parsed.success) throw new TroupeError('INVALID_EVENT', `'${GIT_COMMIT_CONTROL}' needs a team and a worktree path: ${parsed.error.issues[0]?.message ?? 'bad request'}.`);
-    const notice = parsed.data as CommitNotice;
-    const coordinator = coordinatorOf(notice.team);
-    // A hook left behind by a team that is gone: nothing to do, and nothing to fail.
-    return { accepted: coordinator?.commit(notice.worktree, notice.at) ?? false };
-  };
 }
 
 function realOrResolved(path: string): string {

@@ -44,6 +44,9 @@ export function splitFrontMatter(file: string, text: string): FrontMatterSplit {
 /**
  * Parses the front matter; TASK_FILE_INVALID when it is not YAML, its top is not a map, or
  * its `sessions` is not a list.
+ *
+ * @example
+ * parseFront('tasks/fix.md', 'title: x\n').get('title') // 'x'
  */
 export function parseFront(file: string, front: string): Document.Parsed {
   const doc = parseDocument(front);

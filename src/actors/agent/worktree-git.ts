@@ -102,12 +102,22 @@ export async function gitCommonDir(cwd: string): Promise<string | undefined> {
   return result.exitCode === 0 ? result.stdout : undefined;
 }
 
-/** True when `ref` names a commit (a branch, tag, or hash). */
+/**
+ * True when `ref` names a commit (a branch, tag, or hash).
+ *
+ * @example
+ * await commitExists('/srv/app', 'main') // true
+ */
 export async function commitExists(cwd: string, ref: string): Promise<boolean> {
   return (await git(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { allowFail: true })).exitCode === 0;
 }
 
-/** True when the local branch exists. */
+/**
+ * True when the local branch exists.
+ *
+ * @example
+ * await branchExists('/srv/app', 'agent/fixer') // false
+ */
 export async function branchExists(cwd: string, branch: string): Promise<boolean> {
   return (await git(cwd, ['show-ref', '--verify', '--quiet', `refs/heads/${branch}`], { allowFail: true })).exitCode === 0;
 }
@@ -115,10 +125,13 @@ export async function branchExists(cwd: string, branch: string): Promise<boolean
 /**
  * An identity for the commits troupe makes itself (a paused session's work in progress)
  * when the repository has none configured: without one, `git commit` refuses.
+ *
+ * @example
+ * await git(path, ['commit', '-m', 'wip'], { env: await commitIdentity(path) });
  */
 export async function commitIdentity(cwd: string): Promise<Record<string, string>> {
-  const name = await git(cwd, ['config', 'user.name'], { allowFail: true });
-  const email = await git(cwd, ['config', 'user.email'], { allowFail: true });
-  if (name.exitCode === 0 && email.exitCode === 0) return {};
+  // `git var` fails exactly when `git commit` would ("unable to auto-detect email address").
+  const ident = await git(cwd, ['var', 'GIT_COMMITTER_IDENT'], { allowFail: true });
+  if (ident.exitCode === 0) return {};
   return { GIT_AUTHOR_NAME: 'troupe', GIT_AUTHOR_EMAIL: 'troupe@localhost', GIT_COMMITTER_NAME: 'troupe', GIT_COMMITTER_EMAIL: 'troupe@localhost' };
 }

@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { TroupeError } from '../../runtime/errors.js';
 import { git, gitCommonDir } from './worktree-git.js';
 
@@ -25,6 +26,19 @@ export interface WorktreeInfo {
   readonly branch: string;
   /** The ref the branch started from and is synced onto (`main`, `origin/main`, a tag or hash). */
   readonly base: string;
+}
+
+/** The shape of a {@link WorktreeInfo}, to check a record read back from the database. */
+const worktreeInfoSchema = z.object({ repo: z.string().min(1), path: z.string().min(1), branch: z.string().min(1), base: z.string().min(1) });
+
+/**
+ * True when `record` (a resource row's JSON, say) is a {@link WorktreeInfo}.
+ *
+ * @example
+ * if (isWorktreeInfo(row.record)) await reconcileWorktree(row.record);
+ */
+export function isWorktreeInfo(record: unknown): record is WorktreeInfo {
+  return worktreeInfoSchema.safeParse(record).success;
 }
 
 /** A worktree's position against its base and whether it has uncommitted work. */
@@ -52,7 +66,12 @@ export async function requireRepo(repo: string): Promise<string> {
   return common;
 }
 
-/** WORKTREE_NOT_FOUND unless the worktree's directory is there. */
+/**
+ * WORKTREE_NOT_FOUND unless the worktree's directory is there.
+ *
+ * @example
+ * requireWorktree(info); // throws once the worktree was paused or removed
+ */
 export function requireWorktree(info: WorktreeInfo): void {
   if (!existsSync(info.path)) {
     throw new TroupeError(
@@ -63,7 +82,12 @@ export function requireWorktree(info: WorktreeInfo): void {
   }
 }
 
-/** WORKTREE_PATH_EXISTS when something other than an empty directory is at `path`. */
+/**
+ * WORKTREE_PATH_EXISTS when something other than an empty directory is at `path`.
+ *
+ * @example
+ * requireFreePath('/srv/app/.troupe/worktrees/fixer', 'agent/fixer');
+ */
 export function requireFreePath(path: string, branch: string): void {
   if (!existsSync(path)) return;
   if (statSync(path).isDirectory() && readdirSync(path).length === 0) return;
@@ -74,10 +98,15 @@ export function requireFreePath(path: string, branch: string): void {
   );
 }
 
-/** The operation git is in the middle of in the worktree (a rebase, a merge...), if any. */
-export async function operationInProgress(path: string): Promise<string | undefined> {
+/**
+ * The operation git is in the middle of in the worktree (a rebase, a merge...), if any.
+ *
+ * @example
+ * await operationInProgress(info.path) // 'a rebase' | undefined
+ */
+export async function operationInProgress(path: string, gitDir?: string): Promise<string | undefined> {
   // Each worktree has its own git directory (`.git/worktrees/<name>`), where these markers live.
-  const { stdout: gitDir } = await git(path, ['rev-parse', '--absolute-git-dir']);
+  gitDir ??= (await git(path, ['rev-parse', '--absolute-git-dir'])).stdout;
   for (const [marker, what] of [
     ['rebase-merge', 'a rebase'],
     ['rebase-apply', 'a rebase'],
@@ -94,9 +123,15 @@ export async function operationInProgress(path: string): Promise<string | undefi
  * WORKTREE_BUSY when git is in the middle of something there, or the worktree's HEAD is not
  * on its branch (detached, or another branch checked out): troupe will not pile onto it,
  * nor commit or rebase onto something other than the session's branch.
+ *
+ * @example
+ * await requireIdle(info, 'pause');
  */
 export async function requireIdle(info: WorktreeInfo, doing: string): Promise<void> {
-  const busy = await operationInProgress(info.path);
+  // One git call for both: the worktree's git directory, and the ref HEAD is on ('HEAD' when detached).
+  const { stdout } = await git(info.path, ['rev-parse', '--absolute-git-dir', '--symbolic-full-name', 'HEAD']);
+  const [gitDir = '', ref = 'HEAD'] = stdout.split('\n');
+  const busy = await operationInProgress(info.path, gitDir);
   if (busy !== undefined) {
     throw new TroupeError(
       'WORKTREE_BUSY',
@@ -104,17 +139,22 @@ export async function requireIdle(info: WorktreeInfo, doing: string): Promise<vo
       { details: { path: info.path, operation: busy } },
     );
   }
-  const head = await git(info.path, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowFail: true });
-  if (head.exitCode === 0 && head.stdout === info.branch) return;
-  const where = head.exitCode === 0 ? `on branch '${head.stdout}'` : 'detached';
+  if (ref === `refs/heads/${info.branch}`) return;
+  const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;
+  const where = branch !== undefined ? `on branch '${branch}'` : 'detached';
   throw new TroupeError(
     'WORKTREE_BUSY',
     `Cannot ${doing} ${info.path}: its HEAD is ${where}, not on the session's branch '${info.branch}'. Check out '${info.branch}' there (\`git -C ${info.path} switch ${info.branch}\`) first.`,
-    { details: { path: info.path, branch: info.branch, head: head.exitCode === 0 ? head.stdout : null } },
+    { details: { path: info.path, branch: info.branch, head: branch ?? null } },
   );
 }
 
-/** The files with uncommitted changes (`untracked: false` leaves new files out). */
+/**
+ * The files with uncommitted changes (`untracked: false` leaves new files out).
+ *
+ * @example
+ * await changedFiles(info.path, { untracked: true }) // ['src/a.ts', 'notes.txt']
+ */
 export async function changedFiles(path: string, options: { untracked: boolean }): Promise<string[]> {
   const { stdout } = await git(path, ['--no-optional-locks', 'status', '--porcelain', `--untracked-files=${options.untracked ? 'all' : 'no'}`]);
   return stdout === '' ? [] : stdout.split('\n').map((line) => line.slice(3));

@@ -9,7 +9,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { TroupeError } from '../../runtime/errors.js';
 import { branchExists, commitIdentity, git, withRepoLock } from './worktree-git.js';
 import { changedFiles, requireFreePath, requireIdle, requireRepo, type WorktreeInfo } from './worktree-info.js';
-import { runSetup } from './worktree-setup.js';
+import { runSetup, setupEnding } from './worktree-setup.js';
 
 /** Subject of the commit that holds a paused session's uncommitted work. */
 export const PAUSE_SUBJECT = 'wip: troupe pause';
@@ -88,7 +88,7 @@ export async function resumeWorktree(info: WorktreeInfo, options: ResumeOptions 
   if (outcome.ok) return;
   throw new TroupeError(
     'WORKTREE_SETUP_FAILED',
-    `Setup '${options.setup}' failed in resumed worktree ${info.path} (exit code ${outcome.exitCode ?? 'none: cancelled'}); the worktree was kept with its work. Fix the setup and run it there again.${outcome.tail ? ` Its last output:\n${outcome.tail}` : ''}`,
+    `Setup '${options.setup}' ${setupEnding(outcome)} in resumed worktree ${info.path}; the worktree was kept with its work. Fix the setup and run it there again.${outcome.tail ? ` Its last output:\n${outcome.tail}` : ''}`,
     { details: { path: info.path, branch: info.branch, setup: options.setup, exitCode: outcome.exitCode, tail: outcome.tail } },
   );
 }

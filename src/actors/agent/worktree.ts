@@ -11,18 +11,21 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { TroupeError } from '../../runtime/errors.js';
 import { branchExists, commitExists, commitIdentity, git, withRepoLock } from './worktree-git.js';
 import { changedFiles, requireFreePath, requireIdle, requireRepo, type WorktreeInfo } from './worktree-info.js';
-import { runSetup } from './worktree-setup.js';
+import { runSetup, setupEnding } from './worktree-setup.js';
 
-export type { WorktreeInfo, WorktreeStatus } from './worktree-info.js';
+export { isWorktreeInfo, type WorktreeInfo, type WorktreeStatus } from './worktree-info.js';
 export { worktreeStatus, syncWorktree, type SyncResult } from './worktree-sync.js';
 export { pauseWorktree, resumeWorktree, PAUSE_SUBJECT, type ResumeOptions } from './worktree-pause.js';
+
+/** Where worktrees go by default, relative to the repository's top. */
+export const DEFAULT_WORKTREE_ROOT = '.troupe/worktrees';
 
 /** What `createWorktree` needs. */
 export interface CreateWorktreeOptions {
   /** A directory inside the repository (its top is found from there). */
   readonly repo: string;
-  /** Where worktrees go: absolute, or relative to the repository's top (`.troupe/worktrees`). */
-  readonly root: string;
+  /** Where worktrees go: absolute, or relative to the repository's top. Default {@link DEFAULT_WORKTREE_ROOT}. */
+  readonly root?: string;
   /** The worktree's directory name under `root` (the actor id). */
   readonly id: string;
   /** The branch to create (`agent/fixer`); must not exist yet. */
@@ -51,7 +54,7 @@ export async function createWorktree(options: CreateWorktreeOptions): Promise<Wo
   const common = await requireRepo(options.repo);
   const top = await git(options.repo, ['rev-parse', '--show-toplevel'], { allowFail: true });
   const repo = top.exitCode === 0 ? top.stdout : resolve(options.repo);
-  const root = resolve(repo, options.root);
+  const root = resolve(repo, options.root ?? DEFAULT_WORKTREE_ROOT);
   const path = resolve(root, options.id);
   if (options.id === '' || relative(root, path).startsWith('..') || isAbsolute(options.id) || options.id.split('/').includes('..')) {
     throw new TroupeError('INVALID_ARGUMENT', `Worktree id '${options.id}' must name a directory inside ${root}. Use the actor id (letters, digits, '-', '_', '/').`, {
@@ -90,10 +93,9 @@ export async function createWorktree(options: CreateWorktreeOptions): Promise<Wo
     await git(repo, ['worktree', 'remove', '--force', path], { allowFail: true });
     await git(repo, ['branch', '-D', options.branch], { allowFail: true });
   });
-  const why = outcome.exitCode === undefined ? 'was cancelled' : `failed (exit code ${outcome.exitCode})`;
   throw new TroupeError(
     'WORKTREE_SETUP_FAILED',
-    `Setup '${options.setup}' ${why} in ${path}; the worktree and branch '${options.branch}' were removed. Fix the setup command (or what it needs) and start again.${outcome.tail ? ` Its last output:\n${outcome.tail}` : ''}`,
+    `Setup '${options.setup}' ${setupEnding(outcome)} in ${path}; the worktree and branch '${options.branch}' were removed. Fix the setup command (or what it needs) and start again.${outcome.tail ? ` Its last output:\n${outcome.tail}` : ''}`,
     { details: { path, branch: options.branch, setup: options.setup, exitCode: outcome.exitCode, tail: outcome.tail } },
   );
 }
