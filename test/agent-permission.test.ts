@@ -31,7 +31,8 @@ describe('claude safety tiers', () => {
     await h.waitFor('waiting', { timeout: 20_000 });
     expect(orc.agent('sup').info().approvals).toMatchObject([{ toolUseId: 'toolu_02', tool: 'Bash', input: 'rm -rf dist' }]);
     expect(orc.list().find((a) => a.id === 'sup')?.summary).toMatchObject({ approve: 'Bash:toolu_02' });
-    orc.agent('sup').approve('toolu_02');
+    const approved = await troupe(['approve', 'sup', 'toolu_02', '--db', `${dir}/state.db`]);
+    expect(approved.stdout).toBe('approved toolu_02 for sup');
     await h.waitFor('succeeded', { timeout: 20_000 });
     expect(decisions(orc, 'sup')).toEqual([
       { toolUseId: 'toolu_01', tool: 'Bash', decision: 'allow', by: 'rule' },
