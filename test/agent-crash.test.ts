@@ -67,3 +67,22 @@ it.skipIf(!hasTmux && !process.env.CI)('re-attaches an interactive session in tm
   await h.waitFor('idle', { timeout: 15_000 });
   expect(h.context).toMatchObject({ handle: { backend: 'tmux', session: started.ready.session } });
 });
+
+it('an idle session (its run over) comes back idle after close and reopen, and a prompt continues it', async () => {
+  const dir = tempDir();
+  const db = `${dir}/state.db`;
+  const { env, log } = scenario(dir, { session: 'th-idle', fresh: [[{ say: 'first' }]], resume: [[{ say: 'second' }]] });
+  orc = await createOrchestrator({ db, cwd: dir });
+  const h = await orc.spawn({ kind: 'agent', id: 'idler', driver: 'codex', bin: `${import.meta.dirname}/fixtures/agents/fake-codex.mjs`, prompt: 'go', env, safety: 1, keep_alive: true });
+  await h.waitFor((s) => s.value === 'idle' && (s.context as { runAlive: boolean }).runAlive === false, { timeout: 10_000 });
+  await orc.close();
+  orc = await createOrchestrator({ db, cwd: dir });
+  const again = orc.agent('idler');
+  expect(again.state).toBe('idle');
+  await orc.agent('idler').prompt('more');
+  await again.waitFor((s) => s.value === 'idle' && (s.context as { messages: number }).messages === 2, { timeout: 10_000 });
+  expect(runsOf(log).map((r) => (r['argv'] as string[]).slice(-3))).toEqual([
+    ['--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', 'go'],
+    ['resume', 'th-idle', 'more'],
+  ]);
+});

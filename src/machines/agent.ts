@@ -115,7 +115,12 @@ export const agentMachine = setup({
       enqueue.assign({ outcome: { state: 'succeeded', reason: 'completed' } });
       enqueue.sendTo('run', { type: 'agent.run.end_input' } satisfies AgentRunCommand);
     }),
-    recordExit: assign(({ context, event }) => (event.type === 'agent.run.exited' ? { runAlive: false, exitCode: event.exitCode, signal: event.signal, lastActivity: event.at } : { runAlive: false, lastActivity: context.lastActivity })),
+    // The run is over: its actor goes too, so a snapshot taken now (an idle session, a usage-limit
+    // wait) holds no run that a restore would take for one cut short by a crash.
+    recordExit: enqueueActions(({ context, event, enqueue }) => {
+      enqueue.stopChild('run');
+      enqueue.assign(event.type === 'agent.run.exited' ? { runAlive: false, exitCode: event.exitCode, signal: event.signal, lastActivity: event.at } : { runAlive: false, lastActivity: context.lastActivity });
+    }),
     // A usage limit: wait the CLI's reset time, or the backoff's next rung, then continue.
     armLimit: assign(({ context, event }) => {
       const now = event.type === 'agent.run.exited' ? event.at : (context.lastActivity ?? 0);
