@@ -41,14 +41,26 @@ interface Enqueue {
   spawnChild(src: 'run', options: { id: string; input: AgentRunInput }): void;
 }
 
+/**
+ * A run's input: the session's compiled input and what this run is for, and nothing of the
+ * session's counters (the run's input is persisted with every snapshot write of the session).
+ * The previous run's handle stays in the context (for `troupe attach`), not here.
+ */
+function runInput(context: AgentContext, prompt: string, resume: boolean): AgentRunInput {
+  const { id, driver, bin, mode, cwd, env, safety, keepAlive, continuePrompt, limitBackoff, maxResumes, graceMs } = context;
+  const input: AgentRunInput = { id, driver, bin, mode, prompt: '', cwd, env, safety, keepAlive, continuePrompt, limitBackoff, maxResumes, graceMs, runPrompt: prompt };
+  for (const key of ['model', 'maxTurns', 'maxBudgetUsd', 'timeoutMs', 'args', 'idleMs', 'taskFile', 'worktree', 'worktreeInfo', 'sessionId'] as const) {
+    if (context[key] !== undefined) (input as unknown as Record<string, unknown>)[key] = context[key];
+  }
+  if (resume && context.sessionId) input.resume = context.sessionId;
+  return input;
+}
+
 /** Starts the next run of the CLI (the one before is stopped first): a new session, or a resume of this one. */
 function launch(context: AgentContext, enqueue: Enqueue, prompt: string, resume: boolean): void {
   enqueue.stopChild('run');
   enqueue.assign({ runs: context.runs + 1, runAlive: true, limited: undefined, interrupted: undefined, pendingTurns: 1 });
-  const input: AgentRunInput = { ...(context as AgentInput), runPrompt: prompt, ...(resume && context.sessionId ? { resume: context.sessionId } : {}) };
-  // The previous run's handle stays in the context (for `troupe attach`): a new run starts without one.
-  delete input.handle;
-  enqueue.spawnChild('run', { id: 'run', input });
+  enqueue.spawnChild('run', { id: 'run', input: runInput(context, prompt, resume) });
 }
 
 const turnOf = (event: { type: string; event?: AgentEvent }) => (event.type === 'agent.run.event' && event.event?.type === 'agent.turn_completed' ? event.event : undefined);
