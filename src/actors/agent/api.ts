@@ -10,7 +10,7 @@ import { TroupeError } from '../../runtime/errors.js';
 import type { KindApiContext } from '../../runtime/kind.js';
 import { toolInput } from './conversation.js';
 import { AgentHandle } from './handle.js';
-import type { AgentLive } from './live.js';
+import { RUN_ENDED, type AgentLive } from './live.js';
 import type { PermissionDecision } from './permission-server.js';
 import { decideTool } from './safety.js';
 
@@ -51,7 +51,8 @@ export function agentApi(ctx: KindApiContext, live: AgentLive) {
     ctx.send(id, { type: 'agent.approval.requested', toolUseId, tool, input: shown, at: ctx.services.now() } satisfies AgentCommand);
     const decision = await live.ask(id, toolUseId, tool, input);
     ctx.send(id, { type: 'agent.approval.decided', toolUseId, allow: decision.behavior === 'allow', at: ctx.services.now() } satisfies AgentCommand);
-    emit(id, 'agent.permission', { toolUseId, tool, input: shown, decision: decision.behavior, by: 'person', ...(decision.behavior === 'deny' ? { message: decision.message } : {}) });
+    const by = decision.behavior === 'deny' && decision.message === RUN_ENDED ? 'troupe' : 'person';
+    emit(id, 'agent.permission', { toolUseId, tool, input: shown, decision: decision.behavior, by, ...(decision.behavior === 'deny' ? { message: decision.message } : {}) });
     return decision;
   });
 

@@ -15,6 +15,9 @@ export interface TranscriptEntry {
   event: AgentEvent;
 }
 
+/** What a tool use left waiting is told when its run ends (nobody decides it any more). */
+export const RUN_ENDED = 'The agent run ended before anyone decided this tool use.';
+
 /** How many events a transcript keeps in memory (the journal keeps them all). */
 const TRANSCRIPT_MAX = 5000;
 
@@ -74,7 +77,7 @@ export class AgentLive {
 
   /** A session ended: what waited is denied (its CLI is gone anyway). */
   forget(agent: string): void {
-    for (const id of this.pending(agent)) this.decide(agent, id, false, 'The agent session ended.');
+    for (const id of this.pending(agent)) this.decide(agent, id, false, RUN_ENDED);
     this.waiting.delete(agent);
   }
 }
