@@ -121,4 +121,3 @@ export type { AgentHandle, AgentInfo } from './actors/agent/handle.js';
 export type { TranscriptEntry } from './actors/agent/live.js';
 export type { AgentState, AgentOutput } from './machines/agent.js';
 export type { AgentEvent, AgentSeverity, AgentError } from './machines/agent-events.js';
-export { servePermissionTool } from './actors/agent/permission-server.js';
