@@ -11,7 +11,7 @@ import type { KindApiContext } from '../../runtime/kind.js';
 import { toolInput } from './conversation.js';
 import { AgentHandle } from './handle.js';
 import { RUN_ENDED, type AgentLive } from './live.js';
-import type { PermissionDecision } from './permission-server.js';
+import type { PermissionDecision } from './permission-tool.js';
 import { decideTool } from './safety.js';
 
 /**

@@ -12,7 +12,7 @@ import { isGroupRecord, killGroupNow, reconcileGroup } from '../proc/reap-group.
 import { agentApi } from './api.js';
 import { AgentHandle } from './handle.js';
 import { AgentLive } from './live.js';
-import { permissionToolFor } from './permission-server.js';
+import { permissionToolFor } from './permission-tool.js';
 import { createAgentRun, pendingAgentStops, type AgentRunServices } from './run.js';
 import { agentSpecSchema, compileAgent } from './spec.js';
 

@@ -4,7 +4,7 @@
  * (resolved by `h.approve`/`h.deny` or `agent.approve` from another process).
  */
 import type { AgentEvent } from '../../machines/agent-events.js';
-import type { PermissionDecision } from './permission-server.js';
+import type { PermissionDecision } from './permission-tool.js';
 import { WorktreeStatuses } from './worktree-session.js';
 
 /** One entry of a transcript. */

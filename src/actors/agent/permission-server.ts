@@ -7,35 +7,17 @@
  * answers claude with `{"behavior":"allow","updatedInput":...}` or `{"behavior":"deny","message":...}`.
  * Self-contained, so `troupe mcp` can include the tool later.
  */
-import { fileURLToPath } from 'node:url';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { z } from 'zod';
 import { sendControl } from '../../runtime/control-client.js';
 import { describeError } from '../../runtime/errors.js';
-import type { PermissionTool } from './drivers/driver.js';
+import { PERMISSION_SERVER, PERMISSION_TOOL, type PermissionDecision } from './permission-tool.js';
 
-/** The MCP server's name in claude's config, and the tool's: claude calls it `mcp__troupe__permission`. */
-export const PERMISSION_SERVER = 'troupe';
-export const PERMISSION_TOOL = 'permission';
-
-/** What the owner answers, as claude reads it. */
-export type PermissionDecision = { behavior: 'allow'; updatedInput: unknown } | { behavior: 'deny'; message: string };
+export type { PermissionDecision };
 
 /** How long a tool use may wait for a person: as long as the session lasts (a day at most). */
 const DECISION_WAIT_MS = 24 * 3600_000;
-
-/**
- * The `--mcp-config` and tool name for a claude run of `agent` on database `db`: the server
- * is this package's `troupe mcp-permission`, run by the same Node.
- *
- * @example permissionToolFor('/srv/.troupe/state.db', 'fixer').tool // 'mcp__troupe__permission'
- */
-export function permissionToolFor(db: string, agent: string): PermissionTool {
-  const bin = fileURLToPath(new URL('../../../bin/troupe.js', import.meta.url));
-  const server = { command: process.execPath, args: [bin, 'mcp-permission', '--db', db, '--agent', agent] };
-  return { mcpConfig: JSON.stringify({ mcpServers: { [PERMISSION_SERVER]: server } }), tool: `mcp__${PERMISSION_SERVER}__${PERMISSION_TOOL}` };
-}
 
 /**
  * Serves the permission tool on stdio until the client goes away.
