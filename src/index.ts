@@ -118,3 +118,9 @@ export type { EventFilter, TroupeEvent, EventListener } from './runtime/events.j
 export { postToInbox } from './runtime/inbox-client.js';
 export { sendControl, type ControlOptions } from './runtime/control-client.js';
 export { CONTROL_TARGET, type ControlReply, type ControlHandler } from './runtime/control.js';
+// Agent sessions (Claude Code, Codex, Gemini CLI): `orc.agent(id)`
+export type { AgentSpec } from './actors/agent/spec.js';
+export type { AgentHandle, AgentInfo } from './actors/agent/handle.js';
+export type { TranscriptEntry } from './actors/agent/live.js';
+export type { AgentState, AgentOutput } from './machines/agent.js';
+export type { AgentEvent, AgentSeverity, AgentError } from './machines/agent-events.js';

@@ -4,6 +4,7 @@
  * A new built-in kind is its machine in `src/machines/`, its folder in `src/actors/`, and
  * one line here.
  */
+import { agentKind } from './actors/agent/kind.js';
 import { processKind } from './actors/process/kind.js';
 import { scheduleKind } from './actors/schedule/kind.js';
 import { queueKind } from './actors/queue/kind.js';
@@ -13,4 +14,4 @@ import { containerKind } from './actors/container/kind.js';
 import type { KindDefinition } from './runtime/kind.js';
 
 /** @example createOrchestrator() registers each of these before users' kinds. */
-export const builtinKinds: readonly KindDefinition[] = [processKind, shellKind, containerKind, workflowKind, scheduleKind, queueKind];
+export const builtinKinds: readonly KindDefinition[] = [processKind, shellKind, containerKind, agentKind, workflowKind, scheduleKind, queueKind];

@@ -25,4 +25,5 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<{ default: Benchm
   container: () => import('../container.js'),
   api: () => import('../api.js'),
   inspector: () => import('../inspector.js'),
+  agent: () => import('../agent.js'),
 };

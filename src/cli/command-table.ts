@@ -30,6 +30,8 @@ const COMMANDS: Readonly<Record<string, Loader>> = {
   events: () => import('./commands/events.js'),
   schedule: () => import('./commands/schedule.js'),
   queue: () => import('./commands/queue.js'),
+  agent: () => import('./commands/agent.js'),
+  'mcp-permission': () => import('./commands/mcp-permission.js'),
   completion: () => import('./commands/completion.js'),
   help: () => import('./commands/help.js'),
 };

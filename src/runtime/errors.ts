@@ -101,7 +101,11 @@ export type ErrorCode =
   | 'CONTAINER_FAILED'
   | 'CONTAINER_OOM'
   | 'CONTAINER_TIMEOUT'
-  | 'CONTAINER_LOST';
+  | 'CONTAINER_LOST'
+  // agent sessions
+  | 'NOT_AN_AGENT'
+  | 'AGENT_NOT_RUNNING'
+  | 'APPROVAL_NOT_FOUND';
 
 export class TroupeError extends Error {
   override readonly name: string = 'TroupeError';

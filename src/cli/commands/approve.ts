@@ -51,13 +51,31 @@ export async function approve(options: ApproveOptions, io: Io): Promise<void> {
  */
 export default defineCommand({
   name: 'approve',
-  summary: 'Let a step that waits for approval go ahead.',
+  summary: "Let a step that waits for approval go ahead (or an agent's tool use: <agent> <tool-use-id>).",
   args: [
     { name: '<run-id>', description: 'The run.', complete: 'actor' },
     { name: '<step>', description: "The step, in state 'approval' (troupe ps shows it)." },
   ],
   options: [],
   help: 'The owner of the database (the troupe run showing the run) delivers the approval.',
-  examples: ['troupe approve deploy-x7k2p9 deploy'],
-  run: ({ db, args, io }) => approve({ db, runId: checkRunId(args['<run-id>']!), step: args['<step>']! }, io),
+  examples: ['troupe approve deploy-x7k2p9 deploy', 'troupe approve fixer toolu_01ABC'],
+  async run({ db, args, io }) {
+    // An agent session's tool use waiting for approval: `troupe approve <agent> <tool-use-id>`.
+    if (isAgent(db, args['<run-id>']!)) {
+      const { sendControl } = await import('../../runtime/control-client.js');
+      await sendControl(db, { type: 'agent.approve', agent: args['<run-id>']!, toolUseId: args['<step>']!, allow: true });
+      return void (await io.out(`approved ${args['<step>']!} for ${args['<run-id>']!}\n`));
+    }
+    await approve({ db, runId: checkRunId(args['<run-id>']!), step: args['<step>']! }, io);
+  },
 });
+
+/** Whether `id` names an agent session (whose tool uses `approve` also decides). */
+function isAgent(db: string, id: string): boolean {
+  const reader = openReader(db);
+  try {
+    return reader.actor(id)?.kind === 'agent';
+  } finally {
+    reader.close();
+  }
+}

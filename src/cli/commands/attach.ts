@@ -124,7 +124,8 @@ function tmuxHandleOf(id: string, shell: TerminalView): TmuxHandle {
     );
   }
   const handle = shell.handle as Partial<TmuxHandle> | undefined;
-  if (!['starting', 'running', 'stopping'].includes(shell.state) || typeof handle?.socket !== 'string' || typeof handle.session !== 'string') {
+  // A shell's (or step's) live states, and an interactive agent's, whose TUI runs in tmux too.
+  if (!['starting', 'running', 'stopping', 'initializing', 'working', 'waiting', 'idle'].includes(shell.state) || typeof handle?.socket !== 'string' || typeof handle.session !== 'string') {
     throw new TroupeError('SHELL_NOT_RUNNING', `Shell '${id}' is not running (it is '${shell.state}'): there is no session to attach to. See its output with \`troupe logs ${id}\`.`, {
       details: { id, state: shell.state },
     });

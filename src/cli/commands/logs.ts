@@ -66,7 +66,7 @@ attempt; the header of each output names its file.`,
 
 async function logsOfActor(reader: Reader, actor: ActorView, options: { lines: number | undefined; follow: boolean }, io: Io): Promise<void> {
   await io.out(summary(actor));
-  const printer = new Printer(reader, actor.id, options.lines, io);
+  const printer = new Printer(reader, actor.id, options.lines, io, actor.kind === 'agent' ? CONVERSATION_TYPES : NONE);
   await io.out('--- journal ---\n');
   await printer.journal();
   await printer.output();
@@ -97,6 +97,10 @@ async function follow(reader: Reader, id: string, printer: Printer, io: Io): Pro
   }
 }
 
+const NONE: ReadonlySet<string> = new Set();
+/** An agent's conversation events: its output log shows them readably, so its journal part leaves them out. */
+const CONVERSATION_TYPES: ReadonlySet<string> = new Set(['agent.started', 'agent.message', 'agent.tool_use', 'agent.tool_result', 'agent.turn_completed', 'agent.unknown', 'message.delivered']);
+
 /** Keeps the reading positions of the journal and the log file, and their interleaving tidy. */
 class Printer {
   private afterSeq = 0;
@@ -111,6 +115,7 @@ class Printer {
     private readonly id: string,
     private readonly lines: number | undefined,
     private readonly io: Io,
+    private readonly hidden: ReadonlySet<string> = NONE,
   ) {
     const file = reader.logFile(id);
     const tails = file === undefined ? [] : tailsOf(file, lines);
@@ -126,6 +131,7 @@ class Printer {
       this.first = false;
       for (const row of rows) {
         this.afterSeq = row.seq;
+        if (this.hidden.has(row.type)) continue;
         const line = formatJournalRow(row);
         if (line === '') continue;
         // Output can stop mid-line; a journal line must still start on its own line.
