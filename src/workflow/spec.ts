@@ -166,10 +166,10 @@ export const stepSchema = z
     continue_on_error: z.boolean().default(false).describe("A failure of this step does not fail the workflow."),
     approval: z.boolean().default(false).describe('Wait for `troupe approve <run> <step>` before starting.'),
     mode: z
-      .enum(['exec', 'pty', 'tmux'])
+      .enum(['exec', 'pty', 'tmux', 'auto'])
       .optional()
       .meta({ default: 'exec' })
-      .describe('exec (pipes; the default), pty (a terminal) or tmux (a tmux session). `expect` implies pty unless tmux.'),
+      .describe('exec (pipes; the default), pty (a terminal), tmux (a tmux session) or auto (chosen from the command: a terminal for what prompts, tmux for servers and services, else pipes; rules extensible in troupe.yaml). `expect` implies pty unless tmux.'),
     expect: z.array(expectRoundSchema).optional().describe('An interactive dialog, answered in order.'),
     outputs: z
       .record(z.string().regex(OUTPUT_NAME, { error: (issue) => `${quoted(issue.input)} is not a valid output name; use letters, digits, '_' and '-'` }), captureRegex)
