@@ -15,6 +15,7 @@ const COMMANDS: Readonly<Record<string, Loader>> = {
   send: () => import('./commands/send.js'),
   attach: () => import('./commands/attach.js'),
   run: () => import('./commands/run.js'),
+  do: () => import('./commands/do.js'),
   validate: () => import('./commands/validate.js'),
   resume: () => import('./commands/resume.js'),
   approve: () => import('./commands/approve.js'),

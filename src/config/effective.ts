@@ -9,7 +9,8 @@ import type { OrchestratorOptions } from '../runtime/create.js';
 import { parseDuration } from '../runtime/duration.js';
 import type { ModeRule } from '../workflow/mode-rules.js';
 import type { ProblemPath } from '../workflow/problems.js';
-import { checkConfig, findConfigFile, loadConfigFile, type LoadedConfig } from './load.js';
+import { findConfigFile } from './find.js';
+import { checkConfig, loadConfigFile, type LoadedConfig } from './load.js';
 import type { ParsedConfig } from './schema.js';
 
 /** Where a value came from. */

@@ -4,40 +4,15 @@
  * `.git`. YAML syntax errors and unknown or bad keys are reported a line each,
  * `file:line:col: path: reason` (TroupeError INVALID_CONFIG).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { TroupeError, describeError } from '../runtime/errors.js';
 import { closest } from '../workflow/dag.js';
 import { issueProblems, valueAt } from '../workflow/issues.js';
 import { workflowError, yamlLocator, type Problem, type ProblemPath } from '../workflow/problems.js';
+import type { ConfigLocation } from './find.js';
 import { configSchema, type ParsedConfig } from './schema.js';
-
-/** The names looked for in each directory, in this order. */
-export const CONFIG_FILES = ['troupe.yaml', join('.troupe', 'config.yaml')] as const;
-
-/** A config file found: where it is and the project root its relative paths start from. */
-export interface ConfigLocation {
-  readonly file: string;
-  /** The directory holding `troupe.yaml`, or the one holding `.troupe/`. */
-  readonly root: string;
-}
-
-/**
- * The nearest config file from `cwd` upward, or undefined.
- *
- * @example findConfigFile('/srv/app/src') // { file: '/srv/app/troupe.yaml', root: '/srv/app' }
- */
-export function findConfigFile(cwd: string = process.cwd()): ConfigLocation | undefined {
-  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-    for (const name of CONFIG_FILES) {
-      const file = join(dir, name);
-      if (existsSync(file) && statSync(file).isFile()) return { file, root: dir };
-    }
-    if (dirname(dir) === dir) return undefined;
-  }
-}
 
 /** A config file read and checked: its values, and where each one is in the file. */
 export interface LoadedConfig {

@@ -3,7 +3,9 @@
  * workflow a YAML file would give, or to a kept tmux service, a wait on an actor's output,
  * or a message; this runs it on the orchestrator.
  */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { compileDo, type DoAction } from '../../do/compile.js';
+import { logFileIn } from '../../runtime/reader-paths.js';
 import { TroupeError } from '../../runtime/errors.js';
 import type { KindApiContext } from '../../runtime/kind.js';
 import type { WorkflowSpec } from '../../workflow/spec.js';
@@ -26,7 +28,7 @@ export type DoOutcome =
   /** BACKGROUND: the kept service started (a tmux session: `troupe attach <id>`). */
   | { readonly type: 'background'; readonly id: string }
   /** MONITOR: the first match of the regex in the actor's output. */
-  | { readonly type: 'monitor'; readonly actor: string; readonly match: string }
+  | { readonly type: 'monitor'; readonly actor: string; readonly match: string; readonly line: string }
   /** SIGNAL: delivered to an actor (as an event), or published on a topic to `subscribers`. */
   | { readonly type: 'signal'; readonly target: string; readonly to: 'actor' | 'topic'; readonly subscribers?: number };
 
@@ -92,12 +94,29 @@ export async function runDo(ctx: KindApiContext, text: string, options: DoOption
       return { type: 'signal', target: action.target, to: 'topic', subscribers: ctx.publish(action.target, action.message) };
     }
     case 'monitor':
-      return { type: 'monitor', actor: action.actor, match: await monitor(ctx, action.actor, new RegExp(action.until), options.timeout) };
+      return { type: 'monitor', actor: action.actor, ...(await monitor(ctx, action.actor, new RegExp(action.until), options.timeout)) };
+  }
+}
+
+/** The last MONITOR_WINDOW bytes of a log file ('' when there is none). */
+function logTail(path: string): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, MONITOR_WINDOW);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    return buffer.toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
 /** Resolves with the first match of `pattern` in `actor`'s output (what it printed so far, then on). */
-function monitor(ctx: KindApiContext, actor: string, pattern: RegExp, timeout: number | undefined): Promise<string> {
+function monitor(ctx: KindApiContext, actor: string, pattern: RegExp, timeout: number | undefined): Promise<{ match: string; line: string }> {
   const handle = ctx.get(actor);
   if (handle === undefined) {
     return Promise.reject(new TroupeError('ACTOR_NOT_FOUND', `No actor '${actor}' to monitor. \`troupe ps\` shows the actors there are.`, { details: { id: actor } }));
@@ -115,12 +134,14 @@ function monitor(ctx: KindApiContext, actor: string, pattern: RegExp, timeout: n
     const look = (chunk: string) => {
       text = (text + chunk).slice(-MONITOR_WINDOW);
       const match = pattern.exec(text);
-      if (match) settle(() => resolve(match[0]));
+      if (match) settle(() => resolve({ match: match[0], line: lineOf(text, match.index) }));
     };
+    // What it printed before (also in an earlier process: a kept service), from its log file;
+    // then what it prints from now on. The file holds everything the live sink has written.
+    look(logTail(logFileIn(ctx.services.logsDir, actor)));
     const unwatch = ctx.watchOutputs((id, sink) => {
       if (id !== actor || settled) return;
       offs.push(sink.subscribe((chunk) => look(chunk.toString('utf8'))));
-      look(sink.text());
     });
     offs.push(unwatch);
     // What it printed before may have matched already.
@@ -140,4 +161,15 @@ function monitor(ctx: KindApiContext, actor: string, pattern: RegExp, timeout: n
       offs.push(() => clearTimeout(timer));
     }
   });
+}
+
+/**
+ * The whole line of `text` around `index`, without its newline: what MONITOR prints.
+ *
+ * @example lineOf('a\nport 6379 ready\n', 5) // 'port 6379 ready'
+ */
+export function lineOf(text: string, index: number): string {
+  const start = text.lastIndexOf('\n', index - 1) + 1;
+  const end = text.indexOf('\n', index);
+  return text.slice(start, end === -1 ? text.length : end).replace(/\r$/, '');
 }
