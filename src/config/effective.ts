@@ -94,9 +94,9 @@ export function projectConfig(inputs: ConfigInputs = {}): ProjectConfig {
   const loaded = location === undefined ? undefined : loadConfigFile(location);
   const root = location?.root ?? cwd;
   const settings: Setting[] = [];
-  const merged = structuredClone(loaded?.config ?? {}) as Record<string, unknown>;
-  // The file's settings, leaf by leaf (lists, queues, schedules, agents as a whole).
-  if (loaded) collect(loaded, merged, [], settings);
+  const merged = structuredClone(loaded?.raw ?? {}) as Record<string, unknown>;
+  // The file's settings as written, leaf by leaf (lists, queues, schedules, agents as a whole).
+  if (loaded) collect(loaded, loaded.raw, [], settings);
   for (const path of ENV_KEYS) {
     const name = `TROUPE_${path.join('_').toUpperCase()}`;
     const text = env[name];

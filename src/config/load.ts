@@ -18,6 +18,8 @@ import { configSchema, type ParsedConfig } from './schema.js';
 export interface LoadedConfig {
   readonly location: ConfigLocation;
   readonly config: ParsedConfig;
+  /** The values as written (no defaults filled in). */
+  readonly raw: Readonly<Record<string, unknown>>;
   /** `line:col` of the value at a path (`['serve', 'port']`), for `troupe config show`. */
   readonly positionOf: (path: ProblemPath) => { line: number; col: number } | undefined;
 }
@@ -58,7 +60,7 @@ export function parseConfigYaml(text: string, location: ConfigLocation): LoadedC
   }
   const config = checkConfig(raw, location.file, text);
   const locate = yamlLocator(text);
-  return { location, config, positionOf: (path) => (valueAt(raw, path) === undefined ? undefined : locate(path)) };
+  return { location, config, raw: raw as Record<string, unknown>, positionOf: (path) => (valueAt(raw, path) === undefined ? undefined : locate(path)) };
 }
 
 /**

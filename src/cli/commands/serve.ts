@@ -10,6 +10,8 @@ import { checkDatabaseFile } from '../../runtime/reader.js';
 import { defineCommand } from '../command.js';
 import type { Io } from '../io.js';
 import { signalName } from '../run-session.js';
+import { cliConfig, configOptions } from '../project.js';
+import { applyConfig, startBackup } from '../serve-config.js';
 
 /**
  * Owns `db` until a signal arrives, then closes it; resolves to 0 after a graceful stop.
@@ -19,11 +21,16 @@ import { signalName } from '../run-session.js';
  * const code = await serve({ db: '/srv/.troupe/state.db' }, io);
  */
 export async function serve(options: { readonly db: string }, io: Io): Promise<number> {
+  // The project's config file: a backup at start, options, named queues and schedules, retention.
+  const config = await cliConfig();
+  await startBackup(options.db, config, io);
   // Our signals: the library's default handler would exit before the goodbye line.
-  const orc = await createOrchestrator({ db: options.db, handleSignals: false, watchInbox: true });
+  const orc = await createOrchestrator({ ...(await configOptions()), db: options.db, handleSignals: false, watchInbox: true });
   try {
+    const stopCleanup = await applyConfig(orc, config, io);
     await io.out(`troupe serve: owns ${options.db} (pid ${process.pid}); stop it with Ctrl-C or \`kill ${process.pid}\` (SIGTERM)\n`);
     await stopped(io.signal);
+    stopCleanup();
     io.err(`troupe serve: ${signalName(io.signal)}: stopping gracefully\n`);
   } finally {
     await orc.close();
