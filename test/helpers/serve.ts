@@ -3,6 +3,8 @@
  * from source like `troupe()` runs the CLI, awaited until it prints its one line.
  */
 import { execa, type ResultPromise } from 'execa';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ROOT } from './cli.js';
 
 export interface Serve {
@@ -13,15 +15,17 @@ export interface Serve {
 }
 
 /**
- * Starts `troupe serve --db <db>` and resolves once it owns the database; rejects with
- * what it printed if it exits first.
+ * Starts `troupe serve --db <db>` (in `cwd`, default the repository) and resolves once it
+ * owns the database; rejects with what it printed if it exits first.
  *
  * @example
  * const serve = await startServe(db); ... serve.child.kill('SIGTERM'); await serve.child;
  */
-export async function startServe(db: string, env: Record<string, string> = {}): Promise<Serve> {
-  const child = execa('node', ['--import', 'tsx', 'src/cli/run.ts', 'serve', '--db', db], {
-    cwd: ROOT,
+export async function startServe(db: string, env: Record<string, string> = {}, cwd?: string): Promise<Serve> {
+  // From another directory (a project with its own troupe.yaml), tsx and the CLI by their absolute paths.
+  const node = cwd === undefined ? ['--import', 'tsx', 'src/cli/run.ts'] : ['--import', pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')).href, join(ROOT, 'src', 'cli', 'run.ts')];
+  const child = execa('node', [...node, 'serve', '--db', db], {
+    cwd: cwd ?? ROOT,
     reject: false,
     buffer: false,
     env: { TROUPE_DB: undefined, TZ: 'UTC', ...env },
