@@ -117,6 +117,13 @@ describe.skipIf(!hasTmux && !process.env.CI)('troupe do: automatic mode', () => 
     } finally {
       reader.close();
     }
+    // ps says it under the run, step by step.
+    const ps = (await troupe(['ps', '--db', db])).stdout.split('\n').slice(-3).map((line) => line.replace(/ +/g, ' ').replace(/ [\d.]+s /, ' <t> '));
+    expect(ps).toEqual([
+      " ssh-V succeeded <t> mode=pty (auto: rule 'ssh asks for passwords and host keys')",
+      " redis-server-version succeeded <t> mode=tmux (auto: rule 'redis-server is a server')",
+      ' echo-plain succeeded <t> mode=exec (auto: no rule matched: pipes)',
+    ]);
   });
 
   it("validate --explain says how each step runs and why, with the project's rules first", async () => {

@@ -72,7 +72,9 @@ export default defineCommand({
 While it runs, the other commands are its clients: 'troupe run' submits the run to it
 (several runs go at once), and send, approve, cancel take effect at once. SIGTERM or
 Ctrl-C stop it gracefully (exit 0): processes it started are stopped, kept actors
-(tmux shells) stay. Under systemd: Type=simple, KillSignal=SIGTERM (see
+(tmux shells) stay. At start it backs the database up (the last backups.keep of these
+are kept) and creates the config file's queues and schedules that are missing; it applies
+its retention every retention.cleanup_interval. Under systemd: Type=simple, KillSignal=SIGTERM (see
 examples/troupe.service).`,
   examples: ['troupe serve', 'troupe serve --db /srv/app/.troupe/state.db'],
   run: ({ db, io }) => {
