@@ -174,6 +174,23 @@ describe('the config file', () => {
   });
 });
 
+describe("a configured queue's sizes and priorities", () => {
+  it('queues items added without a priority at its default_priority', async () => {
+    const root = project('queues:\n  builds: { max_concurrent: 1, max_queued: 5, default_priority: 4 }\n');
+    const config = projectConfig({ cwd: root, env: {} });
+    const orc = await createOrchestrator({ ...orchestratorOptions(config), db: join(root, 'state.db'), handleSignals: false });
+    try {
+      await orc.spawn({ kind: 'queue', id: 'builds', ...config.values.queues!['builds']! });
+      await orc.queue('builds').pause();
+      await orc.enqueue('builds', { kind: 'process', command: 'true' });
+      await orc.enqueue('builds', { kind: 'process', command: 'true' }, { priority: 1 });
+      expect(orc.queue('builds').status()).toMatchObject({ queued: [{ priority: 4 }, { priority: 1 }], limits: { maxConcurrent: 1, maxQueued: 5 } });
+    } finally {
+      await orc.close();
+    }
+  });
+});
+
 describe('the config JSON Schema', () => {
   it('is committed as generated (npm run schema) and takes no unknown keys', () => {
     const committed = readFileSync(join(ROOT, CONFIG_SCHEMA_FILE), 'utf8');
