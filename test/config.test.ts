@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { orchestratorOptions, projectConfig } from '../src/config/effective.js';
+import { orchestratorOptions, projectConfig, serveAddress } from '../src/config/effective.js';
 import { findConfigFile } from '../src/config/find.js';
 import { CONFIG_SCHEMA_FILE, configJsonSchema } from '../src/config/schema.js';
 import { createOrchestrator } from '../src/index.js';
@@ -99,6 +99,15 @@ describe('the config file', () => {
     expect(from('durability')).toEqual({ key: 'durability', value: 'full', source: 'file', from: `${file}:3:13` });
     expect(from('queues.builds')).toEqual({ key: 'queues.builds', value: { max_concurrent: 2, max_queued: 50 }, source: 'file', from: `${file}:29:5` });
     expect(projectConfig({ cwd: project('{}\n'), env: {} }).settings.find((s) => s.key === 'serve.host')).toEqual({ key: 'serve.host', value: '127.0.0.1', source: 'default', from: 'default' });
+  });
+
+  it("gives troupe serve's address: flags, then TROUPE_SERVE_*, then the file, then 127.0.0.1:7357", () => {
+    const root = project('serve:\n  host: 127.0.0.3\n  port: 7077\n');
+    expect(serveAddress({}, { cwd: root, env: {} })).toEqual({ host: '127.0.0.3', port: 7077 });
+    expect(serveAddress({}, { cwd: root, env: { TROUPE_SERVE_PORT: '8080' } })).toEqual({ host: '127.0.0.3', port: 8080 });
+    expect(serveAddress({ port: '0', host: '127.0.0.1' }, { cwd: root, env: { TROUPE_SERVE_PORT: '8080' } })).toEqual({ host: '127.0.0.1', port: 0 });
+    expect(serveAddress({}, { cwd: project('{}\n'), env: {} })).toEqual({ host: '127.0.0.1', port: 7357 });
+    expect(thrown(() => serveAddress({ port: '70000' }, { cwd: root, env: {} })).message).toContain('serve.port: 70000 is more than 65535');
   });
 
   it('refuses an unknown key or a bad value with file:line:col', () => {

@@ -44,12 +44,16 @@ const ENV_KEYS: readonly (readonly string[])[] = [
   ['backups', 'keep'],
 ];
 
+/** `troupe serve`'s HTTP port when nothing says otherwise (the API's own default). */
+export const SERVE_PORT = 7357;
+
 /** Defaults that are not "unset", with what they mean. */
 const DEFAULTS: Readonly<Record<string, unknown>> = {
   durability: 'normal',
   'logs.max_size': '64MiB',
   'retention.cleanup_interval': '1h',
   'serve.host': '127.0.0.1',
+  'serve.port': SERVE_PORT,
   'backups.dir': '.troupe/backups',
   'backups.keep': 5,
 };
@@ -72,7 +76,7 @@ export interface ProjectConfig {
   readonly db: string;
   readonly values: ParsedConfig;
   readonly settings: readonly Setting[];
-  readonly serve: { readonly host: string; readonly port?: number };
+  readonly serve: { readonly host: string; readonly port: number };
   readonly modeRules: readonly ModeRule[];
   readonly agents: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly backups: { readonly dir: string; readonly keep: number };
@@ -127,7 +131,7 @@ export function projectConfig(inputs: ConfigInputs = {}): ProjectConfig {
     db,
     values,
     settings,
-    serve: { host: values.serve?.host ?? '127.0.0.1', ...(values.serve?.port === undefined ? {} : { port: values.serve.port }) },
+    serve: { host: values.serve?.host ?? '127.0.0.1', port: values.serve?.port ?? SERVE_PORT },
     modeRules: values.modes ?? [],
     agents: values.agents ?? {},
     backups: { dir: resolve(root, values.backups?.dir ?? join('.troupe', 'backups')), keep: values.backups?.keep ?? 5 },
@@ -157,6 +161,18 @@ export function orchestratorOptions(config: ProjectConfig): OrchestratorOptions 
     ...(config.retention.journalMs === undefined ? {} : { journalRetention: config.retention.journalMs }),
     ...(config.modeRules.length > 0 ? { modeRules: config.modeRules } : {}),
   };
+}
+
+/**
+ * Where `troupe serve` listens: `--host`/`--port` when given, else `TROUPE_SERVE_HOST`/
+ * `TROUPE_SERVE_PORT`, else the config file's `serve`, else 127.0.0.1:7357. Throws
+ * INVALID_CONFIG for a bad value (a port that is not 0-65535).
+ *
+ * @example serveAddress({ port: '0' }) // { host: '127.0.0.1', port: 0 }
+ */
+export function serveAddress(flags: { readonly host?: string; readonly port?: string } = {}, inputs: Omit<ConfigInputs, 'flags'> = {}): { host: string; port: number } {
+  const port = flags.port === undefined ? undefined : /^\d+$/.test(flags.port) ? Number(flags.port) : flags.port;
+  return projectConfig({ ...inputs, flags: { 'serve.host': flags.host, 'serve.port': port } }).serve;
 }
 
 /** Walks the file's values: a setting per scalar, per list and per named queue/schedule/agent. */
