@@ -21,4 +21,5 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<{ default: Benchm
   serve: () => import('../serve.js'),
   schedule: () => import('../schedule.js'),
   queue: () => import('../queue.js'),
+  ops: () => import('../ops.js'),
 };
