@@ -1,6 +1,6 @@
 // The project config file: every key read and wired, a bad one located file:line:col,
 // `troupe config show` with each value's source, the JSON Schema committed as generated.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { orchestratorOptions, projectConfig, serveAddress } from '../src/config/effective.js';
@@ -8,6 +8,7 @@ import { findConfigFile } from '../src/config/find.js';
 import { CONFIG_SCHEMA_FILE, configJsonSchema } from '../src/config/schema.js';
 import { createOrchestrator } from '../src/index.js';
 import { ROOT } from './helpers/cli.js';
+import { pollUntil } from './helpers/poll.js';
 import { troupeIn } from './helpers/cli-in.js';
 import { startServe } from './helpers/serve.js';
 import { tempDir } from './helpers/tmp.js';
@@ -151,6 +152,15 @@ describe('the config file', () => {
     expect([bad.exitCode, bad.stderr]).toEqual([2, `${file}:2:3: serve.prot: unknown key 'prot'; did you mean 'port'?`]);
   });
 
+  it('allowed_dirs acts on what the CLI runs', async () => {
+    const root = project('allowed_dirs: [src]\ndurability: full\n');
+    const outside = await troupeIn(root, ['do', 'SEQUENCE: echo hi']);
+    expect(outside.exitCode).toBe(1);
+    expect(outside.stderr).toMatch(new RegExp(`Working directory '${root}' of 'do-sequence-\\w+/echo-hi#1' is outside the allowed directories \\(${join(root, 'src')}\\)\\. Use a directory inside one of them\\.$`));
+    const inside = await troupeIn(join(root, 'src'), ['do', 'SEQUENCE: echo hi', '--quiet']);
+    expect(inside.exitCode).toBe(0);
+  });
+
   it("the CLI's database is the config's, relative to the project root", async () => {
     const root = project('db: data/state.db\n');
     const done = await troupeIn(join(root, 'src', 'deep'), ['do', 'SEQUENCE: echo hi', '--quiet']);
@@ -180,6 +190,24 @@ describe('the config file', () => {
     ]);
     const listed = await troupeIn(root, ['config', 'show', '--json']);
     expect(JSON.parse(listed.stdout)).toMatchObject({ file: join(root, 'troupe.yaml'), root });
+  });
+});
+
+describe('retention', () => {
+  it('troupe serve removes ended actors older than retention.actors, with their logs, at start', async () => {
+    const root = project('retention:\n  actors: 1ms\n  journal: 30d\nbackups: { keep: 0 }\n');
+    const db = join(root, '.troupe', 'state.db');
+    expect((await troupeIn(root, ['do', 'SEQUENCE: echo old', '--quiet'])).exitCode).toBe(0);
+    expect((await troupeIn(root, ['ps', '-q', '--all'])).stdout).toMatch(/^do-sequence-\w+$/);
+    const serve = await startServe(db, {}, root);
+    try {
+      await pollUntil(async () => (await troupeIn(root, ['ps', '-q', '--all'])).stdout === '', { timeout: 30_000, interval: 200 });
+    } finally {
+      serve.child.kill('SIGTERM');
+      await serve.child;
+    }
+    // keep: 0: no rolling backup was taken.
+    expect(existsSync(join(root, '.troupe', 'backups'))).toBe(false);
   });
 });
 

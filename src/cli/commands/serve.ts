@@ -25,7 +25,8 @@ export async function serve(options: { readonly db: string }, io: Io): Promise<n
   const config = await cliConfig();
   await startBackup(options.db, config, io);
   // Our signals: the library's default handler would exit before the goodbye line.
-  const orc = await createOrchestrator({ ...(await configOptions()), db: options.db, handleSignals: false, watchInbox: true });
+  // Relative paths in troupe.yaml (a schedule's workflow file) are the project root's.
+  const orc = await createOrchestrator({ ...(await configOptions()), ...(config ? { cwd: config.root } : {}), db: options.db, handleSignals: false, watchInbox: true });
   try {
     const stopCleanup = await applyConfig(orc, config, io);
     await io.out(`troupe serve: owns ${options.db} (pid ${process.pid}); stop it with Ctrl-C or \`kill ${process.pid}\` (SIGTERM)\n`);
