@@ -14,7 +14,6 @@ import { parseDuration } from '../../runtime/duration.js';
 import { compileWorkflow } from '../../workflow/compile.js';
 import { preflight } from '../../workflow/preflight.js';
 import type { WorkflowSpec } from '../../workflow/spec.js';
-import type { CompiledWorkflow } from '../../workflow/types.js';
 import { defineCommand } from '../command.js';
 import { background, monitor, signal } from '../do-actions.js';
 import type { Io } from '../io.js';
@@ -67,7 +66,7 @@ async function runWorkflow(options: DoCommandOptions, spec: WorkflowSpec, io: Io
     // The owner compiles the same text again, with its own mode rules (its project's config).
     return submitRun({ ...options, file: SOURCE_NAME, set: {}, owner, source: { text: stringify(spec), baseDir: process.cwd() } }, io);
   }
-  return driveRuns(options, io, 'started', (orc: Orchestrator) => ({ runs: [orc.startRun(workflow as CompiledWorkflow)] }), '');
+  return driveRuns(options, io, 'started', (orc: Orchestrator) => ({ runs: [orc.startRun(workflow)] }), '');
 }
 
 /**
