@@ -150,7 +150,10 @@ describe.skipIf(!hasTmux && !process.env.CI)('troupe do: actors', () => {
   it('BACKGROUND starts a kept tmux service and returns its id; MONITOR waits on its output; SIGNAL publishes on a topic', async () => {
     const db = tempDb();
     servers.track(db);
-    const started = await troupe(['do', 'BACKGROUND: echo Ready to accept connections; exec sleep 600', '--id', 'redis', '--db', db]);
+    // It says so again and again: what a kept service prints while no owner runs is not in
+    // its log (a re-attach follows tmux's pane file from its end), so MONITOR, which opens the
+    // database for its wait, sees what comes once it has.
+    const started = await troupe(['do', 'BACKGROUND: while true; do echo Ready to accept connections; sleep 0.2; done', '--id', 'redis', '--db', db]);
     expect([started.exitCode, started.stdout]).toEqual([0, 'redis']);
     expect(started.stderr).toBe("started 'redis' in a kept tmux session (it outlives this command): attach with troupe attach redis --db " + db + '; follow with troupe logs -f redis --db ' + db + '; stop with troupe stop redis --db ' + db);
     // No owner now: MONITOR opens the database for its wait and reads what the service printed.
