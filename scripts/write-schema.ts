@@ -1,8 +1,14 @@
-// Writes schema/workflow.schema.json from the zod schema: `npm run schema`.
+// Writes schema/workflow.schema.json and schema/config.schema.json from the zod schemas: `npm run schema`.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CONFIG_SCHEMA_FILE, configJsonSchema } from '../src/config/schema.js';
 import { WORKFLOW_SCHEMA_FILE, workflowJsonSchema } from '../src/workflow/json-schema.js';
 
-const file = join(import.meta.dirname, '..', WORKFLOW_SCHEMA_FILE);
-writeFileSync(file, `${JSON.stringify(workflowJsonSchema(), null, 2)}\n`);
-console.log(`wrote ${file}`);
+for (const [name, schema] of [
+  [WORKFLOW_SCHEMA_FILE, workflowJsonSchema()],
+  [CONFIG_SCHEMA_FILE, configJsonSchema()],
+] as const) {
+  const file = join(import.meta.dirname, '..', name);
+  writeFileSync(file, `${JSON.stringify(schema, null, 2)}\n`);
+  console.log(`wrote ${file}`);
+}

@@ -124,3 +124,16 @@ export type { AgentHandle, AgentInfo } from './actors/agent/handle.js';
 export type { TranscriptEntry } from './actors/agent/live.js';
 export type { AgentState, AgentOutput } from './machines/agent.js';
 export type { AgentEvent, AgentSeverity, AgentError } from './machines/agent-events.js';
+
+// The operator's surface: one-line orchestration (`orc.do`, `troupe do`), automatic mode,
+// the project config file, backups.
+export type { DoOptions, DoOutcome } from './actors/workflow/api.js';
+export { parseDo, DO_FORMS, type DoPlan, type DoForm, type DoStage, type DoCommand } from './do/parse.js';
+export { compileDo, type DoAction } from './do/compile.js';
+export { chooseMode, MODE_RULES, type ModeRule, type ModeChoice, type ModeFacts } from './workflow/mode-rules.js';
+export { projectConfig, orchestratorOptions, serveAddress, SERVE_PORT, type ProjectConfig, type Setting, type SettingSource, type ConfigInputs } from './config/effective.js';
+export { findConfigFile, CONFIG_FILES, type ConfigLocation } from './config/find.js';
+export { loadConfigFile, parseConfigYaml, type LoadedConfig } from './config/load.js';
+export { configSchema, configJsonSchema, type ConfigFile, type ParsedConfig } from './config/schema.js';
+export { backupDatabase, restoreDatabase, pruneBackups, checkBackupFile } from './runtime/backup.js';
+export { findBackups, defaultBackupsDir, type BackupInfo } from './runtime/backup-files.js';

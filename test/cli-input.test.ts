@@ -77,7 +77,7 @@ describe('help and version', () => {
     expect(expected.split('\n').slice(0, 3)).toEqual(['Usage: troupe logs <id> [options]', '', "Show an actor's state, lifecycle journal and output; a run's steps; or one step."]);
     expect(expected).toContain('\nArguments:\n  <id>  An actor id, a run id, or <run-id>/<step> for one step of a run.\n');
     expect(expected).toContain('\n  -n, --lines <N>    Only the last N journal lines and N output lines (of each step, for a run).\n');
-    expect(expected).toContain('\n      --db <path>    The database. Default: $TROUPE_DB, else ./.troupe/state.db\n');
+    expect(expected).toContain("\n      --db <path>    The database. Default: $TROUPE_DB, else troupe.yaml's db, else .troupe/state.db in the project root\n");
     expect(expected).toMatch(/\nExamples:\n {2}troupe logs web -n 20\n/);
   });
 

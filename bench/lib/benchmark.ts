@@ -26,4 +26,5 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<{ default: Benchm
   api: () => import('../api.js'),
   inspector: () => import('../inspector.js'),
   agent: () => import('../agent.js'),
+  ops: () => import('../ops.js'),
 };

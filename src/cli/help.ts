@@ -11,7 +11,7 @@ import type { CommandDef, OptionDef } from './command.js';
  * GLOBAL_OPTIONS.map((o) => `--${o.name}`) // ['--db', '--help']
  */
 export const GLOBAL_OPTIONS: readonly OptionDef[] = [
-  { name: 'db', value: '<path>', description: 'The database. Default: $TROUPE_DB, else ./.troupe/state.db' },
+  { name: 'db', value: '<path>', description: "The database. Default: $TROUPE_DB, else troupe.yaml's db, else .troupe/state.db in the project root" },
   { name: 'help', short: 'h', description: 'Show this help.' },
 ];
 

@@ -8,12 +8,12 @@ import { TroupeError, type ErrorCode } from '../runtime/errors.js';
 import { parseArgs, usageError, type OptionSpec } from './args.js';
 import type { CommandContext, CommandDef } from './command.js';
 import { loadAll, loadCommand } from './command-table.js';
-import { dbPath } from './database.js';
+import { resolveDb } from './project.js';
 import { GLOBAL_OPTIONS, commandHelp, mainHelp, optionsOf, usageLine } from './help.js';
 import { processIo, type Io } from './io.js';
 
 /** What the user got wrong: exit 2. Everything else that fails is exit 1. */
-const BAD_INPUT: ReadonlySet<ErrorCode> = new Set(['INVALID_ARGUMENT', 'INVALID_EVENT', 'INVALID_SPEC', 'INVALID_DURATION', 'INVALID_SIZE', 'INVALID_PATTERN', 'INVALID_WORKFLOW', 'UNKNOWN_KIND', 'WORKFLOW_FILE_NOT_FOUND', 'CWD_NOT_FOUND']);
+const BAD_INPUT: ReadonlySet<ErrorCode> = new Set(['INVALID_ARGUMENT', 'INVALID_EVENT', 'INVALID_SPEC', 'INVALID_DURATION', 'INVALID_SIZE', 'INVALID_PATTERN', 'INVALID_WORKFLOW', 'UNKNOWN_KIND', 'WORKFLOW_FILE_NOT_FOUND', 'CWD_NOT_FOUND', 'INVALID_DO', 'INVALID_CONFIG']);
 
 /** Options before any command: the global ones and `--version`. */
 const TOP_OPTIONS: readonly OptionSpec[] = [...GLOBAL_OPTIONS.map((o) => specOf(o)), { name: 'version', takesValue: false }];
@@ -45,7 +45,7 @@ export async function main(argv: string[]): Promise<void> {
     if (err instanceof TroupeError) {
       // Located workflow problems are printed like a compiler's, `file:line:col: path: reason`
       // a line each, so editors and terminals can jump to them.
-      const located = err.code === 'INVALID_WORKFLOW' && Array.isArray(err.details['problems']);
+      const located = (err.code === 'INVALID_WORKFLOW' || err.code === 'INVALID_CONFIG') && Array.isArray(err.details['problems']);
       io.err(located ? `${err.message}\n` : `troupe: ${err.message}\n`);
       process.exitCode = BAD_INPUT.has(err.code) ? 2 : 1;
     } else {
@@ -78,7 +78,7 @@ async function run(argv: readonly string[], io: Io): Promise<number | void> {
     args: Object.fromEntries(command.args.map((arg, i) => [arg.name, given[i]])),
     options: parsed.options,
     repeated: (option) => parsed.repeated?.[option] ?? [],
-    db: dbPath(typeof parsed.options.db === 'string' ? parsed.options.db : undefined),
+    db: await resolveDb(typeof parsed.options.db === 'string' ? parsed.options.db : undefined),
     io,
     // Progress redraws in place only where a person watches; logs and CI get plain lines.
     live: process.stdout.isTTY === true && !process.env['CI'],

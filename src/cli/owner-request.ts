@@ -10,6 +10,7 @@ import type { OrchestratorOptions } from '../runtime/create.js';
 import { sendControl } from '../runtime/control-client.js';
 import type { Orchestrator } from '../runtime/orchestrator.js';
 import { checkDatabaseFile, openReader } from '../runtime/reader.js';
+import { configOptions } from './project.js';
 
 /** How `ownerOrOpen` opens the database when nobody owns it. */
 export interface OpenOptions {
@@ -31,7 +32,7 @@ export async function ownerOrOpen<T>(db: string, request: EventObject & Record<s
   if (existsSync(db) && ownerRuns(db)) return (await sendControl(db, request)) as T;
   checkDatabaseFile(db, { mustExist: options.create !== true, writable: true });
   const { createOrchestrator } = await import('../runtime/create.js');
-  const orc = await createOrchestrator({ resumeRuns: false, handleSignals: false, ...options.orchestrator, db });
+  const orc = await createOrchestrator({ ...(await configOptions()), resumeRuns: false, handleSignals: false, ...options.orchestrator, db });
   try {
     return await local(orc);
   } finally {

@@ -42,6 +42,8 @@ export interface SubmitOptions extends SessionOptions {
   readonly set: Record<string, string>;
   /** The owner's pid, for what we print. */
   readonly owner: number | undefined;
+  /** The workflow's YAML text and where its relative `cwd`s are, when it is not a file (`troupe do`). */
+  readonly source?: { readonly text: string; readonly baseDir: string };
 }
 
 /**
@@ -55,7 +57,8 @@ export interface SubmitOptions extends SessionOptions {
  */
 export async function submitRun(options: SubmitOptions, io: Io): Promise<number> {
   const path = resolve(options.file);
-  const request: RunRequest & { type: 'troupe.run' } = { type: 'troupe.run', source: readFileSync(path, 'utf8'), file: options.file, baseDir: dirname(path), set: options.set };
+  const { text, baseDir } = options.source ?? { text: readFileSync(path, 'utf8'), baseDir: dirname(path) };
+  const request: RunRequest & { type: 'troupe.run' } = { type: 'troupe.run', source: text, file: options.file, baseDir, set: options.set };
   const reply = (await sendControl(options.db, request)) as RunReply;
   const reader = openReader(options.db);
   try {

@@ -235,11 +235,13 @@ export function nameWidth(labels: readonly string[]): number {
  * formatRunSteps(view, Date.now())
  * // ['  build   succeeded  1.2s', '  deploy  approval   troupe approve wf-1 deploy']
  */
-export function formatRunSteps(view: RunView, now: number): string[] {
+export function formatRunSteps(view: RunView, now: number, info: Readonly<Record<string, string>> = {}): string[] {
   const width = nameWidth(view.steps.map((step) => step.name));
   return view.steps.map((step) => {
     const duration = stepDuration(step, now);
     const extra = step.state === 'approval' ? `troupe approve ${view.id} ${step.name}` : duration === undefined ? '' : formatElapsed(duration);
-    return `  ${step.name.padEnd(width)}  ${step.state.padEnd(STATE_WIDTH)}  ${extra}`.trimEnd();
+    // `info`: what ps adds per step, e.g. how a step in mode auto runs and why.
+    const more = info[step.name] === undefined ? '' : `  ${info[step.name]}`;
+    return `  ${step.name.padEnd(width)}  ${step.state.padEnd(STATE_WIDTH)}  ${extra}${more}`.trimEnd();
   });
 }

@@ -5,7 +5,8 @@
  */
 import { postToInbox } from '../runtime/inbox-client.js';
 import { openReader, type InboxStatus } from '../runtime/reader.js';
-import { dbPath, waitForMessage } from './database.js';
+import { waitForMessage } from './database.js';
+import { configuredDb } from './project.js';
 import type { Io } from './io.js';
 
 export interface RunMessage {
@@ -61,5 +62,5 @@ function report(status: InboxStatus, pid: number | undefined, resume: string): s
  * dbFlag('/srv/state.db') // ' --db /srv/state.db'
  */
 export function dbFlag(db: string): string {
-  return db === dbPath(undefined) ? '' : ` --db ${db}`;
+  return db === configuredDb() ? '' : ` --db ${db}`;
 }

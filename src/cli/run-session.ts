@@ -11,6 +11,7 @@ import type { Io } from './io.js';
 import { Progress, type OutputMode, type WatchedRun } from './progress.js';
 import { coloured, formatRunSummary } from './run-format.js';
 import { dbFlag } from './run-message.js';
+import { configOptions } from './project.js';
 
 /** A run being driven: the engine's `RunHandle` has this shape. */
 export interface DrivenRun extends WatchedRun {
@@ -59,7 +60,7 @@ export async function driveRuns(
   // Signals are ours to handle: the default handler would exit before the summary.
   // Unfinished runs stay paused unless `start` resumes them: `troupe run` runs its own run
   // only (another's steps would run unseen beside it, and might hold its ports).
-  const orc = await createOrchestrator({ db: options.db, handleSignals: false, resumeRuns: false });
+  const orc = await createOrchestrator({ ...(await configOptions()), db: options.db, handleSignals: false, resumeRuns: false });
   try {
     if (io.signal.aborted) return exitFor(io.signal);
     // Each run's handle keeps the process alive until the run ends (a run waiting for

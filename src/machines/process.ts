@@ -63,6 +63,8 @@ export interface ProcessInput {
    * values over the orchestrator's environment (workflow steps). Never stored resolved.
    */
   expandEnv?: Record<string, string>;
+  /** A workflow step in `mode: auto`: what was chosen and why, for `troupe ps` (describe). */
+  modeReason?: string;
 }
 
 /**

@@ -91,6 +91,8 @@ export interface ShellInput {
    * and never stored resolved.
    */
   expandEnv?: Record<string, string>;
+  /** A workflow step in `mode: auto`: what was chosen and why, for `troupe ps` (describe). */
+  modeReason?: string;
 }
 
 /** Input of the `session` actor: the machine's input, plus the terminal's handle once it has one. */

@@ -84,6 +84,7 @@ function processLaunch(step: CompiledStep, childId: string, id: string, command:
   if (step.timeoutMs !== undefined) input.timeoutMs = step.timeoutMs;
   if (step.service) input.notifyParent = true;
   if (Object.keys(step.outputs).length > 0) input.outputs = { ...step.outputs };
+  if (step.modeReason !== undefined) input.modeReason = step.modeReason;
   return { kind: 'process', childId, spec: { kind: 'process', command, cwd: step.cwd, env }, input };
 }
 
@@ -118,6 +119,7 @@ function shellLaunch(step: CompiledStep, childId: string, id: string, command: s
   if (Object.keys(step.outputs).length > 0) input.outputs = { ...step.outputs };
   // `${env.NAME}` in an answer sees `set` as the command does (through its env).
   if (step.expect.length > 0 && Object.keys(run.set).length > 0) input.expandEnv = { ...run.set };
+  if (step.modeReason !== undefined) input.modeReason = step.modeReason;
   const spec = { kind: 'shell', backend: step.mode, command: 'sh', args: ['-c', shell.command], cwd: step.cwd, env: shell.env, cols: 120, rows: 40, keep: false };
   return { kind: 'shell', childId, spec, input };
 }

@@ -30,6 +30,8 @@ export const hostResourcesSchema = z
     min_free_memory: z.union([z.number(), z.string()]).refine(isSize, { message: "not a size: write bytes or '512MiB', '1GiB'" }).optional(),
     /** Start nothing while the 1-minute load average is above this. */
     max_load: z.number().positive().optional(),
+    /** The memory an actor of work (a process, a shell) is admitted with when its spec declares none, e.g. '512MiB'. */
+    default_memory: z.union([z.number(), z.string()]).refine(isSize, { message: "not a size: write bytes or '512MiB', '1GiB'" }).optional(),
   })
   .strict();
 
@@ -70,7 +72,7 @@ function needOf(record: ActorRecord): Need {
  * table.gate = gate;
  */
 export class Admission {
-  private readonly limits: { maxConcurrent?: number; minFreeMemory?: number; maxLoad?: number };
+  private readonly limits: { maxConcurrent?: number; minFreeMemory?: number; maxLoad?: number; defaultMemory?: number };
   private readonly admitted = new Set<ActorRecord>();
   private readonly pending = new Map<ActorRecord, { go: () => void; reason: string; since: number }>();
   private letting: ActorRecord | undefined;
@@ -89,6 +91,7 @@ export class Admission {
       ...(parsed.max_concurrent !== undefined ? { maxConcurrent: parsed.max_concurrent } : {}),
       ...(parsed.min_free_memory !== undefined ? { minFreeMemory: parseSize(parsed.min_free_memory, 'resources.min_free_memory') } : {}),
       ...(parsed.max_load !== undefined ? { maxLoad: parsed.max_load } : {}),
+      ...(parsed.default_memory !== undefined ? { defaultMemory: parseSize(parsed.default_memory, 'resources.default_memory') } : {}),
     };
   }
 
@@ -98,9 +101,10 @@ export class Admission {
    */
   hold(record: ActorRecord, kind: LiveKind, go: () => void): boolean {
     if (this.letting === record) return false;
-    const need = needOf(record);
-    const work = kind.definition.reconcile !== undefined || need.memory > 0 || need.cpus > 0;
+    const declared = needOf(record);
+    const work = kind.definition.reconcile !== undefined || declared.memory > 0 || declared.cpus > 0;
     if (!work) return false;
+    const need = this.needOf(record);
     // Counted only when something limits it: no limits and no needs cost nothing to track.
     const counted = this.limits.maxConcurrent !== undefined || need.memory > 0 || need.cpus > 0;
     const reason = this.refusal(need);
@@ -126,7 +130,7 @@ export class Admission {
         this.pending.delete(record);
         continue;
       }
-      const reason = this.refusal(needOf(record));
+      const reason = this.refusal(this.needOf(record));
       if (reason !== undefined) {
         if (reason !== wait.reason) record.summary = JSON.stringify({ waiting: (wait.reason = reason) });
         break;
@@ -171,7 +175,7 @@ export class Admission {
         this.admitted.delete(record);
         continue;
       }
-      const need = needOf(record);
+      const need = this.needOf(record);
       memory += need.memory;
       cpus += need.cpus;
     }
@@ -192,6 +196,13 @@ export class Admission {
       load: this.probe.load(),
       maxLoad: this.limits.maxLoad ?? null,
     };
+  }
+
+  /** What an actor of work needs: what it declares, with the default memory when it declares none (the config's memory_per_session). */
+  private needOf(record: ActorRecord): Need {
+    const need = needOf(record);
+    if (need.memory === 0 && this.limits.defaultMemory !== undefined) need.memory = this.limits.defaultMemory;
+    return need;
   }
 
   /** Why `need` cannot be given now, or undefined. */

@@ -16,8 +16,8 @@ function idOf(request: Record<string, unknown>): string {
 }
 
 /**
- * Registers `troupe.ping`, `troupe.spawn`, `troupe.stop`, `troupe.restart`, `troupe.remove`
- * and `troupe.prune`.
+ * Registers `troupe.ping`, `troupe.spawn`, `troupe.stop`, `troupe.restart`, `troupe.remove`,
+ * `troupe.publish` and `troupe.prune`.
  *
  * @example registerBuiltinControls(controls, orc); // then sendControl(db, { type: 'troupe.stop', id: 'web' })
  */
@@ -37,6 +37,11 @@ export function registerBuiltinControls(controls: ControlHandlers, orc: Orchestr
     return { id: handle.id, state: handle.state };
   });
   controls.register('troupe.remove', (request) => orc.remove(idOf(request)));
+  // `troupe do 'SIGNAL: <topic> <message>'`: topics live in the owner's process.
+  controls.register('troupe.publish', (request) => {
+    if (typeof request['topic'] !== 'string' || request['topic'] === '') throw new TroupeError('INVALID_ARGUMENT', "A 'troupe.publish' request needs the topic as a string in 'topic'.");
+    return { topic: request['topic'], subscribers: orc.publish(request['topic'], request['message']) };
+  });
   controls.register('troupe.prune', (request) => {
     const { keep, olderThan } = request;
     return orc.prune({ ...(typeof keep === 'number' ? { keep } : {}), ...(typeof olderThan === 'number' || typeof olderThan === 'string' ? { olderThan } : {}) });

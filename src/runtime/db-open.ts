@@ -3,6 +3,7 @@ import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path';
 import { TroupeError, describeError } from './errors.js';
 import { APPLICATION_ID, MIGRATIONS, type Migration } from './schema.js';
+import { backupHint } from './backup-files.js';
 
 export interface OpenOptions {
   /** Readers (`troupe ps`, `troupe logs`) open read-only and never migrate or write. */
@@ -83,7 +84,7 @@ function validate(db: Database.Database, file: string, migrations: readonly Migr
   }
   const check = db.pragma('quick_check', { simple: true }) as string;
   if (check !== 'ok') {
-    throw new TroupeError('DB_CORRUPT', `${file} is damaged (SQLite integrity check: ${check}). It was left untouched; restore a backup or move it aside.`, { details: { path: file, check } });
+    throw new TroupeError('DB_CORRUPT', `${file} is damaged (SQLite integrity check: ${check}). It was left untouched; restore a backup or move it aside.${backupHint(file)}`, { details: { path: file, check } });
   }
 }
 
@@ -102,10 +103,13 @@ function migrate(db: Database.Database, migrations: readonly Migration[]): void 
 function classifyOpenError(file: string, err: unknown): TroupeError {
   const code = (err as { code?: string }).code ?? '';
   if (code === 'SQLITE_NOTADB') {
+    // With backups of it beside it, it was ours: damaged where SQLite's header is.
+    const hint = backupHint(file);
+    if (hint !== '') return new TroupeError('DB_CORRUPT', `${file} is damaged (not readable as SQLite any more). It was left untouched; restore a backup or move it aside.${hint}`, { cause: err, details: { path: file } });
     return new TroupeError('DB_NOT_TROUPE', `${file} is not a troupe database (not SQLite at all). It was left untouched; point --db (or TROUPE_DB) at another path.`, { cause: err, details: { path: file } });
   }
   if (code === 'SQLITE_CORRUPT') {
-    return new TroupeError('DB_CORRUPT', `${file} is damaged (${describeError(err)}). It was left untouched; restore a backup or move it aside.`, { cause: err, details: { path: file } });
+    return new TroupeError('DB_CORRUPT', `${file} is damaged (${describeError(err)}). It was left untouched; restore a backup or move it aside.${backupHint(file)}`, { cause: err, details: { path: file } });
   }
   if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' || code === 'SQLITE_PERM') {
     return new TroupeError('DB_UNWRITABLE', `Cannot open the database at ${file}: ${describeError(err)}. Choose a writable path with the db option, --db or TROUPE_DB.`, { cause: err, details: { path: file } });

@@ -84,6 +84,11 @@ export type ErrorCode =
   | 'TMUX_NOT_FOUND'
   | 'TMUX_FAILED'
   | 'ATTACH_UNSUPPORTED'
+  // the operator's surface: troupe do, the config file, backups
+  | 'INVALID_DO'
+  | 'INVALID_CONFIG'
+  | 'BACKUP_FAILED'
+  | 'DB_OWNED'
   // workflows
   | 'INVALID_WORKFLOW'
   | 'WORKFLOW_FILE_NOT_FOUND'

@@ -142,6 +142,8 @@ export interface KindApiContext {
   record(id: string): ActorRecord | undefined;
   records(): Iterable<ActorRecord>;
   send(id: string, event: AnyEvent): void;
+  /** `orc.publish`: a message on a topic; returns how many subscribers got it. */
+  publish(topic: string, message: unknown): number;
   watchOutputs(watcher: (actorId: string, sink: OutputSink) => void): () => void;
   /**
    * Compiles a child actor's spec through its kind, exactly as spawning it would (UNKNOWN_KIND,

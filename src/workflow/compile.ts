@@ -11,7 +11,8 @@ import { issueProblems, valueAt } from './issues.js';
 import { workflowError, type Problem, type ProblemPath } from './problems.js';
 import { STEP_NAME, retrySchema, workflowSchema, type ParsedStep } from './spec.js';
 import { templateRefs, type TemplateRef } from './template.js';
-import type { CompiledStep, CompiledWorkflow, StepDialogRound, StepWaitFor } from './types.js';
+import { chooseMode, type ModeRule } from './mode-rules.js';
+import type { CompiledStep, CompiledWorkflow, StepDialogRound, StepMode, StepWaitFor } from './types.js';
 
 export interface CompileOptions {
   /** The workflow file, for messages. */
@@ -20,6 +21,8 @@ export interface CompileOptions {
   baseDir: string;
   /** The YAML text, so problems get a `line:col`. */
   source?: string;
+  /** The project's rules for `mode: auto` (its config file's `modes`), read before the built-in ones. */
+  modeRules?: readonly ModeRule[];
 }
 
 /**
@@ -43,17 +46,19 @@ export function compileWorkflow(spec: unknown, options: CompileOptions): Compile
 
   const workflow = parsed.data;
   const workflowEnv = stringValues(workflow.env);
-  const steps = topologicalOrder(nodes).map((node) => compileStep(workflow.steps[node.index]!, workflowEnv, options.baseDir));
+  const steps = topologicalOrder(nodes).map((node) => compileStep(workflow.steps[node.index]!, workflowEnv, options));
   return options.file === undefined ? { name: workflow.name, steps } : { name: workflow.name, file: options.file, steps };
 }
 
-function compileStep(step: ParsedStep, workflowEnv: Record<string, string>, baseDir: string): CompiledStep {
+function compileStep(step: ParsedStep, workflowEnv: Record<string, string>, options: CompileOptions): CompiledStep {
+  const baseDir = options.baseDir;
   const cwd = resolve(baseDir, step.cwd ?? '.');
   const retry = step.retry ?? retrySchema.parse({});
   const expect = (step.expect ?? []).map((round): StepDialogRound => {
     const expect = { type: 'regex' as const, source: round.regex ?? escapeRegex(round.match!), flags: round.regex === undefined ? '' : (round.flags ?? '') };
     return round.send === undefined ? { expect, secret: round.secret } : { expect, send: round.send, secret: round.secret };
   });
+  const auto = step.mode === 'auto' && step.kind === undefined ? chooseMode({ command: step.command ?? '', service: step.service, dialog: expect.length > 0 }, options.modeRules) : undefined;
   const compiled: CompiledStep = {
     name: step.name,
     command: step.command ?? '',
@@ -66,11 +71,12 @@ function compileStep(step: ParsedStep, workflowEnv: Record<string, string>, base
     continueOnError: step.continue_on_error,
     approval: step.approval,
     // A dialog needs a terminal to talk to; tmux brings its own.
-    mode: expect.length > 0 && step.mode !== 'tmux' ? 'pty' : (step.mode ?? 'exec'),
+    mode: auto?.mode ?? (expect.length > 0 && step.mode !== 'tmux' ? 'pty' : ((step.mode as StepMode | undefined) ?? 'exec')),
     expect,
     outputs: { ...step.outputs },
   };
   if (step.image !== undefined) compiled.image = step.image;
+  if (auto !== undefined) compiled.modeReason = `auto: ${auto.why}`;
   if (step.kind !== undefined) {
     compiled.kind = step.kind;
     compiled.with = { ...step.with };

@@ -8,17 +8,19 @@ import { LineCounter, parseDocument } from 'yaml';
 import { TroupeError, describeError } from '../runtime/errors.js';
 import { compileWorkflow } from './compile.js';
 import { workflowError } from './problems.js';
+import type { ModeRule } from './mode-rules.js';
 import type { CompiledWorkflow } from './types.js';
 
 /**
  * Reads and compiles a workflow file; relative `cwd`s are relative to the file's directory.
+ * `modeRules`: the project's rules for `mode: auto` (its config file's `modes`).
  * Throws TroupeError WORKFLOW_FILE_NOT_FOUND, or INVALID_WORKFLOW listing every problem.
  *
  * @example
  * const workflow = loadWorkflowFile('deploy.yml')
  * // bad input: "deploy.yml:7:17: steps[1].depends_on[0]: unknown step 'biuld'; did you mean 'build'?"
  */
-export function loadWorkflowFile(path: string): CompiledWorkflow {
+export function loadWorkflowFile(path: string, modeRules?: readonly ModeRule[]): CompiledWorkflow {
   const absolute = resolve(path);
   let text: string;
   try {
@@ -31,7 +33,7 @@ export function loadWorkflowFile(path: string): CompiledWorkflow {
       details: { file: path, path: absolute },
     });
   }
-  return parseWorkflowYaml(text, path, dirname(absolute));
+  return parseWorkflowYaml(text, path, dirname(absolute), modeRules);
 }
 
 /**
@@ -42,7 +44,7 @@ export function loadWorkflowFile(path: string): CompiledWorkflow {
  * parseWorkflowYaml('name: ci\nsteps:\n  - name: test\n    command: npm test\n', 'ci.yml', '/src/app')
  * // { name: 'ci', file: 'ci.yml', steps: [{ name: 'test', cwd: '/src/app', ... }] }
  */
-export function parseWorkflowYaml(text: string, file: string, baseDir: string): CompiledWorkflow {
+export function parseWorkflowYaml(text: string, file: string, baseDir: string, modeRules?: readonly ModeRule[]): CompiledWorkflow {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const [error] = doc.errors;
@@ -57,5 +59,5 @@ export function parseWorkflowYaml(text: string, file: string, baseDir: string): 
     // Only aliases can fail here (too many of them: a "billion laughs" document).
     throw workflowError([{ path: [], message: `YAML error: ${describeError(err)}`, pos: { line: 1, col: 1 } }], { file });
   }
-  return compileWorkflow(spec, { file, baseDir, source: text });
+  return compileWorkflow(spec, { file, baseDir, source: text, ...(modeRules ? { modeRules } : {}) });
 }

@@ -46,9 +46,9 @@ export function formatPath(path: ProblemPath): string {
 }
 
 /** Maps a path to the position of its node in the YAML text (1-based line and column). */
-type Locator = (path: ProblemPath, at?: 'key') => { line: number; col: number } | undefined;
+export type Locator = (path: ProblemPath, at?: 'key') => { line: number; col: number } | undefined;
 
-function yamlLocator(source: string): Locator {
+export function yamlLocator(source: string): Locator {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter });
   const position = (node: Node | null | undefined) => (node?.range ? lineCounter.linePos(node.range[0]) : undefined);

@@ -166,10 +166,10 @@ export const stepSchema = z
     continue_on_error: z.boolean().default(false).describe("A failure of this step does not fail the workflow."),
     approval: z.boolean().default(false).describe('Wait for `troupe approve <run> <step>` before starting.'),
     mode: z
-      .enum(['exec', 'pty', 'tmux', 'docker'])
+      .enum(['exec', 'pty', 'tmux', 'docker', 'auto'])
       .optional()
       .meta({ default: 'exec' })
-      .describe('exec (pipes; the default), pty (a terminal), tmux (a tmux session) or docker (in a container of `image`, the step\'s cwd mounted at the same path). `expect` implies pty unless tmux.'),
+      .describe('exec (pipes; the default), pty (a terminal), tmux (a tmux session), docker (in a container of `image`, the step\'s cwd mounted at the same path) or auto (chosen from the command: a terminal for what prompts, tmux for servers and services, else pipes; rules extensible in troupe.yaml). `expect` implies pty unless tmux.'),
     image: z.string().min(1).optional().describe('mode: docker: the image the command runs in (by `sh -c`, so it needs a sh).'),
     expect: z.array(expectRoundSchema).optional().describe('An interactive dialog, answered in order.'),
     outputs: z

@@ -36,6 +36,8 @@ export interface CompiledStep {
   continueOnError: boolean;
   approval: boolean;
   mode: StepMode;
+  /** With `mode: auto`: what automatic mode chose and why ("auto: rule 'ssh asks for passwords'"). */
+  modeReason?: string;
   expect: StepDialogRound[];
   /** Output name -> regex source whose first capture group is the value. */
   outputs: Record<string, string>;

@@ -60,11 +60,13 @@ export const processKind = defineKind<z.infer<typeof processSpecSchema>, Process
   reconcile: (resource) => reconcileGroup(resource.record),
   abandon: killGroupNow,
   describe: (snapshot): Record<string, number | string> => {
-    const context = (snapshot as { context?: { handle?: ProcessHandle; memoryLimitBytes?: number } }).context;
+    const context = (snapshot as { context?: { handle?: ProcessHandle; memoryLimitBytes?: number; modeReason?: string } }).context;
     const handle = context?.handle;
     // Says how the memory limit is enforced: by sampling the group's RSS (no cgroup v2 yet).
     const columns: Record<string, number | string> = handle ? { pid: handle.pid } : {};
     if (context?.memoryLimitBytes !== undefined) columns['memory'] = `${String(Math.round(context.memoryLimitBytes / 2 ** 20))}MiB (rss sampling)`;
+    // A workflow step in mode auto: ps says it runs with pipes, and why.
+    if (context?.modeReason !== undefined) columns['mode'] = `exec (${context.modeReason})`;
     return columns;
   },
 });

@@ -76,7 +76,10 @@ export function queueApi(ctx: KindApiContext) {
       // A spec the queue could not start later is refused now, with its kind's own code.
       throw new TroupeError(err.code, `Queue '${queue}' cannot start this item: ${err.message}`, { cause: err, details: { queue, item, ...err.details } });
     }
-    ctx.send(queue, { type: 'queue.enqueue', spec, item, ...(priority !== undefined ? { priority } : {}), ...(client !== undefined ? { client } : {}) });
+    // Without a priority of its own, an item gets its queue's default_priority (a project's troupe.yaml sets it).
+    const fallback = ctx.record(queue)?.spec['default_priority'];
+    const chosen = priority ?? (typeof fallback === 'number' ? fallback : undefined);
+    ctx.send(queue, { type: 'queue.enqueue', spec, item, ...(chosen !== undefined ? { priority: chosen } : {}), ...(client !== undefined ? { client } : {}) });
     const after = live(queue).context;
     const waiting = findQueued(after.queued, item);
     // The newest item of its priority: behind every one of its priority and above.

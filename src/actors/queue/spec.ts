@@ -23,6 +23,8 @@ export const queueSpecSchema = z
     max_queued: z.number().int().min(0).default(1000),
     per_client: z.number().int().min(1).optional(),
     item_timeout: durationSchema.optional(),
+    /** The priority of items added without one (0 lowest to 5 urgent; default 2). */
+    default_priority: z.number().int().min(0).max(5).optional(),
   })
   .strict();
 

@@ -80,9 +80,11 @@ export const shellKind = defineKind<z.infer<typeof shellSpecSchema>, ShellInput>
   describe: (snapshot): Record<string, string | number> => {
     const context = (snapshot as { context?: Partial<ShellContext> }).context;
     const handle = context?.handle;
-    if (!handle) return context?.backend ? { backend: context.backend } : {};
-    if (handle.backend === 'docker') return { backend: 'docker', container: handle.container.slice(0, 12) };
-    return handle.backend === 'pty' ? { backend: 'pty', pid: handle.pid } : { backend: 'tmux', session: handle.session };
+    // A workflow step in mode auto: ps says which terminal was chosen, and why.
+    const mode: Record<string, string> = context?.modeReason === undefined ? {} : { mode: `${context.backend ?? ''} (${context.modeReason})` };
+    if (!handle) return context?.backend ? { backend: context.backend, ...mode } : {};
+    if (handle.backend === 'docker') return { backend: 'docker', container: handle.container.slice(0, 12), ...mode };
+    return handle.backend === 'pty' ? { backend: 'pty', pid: handle.pid, ...mode } : { backend: 'tmux', session: handle.session, ...mode };
   },
   api: ({ get }) => ({
     shell: (id: string): ShellHandle => {

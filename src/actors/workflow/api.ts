@@ -12,8 +12,11 @@ import type { WorkflowSpec } from '../../workflow/spec.js';
 import type { CompiledWorkflow, RunResult, RunView } from '../../workflow/types.js';
 import { WorkflowRuns, type RerunOptions, type RunHandle, type RunOptions } from './runs.js';
 import { registerRunControl } from './control.js';
+import { runDo, type DoOptions, type DoOutcome } from './do.js';
+import { compileWorkflow } from '../../workflow/compile.js';
+import type { ModeRule } from '../../workflow/mode-rules.js';
 
-export type { RerunOptions, RunHandle, RunOptions };
+export type { DoOptions, DoOutcome, RerunOptions, RunHandle, RunOptions };
 
 /**
  * The workflow kind's `api`.
@@ -21,6 +24,7 @@ export type { RerunOptions, RunHandle, RunOptions };
  * @example orc.register(defineKind({ ...workflowKind, api: workflowApi }))
  */
 export function workflowApi(ctx: KindApiContext) {
+  const modeRules = ctx.services.options.modeRules ?? [];
   let runs: WorkflowRuns | undefined;
   // Made on first use: most orchestrators never start a run.
   const workflows = (): WorkflowRuns => {
@@ -51,7 +55,7 @@ export function workflowApi(ctx: KindApiContext) {
     return { id: handle.id, workflow: handle.view().workflow };
   });
   // Other processes submit runs through the control plane (`troupe run` while `troupe serve` owns the database).
-  registerRunControl(ctx, (workflow, options) => workflows().startRun(workflow, options));
+  registerRunControl(ctx, (workflow, options) => workflows().startRun(workflow, options), modeRules);
   return {
     rerun: (runId: string, options?: RerunOptions): RunHandle => workflows().rerun(runId, options),
     run: (workflow: CompiledWorkflow | WorkflowSpec, options?: RunOptions): Promise<RunResult> => rejecting(() => workflows().run(workflow, options)),
@@ -60,6 +64,8 @@ export function workflowApi(ctx: KindApiContext) {
     runs: (): RunView[] => workflows().runs(),
     approve: (runId: string, step: string): void => workflows().approve(runId, step),
     cancelRun: (runId: string): Promise<RunResult> => rejecting(() => workflows().cancelRun(runId)),
+    do: (text: string, options: DoOptions = {}): Promise<DoOutcome> =>
+      rejecting(() => runDo(ctx, text, options, (workflow) => workflows().startRun(compileWorkflow(workflow, { baseDir: options.cwd ?? ctx.services.cwd, modeRules })))),
   };
 }
 
@@ -78,6 +84,11 @@ declare module '../../runtime/create.js' {
      * dead owner left are reaped either way.
      */
     readonly resumeRuns?: boolean;
+    /**
+     * The project's rules for `mode: auto` (the config file's `modes`), read before the
+     * built-in table (src/workflow/mode-rules.ts): `[{ match: '^deploy\\b', mode: 'pty', why: 'deploy asks for an OTP' }]`.
+     */
+    readonly modeRules?: readonly ModeRule[];
   }
 }
 
@@ -134,5 +145,17 @@ declare module '../../runtime/orchestrator.js' {
      * @example await orc.cancelRun('deploy-x7k2p9');
      */
     cancelRun(runId: string): Promise<RunResult>;
+    /**
+     * Runs a one-line orchestration command, as `troupe do` does: PARALLEL (`a && b`),
+     * SEQUENCE (`a THEN b`) and CONDITIONAL (`test IF_SUCCESS a IF_FAIL b`) start a run of the
+     * workflow a YAML file would give (steps in `mode: auto`); BACKGROUND starts a kept tmux
+     * service; MONITOR waits until an actor's output matches a regex; SIGNAL sends an event to
+     * an actor, or publishes on a topic. A text that does not parse rejects with INVALID_DO.
+     *
+     * @example
+     * const outcome = await orc.do('SEQUENCE: npm ci THEN npm test');
+     * if (outcome.type === 'run') (await outcome.run.result).status // 'succeeded'
+     */
+    do(text: string, options?: DoOptions): Promise<DoOutcome>;
   }
 }

@@ -11,6 +11,7 @@ import type { KindApiContext } from '../../runtime/kind.js';
 import { parseWorkflowYaml } from '../../workflow/load.js';
 import type { RunHandle, RunOptions } from './runs.js';
 import type { CompiledWorkflow } from '../../workflow/types.js';
+import type { ModeRule } from '../../workflow/mode-rules.js';
 
 /**
  * The request `troupe run` sends, checked by the owner.
@@ -44,7 +45,7 @@ export interface RunReply {
  * @example
  * registerRunControl(ctx, (workflow, options) => workflows().startRun(workflow, options));
  */
-export function registerRunControl(ctx: KindApiContext, start: (workflow: CompiledWorkflow, options: RunOptions) => RunHandle): void {
+export function registerRunControl(ctx: KindApiContext, start: (workflow: CompiledWorkflow, options: RunOptions) => RunHandle, modeRules: readonly ModeRule[] = []): void {
   ctx.control('troupe.run', (request) => {
     const parsed = runRequestSchema.safeParse(request);
     if (!parsed.success) {
@@ -54,7 +55,7 @@ export function registerRunControl(ctx: KindApiContext, start: (workflow: Compil
       });
     }
     const { source, file, baseDir, set, id } = parsed.data;
-    const workflow = parseWorkflowYaml(source, file, baseDir);
+    const workflow = parseWorkflowYaml(source, file, baseDir, modeRules);
     const handle = start(workflow, { set, ...(id === undefined ? {} : { id }) });
     // Nobody here waits for the result: the asker follows the run in the database.
     handle.result.catch(() => {});

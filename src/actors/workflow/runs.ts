@@ -9,6 +9,7 @@ import type { OutputSink } from '../output/output.js';
 import { dryLaunches } from '../../machines/workflow-launch.js';
 import type { WorkflowEvent, WorkflowInput } from '../../machines/workflow.js';
 import { compileWorkflow } from '../../workflow/compile.js';
+import type { ModeRule } from '../../workflow/mode-rules.js';
 import { closest } from '../../workflow/dag.js';
 import { preflight } from '../../workflow/preflight.js';
 import { ENV_NAME, type WorkflowSpec } from '../../workflow/spec.js';
@@ -55,6 +56,8 @@ export interface RerunOptions {
 export interface RunsHost {
   /** Base for the relative `cwd`s of workflows given as specs. */
   readonly cwd: string;
+  /** The project's rules for `mode: auto` (createOrchestrator's `modeRules`). */
+  readonly modeRules?: readonly ModeRule[];
   /** Compiles a step's spec through its kind, as spawning it would; throws what spawning would. */
   checkChild(id: string, spec: Record<string, unknown>, extra?: Record<string, unknown>): void;
   /** Spawns a top-level actor now; throws a TroupeError for a bad spec. */
@@ -94,7 +97,7 @@ export class WorkflowRuns {
 
   /** Starts a run; throws (nothing started) for an invalid workflow, id or `set`. */
   startRun(workflow: CompiledWorkflow | WorkflowSpec, options: RunOptions = {}, carried: Record<string, CarriedStep> = {}): RunHandle {
-    const compiled = isCompiled(workflow) ? workflow : compileWorkflow(workflow, { baseDir: this.host.cwd });
+    const compiled = isCompiled(workflow) ? workflow : compileWorkflow(workflow, { baseDir: this.host.cwd, ...(this.host.modeRules ? { modeRules: this.host.modeRules } : {}) });
     const set = checkSet(options.set ?? {});
     // Missing directories and variables fail the start, not a step after others ran.
     preflight(compiled, { ...process.env, ...set });

@@ -3,7 +3,7 @@
  * runs are actors too; their steps are listed indented under them. Loads the reader and
  * formatting only: no orchestrator, terminal or process code.
  */
-import { openReader, type ActorFilter, type ActorView } from '../../runtime/reader.js';
+import { openReader, type ActorFilter, type ActorView, type Reader } from '../../runtime/reader.js';
 import type { RunView } from '../../workflow/types.js';
 import { defineCommand } from '../command.js';
 import { formatAge, formatDelay, formatTable } from '../format.js';
@@ -57,7 +57,7 @@ succeeded, failed, skipped, cancelled).`,
       if (options['quiet'] === true) return await io.out(entries.map((e) => `${e.id}\n`).join(''));
       if (options['json'] === true) return await io.out(`${JSON.stringify(entries, null, 2)}\n`);
       await io.out(`db: ${reader.path}, ${reader.owner().description}\n`);
-      await io.out(table(entries, filter));
+      await io.out(table(entries, filter, stepModes(reader, entries)));
     } finally {
       reader.close();
     }
@@ -82,7 +82,26 @@ function infoOf(entry: PsEntry): string {
     .join(' ');
 }
 
-function table(entries: readonly PsEntry[], filter: ActorFilter): string {
+/**
+ * Per run, how each step in `mode: auto` runs and why (its latest attempt's `mode` summary):
+ * `mode=tmux (auto: rule 'redis-server is a server')`.
+ */
+function stepModes(reader: Reader, entries: readonly PsEntry[]): Map<string, Record<string, string>> {
+  const modes = new Map<string, Record<string, string>>();
+  for (const entry of entries) {
+    if (entry.run === undefined) continue;
+    const byStep: Record<string, string> = {};
+    for (const step of entry.run.steps) {
+      if (step.attempts === 0) continue;
+      const mode = reader.actor(`${entry.run.id}/${step.name}#${step.attempts}`)?.summary?.['mode'];
+      if (typeof mode === 'string') byStep[step.name] = `mode=${mode}`;
+    }
+    modes.set(entry.run.id, byStep);
+  }
+  return modes;
+}
+
+function table(entries: readonly PsEntry[], filter: ActorFilter, modes: ReadonlyMap<string, Record<string, string>> = new Map()): string {
   const filtered = filter.kind !== undefined || filter.state !== undefined;
   if (entries.length === 0) return filtered ? 'no actors match\n' : 'no actors\n';
   const now = Date.now();
@@ -106,7 +125,7 @@ function table(entries: readonly PsEntry[], filter: ActorFilter): string {
   // A run's steps go right under its row (line 0 is the header).
   const withSteps = lines.flatMap((line, i) => {
     const run = entries[i - 1]?.run;
-    return run ? [line, ...formatRunSteps(run, now)] : [line];
+    return run ? [line, ...formatRunSteps(run, now, modes.get(run.id))] : [line];
   });
   return withSteps.join('\n');
 }

@@ -13,6 +13,7 @@ import { driveRuns, outputMode, SHOW_OPTIONS, wantsColour, type SessionOptions, 
 import { checkDatabaseFile } from '../../runtime/reader.js';
 import { defineCommand } from '../command.js';
 import { liveOwner, submitRun } from '../run-client.js';
+import { cliConfig } from '../project.js';
 
 export interface RunOptions extends SessionOptions {
   /** The workflow file, as typed (messages name it the way the user wrote it). */
@@ -34,7 +35,7 @@ const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export async function run(options: RunOptions, io: Io): Promise<number> {
   const set = parseSet(options.set);
-  const workflow = await loadWorkflowFile(options.file);
+  const workflow = loadWorkflowFile(options.file, (await cliConfig())?.modeRules);
   preflight(workflow, { ...process.env, ...set });
   // While `troupe serve` (or any program) owns the database, the run goes to it.
   const owner = liveOwner(options.db);

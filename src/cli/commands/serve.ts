@@ -12,6 +12,8 @@ import { usageError } from '../args.js';
 import { defineCommand } from '../command.js';
 import type { Io } from '../io.js';
 import { signalName } from '../run-session.js';
+import { cliConfig, configOptions } from '../project.js';
+import { applyConfig, startBackup } from '../serve-config.js';
 
 /** How `troupe serve` listens: the API's address, or none (`--no-http`). */
 export interface ServeOptions {
@@ -36,10 +38,21 @@ export async function serve(options: ServeOptions, io: Io): Promise<number> {
   // The port first: a taken one (PORT_IN_USE) must fail before anything is restored and
   // started. Unless another process owns the database: then DB_LOCKED is the news.
   const listening = server && options.http && !ownerRuns(options.db) ? await server.reservePort(options.http.host, options.http.port) : undefined;
+  // The project's config file: a backup at start, options, named queues and schedules, retention.
+  const config = await cliConfig();
   let orc;
   try {
+    await startBackup(options.db, config, io);
     // Our signals: the library's default handler would exit before the goodbye line.
-    orc = await createOrchestrator({ db: options.db, handleSignals: false, watchInbox: true, ...(relay ? { inspect: relay.observer } : {}) });
+    // Relative paths in troupe.yaml (a schedule's workflow file) are the project root's.
+    orc = await createOrchestrator({
+      ...(await configOptions()),
+      ...(config ? { cwd: config.root } : {}),
+      db: options.db,
+      handleSignals: false,
+      watchInbox: true,
+      ...(relay ? { inspect: relay.observer } : {}),
+    });
   } catch (err) {
     listening?.close();
     throw err;
@@ -53,8 +66,10 @@ export async function serve(options: ServeOptions, io: Io): Promise<number> {
       for (const line of api.lines) await io.out(`${line}\n`);
       for (const warning of api.warnings) io.err(`${warning}\n`);
     }
+    const stopCleanup = await applyConfig(orc, config, io);
     await io.out(`troupe serve: owns ${options.db} (pid ${process.pid}); stop it with Ctrl-C or \`kill ${process.pid}\` (SIGTERM)\n`);
     await stopped(io.signal);
+    stopCleanup();
     io.err(`troupe serve: ${signalName(io.signal)}: stopping gracefully\n`);
   } finally {
     if (api) await api.close();
@@ -113,27 +128,30 @@ export default defineCommand({
 While it runs, the other commands are its clients: 'troupe run' submits the run to it
 (several runs go at once), and send, approve, cancel take effect at once. SIGTERM or
 Ctrl-C stop it gracefully (exit 0): processes it started are stopped, kept actors
-(tmux shells) stay. Under systemd: Type=simple, KillSignal=SIGTERM (see
-examples/troupe.service).
+(tmux shells) stay. At start it backs the database up (the last backups.keep of these
+are kept) and creates the config file's queues and schedules that are missing; it applies
+its retention every retention.cleanup_interval. Under systemd: Type=simple,
+KillSignal=SIGTERM (see examples/troupe.service).
 
 It serves the HTTP + WebSocket API, the MCP server (/mcp) and the inspector on
-http://127.0.0.1:7357. Every request needs the token in the file 'token' beside the
-database (made at first start, mode 0600), as 'Authorization: Bearer <token>'; the
-inspector URL it prints logs a browser in once. --host other than a loopback address
-listens beyond this machine, and says so.`,
+http://127.0.0.1:7357 (or the config file's serve.host/serve.port, TROUPE_SERVE_HOST/PORT).
+Every request needs the token in the file 'token' beside the database (made at first start,
+mode 0600), as 'Authorization: Bearer <token>'; the inspector URL it prints logs a browser
+in once. --host other than a loopback address listens beyond this machine, and says so.`,
   examples: ['troupe serve', 'troupe serve --db /srv/app/.troupe/state.db', 'troupe serve --port 0', 'troupe serve --no-http'],
-  run: ({ db, io, options }) => {
+  run: async ({ db, io, options }) => {
     // Owning creates the database: the path must be a writable file (the message every command gives).
     checkDatabaseFile(db, { mustExist: false, writable: true });
-    return serve({ db, ...(options['no-http'] === true ? {} : { http: listenOptions(options['host'], options['port']) }) }, io);
+    return serve({ db, ...(options['no-http'] === true ? {} : { http: await listenOptions(options['host'], options['port']) }) }, io);
   },
 });
 
-/** `--host` and `--port`, checked (exit 2 for a bad port). */
-function listenOptions(host: string | true | undefined, port: string | true | undefined): { host: string; port: number } {
+/** `--host` and `--port`, checked (exit 2 for a bad port), else the config file's or TROUPE_SERVE_*'s. */
+async function listenOptions(host: string | true | undefined, port: string | true | undefined): Promise<{ host: string; port: number }> {
   if (port !== undefined && (typeof port !== 'string' || !/^\d+$/.test(port) || Number(port) > 65535)) {
     throw usageError(`--port '${String(port)}' is not a port. Give a number from 0 (any free port) to 65535.`);
   }
   if (host === true || host === '') throw usageError('--host needs an address: --host 127.0.0.1.');
-  return { host: host ?? '127.0.0.1', port: port === undefined ? 7357 : Number(port) };
+  const { serveAddress } = await import('../../config/effective.js');
+  return serveAddress({ ...(host === undefined ? {} : { host }), ...(port === undefined ? {} : { port }) });
 }
