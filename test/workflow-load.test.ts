@@ -182,7 +182,7 @@ describe('parseWorkflowYaml positions', () => {
         "w.yml:6:18: steps[0].depends_on[0]: unknown step 'c'; the steps are: a, b",
         "w.yml:7:16: steps[0].condition: 'sometimes' is not one of: success, failure, always",
         "w.yml:10:23: steps[1].wait_for.port: expected a number, got 'http'",
-        "w.yml:11:11: steps[1].mode: 'ssh' is not one of: exec, pty, tmux, docker",
+        "w.yml:11:11: steps[1].mode: 'ssh' is not one of: exec, pty, tmux, docker, auto",
         "w.yml:12:12: steps[1].env[\"1X\"]: '1X' is not a variable name; use letters, digits and '_', not starting with a digit",
         'w.yml:12:23: steps[1].env.OK: expected text, a number or true/false, got nothing (null)',
       ].join('\n'),
