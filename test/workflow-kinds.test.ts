@@ -140,7 +140,7 @@ describe('one road: a step is checked as its actor would be', () => {
     const { orc } = await open({ allowedDirs: [tempDir()] });
     const spawned = await thrown(orc.spawn({ kind: 'process', id: 'p', command: 'true', cwd: '/etc' }));
     expect(spawned).toMatchObject({ code: 'CWD_NOT_ALLOWED' });
-    const modes: WorkflowSpec['steps'][number][] = [
+    const modes: NonNullable<WorkflowSpec['steps']>[number][] = [
       { name: 's', command: 'true', cwd: '/etc' },
       { name: 's', command: 'true', cwd: '/etc', mode: 'pty' },
       ...(hasTmux || process.env['CI'] ? [{ name: 's', command: 'true', cwd: '/etc', mode: 'tmux' as const }] : []),

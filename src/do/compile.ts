@@ -6,7 +6,7 @@
 import type { WorkflowSpec } from '../workflow/spec.js';
 import { parseDo, type DoCommand, type DoPlan, type DoStage } from './parse.js';
 
-type StepSpec = WorkflowSpec['steps'][number];
+type StepSpec = NonNullable<WorkflowSpec['steps']>[number];
 type MutableStep = { -readonly [K in keyof StepSpec]: StepSpec[K] };
 
 /** What a `troupe do` text asks for. */

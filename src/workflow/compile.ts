@@ -9,10 +9,12 @@ import { compileWaitFor } from '../runtime/spec.js';
 import { ancestors, checkGraph, closest, topologicalOrder, type GraphNode } from './dag.js';
 import { issueProblems, valueAt } from './issues.js';
 import { workflowError, type Problem, type ProblemPath } from './problems.js';
-import { STEP_NAME, retrySchema, workflowSchema, type ParsedStep } from './spec.js';
+import { STEP_NAME, retrySchema, workflowSchema, type ParsedStep, type ParsedWorkflow } from './spec.js';
+import { stagesToSteps } from './stages.js';
+import { checkAgents, compileAgents } from './agents.js';
 import { templateRefs, type TemplateRef } from './template.js';
 import { chooseMode, type ModeRule } from './mode-rules.js';
-import type { CompiledStep, CompiledWorkflow, StepDialogRound, StepMode, StepWaitFor } from './types.js';
+import type { CompiledAgent, CompiledStep, CompiledWorkflow, StepDialogRound, StepMode, StepWaitFor } from './types.js';
 
 export interface CompileOptions {
   /** The workflow file, for messages. */
@@ -36,18 +38,25 @@ export interface CompileOptions {
  *                                                       { name: 'build', command: 'npm run build' }] }, { baseDir: process.cwd() })
  * workflow.steps.map((s) => s.name) // ['build', 'test']
  */
-export function compileWorkflow(spec: unknown, options: CompileOptions): CompiledWorkflow {
+export function compileWorkflow(written: unknown, options: CompileOptions): CompiledWorkflow {
+  // The plans' `stages:` are checked as written, then read as the steps they stand for.
+  const staged = valueAt(written, ['stages']) !== undefined;
+  const raw = staged ? workflowSchema.safeParse(written) : undefined;
+  const { spec, problems: stageProblems } = stagesToSteps(written);
   const parsed = workflowSchema.safeParse(spec);
-  const problems: Problem[] = parsed.success ? [] : issueProblems(parsed.error.issues, spec);
+  const problems: Problem[] = raw !== undefined && !raw.success ? issueProblems(raw.error.issues, written) : parsed.success ? [] : issueProblems(parsed.error.issues, spec);
+  problems.push(...stageProblems);
   // The graph and templates are checked on the raw input too, so one run reports everything.
   const nodes = graphNodes(spec);
-  problems.push(...checkGraph(nodes), ...checkTemplates(spec, nodes));
-  if (!parsed.success || problems.length > 0) throw workflowError(problems, options);
+  problems.push(...checkGraph(nodes), ...checkTemplates(spec, nodes), ...checkAgents(spec));
+  if (!parsed.success || problems.length > 0) throw workflowError(problems, staged ? { ...options, source: undefined } : options);
 
-  const workflow = parsed.data;
+  const workflow: ParsedWorkflow = parsed.data;
   const workflowEnv = stringValues(workflow.env);
-  const steps = topologicalOrder(nodes).map((node) => compileStep(workflow.steps[node.index]!, workflowEnv, options));
-  return options.file === undefined ? { name: workflow.name, steps } : { name: workflow.name, file: options.file, steps };
+  const written_steps = workflow.steps ?? [];
+  const steps = topologicalOrder(nodes).map((node) => compileStep(written_steps[node.index]!, workflowEnv, options));
+  const agents: CompiledAgent[] | undefined = workflow.agents === undefined ? undefined : compileAgents(workflow.agents, options.baseDir);
+  return { name: workflow.name, ...(options.file === undefined ? {} : { file: options.file }), steps, ...(agents === undefined ? {} : { agents }) };
 }
 
 function compileStep(step: ParsedStep, workflowEnv: Record<string, string>, options: CompileOptions): CompiledStep {
@@ -82,6 +91,11 @@ function compileStep(step: ParsedStep, workflowEnv: Record<string, string>, opti
     compiled.with = { ...step.with };
     // As for a command step, a relative directory is the workflow file's.
     if (typeof step.with?.['cwd'] === 'string') compiled.with['cwd'] = resolve(baseDir, step.with['cwd']);
+  }
+  if (step.prompt !== undefined) {
+    compiled.prompt = step.prompt;
+    if (step.agent !== undefined) compiled.agent = step.agent;
+    else compiled.requires = [...new Set(step.requires ?? [])];
   }
   if (step.wait_for !== undefined) compiled.waitFor = anchored(compileWaitFor(step.wait_for), cwd);
   if (step.timeout !== undefined) compiled.timeoutMs = parseDuration(step.timeout);
@@ -132,9 +146,11 @@ function checkTemplates(spec: unknown, nodes: GraphNode[]): Problem[] {
     let before: Set<string> | undefined;
     const dependencies = () => (before ??= ancestors(node.name, nodes));
     const prefix: ProblemPath = ['steps', node.index];
-    for (const [path, text] of templatedTexts(valueAt(spec, prefix), ['command', 'env', 'expect'])) {
+    for (const [path, text] of templatedTexts(valueAt(spec, prefix), ['command', 'prompt', 'env', 'expect'])) {
       for (const ref of templateRefs(text)) {
-        const message = ref.kind === 'env' ? undefined : ref.kind === 'invalid' ? invalidTemplate(ref.text) : outputProblem(ref, node.name, dependencies(), byName, spec);
+        // A prompt is kept with the run and the agent's transcript: no value from the environment goes into it.
+        const envInPrompt = ref.kind === 'env' && path[0] === 'prompt' ? `${ref.text}: a prompt is stored with the run, so it can't read the environment; give the value with --set and write it in the agent's fields, or let the agent read it` : undefined;
+        const message = envInPrompt !== undefined ? envInPrompt : ref.kind === 'env' ? undefined : ref.kind === 'invalid' ? invalidTemplate(ref.text) : outputProblem(ref, node.name, dependencies(), byName, spec);
         if (message !== undefined) problems.push({ path: [...prefix, ...path], message });
       }
     }
@@ -159,6 +175,8 @@ function outputProblem(ref: Extract<TemplateRef, { kind: 'output' }>, step: stri
   const declared = outputs !== null && typeof outputs === 'object' && !Array.isArray(outputs) ? Object.keys(outputs) : [];
   // A step of a kind has its actor's output as `result` (see defaultStepEnd).
   if (typeof valueAt(spec, ['steps', source.index, 'kind']) === 'string') declared.push('result');
+  // A prompt step's is its agent's final message, with the session and its cost (see agentStepEnd).
+  if (typeof valueAt(spec, ['steps', source.index, 'prompt']) === 'string') declared.push('result', 'sessionId', 'costUsd');
   if (declared.includes(ref.output)) return undefined;
   if (declared.length === 0) return `${ref.text}: step '${ref.step}' declares no outputs; add outputs: { ${ref.output}: '<regex with a (group)>' } to it`;
   const close = closest(ref.output, declared);
@@ -171,7 +189,7 @@ function templatedTexts(object: unknown, fields: string[]): [ProblemPath, string
   const texts: [ProblemPath, string][] = [];
   for (const field of fields) {
     const value = valueAt(object, [field]);
-    if (field === 'command' && typeof value === 'string') texts.push([[field], value]);
+    if ((field === 'command' || field === 'prompt') && typeof value === 'string') texts.push([[field], value]);
     if (field === 'env' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
       for (const [key, text] of Object.entries(value)) if (typeof text === 'string') texts.push([[field, key], text]);
     }

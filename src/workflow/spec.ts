@@ -142,6 +142,9 @@ export const expectRoundSchema = z
 export const stepSchema = z
   .object({
     name: nameOf('step name').describe('Unique within the workflow: letters, digits, _ and -.'),
+    prompt: z.string().min(1).optional().describe("A task for one of the workflow's `agents`: the prompt its session is given. Instead of `command`. May use ${steps.NAME.result} (an earlier prompt step's final message) and ${steps.NAME.outputs.KEY}."),
+    agent: nameOf('agent id').optional().describe('With `prompt`: the declared agent that does it (it waits while that agent is busy).'),
+    requires: z.array(z.string().min(1)).optional().describe('With `prompt`: routed to the least-loaded idle agent having every one of these capabilities; waits while none is free.'),
     command: z.string().min(1).optional().describe('Run by `sh -c` in its own process group. May use ${env.NAME} and ${steps.NAME.outputs.KEY}; write $${ for a literal ${. Short for kind: process (or kind: shell with mode pty/tmux).'),
     kind: z
       .string()
@@ -178,12 +181,23 @@ export const stepSchema = z
       .describe('Values taken from the output, used later as ${steps.NAME.outputs.KEY}.'),
   })
   .strict()
-  .meta({ oneOf: [{ required: ['command'] }, { required: ['kind'] }] })
+  .meta({ oneOf: [{ required: ['command'] }, { required: ['kind'] }, { required: ['prompt'] }] })
   .superRefine((step, ctx) => {
-    if (step.command === undefined && step.kind === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['command'], message: 'required; add the command to run, e.g. command: npm test' });
+    if (step.command === undefined && step.kind === undefined && step.prompt === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['command'], message: "required; add the command to run, e.g. command: npm test (or a 'prompt' for an agent)" });
     } else if (step.command !== undefined && step.kind !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['kind'], message: "give either 'command' (a shell command) or 'kind' (an actor kind, with its fields in 'with'), not both" });
+    }
+    if (step.prompt !== undefined) {
+      for (const field of ['command', 'kind', 'mode', 'expect', 'image', 'wait_for', 'env', 'cwd', 'outputs'] as const) {
+        if (step[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `'${field}' does not go with 'prompt'; give the agent's fields in the workflow's agents:` });
+      }
+      if (step.service) ctx.addIssue({ code: 'custom', path: ['service'], message: 'a prompt step is a task that ends; it cannot be a service' });
+      if (step.agent !== undefined && step.requires !== undefined) ctx.addIssue({ code: 'custom', path: ['requires'], message: "give 'agent' (this agent does it) or 'requires' (routed by capability), not both" });
+    } else {
+      for (const field of ['agent', 'requires'] as const) {
+        if (step[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: `'${field}' goes with 'prompt' (a task for an agent); add a prompt, or remove '${field}'` });
+      }
     }
     if (step.with !== undefined && step.kind === undefined) ctx.addIssue({ code: 'custom', path: ['with'], message: "'with' holds the fields of a 'kind'; add kind: process (or another kind), or use 'command'" });
     if (step.mode === 'docker' && step.image === undefined) ctx.addIssue({ code: 'custom', path: ['image'], message: "required with mode: docker; name the image to run the command in, e.g. image: 'node:20'" });
@@ -197,13 +211,60 @@ export const stepSchema = z
   })
   .describe('One step: a command (or an actor of a kind), when it runs, and what it yields.');
 
+/**
+ * An agent a workflow declares: a session profile (any agent spec field) with an id, a type and
+ * capabilities, which prompt steps address (`agent:`) or are routed to (`requires:`).
+ */
+export const workflowAgentSchema = z
+  .object({
+    id: nameOf('agent id').describe('How steps name it (`agent: ID`); each task runs as `<run>/<step>#<n>`.'),
+    type: z.enum(['primary', 'worker', 'specialist']).default('worker').describe('primary or worker: takes any routed task; specialist: only tasks that `require` capabilities (or name it).'),
+    capabilities: z.array(z.string().min(1)).default([]).describe('What it is good at; a step with `requires:` goes to an agent having all of them.'),
+    driver: z.enum(['claude', 'codex', 'gemini']).optional().describe('The CLI (claude by default).'),
+    bin: z.string().min(1).optional().describe("The CLI's executable. May use ${env.NAME} from the run's `set`."),
+  })
+  .catchall(z.unknown())
+  .describe('An agent: its id, type, capabilities and any agent spec field (model, safety, cwd, env, max_turns, ...), checked by the agent kind when a task starts.');
+
+/** A task of a stage, in the plans' own format. */
+export const stageTaskSchema = z
+  .object({
+    name: nameOf('task name').optional().describe('The step name (default `<stage>-<n>`).'),
+    agent: nameOf('agent id').optional(),
+    command: z.string().min(1).optional(),
+    prompt: z.string().min(1).optional(),
+    requires: z.array(z.string().min(1)).optional(),
+    timeout: z.number().positive().optional().describe('Seconds.'),
+    continueOnError: z.boolean().optional(),
+    requiresApproval: z.boolean().optional(),
+    outputs: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
+
+/** A stage of the plans' format: tasks in order or in parallel, after other stages. */
+export const stageSchema = z
+  .object({
+    name: nameOf('stage name'),
+    parallel: z.boolean().default(false).describe('Run the tasks at once (else one after another).'),
+    dependsOn: z.union([nameOf('stage name'), z.array(nameOf('stage name'))]).optional().describe('Stages that end first (default: the stage before).'),
+    tasks: z.array(stageTaskSchema).min(1),
+  })
+  .strict();
+
 export const workflowSchema = z
   .object({
     name: z.string().min(1).describe('The workflow name, shown by `troupe ps` and in run results.'),
     env: envSchema.optional(),
-    steps: z.array(stepSchema).min(1).describe('The steps: a DAG through depends_on; independent steps run in parallel.'),
+    agents: z.array(workflowAgentSchema).optional().describe('Agents that prompt steps address or are routed to.'),
+    steps: z.array(stepSchema).min(1).optional().describe('The steps: a DAG through depends_on; independent steps run in parallel.'),
+    stages: z.array(stageSchema).min(1).optional().describe("The plans' format, instead of `steps`: stages of tasks, compiled to the same steps."),
   })
   .strict()
+  .meta({ oneOf: [{ required: ['steps'] }, { required: ['stages'] }] })
+  .superRefine((workflow, ctx) => {
+    if (workflow.steps === undefined && workflow.stages === undefined) ctx.addIssue({ code: 'custom', path: ['steps'], message: "required; add the steps to run (or the plans' stages:)" });
+    if (workflow.steps !== undefined && workflow.stages !== undefined) ctx.addIssue({ code: 'custom', path: ['stages'], message: "give either 'steps' or 'stages', not both" });
+  })
   .meta({ title: 'troupe workflow' })
   .describe('A troupe workflow: steps run as supervised actors, in dependency order.');
 
@@ -211,6 +272,7 @@ export const workflowSchema = z
 export const FIELDS = {
   workflow: Object.keys(workflowSchema.shape),
   step: Object.keys(stepSchema.shape),
+  agent: Object.keys(workflowAgentSchema.shape),
   retry: Object.keys(retrySchema.shape),
   expect: ['match', 'regex', 'flags', 'send', 'secret'],
   wait_for: ['port', 'host', 'file', 'http', 'status'],
@@ -227,7 +289,7 @@ type DeepReadonly<T> = T extends (infer E)[] ? readonly DeepReadonly<E>[] : T ex
  */
 export type WorkflowSpec = DeepReadonly<z.input<typeof workflowSchema>>;
 /** One step as users write it. */
-export type StepSpec = WorkflowSpec['steps'][number];
+export type StepSpec = NonNullable<WorkflowSpec['steps']>[number];
 /** A workflow after zod: defaults filled in, not yet compiled. */
 export type ParsedWorkflow = z.output<typeof workflowSchema>;
 export type ParsedStep = z.output<typeof stepSchema>;

@@ -35,12 +35,16 @@ export function missingEnvMessage(step: string | undefined, name: string): strin
 const TEMPLATE = /\$\$\{|\$\{([^}]*)\}/g;
 const ENV_REF = /^env\.([A-Za-z_][A-Za-z0-9_]*)$/;
 const OUTPUT_REF = /^steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)$/;
+/** `${steps.NAME.result}`: short for `${steps.NAME.outputs.result}` (an agent's final message, a kind's output). */
+const RESULT_REF = /^steps\.([A-Za-z0-9_-]+)\.result$/;
 
 function parseRef(inner: string, text: string): TemplateRef {
   const env = ENV_REF.exec(inner);
   if (env) return { kind: 'env', name: env[1]!, text };
   const output = OUTPUT_REF.exec(inner);
   if (output) return { kind: 'output', step: output[1]!, output: output[2]!, text };
+  const result = RESULT_REF.exec(inner);
+  if (result) return { kind: 'output', step: result[1]!, output: 'result', text };
   return { kind: 'invalid', text };
 }
 

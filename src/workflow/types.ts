@@ -47,6 +47,21 @@ export interface CompiledStep {
   kind?: string;
   /** A `kind:` step's spec fields, as written (templates still unresolved). */
   with?: Record<string, unknown>;
+  /** A prompt step: the task given to an agent (templates still unresolved). */
+  prompt?: string;
+  /** A prompt step addressed to this declared agent. */
+  agent?: string;
+  /** A routed prompt step: the capabilities its agent must have (empty: any primary or worker agent). */
+  requires?: string[];
+}
+
+/** An agent a workflow declares: what routing knows of it, and the agent spec its tasks run with. */
+export interface CompiledAgent {
+  id: string;
+  type: 'primary' | 'worker' | 'specialist';
+  capabilities: string[];
+  /** Agent spec fields (driver, bin, model, safety, ...), as written; `cwd` made absolute. */
+  spec: Record<string, unknown>;
 }
 
 /** A validated workflow, steps in a topological order (dependencies first). */
@@ -55,6 +70,8 @@ export interface CompiledWorkflow {
   /** Where it was loaded from, for messages (`undefined` for `defineWorkflow`). */
   file?: string;
   steps: CompiledStep[];
+  /** The declared agents, in declaration order (absent without `agents:`). */
+  agents?: CompiledAgent[];
 }
 
 /**
@@ -93,6 +110,10 @@ export interface StepView {
   retryAt?: number;
   /** Not run in this run: its result was carried over from this earlier run (`troupe rerun --failed`). */
   carriedFrom?: string;
+  /** A prompt step: the agent of its current (or last) attempt. */
+  agent?: string;
+  /** A prompt step that could start but has no free agent: why it waits. */
+  waitingFor?: string;
 }
 
 /** What `orc.run()` resolves to, and what watchers of a run see. */

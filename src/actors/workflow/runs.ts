@@ -211,7 +211,7 @@ export class WorkflowRuns {
 
 /** A compiled workflow (from `loadWorkflowFile` or `compileWorkflow`) rather than a spec to compile. */
 function isCompiled(workflow: CompiledWorkflow | WorkflowSpec): workflow is CompiledWorkflow {
-  return workflow.steps.every((step) => {
+  return Array.isArray(workflow.steps) && workflow.steps.every((step) => {
     const s = step as Partial<CompiledWorkflow['steps'][number]>;
     return Array.isArray(s.dependsOn) && typeof s.cwd === 'string' && typeof s.retry === 'object' && typeof s.retry?.delayMs === 'number';
   });
