@@ -9,7 +9,8 @@ import type { ContainerInput } from './container.js';
 import type { ProcessInput } from './process.js';
 import type { ShellInput } from './shell.js';
 import { missingOutput, substitute, templateParts, templateRefs } from '../workflow/template.js';
-import type { CompiledStep, CompiledWorkflow } from '../workflow/types.js';
+import type { CompiledAgent, CompiledStep, CompiledWorkflow } from '../workflow/types.js';
+import { agentTaskSpec } from './workflow-agents.js';
 import type { StepRecord } from './workflow-plan.js';
 
 /** Time between SIGTERM and SIGKILL when a step is stopped (cancel, end of run, close). */
@@ -57,10 +58,15 @@ export function stepOfChild(childId: string): string | undefined {
  * @example
  * launchOf({ runId: 'ci-x1', set: {}, steps }, step, 1) // { kind: 'process', childId: 'test#1', spec: { kind: 'process', id: 'ci-x1/test#1', command: 'npm test', ... }, input: { ... } }
  */
-export function launchOf(run: LaunchContext, step: CompiledStep, attempt: number): StepLaunch | { error: string } {
+export function launchOf(run: LaunchContext, step: CompiledStep, attempt: number, agent?: CompiledAgent): StepLaunch | { error: string } {
   const childId = childIdOf(step.name, attempt);
   const id = `${run.runId}/${childId}`;
   try {
+    if (step.prompt !== undefined) {
+      // A task for the agent routing chose: one session of its profile, ended by its turn's result.
+      if (agent === undefined) return { error: `Step '${step.name}' has no agent to run on.` };
+      return { kind: 'agent', childId, spec: agentTaskSpec(agent, withOutputs(step.prompt, step.name, run.steps), run.set) };
+    }
     if (step.kind !== undefined) {
       const spec = { ...(withOutputsDeep(step.with ?? {}, step.name, run.steps) as Record<string, unknown>), kind: step.kind };
       // A container service tells the run when it is ready, as a process does.
@@ -144,7 +150,8 @@ export function dryLaunches(workflow: CompiledWorkflow, runId: string, set: Reco
   const outputs = new Proxy({}, { get: (_target, key) => (typeof key === 'string' ? `(output ${key})` : undefined) }) as Record<string, string>;
   const steps: Record<string, StepRecord> = new Proxy({}, { get: () => ({ outputs }) }) as Record<string, StepRecord>;
   return workflow.steps.flatMap((step) => {
-    const launch = launchOf({ runId, set, steps }, step, 1);
+    const agent = step.prompt === undefined ? undefined : workflow.agents?.find((a) => (step.agent !== undefined ? a.id === step.agent : (step.requires ?? []).every((c) => a.capabilities.includes(c))));
+    const launch = launchOf({ runId, set, steps }, step, 1, agent);
     return 'error' in launch ? [] : [{ step: step.name, launch }];
   });
 }

@@ -31,6 +31,10 @@ export interface StepRecord {
   error?: string;
   /** Carried over from an earlier run (`troupe rerun --failed`): the run whose attempt produced it. */
   carriedFrom?: string;
+  /** A prompt step: the agent of its current (or last) attempt. */
+  agent?: string;
+  /** A prompt step whose dependencies allow it to start, but no agent is free: why it waits. */
+  waitingFor?: string;
   /**
    * The commit round that holds this step's result (or a service's readiness). Dependents
    * look at it only once that round is durable: a result is committed before any dependent starts.
@@ -192,10 +196,14 @@ export function planSteps(workflow: CompiledWorkflow, steps: Readonly<Record<str
   if (changed === undefined) {
     queue = workflow.steps.map((_, index) => index);
   } else {
+    let agentFreed = false;
     for (const name of changed) {
       add(name);
       for (const dependent of dependents.get(name) ?? []) add(dependent);
+      agentFreed ||= stepNamed(workflow, name)?.prompt !== undefined;
     }
+    // A prompt step's change may free its agent: the prompt steps waiting for one look again.
+    if (agentFreed) for (const step of workflow.steps) if (step.prompt !== undefined && steps[step.name]?.waitingFor !== undefined) add(step.name);
     queue = [...seen].sort((a, b) => a - b);
   }
   for (let i = 0; i < queue.length; i++) {

@@ -5,6 +5,7 @@
 import type { WorkflowContext, WorkflowEvent } from './workflow.js';
 import { launchOf, stepOfChild, type StepLaunch } from './workflow-launch.js';
 import { isSettled, stepNamed, unsettledOf, type StepRecord } from './workflow-plan.js';
+import { agentNamed, routeSteps } from './workflow-agents.js';
 
 const DONE = 'xstate.done.actor.';
 const ERROR = 'xstate.error.actor.';
@@ -87,18 +88,27 @@ export function launch(context: WorkflowContext, names: readonly string[], now: 
   const updates: Array<[string, StepRecord]> = [];
   const spawns: StepLaunch[] = [];
   let recorded = context.recorded;
+  const routes = routeSteps(context.workflow, context.steps, names);
   for (const name of names) {
     const step = stepNamed(context.workflow, name);
     const record = context.steps[name];
     if (!step || !record) continue;
+    const routed = routes.get(name);
+    if (routed !== undefined && 'wait' in routed) {
+      // No free agent: it waits (and says why) until a prompt step's end frees one.
+      const waitingFor = `waiting for ${routed.wait}`;
+      if (record.state !== 'waiting' || record.waitingFor !== waitingFor) updates.push([name, { ...record, state: 'waiting', waitingFor }]);
+      continue;
+    }
+    const agent = routed === undefined ? undefined : agentNamed(context.workflow, routed.agent);
     const attempt = record.attempts + 1;
-    const plan = launchOf({ runId: context.runId, set: context.set, steps: context.steps }, step, attempt);
+    const plan = launchOf({ runId: context.runId, set: context.set, steps: context.steps }, step, attempt, agent);
     if ('error' in plan) {
       updates.push([name, { ...record, state: 'failed', error: plan.error, startedAt: record.startedAt ?? now, endedAt: now, seq: ++recorded }]);
       continue;
     }
-    const { error: _error, exitCode: _exitCode, endedAt: _endedAt, seq: _seq, ...rest } = record;
-    updates.push([name, { ...rest, state: 'running', attempts: attempt, child: plan.childId, startedAt: record.startedAt ?? now }]);
+    const { error: _error, exitCode: _exitCode, endedAt: _endedAt, seq: _seq, waitingFor: _waitingFor, ...rest } = record;
+    updates.push([name, { ...rest, state: 'running', attempts: attempt, child: plan.childId, startedAt: record.startedAt ?? now, ...(agent === undefined ? {} : { agent: agent.id }) }]);
     spawns.push(plan);
   }
   return { ...updateSteps(context, updates), recorded, spawns };

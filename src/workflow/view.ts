@@ -48,5 +48,7 @@ function stepView(step: CompiledStep, record: StepRecord | undefined, until: num
   if (record.exitCode !== undefined) view.exitCode = record.exitCode;
   if (record.error !== undefined) view.error = record.error;
   if (typeof record.carriedFrom === 'string') view.carriedFrom = record.carriedFrom;
+  if (typeof record.agent === 'string') view.agent = record.agent;
+  if (typeof record.waitingFor === 'string' && record.state === 'waiting') view.waitingFor = record.waitingFor;
   return view;
 }
