@@ -10,7 +10,7 @@ import { ancestors, checkGraph, closest, topologicalOrder, type GraphNode } from
 import { issueProblems, valueAt } from './issues.js';
 import { workflowError, type Problem, type ProblemPath } from './problems.js';
 import { STEP_NAME, retrySchema, workflowSchema, type ParsedStep, type ParsedWorkflow } from './spec.js';
-import { stagesToSteps } from './stages.js';
+import { atTasks, stagesToSteps } from './stages.js';
 import { checkAgents, compileAgents } from './agents.js';
 import { templateRefs, type TemplateRef } from './template.js';
 import { chooseMode, type ModeRule } from './mode-rules.js';
@@ -42,14 +42,14 @@ export function compileWorkflow(written: unknown, options: CompileOptions): Comp
   // The plans' `stages:` are checked as written, then read as the steps they stand for.
   const staged = valueAt(written, ['stages']) !== undefined;
   const raw = staged ? workflowSchema.safeParse(written) : undefined;
-  const { spec, problems: stageProblems } = stagesToSteps(written);
+  const { spec, problems: stageProblems, origins } = stagesToSteps(written);
   const parsed = workflowSchema.safeParse(spec);
-  const problems: Problem[] = raw !== undefined && !raw.success ? issueProblems(raw.error.issues, written) : parsed.success ? [] : issueProblems(parsed.error.issues, spec);
-  problems.push(...stageProblems);
+  const found: Problem[] = raw !== undefined && !raw.success ? [] : parsed.success ? [] : issueProblems(parsed.error.issues, spec);
   // The graph and templates are checked on the raw input too, so one run reports everything.
   const nodes = graphNodes(spec);
-  problems.push(...checkGraph(nodes), ...checkTemplates(spec, nodes), ...checkAgents(spec));
-  if (!parsed.success || problems.length > 0) throw workflowError(problems, staged ? { ...options, source: undefined } : options);
+  found.push(...checkGraph(nodes), ...checkTemplates(spec, nodes), ...checkAgents(spec));
+  const problems: Problem[] = staged ? [...(raw !== undefined && !raw.success ? issueProblems(raw.error.issues, written) : []), ...stageProblems, ...atTasks(found, origins, stageProblems)] : found;
+  if (!parsed.success || problems.length > 0) throw workflowError(problems, options);
 
   const workflow: ParsedWorkflow = parsed.data;
   const workflowEnv = stringValues(workflow.env);

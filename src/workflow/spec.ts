@@ -290,6 +290,12 @@ type DeepReadonly<T> = T extends (infer E)[] ? readonly DeepReadonly<E>[] : T ex
 export type WorkflowSpec = DeepReadonly<z.input<typeof workflowSchema>>;
 /** One step as users write it. */
 export type StepSpec = NonNullable<WorkflowSpec['steps']>[number];
+/**
+ * An agent a workflow declares, as users write it.
+ *
+ * @example const agent: WorkflowAgentSpec = { id: 'frontend', type: 'specialist', capabilities: ['react'], driver: 'claude', model: 'sonnet' }
+ */
+export type WorkflowAgentSpec = NonNullable<WorkflowSpec['agents']>[number];
 /** A workflow after zod: defaults filled in, not yet compiled. */
 export type ParsedWorkflow = z.output<typeof workflowSchema>;
 export type ParsedStep = z.output<typeof stepSchema>;

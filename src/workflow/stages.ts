@@ -5,7 +5,7 @@
  * workflow from there on (the same DAG, the same checks, the same runs).
  */
 import { valueAt } from './issues.js';
-import type { Problem } from './problems.js';
+import type { Problem, ProblemPath } from './problems.js';
 
 interface Task {
   name?: unknown;
@@ -28,10 +28,12 @@ interface Task {
  * stagesToSteps({ name: 'w', stages: [{ name: 'build', tasks: [{ command: 'make' }] }, { name: 'test', tasks: [{ command: 'make test' }] }] }).spec
  * // { name: 'w', steps: [{ name: 'build', command: 'make' }, { name: 'test', command: 'make test', depends_on: ['build'] }] }
  */
-export function stagesToSteps(spec: unknown): { spec: unknown; problems: Problem[] } {
+export function stagesToSteps(spec: unknown): { spec: unknown; problems: Problem[]; origins: ProblemPath[] } {
   const stages = valueAt(spec, ['stages']);
-  if (!Array.isArray(stages) || valueAt(spec, ['steps']) !== undefined) return { spec, problems: [] };
+  if (!Array.isArray(stages) || valueAt(spec, ['steps']) !== undefined) return { spec, problems: [], origins: [] };
   const problems: Problem[] = [];
+  // Where each step came from, so a problem found in the steps is shown at its task.
+  const origins: ProblemPath[] = [];
   const ends = new Map<string, string[]>();
   const steps: Record<string, unknown>[] = [];
   let previous: string[] = [];
@@ -54,6 +56,7 @@ export function stagesToSteps(spec: unknown): { spec: unknown; problems: Problem
       if (deps.length > 0) step.depends_on = [...deps];
       names.push(step.name as string);
       steps.push(step);
+      origins.push(['stages', s, 'tasks', t]);
     });
     const last = names[names.length - 1];
     const stageEnds = parallel ? names : last === undefined ? [] : [last];
@@ -61,7 +64,29 @@ export function stagesToSteps(spec: unknown): { spec: unknown; problems: Problem
     previous = stageEnds;
   });
   const { stages: _stages, ...rest } = spec as Record<string, unknown>;
-  return { spec: { ...rest, steps }, problems };
+  return { spec: { ...rest, steps }, problems, origins };
+}
+
+/** Step fields as the plans name them in a task. */
+const TASK_FIELDS: Record<string, string> = { continue_on_error: 'continueOnError', approval: 'requiresApproval', depends_on: 'dependsOn' };
+
+/**
+ * `problems` found in the steps of a staged workflow, shown at the tasks they came from; one
+ * at a task that a stage problem already covers is dropped (it is the same mistake).
+ *
+ * @example atTasks([{ path: ['steps', 1, 'approval'], message }], [..., ['stages', 0, 'tasks', 1]], []) // [{ path: ['stages', 0, 'tasks', 1, 'requiresApproval'], message }]
+ */
+export function atTasks(problems: readonly Problem[], origins: readonly ProblemPath[], stageProblems: readonly Problem[]): Problem[] {
+  const covered = new Set(stageProblems.map((problem) => problem.path.join('.')));
+  return problems.flatMap((problem) => {
+    const [root, index, field, ...rest] = problem.path;
+    const origin = root === 'steps' && typeof index === 'number' ? origins[index] : undefined;
+    if (origin === undefined) return [problem];
+    if (covered.has(origin.join('.'))) return [];
+    const path: ProblemPath = field === undefined ? [...origin] : [...origin, typeof field === 'string' ? (TASK_FIELDS[field] ?? field) : field, ...rest];
+    const { pos: _pos, ...kept } = problem;
+    return [{ ...kept, path }];
+  });
 }
 
 function taskStep(task: Task, name: string): Record<string, unknown> {

@@ -4,10 +4,11 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { WorkflowAgentSpec } from '../../src/workflow/spec.js';
 import { fakeBin, type FakeStep } from './agents.js';
 
 /** A declared workflow agent running the fake Claude with its own scenario (one turn per task). */
-export function fixtureAgent(dir: string, id: string, turn: FakeStep[], extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function fixtureAgent(dir: string, id: string, turn: FakeStep[], extra: Partial<WorkflowAgentSpec> = {}): WorkflowAgentSpec {
   const path = join(dir, `${id}.scenario.json`);
   writeFileSync(path, JSON.stringify({ session: `sess-${id}`, fresh: [turn], log: join(dir, `${id}.log`) }));
   return { id, driver: 'claude', bin: fakeBin.claude, safety: 1, env: { FAKE_AGENT_SCENARIO: path }, ...extra };
