@@ -178,7 +178,7 @@ describe('parseWorkflowYaml positions', () => {
     ].join('\n');
     expect(problems(text)).toBe(
       [
-        "w.yml:2:1: colour: unknown field 'colour'; the fields here are: name, env, steps",
+        "w.yml:2:1: colour: unknown field 'colour'; the fields here are: name, env, agents, steps, stages",
         "w.yml:6:18: steps[0].depends_on[0]: unknown step 'c'; the steps are: a, b",
         "w.yml:7:16: steps[0].condition: 'sometimes' is not one of: success, failure, always",
         "w.yml:10:23: steps[1].wait_for.port: expected a number, got 'http'",

@@ -346,7 +346,7 @@ describe('the JSON Schema', () => {
     expect(Object.keys(stepSchema.properties)).toEqual(FIELDS.step);
     expect(stepSchema.additionalProperties).toBe(false);
     expect(stepSchema.required).toEqual(['name']);
-    expect(stepSchema.oneOf).toEqual([{ required: ['command'] }, { required: ['kind'] }]);
+    expect(stepSchema.oneOf).toEqual([{ required: ['command'] }, { required: ['kind'] }, { required: ['prompt'] }]);
     for (const [field, property] of Object.entries<Record<string, unknown>>(stepSchema.properties)) {
       expect(typeof property.description, field).toBe('string');
     }

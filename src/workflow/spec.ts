@@ -184,7 +184,7 @@ export const stepSchema = z
   .meta({ oneOf: [{ required: ['command'] }, { required: ['kind'] }, { required: ['prompt'] }] })
   .superRefine((step, ctx) => {
     if (step.command === undefined && step.kind === undefined && step.prompt === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['command'], message: "required; add the command to run, e.g. command: npm test (or a 'prompt' for an agent)" });
+      ctx.addIssue({ code: 'custom', path: ['command'], message: 'required; add the command to run, e.g. command: npm test' });
     } else if (step.command !== undefined && step.kind !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['kind'], message: "give either 'command' (a shell command) or 'kind' (an actor kind, with its fields in 'with'), not both" });
     }
@@ -262,7 +262,7 @@ export const workflowSchema = z
   .strict()
   .meta({ oneOf: [{ required: ['steps'] }, { required: ['stages'] }] })
   .superRefine((workflow, ctx) => {
-    if (workflow.steps === undefined && workflow.stages === undefined) ctx.addIssue({ code: 'custom', path: ['steps'], message: "required; add the steps to run (or the plans' stages:)" });
+    if (workflow.steps === undefined && workflow.stages === undefined) ctx.addIssue({ code: 'custom', path: ['steps'], message: 'required; list the steps, e.g. steps: [{ name: build, command: npm run build }]' });
     if (workflow.steps !== undefined && workflow.stages !== undefined) ctx.addIssue({ code: 'custom', path: ['stages'], message: "give either 'steps' or 'stages', not both" });
   })
   .meta({ title: 'troupe workflow' })
