@@ -56,11 +56,18 @@ export function routeSteps(workflow: CompiledWorkflow, steps: Readonly<Record<st
   const prompts = names.filter((name) => stepNamed(workflow, name)?.prompt !== undefined);
   if (prompts.length === 0) return routes;
   const loads = agentLoads(workflow, steps, new Set(prompts));
+  // Tasks with the same needs get the same answer until an agent is taken: with hundreds
+  // waiting and every agent busy, each costs a lookup, not a scan of the agents.
+  const waits = new Map<string, Route>();
   for (const name of prompts) {
     const step = stepNamed(workflow, name)!;
-    const chosen = route(loads, step.agent !== undefined ? { agent: step.agent } : { requires: step.requires ?? [] });
+    const key = step.agent !== undefined ? `@${step.agent}` : (step.requires ?? []).join('\n');
+    const chosen = waits.get(key) ?? route(loads, step.agent !== undefined ? { agent: step.agent } : { requires: step.requires ?? [] });
     routes.set(name, chosen);
-    if ('agent' in chosen) loads.find((load) => load.id === chosen.agent)!.running++;
+    if ('agent' in chosen) {
+      loads.find((load) => load.id === chosen.agent)!.running++;
+      waits.clear();
+    } else waits.set(key, chosen);
   }
   return routes;
 }
