@@ -106,7 +106,11 @@ export interface StepLineContext {
 export function formatStepChange(elapsedMs: number, step: StepView, width: number, label = step.name, context?: StepLineContext): string {
   const extra: string[] = [];
   if (step.state === 'running') {
+    if (step.agent !== undefined) extra.push(`on ${step.agent}`);
     if (step.attempts > 1) extra.push(`(attempt ${attemptOf(step, step.attempts)})`);
+  } else if (step.state === 'waiting' && step.waitingFor !== undefined) {
+    // A prompt step that could start but has no free agent.
+    extra.push(step.waitingFor);
   } else if (step.state === 'retrying') {
     // The planned wait, not what is left of it: the line is printed as the retry is set, and reads the same however late.
     const from = step.endedAt ?? context?.now;

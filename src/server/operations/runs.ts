@@ -26,6 +26,8 @@ const stepSchema = z.object({
   maxAttempts: z.number().optional(),
   retryAt: z.number().optional(),
   carriedFrom: z.string().optional(),
+  agent: z.string().optional(),
+  waitingFor: z.string().optional(),
 });
 
 /** A run as `GET /api/runs/:id` gives it: status, and each step's state, attempts, duration and outputs. */
