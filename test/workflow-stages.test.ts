@@ -2,6 +2,7 @@
 // and prompt steps are checked with every other problem, each message naming the value.
 import { describe, expect, it } from 'vitest';
 import { compileWorkflow } from '../src/workflow/compile.js';
+import { defineWorkflow } from '../src/workflow/define.js';
 import { parseWorkflowYaml } from '../src/workflow/load.js';
 import { thrown } from './helpers/thrown.js';
 
@@ -82,5 +83,24 @@ describe('agents: and prompt steps', () => {
       "steps[1].agent: 'agent' goes with 'prompt' (a task for an agent); add a prompt, or remove 'agent'",
       "steps[2].prompt: ${env.KEY}: a prompt is stored with the run, so it can't read the environment; give the value with --set and write it in the agent's fields, or let the agent read it",
     ]);
+  });
+});
+
+describe('stages: problems and defineWorkflow', () => {
+  it('shows a problem found in the steps at the task it came from, under its own field name', async () => {
+    const err = await thrown(() =>
+      compileWorkflow({ name: 'w', stages: [{ name: 'a', tasks: [{ command: 'true' }, { command: 'make', prompt: 'x', requiresApproval: true }] }] }, { baseDir: '/repo' }),
+    );
+    expect((err as unknown as { details: { problems: Array<{ path: string; message: string }> } }).details.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      "stages[0].tasks[1].command: 'command' does not go with 'prompt'; give the agent's fields in the workflow's agents:",
+      'stages[0].tasks[1].prompt: a prompt step needs an agent to do it; declare one under agents:, e.g. agents: [{ id: dev, driver: claude }]',
+    ]);
+  });
+
+  it('takes agents:, prompt steps and stages: in defineWorkflow', () => {
+    const staged = defineWorkflow({ name: 'ship', agents: [{ id: 'dev', capabilities: ['ts'], model: 'sonnet' }], stages: [{ name: 'build', parallel: true, tasks: [{ prompt: 'Build it', requires: ['ts'], timeout: 60 }, { command: 'make docs' }] }] });
+    const compiled = compileWorkflow(staged, { baseDir: '/repo' });
+    expect(compiled.steps.map((s) => [s.name, s.prompt ?? s.command, s.timeoutMs])).toEqual([['build-1', 'Build it', 60_000], ['build-2', 'make docs', undefined]]);
+    expect(compiled.agents).toEqual([{ id: 'dev', type: 'worker', capabilities: ['ts'], spec: { model: 'sonnet', cwd: '/repo' } }]);
   });
 });
