@@ -109,4 +109,17 @@ describe('prompt steps', () => {
     ]);
     expect(promptsOf(dir, 'solo').sort()).toEqual(['First', 'Second']);
   });
+
+  it("fails a task whose agent reads a --set value the run was not given, naming it", async () => {
+    const dir = tempDir();
+    orc = await createOrchestrator({ db: ':memory:', cwd: dir });
+    const result = await orc.run({
+      name: 'unset',
+      agents: [{ ...fixtureAgent(dir, 'dev', [{ say: 'ok' }]), bin: '${env.AGENT_BIN}' }],
+      steps: [{ name: 'build', prompt: 'Build', agent: 'dev' }],
+    });
+    expect(result.steps.map((s) => [s.name, s.state, s.error])).toEqual([
+      ['build', 'failed', "Agent 'dev' uses ${env.AGENT_BIN}, which is not set for this run; pass --set AGENT_BIN=... (an agent's fields read the run's set values only)"],
+    ]);
+  });
 });
