@@ -5,7 +5,7 @@
  */
 import { route, type AgentLoad, type Route } from '../workflow/routing.js';
 import { substitute } from '../workflow/template.js';
-import type { CompiledAgent, CompiledStep, CompiledWorkflow } from '../workflow/types.js';
+import type { CompiledAgent, CompiledWorkflow } from '../workflow/types.js';
 import { isSettled, stepNamed, type StepRecord } from './workflow-plan.js';
 
 /** How many of an agent's last tasks count as its recent work. */
@@ -100,6 +100,3 @@ export function agentTaskSpec(agent: CompiledAgent, prompt: string, set: Readonl
 export function agentNamed(workflow: CompiledWorkflow, id: string): CompiledAgent | undefined {
   return workflow.agents?.find((agent) => agent.id === id);
 }
-
-/** True for a step that is a task for an agent. */
-export const isPromptStep = (step: CompiledStep): boolean => step.prompt !== undefined;

@@ -53,8 +53,8 @@ export function compileWorkflow(written: unknown, options: CompileOptions): Comp
 
   const workflow: ParsedWorkflow = parsed.data;
   const workflowEnv = stringValues(workflow.env);
-  const written_steps = workflow.steps ?? [];
-  const steps = topologicalOrder(nodes).map((node) => compileStep(written_steps[node.index]!, workflowEnv, options));
+  const writtenSteps = workflow.steps ?? [];
+  const steps = topologicalOrder(nodes).map((node) => compileStep(writtenSteps[node.index]!, workflowEnv, options));
   const agents: CompiledAgent[] | undefined = workflow.agents === undefined ? undefined : compileAgents(workflow.agents, options.baseDir);
   return { name: workflow.name, ...(options.file === undefined ? {} : { file: options.file }), steps, ...(agents === undefined ? {} : { agents }) };
 }
