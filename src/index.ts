@@ -66,6 +66,9 @@ export { loadWorkflowFile, parseWorkflowYaml } from './workflow/load.js';
 export { compileWorkflow, type CompileOptions } from './workflow/compile.js';
 export type { WorkflowSpec, StepSpec } from './workflow/spec.js';
 export type { WorkflowProblem } from './workflow/problems.js';
+export type { WorkflowAgentSpec } from './workflow/spec.js';
+export type { CompiledAgent } from './workflow/types.js';
+export { route, type AgentLoad, type Route, type TaskNeeds } from './workflow/routing.js';
 export type { CompiledWorkflow, CompiledStep, StepDialogRound, StepWaitFor, StepCondition, StepMode } from './workflow/types.js';
 // `RunResult` (what `orc.run()` resolves to) is the same shape as `RunView`.
 export type { RunView, StepView, StepState, RunStatus } from './workflow/types.js';
