@@ -68,7 +68,6 @@ const NEEDS: Readonly<Record<string, Permission>> = {
   'agent.approve': 'agent:coordinate',
   'agent.deny': 'agent:coordinate',
   'agent.stop': 'session:delete',
-  'agent.permission': 'session:read',
   'troupe.do': 'command:execute',
 };
 
