@@ -6,7 +6,7 @@
  */
 import type { Orchestrator } from '../runtime/orchestrator.js';
 import type { AnyOperation } from './operation.js';
-import { deniedError, refusalOf, scopedOutput, type Grant, type Refusal } from './permissions.js';
+import { actorOf, deniedError, refusalOf, scopedOutput, type Grant, type Refusal } from './permissions.js';
 
 /** Where a call came in. */
 export type Door = 'http' | 'mcp';
@@ -18,7 +18,7 @@ export type Door = 'http' | 'mcp';
  */
 export function checkAccess(orc: Orchestrator | undefined, grant: Grant, operation: Pick<AnyOperation, 'name' | 'permission'>, input: Record<string, unknown>, door: Door): void {
   const refusal = refusalOf(grant, operation, input);
-  if (refusal) throw refuse(orc, grant, refusal, operation.name, door);
+  if (refusal) throw refuse(orc, grant, refusal, operation.name, door, actorOf(input));
 }
 
 /**
@@ -26,9 +26,10 @@ export function checkAccess(orc: Orchestrator | undefined, grant: Grant, operati
  *
  * @example throw refuse(orc, grant, { permission: 'session:read' }, 'GET /api/stream', 'http')
  */
-export function refuse(orc: Orchestrator | undefined, grant: Grant, refusal: Refusal, operation: string, door: Door): Error {
+export function refuse(orc: Orchestrator | undefined, grant: Grant, refusal: Refusal, operation: string, door: Door, subject?: string): Error {
   try {
-    orc?.emit(refusal.actor ?? null, 'auth.denied', { who: grant.who, operation, permission: refusal.permission, door });
+    // Journaled under the actor the call was about, so `troupe events --actor` shows it too.
+    orc?.emit(refusal.actor ?? subject ?? null, 'auth.denied', { who: grant.who, operation, permission: refusal.permission, door });
   } catch {
     // A closing orchestrator cannot journal: the refusal itself still stands.
   }

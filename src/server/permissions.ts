@@ -161,8 +161,12 @@ export function refusalOf(grant: Grant, operation: Pick<AnyOperation, 'name' | '
   return undefined;
 }
 
-/** The actor an operation's input is about, if it names one. */
-function actorOf(input: Record<string, unknown>): string | undefined {
+/**
+ * The actor an operation's input is about, if it names one.
+ *
+ * @example actorOf({ spec: { kind: 'process', id: 'web' } }) // 'web'
+ */
+export function actorOf(input: Record<string, unknown>): string | undefined {
   for (const key of ['id', 'agent', 'actor']) {
     const value = input[key];
     if (typeof value === 'string' && value !== '') return value;
