@@ -73,8 +73,7 @@ describe('agent sessions over HTTP', () => {
 
     const { body } = await call(api, 'GET', '/api/agents/man/transcript');
     const types = body.entries.map((entry: { event: { type: string } }) => entry.event.type);
-    expect(types).toContain('tool_use');
-    expect(types).toContain('message');
+    expect(types).toEqual(['agent.started', 'agent.tool_use', 'agent.tool_result', 'agent.message', 'agent.turn_completed']);
     const notAgent = await call(api, 'GET', '/api/agents/nobody');
     expect(notAgent).toMatchObject({ status: 404, body: { code: 'ACTOR_NOT_FOUND' } });
   });
