@@ -160,6 +160,30 @@ describe('permissions over MCP', () => {
     );
   });
 
+  it('troupe mcp with TROUPE_TOKEN acts with that token: its actors listed, others refused (journaled by the serve)', async () => {
+    const secret = await token(['--permissions', 'session:read', '--actors', 'team-a/*', '--name', 'stdio-reader']);
+    const client = new Client({ name: 'troupe-test', version: '1' });
+    clients.push(client);
+    await client.connect(
+      new StdioClientTransport({
+        command: 'node',
+        args: ['--import', 'tsx', join(ROOT, 'src', 'cli', 'run.ts'), 'mcp', '--db', db],
+        cwd: ROOT,
+        env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', TROUPE_TOKEN: secret },
+        stderr: 'pipe',
+      }),
+    );
+    const listed = await client.callTool({ name: 'actor_list', arguments: {} });
+    expect((listed.structuredContent as { actors: Array<{ id: string }> }).actors.map((actor) => actor.id)).toEqual(['team-a/worker']);
+    const logs = await client.callTool({ name: 'actor_logs', arguments: { id: 'web' } });
+    expect(logs.isError).toBe(true);
+    expect((logs.content as Array<{ text: string }>)[0]!.text).toBe(
+      "PERMISSION_DENIED: actor.logs needs the permission 'session:read' on actor 'web', which token 'stdio-reader' does not hold. The database's owner grants it: `troupe token create --permissions session:read --actors 'web'` issues a token that does.",
+    );
+    const denied = await call(api, 'GET', '/api/events?type=auth.denied');
+    expect(denied.body.events.at(-1)).toMatchObject({ actor: 'web', data: { who: "token 'stdio-reader'", operation: 'actor.logs', door: 'mcp' } });
+  });
+
   it('troupe mcp --agent acts with the agent’s safety tier (3: read only) and offers its permission tool', async () => {
     const client = new Client({ name: 'troupe-test', version: '1' });
     clients.push(client);
