@@ -145,6 +145,28 @@ describe('scoped API tokens', () => {
   });
 });
 
+describe('sessions and do over MCP', () => {
+  it('lists and reads sessions, reads a transcript, and runs a one-line do', async () => {
+    const client = new Client({ name: 'troupe-test', version: '1' });
+    clients.push(client);
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${api.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${api.token()}` } } }));
+    const listed = (await client.callTool({ name: 'session_list', arguments: {} })).structuredContent as { agents: Array<{ id: string; tier: number }> };
+    expect(listed.agents.map(({ id, tier }) => ({ id, tier }))).toEqual([{ id: 'man', tier: 3 }]);
+    const logs = (await client.callTool({ name: 'session_logs', arguments: { id: 'man', limit: 1 } })).structuredContent as { entries: Array<{ event: { type: string } }> };
+    expect(logs.entries.map((entry) => entry.event.type)).toEqual(['agent.turn_completed']);
+    const done = (await client.callTool({ name: 'do', arguments: { text: 'SEQUENCE: echo one THEN echo two' } })).structuredContent as { type: string; id: string };
+    expect(done.type).toBe('run');
+    const run = await pollUntil(async () => {
+      const status = (await client.callTool({ name: 'workflow_status', arguments: { id: done.id } })).structuredContent as { run: { status: string; steps: Array<{ state: string }> } };
+      return status.run.status === 'running' ? undefined : status.run;
+    }, { timeout: 20_000 });
+    expect(run.status).toBe('succeeded');
+    const bad = await client.callTool({ name: 'do', arguments: { text: 'SOMETIMES: echo' } });
+    expect(bad.isError).toBe(true);
+    expect((bad.content as Array<{ text: string }>)[0]!.text).toMatch(/^INVALID_DO: /);
+  });
+});
+
 describe('permissions over MCP', () => {
   it('a scoped token on /mcp gets an error result naming the permission', async () => {
     const secret = await token(['--permissions', 'session:read', '--name', 'mcp-reader']);
