@@ -166,10 +166,12 @@ describe.skipIf(!canRun)('the inspector in chromium', () => {
     const h = await orc.spawn({ kind: 'agent', id: 'reviewer', bin: fakeBin.claude, prompt: 'clean up', env, safety: 3 });
     await h.waitFor('waiting', { timeout: 20_000 });
     await page.goto(`${server.url}/#/agents`);
-    await page.waitForSelector('section.agent[data-id="reviewer"] button.approve');
+    await page.waitForSelector('section.agent[data-id="reviewer"] dd.waiting');
+    expect(await page.textContent('section.agent[data-id="reviewer"] dd.waiting')).toBe('Bash rm -rf build');
     await page.click('section.agent[data-id="reviewer"] button.approve');
     await h.waitFor('succeeded', { timeout: 20_000 });
     expect(orc.events({ actor: 'reviewer', type: 'agent.permission' }).map((e) => e.data)).toMatchObject([{ toolUseId: 'toolu_01', tool: 'Bash', decision: 'allow', by: 'person' }]);
     expect(orc.agent('reviewer').info().lastMessage).toBe('cleaned');
+    await page.locator('section.agent[data-id="reviewer"] dd').filter({ hasText: 'Bash 1' }).waitFor();
   });
 });
