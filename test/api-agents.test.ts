@@ -11,7 +11,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiTokens } from '../src/runtime/api-tokens.js';
-import { call } from './helpers/api.js';
+import { call, openStream } from './helpers/api.js';
 import { fakeBin, scenario } from './helpers/agents.js';
 import { ROOT, troupe } from './helpers/cli.js';
 import { pollUntil } from './helpers/poll.js';
@@ -109,6 +109,9 @@ describe('scoped API tokens', () => {
     });
     // The inspector's routes and the stream show everything: only the whole grant reaches them.
     expect((await call(as(reader), 'POST', '/api/login')).body.code).toBe('PERMISSION_DENIED');
+    const stream = openStream(as(reader), 'since=0');
+    await expect(stream.opened).rejects.toThrow('HTTP 403');
+    await stream.close();
     const stopped = await call(as(reader), 'POST', `/api/actors/${encodeURIComponent('team-a/worker')}/stop`);
     expect(stopped.status).toBe(200);
 
@@ -117,6 +120,7 @@ describe('scoped API tokens', () => {
       { actor: 'web', data: { who: "token 'team-a-reader'", operation: 'actor.get', permission: 'session:read', door: 'http' } },
       { actor: 'team-a/more', data: { who: "token 'team-a-reader'", operation: 'actor.spawn', permission: 'session:create', door: 'http' } },
       { actor: '*', data: { who: "token 'team-a-reader'", operation: 'POST /api/login', permission: 'session:read', door: 'http' } },
+      { actor: '*', data: { who: "token 'team-a-reader'", operation: 'GET /api/stream', permission: 'session:read', door: 'http' } },
     ]);
   });
 
