@@ -57,10 +57,15 @@ export function openApiTokens(path: string, now: () => number = Date.now): ApiTo
 
 /** See `openApiTokens`. */
 export class ApiTokens {
+  /** Prepared once: the serve looks a token up at every request. */
+  private readonly byHash: Database.Statement<[string], Row>;
+
   constructor(
     private readonly db: Database.Database,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.byHash = db.prepare('SELECT * FROM api_tokens WHERE hash = ?');
+  }
 
   /** Makes a token; the answer is the only place its text appears. TOKEN_EXISTS for a name in use. */
   create(options: { name?: string; permissions: string; actors: readonly string[]; expiresAt: number | null }): CreatedToken {
@@ -96,7 +101,7 @@ export class ApiTokens {
    */
   verify(token: string): ApiTokenView | undefined {
     if (!token.startsWith(PREFIX)) return undefined;
-    const row = this.db.prepare('SELECT * FROM api_tokens WHERE hash = ?').get(digest(token)) as Row | undefined;
+    const row = this.byHash.get(digest(token));
     if (!row || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= this.now())) return undefined;
     return viewOf(row);
   }
