@@ -5,7 +5,7 @@
  * asks the database's owner (`agent.permission`, a control request of the agent kind),
  * which decides by rule or waits for `h.approve`/`h.deny`/`troupe agent approve`, and
  * answers claude with `{"behavior":"allow","updatedInput":...}` or `{"behavior":"deny","message":...}`.
- * Self-contained, so `troupe mcp` can include the tool later.
+ * Self-contained: `troupe mcp --agent <id>` includes the same tool (`registerPermissionTool`).
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';

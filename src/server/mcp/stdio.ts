@@ -3,6 +3,9 @@
  * database (`troupe serve`), every tool runs there (`troupe.op` through the control plane),
  * so the agent sees and drives the same actors as everyone else; else this process owns the
  * database itself until the client hangs up (and answers `troupe.op` for others meanwhile).
+ * For an agent (`--agent <id>`) or a scoped token (`TROUPE_TOKEN`) it acts with that caller's
+ * permissions; as a client of a serve, the grant travels with each `troupe.op` and the serve
+ * checks it (and journals refusals).
  */
 import { existsSync } from 'node:fs';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
