@@ -31,6 +31,10 @@ describe('permissions', () => {
     expect(refusalOf(teamA, spawn, { spec: { kind: 'process', id: 'web', command: 'true' } })).toEqual({ permission: 'session:create', actor: 'web' });
     expect(refusalOf(teamA, spawn, { spec: { kind: 'process', command: 'true' } })).toEqual({ permission: 'session:create', actor: '(an id chosen by troupe)' });
     expect(refusalOf(teamA, operationNamed('actor.stop'), { id: 'team-a/x' })).toEqual({ permission: 'session:delete' });
+    const add = operationNamed('schedule.add');
+    const busy: Grant = { ...teamA, permissions: 'all' };
+    expect(refusalOf(busy, add, { spec: { id: 'team-a/tick', every: '1m', target: { send: { to: 'web', event: { type: 'x' } } } } })).toEqual({ permission: 'command:execute', actor: 'web' });
+    expect(refusalOf(busy, add, { spec: { id: 'team-a/tick', every: '1m', target: { spawn: { kind: 'process', id: 'team-a/x', command: 'true' } } } })).toBeUndefined();
     expect(scopedOutput(teamA, { actors: [{ id: 'team-a/x' }, { id: 'web' }], count: 2 })).toEqual({ actors: [{ id: 'team-a/x' }], count: 2 });
   });
 

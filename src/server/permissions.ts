@@ -152,8 +152,10 @@ export function deniedError(grant: Grant, refusal: Refusal, operation: string): 
 export function refusalOf(grant: Grant, operation: Pick<AnyOperation, 'name' | 'permission'>, input: Record<string, unknown>): Refusal | undefined {
   const permission = permissionOf(operation);
   if (!holds(grant, permission)) return { permission };
+  // Every actor the call names must be in scope: a schedule's target too, not only the schedule.
+  const outside = actorsOf(input).find((id) => !inScope(grant, id));
+  if (outside !== undefined) return { permission, actor: outside };
   const actor = actorOf(input);
-  if (actor !== undefined && !inScope(grant, actor)) return { permission, actor };
   // Starting something with no id chosen would let a scoped caller name nothing in its scope.
   if (actor === undefined && (permission === 'session:create' || permission === 'command:execute') && !grant.actors.includes('*')) {
     return { permission, actor: '(an id chosen by troupe)' };
@@ -174,6 +176,26 @@ export function actorOf(input: Record<string, unknown>): string | undefined {
   const spec = input['spec'];
   if (spec && typeof spec === 'object' && typeof (spec as Record<string, unknown>)['id'] === 'string') return (spec as Record<string, string>)['id'];
   return undefined;
+}
+
+/** Every actor id an input names: its own, its spec's, and a schedule target's (`send.to`, `spawn.id`). */
+function actorsOf(input: Record<string, unknown>): string[] {
+  const ids: string[] = [];
+  const own = actorOf(input);
+  if (own !== undefined) ids.push(own);
+  const spec = record(input['spec']);
+  if (spec && typeof spec['id'] === 'string') ids.push(spec['id']);
+  for (const target of [record(input['target']), record(spec?.['target'])]) {
+    const to = record(target?.['send'])?.['to'];
+    const spawned = record(target?.['spawn'])?.['id'];
+    if (typeof to === 'string') ids.push(to);
+    if (typeof spawned === 'string') ids.push(spawned);
+  }
+  return ids;
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
 /**
