@@ -3,15 +3,16 @@
  * prints it, and test/api.test.ts checks the README holds it as printed.
  */
 import { operations } from '../src/server/operations/index.js';
+import { permissionOf } from '../src/server/permissions.js';
 
 /**
  * @example console.log(routesTable())
  */
 export function routesTable(): string {
-  const rows = ['| route | operation | MCP tool | what it does |', '| --- | --- | --- | --- |'];
+  const rows = ['| route | operation | MCP tool | permission | what it does |', '| --- | --- | --- | --- | --- |'];
   for (const op of operations) {
     if (!op.http) continue;
-    rows.push(`| \`${op.http.method} ${op.http.path}\` | \`${op.name}\` | ${op.mcp ? `\`${op.mcp}\`` : '—'} | ${op.summary.replace(/\|/g, '\\|')} |`);
+    rows.push(`| \`${op.http.method} ${op.http.path}\` | \`${op.name}\` | ${op.mcp ? `\`${op.mcp}\`` : '—'} | \`${permissionOf(op)}\` | ${op.summary.replace(/\|/g, '\\|')} |`);
   }
   return rows.join('\n');
 }

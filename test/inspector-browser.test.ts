@@ -10,6 +10,7 @@ import { assign, setup } from 'xstate';
 import { createOrchestrator, type Orchestrator } from '../src/index.js';
 import { startServer, type RunningServer } from '../src/server/http.js';
 import { counterMachine } from './helpers/machines.js';
+import { fakeBin, scenario } from './helpers/agents.js';
 import { hasChromium, launchChromium, chromiumPath } from './helpers/browser.js';
 import { pollUntil } from './helpers/poll.js';
 
@@ -46,7 +47,8 @@ describe.skipIf(!canRun)('the inspector in chromium', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'troupe-inspector-'));
     const db = join(dir, 'state.db');
-    orc = await createOrchestrator({ db, cwd: dir, machines: { door: doorMachine, counter: counterMachine }, handleSignals: false });
+    // watchInbox: an agent's permission tool asks through the control plane.
+    orc = await createOrchestrator({ db, cwd: dir, machines: { door: doorMachine, counter: counterMachine }, handleSignals: false, watchInbox: true });
     await orc.spawn({ kind: 'process', id: 'api', command: 'echo "listening on http://127.0.0.1:8080"; exec sleep 60', wait_for: 'listening on' });
     await orc.spawn({ kind: 'process', id: 'worker', command: 'echo working; exec sleep 60' });
     await orc.spawn({ kind: 'counter', id: 'jobs', input: { start: 3 } });
@@ -157,5 +159,19 @@ describe.skipIf(!canRun)('the inspector in chromium', () => {
     const file = join(shots, 'inspector.png');
     await page.screenshot({ path: file });
     expect(readFileSync(file).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('shows an agent waiting for approval; Approve on the page lets its tool use go ahead', async () => {
+    const { env } = scenario(dir, { fresh: [[{ ask: { tool: 'Bash', input: { command: 'rm -rf build' }, result: 'removed' } }, { say: 'cleaned' }]] });
+    const h = await orc.spawn({ kind: 'agent', id: 'reviewer', bin: fakeBin.claude, prompt: 'clean up', env, safety: 3 });
+    await h.waitFor('waiting', { timeout: 20_000 });
+    await page.goto(`${server.url}/#/agents`);
+    await page.waitForSelector('section.agent[data-id="reviewer"] dd.waiting');
+    expect(await page.textContent('section.agent[data-id="reviewer"] dd.waiting')).toBe('Bash rm -rf build');
+    await page.click('section.agent[data-id="reviewer"] button.approve');
+    await h.waitFor('succeeded', { timeout: 20_000 });
+    expect(orc.events({ actor: 'reviewer', type: 'agent.permission' }).map((e) => e.data)).toMatchObject([{ toolUseId: 'toolu_01', tool: 'Bash', decision: 'allow', by: 'person' }]);
+    expect(orc.agent('reviewer').info().lastMessage).toBe('cleaned');
+    await page.locator('section.agent[data-id="reviewer"] dd').filter({ hasText: 'Bash 1' }).waitFor();
   });
 });

@@ -36,6 +36,7 @@ const COMMANDS: Readonly<Record<string, Loader>> = {
   queue: () => import('./commands/queue.js'),
   agent: () => import('./commands/agent.js'),
   'mcp-permission': () => import('./commands/mcp-permission.js'),
+  token: () => import('./commands/token.js'),
   completion: () => import('./commands/completion.js'),
   help: () => import('./commands/help.js'),
 };

@@ -110,7 +110,11 @@ export type ErrorCode =
   // agent sessions
   | 'NOT_AN_AGENT'
   | 'AGENT_NOT_RUNNING'
-  | 'APPROVAL_NOT_FOUND';
+  | 'APPROVAL_NOT_FOUND'
+  // permissions on troupe's own tools
+  | 'PERMISSION_DENIED'
+  | 'TOKEN_EXISTS'
+  | 'TOKEN_NOT_FOUND';
 
 export class TroupeError extends Error {
   override readonly name: string = 'TroupeError';

@@ -300,6 +300,18 @@ export class Orchestrator {
     return this.messenger.subscribe(topic, listener);
   }
 
+  /**
+   * Journals an event under `type` and announces it on that topic, as kinds do with
+   * `services.emit`: for what happens outside any kind (the API's `auth.denied`).
+   *
+   * @example orc.emit(null, 'auth.denied', { operation: 'actor.stop', permission: 'session:delete' });
+   */
+  emit(actorId: string | null, type: string, data?: unknown): void {
+    this.assertOpen();
+    this.table.journal(actorId, type, data);
+    this.messenger.announce(type, actorId === null ? data : { actor: actorId, ...(data && typeof data === 'object' ? data : { data }) });
+  }
+
   /** @example orc.publish('deploys', { version: '1.2.3' }); */
   publish(topic: string, message: unknown): number {
     this.assertOpen();

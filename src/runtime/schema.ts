@@ -129,6 +129,24 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    description: 'scoped API tokens (troupe token create): a hash of each, never the token, with its permissions and actor patterns',
+    up(db) {
+      db.exec(`
+        CREATE TABLE api_tokens (
+          id          TEXT PRIMARY KEY,
+          name        TEXT NOT NULL,
+          hash        TEXT NOT NULL UNIQUE,
+          permissions TEXT NOT NULL,
+          actors      TEXT NOT NULL,
+          created_at  INTEGER NOT NULL,
+          expires_at  INTEGER,
+          revoked_at  INTEGER
+        );
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

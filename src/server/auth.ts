@@ -9,7 +9,9 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { dirname, join } from 'node:path';
+import { isScopedToken, type ApiTokens } from '../runtime/api-tokens.js';
 import { TroupeError } from '../runtime/errors.js';
+import { FULL_GRANT, parsePermissions, type Grant } from './permissions.js';
 
 /** The session cookie's name. */
 export const SESSION_COOKIE = 'troupe_session';
@@ -60,8 +62,11 @@ export function sameSecret(given: string, secret: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-/** How a request proved itself. */
-export type Credential = 'bearer' | 'cookie';
+/** How a request proved itself, and what it may do. */
+export interface Credential {
+  readonly via: 'bearer' | 'cookie';
+  readonly grant: Grant;
+}
 
 /**
  * The server's checks: the bearer token, login links, sessions, Host and Origin.
@@ -78,6 +83,8 @@ export class Auth {
   constructor(
     private readonly token: string,
     private readonly now: () => number = Date.now,
+    /** Scoped tokens (`troupe token create`); without them only the token file's is known. */
+    private readonly tokens?: ApiTokens,
   ) {}
 
   /**
@@ -88,16 +95,26 @@ export class Auth {
     this.hosts = hosts === 'any' ? hosts : new Set(hosts.map((host) => host.toLowerCase()));
   }
 
-  /** How `req` is authenticated, or undefined. */
+  /** How `req` is authenticated and what it may do, or undefined. */
   check(req: IncomingMessage): Credential | undefined {
     const header = req.headers.authorization;
     if (header !== undefined) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      return match && sameSecret(match[1]!, this.token) ? 'bearer' : undefined;
+      const grant = match ? this.grantOf(match[1]!) : undefined;
+      return grant && { via: 'bearer', grant };
     }
     const session = cookieOf(req, SESSION_COOKIE);
-    if (session !== undefined && [...this.sessions].some((known) => sameSecret(session, known))) return 'cookie';
+    if (session !== undefined && [...this.sessions].some((known) => sameSecret(session, known))) return { via: 'cookie', grant: FULL_GRANT };
     return undefined;
+  }
+
+  /** What a bearer token may do: everything for the token file's, its scope for a live scoped one. */
+  grantOf(token: string): Grant | undefined {
+    if (this.tokens && isScopedToken(token)) {
+      const view = this.tokens.verify(token);
+      return view && { who: `token '${view.name}'`, permissions: parsePermissions(view.permissions), actors: view.actors };
+    }
+    return sameSecret(token, this.token) ? FULL_GRANT : undefined;
   }
 
   /**

@@ -9,7 +9,10 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { TroupeError } from '../runtime/errors.js';
 import type { Orchestrator } from '../runtime/orchestrator.js';
-import { Auth, loadToken, sessionCookie, tokenFileOf } from './auth.js';
+import { openApiTokens } from '../runtime/api-tokens.js';
+import { refuse as refuseAccess } from './access.js';
+import { Auth, loadToken, sessionCookie, tokenFileOf, type Credential } from './auth.js';
+import { FULL_GRANT } from './permissions.js';
 import { isLoopback } from './hosts.js';
 import { followLogsRoute } from './logs-follow.js';
 import type { InspectionRelay } from './inspection.js';
@@ -88,7 +91,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw new TroupeError('INVALID_ARGUMENT', "An in-memory database has no folder for the API's token file. Pass startServer({ tokenFile: '/path/to/token', ... }).");
   }
   const tokenFile = options.tokenFile ?? tokenFileOf(options.db);
-  const auth = new Auth(loadToken(tokenFile));
+  // Scoped tokens live in the database; an in-memory one has only the token file's.
+  const tokens = options.db === ':memory:' ? undefined : openApiTokens(options.db);
+  const auth = new Auth(loadToken(tokenFile), Date.now, tokens);
   const { orc } = options;
   let base = '';
   const builtin: Route[] = [
@@ -112,7 +117,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!auth.sameOrigin(req)) return refuse(socket, 403, 'FORBIDDEN', 'The Origin or Host header does not name this server.');
-    if (!auth.check(req)) return refuse(socket, 401, 'UNAUTHORIZED', unauthorized);
+    const credential = auth.check(req);
+    if (!credential) return refuse(socket, 401, 'UNAUTHORIZED', unauthorized);
+    if (!wholeGrant(credential)) {
+      const { body } = errorBody(refuseAccess(orc, credential.grant, { permission: 'session:read', actor: '*' }, 'GET /api/stream', 'http'));
+      return refuse(socket, 403, body.code, body.message);
+    }
     if (url.pathname !== '/api/stream') return refuse(socket, 404, 'ROUTE_NOT_FOUND', `No WebSocket at ${url.pathname}. The stream is /api/stream.`);
     let query;
     try {
@@ -140,6 +150,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         server.closeAllConnections();
       });
       for (const ws of sockets.clients) ws.terminate();
+      tokens?.close();
     },
   };
 }
@@ -155,16 +166,26 @@ async function answer(router: Router, auth: Auth, orc: Orchestrator, req: Incomi
     if (!auth.sameOrigin(req)) throw new TroupeError('FORBIDDEN', 'The Origin or Host header does not name this server: requests from other sites are refused.');
     const match = router.match(req.method ?? 'GET', url.pathname, url.searchParams);
     if (match === 'none') throw new TroupeError('ROUTE_NOT_FOUND', `No route ${req.method ?? 'GET'} ${url.pathname}. GET /api/openapi.json lists them.`, { details: { path: url.pathname } });
-    if ((match === 'method' || !match.route.public) && !auth.check(req)) throw new TroupeError('UNAUTHORIZED', unauthorized);
+    const credential = match !== 'method' && match.route.public ? { via: 'cookie' as const, grant: FULL_GRANT } : auth.check(req);
+    if (!credential) throw new TroupeError('UNAUTHORIZED', unauthorized);
     if (match === 'method') throw new TroupeError('METHOD_NOT_ALLOWED', `${url.pathname} does not take ${req.method ?? 'GET'}. GET /api/openapi.json lists the routes.`);
+    if (!match.route.checksPermissions && !wholeGrant(credential)) {
+      // The inspector's routes, the stream and login links show or hand out everything.
+      throw refuseAccess(orc, credential.grant, { permission: 'session:read', actor: '*' }, `${req.method ?? 'GET'} ${url.pathname}`, 'http');
+    }
     const body = req.method === 'POST' ? await readJson(req) : undefined;
-    const value = await match.route.handle({ orc, params: match.params, query: url.searchParams, body, raw: req, signal: abort.signal }, res);
+    const value = await match.route.handle({ orc, params: match.params, query: url.searchParams, body, raw: req, signal: abort.signal, grant: credential.grant }, res);
     if (!res.headersSent) sendJson(res, 200, value);
   } catch (err: unknown) {
     const { status, body } = errorBody(err);
     if (!res.headersSent) sendJson(res, status, body);
     else res.destroy();
   }
+}
+
+/** Whether a caller holds every permission on every actor (the token file's token, the inspector). */
+function wholeGrant(credential: Credential): boolean {
+  return credential.grant.permissions === 'all' && credential.grant.actors.includes('*');
 }
 
 /** `GET /login?t=<one-time>`: the session cookie, then the inspector. */

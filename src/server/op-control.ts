@@ -7,6 +7,8 @@ import { TroupeError } from '../runtime/errors.js';
 import type { Orchestrator } from '../runtime/orchestrator.js';
 import { sendControl } from '../runtime/control-client.js';
 import { operationNamed } from './operations/index.js';
+import { guarded } from './access.js';
+import { grantFromWire, grantToWire, type Grant } from './permissions.js';
 import { runOperation } from './run-operation.js';
 
 /** The control request's type. */
@@ -20,7 +22,12 @@ export const OP_CONTROL = 'troupe.op';
 export function registerOpControl(orc: Orchestrator): void {
   orc.control(OP_CONTROL, (request) => {
     if (typeof request['name'] !== 'string') throw new TroupeError('INVALID_ARGUMENT', "A 'troupe.op' request needs the operation's name as a string in 'name'.");
-    return runOperation({ orc }, operationNamed(request['name']), request['input'] ?? {});
+    const operation = operationNamed(request['name']);
+    const input = (request['input'] ?? {}) as Record<string, unknown>;
+    // A caller with a scoped grant (`troupe mcp --agent`, TROUPE_TOKEN) is checked here, where the refusal is journaled.
+    const grant = request['grant'] === undefined ? undefined : grantFromWire(request['grant']);
+    if (grant === undefined) return runOperation({ orc }, operation, input);
+    return guarded(orc, grant, operation, input, 'mcp', () => runOperation({ orc }, operation, input));
   });
 }
 
@@ -29,10 +36,11 @@ export function registerOpControl(orc: Orchestrator): void {
  *
  * @example const { actors } = await remoteOperation('/srv/.troupe/state.db', 'actor.list', {});
  */
-export async function remoteOperation(db: string, name: string, input: unknown, timeoutMs = 660_000): Promise<Record<string, unknown>> {
+export async function remoteOperation(db: string, name: string, input: unknown, timeoutMs = 660_000, grant?: Grant): Promise<Record<string, unknown>> {
   try {
     // Long operations (actor.wait, workflow waits) answer late: wait longer than their own bound.
-    return (await sendControl(db, { type: OP_CONTROL, name, input }, { timeoutMs })) as Record<string, unknown>;
+    const request = { type: OP_CONTROL, name, input, ...(grant === undefined ? {} : { grant: grantToWire(grant) }) };
+    return (await sendControl(db, request, { timeoutMs })) as Record<string, unknown>;
   } catch (err: unknown) {
     if (err instanceof TroupeError && err.code === 'CONTROL_UNKNOWN') {
       // A program of its own owns the database, not `troupe serve`: it runs no API operations.

@@ -3,6 +3,7 @@
  * the routes and their shapes are never written twice.
  */
 import { z } from 'zod';
+import { permissionOf } from './permissions.js';
 import type { AnyOperation } from './operation.js';
 
 /**
@@ -32,7 +33,7 @@ export function openapiDocument(operations: readonly AnyOperation[], url: string
     (paths[openPath] ??= {})[method.toLowerCase()] = {
       operationId: operation.name,
       summary: operation.summary,
-      'x-permission': operation.permission,
+      'x-permission': permissionOf(operation),
       ...(operation.mcp ? { 'x-mcp-tool': operation.mcp } : {}),
       parameters,
       ...(method !== 'GET' && Object.keys(bodyProperties).length

@@ -4,6 +4,7 @@
  */
 import type { ObjectSchema, AnyOperation } from './operation.js';
 import type { Route, RouteModule, RouteRequest } from './router.js';
+import { guarded } from './access.js';
 import { runOperation } from './run-operation.js';
 
 /**
@@ -19,7 +20,11 @@ export function operationRoutes(operations: readonly AnyOperation[]): RouteModul
     routes.push({
       method: http.method,
       path: http.path,
-      handle: (req: RouteRequest) => runOperation({ orc: req.orc, signal: req.signal }, operation, inputOf(operation.input, req)),
+      checksPermissions: true,
+      handle: (req: RouteRequest) => {
+        const input = inputOf(operation.input, req);
+        return guarded(req.orc, req.grant, operation, input, 'http', () => runOperation({ orc: req.orc, signal: req.signal }, operation, input));
+      },
     });
   }
   return { name: 'operations', routes };

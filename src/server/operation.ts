@@ -7,8 +7,9 @@ import type { z } from 'zod';
 import type { Orchestrator } from '../runtime/orchestrator.js';
 
 /**
- * What an operation needs, as `<area>:<read|write>`: declared now, enforced with scoped
- * tokens later (issue 16 part 5). Today one token may do everything.
+ * The area an operation touches, as `<area>:<read|write>`. What a caller needs for it is
+ * decided in one place, permissions.ts (`permissionOf`), which maps each operation onto the
+ * permission set (`session:read`, `command:execute`...) and enforces it.
  */
 export type Permission = `${string}:${'read' | 'write'}`;
 

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TroupeError, describeError } from '../runtime/errors.js';
 import type { Orchestrator } from '../runtime/orchestrator.js';
 import type { HttpMethod } from './operation.js';
+import type { Grant } from './permissions.js';
 
 /** What a route's handler gets. */
 export interface RouteRequest {
@@ -20,6 +21,8 @@ export interface RouteRequest {
   readonly raw: IncomingMessage;
   /** Aborted when the client goes away. */
   readonly signal: AbortSignal;
+  /** What the caller may do (everything for the token file's token and the inspector's cookie). */
+  readonly grant: Grant;
 }
 
 /**
@@ -31,6 +34,12 @@ export interface Route {
   readonly path: string;
   /** Reachable without a token (a login page, say). Nothing that reads or changes state may be. */
   readonly public?: boolean;
+  /**
+   * Checks the caller's permissions itself (operation routes, /mcp). Other routes (the
+   * inspector's, the stream, login links) show or hand out everything: only a caller holding
+   * every permission on every actor reaches them.
+   */
+  readonly checksPermissions?: boolean;
   /** Takes only the requests whose query passes (`follow=1`); others go on to later routes. */
   accepts?(query: URLSearchParams): boolean;
   /** The value to send as JSON (200), or nothing after writing `res` itself. */
@@ -129,7 +138,7 @@ function decode(segment: string): string {
  */
 export function statusOf(code: string): number {
   if (code === 'UNAUTHORIZED') return 401;
-  if (code === 'FORBIDDEN' || code === 'CWD_NOT_ALLOWED') return 403;
+  if (code === 'FORBIDDEN' || code === 'CWD_NOT_ALLOWED' || code === 'PERMISSION_DENIED') return 403;
   if (code.startsWith('INVALID_') || code === 'PAYLOAD_INVALID') return 400;
   if (code.endsWith('_NOT_FOUND') || code.startsWith('UNKNOWN_') || code === 'NOT_FOUND') return 404;
   if (code === 'METHOD_NOT_ALLOWED') return 405;

@@ -1,16 +1,23 @@
 // `#/agents`: agent sessions (status, last message, tools used, cost, errors by severity),
 // a prompt box and approve/deny for a pending permission. Reads what the agent kind puts in
 // its actors' summaries and context; shows nothing until that kind has sessions.
-import { actorPath, api } from '../api.js';
+import { api } from '../api.js';
 import { store, subscribe } from '../store.js';
 import { errorBox, esc, stateBadge } from '../util.js';
 
 function field(actor, detail, ...names) {
   for (const name of names) {
-    const value = detail?.snapshot?.context?.[name] ?? actor.summary?.[name];
+    const value = detail?.[name] ?? actor.summary?.[name];
     if (value !== undefined) return value;
   }
   return undefined;
+}
+
+// `tools` is a count per tool from GET /api/agents/:id: `Read 3, Bash 1`.
+function toolsText(tools) {
+  if (Array.isArray(tools)) return tools.join(', ');
+  if (tools && typeof tools === 'object') return Object.entries(tools).map(([name, n]) => `${name} ${n}`).join(', ') || '—';
+  return String(tools ?? '—');
 }
 
 function errorsBySeverity(errors) {
@@ -28,13 +35,16 @@ export function agentsView(root) {
       box.innerHTML = '<div class="empty">No agent sessions in this database.</div>';
       return;
     }
-    const details = await Promise.all(agents.map((a) => api(actorPath(a.id)).catch(() => null)));
+    // The agent operations' view of each session (GET /api/agents/:id): info() and its tier.
+    const details = await Promise.all(agents.map((a) => api(`/api/agents/${encodeURIComponent(a.id)}`).then((answer) => answer.agent, () => null)));
     box.innerHTML = agents.map((actor, i) => {
       const d = details[i];
-      const tools = field(actor, d, 'tools', 'toolsUsed') ?? [];
+      const tools = field(actor, d, 'tools', 'toolsUsed');
+      const waiting = (d?.approvals ?? []).map((a) => `${a.tool} ${a.input}`).join('; ');
       const cost = field(actor, d, 'cost', 'costUsd');
       return `<section class="agent" data-id="${esc(actor.id)}"><h3><a href="#/actors/${encodeURIComponent(actor.id)}">${esc(actor.id)}</a> ${stateBadge(actor.state, actor.status)}</h3>`
-        + `<dl class="facts"><dt>last message</dt><dd>${esc(field(actor, d, 'lastMessage', 'last') ?? '—')}</dd><dt>tools</dt><dd>${esc(Array.isArray(tools) ? tools.join(', ') : tools)}</dd>`
+        + `<dl class="facts"><dt>last message</dt><dd>${esc(field(actor, d, 'lastMessage', 'last') ?? '—')}</dd><dt>tools</dt><dd>${esc(toolsText(tools))}</dd>`
+        + (waiting ? `<dt>waiting for approval</dt><dd class="waiting">${esc(waiting)}</dd>` : '')
         + `<dt>cost</dt><dd>${esc(cost === undefined ? '—' : `$${Number(cost).toFixed(4)}`)}</dd><dt>errors</dt><dd>${errorsBySeverity(field(actor, d, 'errors'))}</dd></dl>`
         + '<div class="toolbar"><textarea rows="2" cols="60" placeholder="Prompt…"></textarea><button class="prompt primary">Send</button><button class="approve">Approve</button><button class="deny danger">Deny</button></div><div class="result"></div></section>';
     }).join('');

@@ -5,7 +5,7 @@
  * asks the database's owner (`agent.permission`, a control request of the agent kind),
  * which decides by rule or waits for `h.approve`/`h.deny`/`troupe agent approve`, and
  * answers claude with `{"behavior":"allow","updatedInput":...}` or `{"behavior":"deny","message":...}`.
- * Self-contained, so `troupe mcp` can include the tool later.
+ * Self-contained: `troupe mcp --agent <id>` includes the same tool (`registerPermissionTool`).
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -26,6 +26,24 @@ const DECISION_WAIT_MS = 24 * 3600_000;
  */
 export async function servePermissionTool(options: { db: string; agent: string }): Promise<void> {
   const server = new McpServer({ name: PERMISSION_SERVER, version: '1.0.0' });
+  registerPermissionTool(server, options);
+  const transport = new StdioServerTransport();
+  const closed = new Promise<void>((resolve) => {
+    server.server.onclose = () => resolve();
+    // The client went away (claude exited): nothing more will come.
+    process.stdin.once('end', () => resolve());
+  });
+  await server.connect(transport);
+  await closed;
+}
+
+/**
+ * Adds the permission tool for `agent` to an MCP server: this one, and `troupe mcp --agent <id>`
+ * (so an agent given troupe's whole MCP server needs no second one).
+ *
+ * @example registerPermissionTool(server, { db: '/srv/.troupe/state.db', agent: 'fixer' })
+ */
+export function registerPermissionTool(server: McpServer, options: { db: string; agent: string }): void {
   server.registerTool(
     PERMISSION_TOOL,
     {
@@ -47,12 +65,4 @@ export async function servePermissionTool(options: { db: string; agent: string }
       return { content: [{ type: 'text', text: JSON.stringify(decision) }] };
     },
   );
-  const transport = new StdioServerTransport();
-  const closed = new Promise<void>((resolve) => {
-    server.server.onclose = () => resolve();
-    // The client went away (claude exited): nothing more will come.
-    process.stdin.once('end', () => resolve());
-  });
-  await server.connect(transport);
-  await closed;
 }

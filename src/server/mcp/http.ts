@@ -7,6 +7,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { TroupeError } from '../../runtime/errors.js';
 import { operationNamed } from '../operations/index.js';
 import type { RouteModule } from '../router.js';
+import { guarded } from '../access.js';
 import { runOperation } from '../run-operation.js';
 import { createMcpServer } from './server.js';
 
@@ -17,8 +18,12 @@ export const mcpRoutes: RouteModule = {
     {
       method: 'POST',
       path: '/mcp',
+      checksPermissions: true,
       handle: async (req, res) => {
-        const server = createMcpServer((name, input) => runOperation({ orc: req.orc, signal: req.signal }, operationNamed(name), input));
+        const server = createMcpServer((name, input) => {
+          const operation = operationNamed(name);
+          return guarded(req.orc, req.grant, operation, input, 'mcp', () => runOperation({ orc: req.orc, signal: req.signal }, operation, input));
+        });
         const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
         res.on('close', () => {
           void transport.close();

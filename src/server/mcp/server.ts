@@ -8,10 +8,11 @@
  */
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { registerPermissionTool } from '../../actors/agent/permission-server.js';
 import { TroupeError, describeError } from '../../runtime/errors.js';
 import { operations } from '../operations/index.js';
 
-/** Runs an operation by name with an input, wherever the orchestrator is. */
+/** Runs an operation by name with an input, wherever the orchestrator is (and checks the caller's permissions there). */
 export type Runner = (name: string, input: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
 /** The server's name and version, as clients show them. */
@@ -27,10 +28,10 @@ const LOG_RESOURCE_BYTES = 256 * 1024;
  * const server = createMcpServer((name, input) => runOperation({ orc }, operationNamed(name), input));
  * await server.connect(new StdioServerTransport());
  */
-export function createMcpServer(run: Runner): McpServer {
+export function createMcpServer(run: Runner, options: { permissionTool?: { db: string; agent: string } } = {}): McpServer {
   const server = new McpServer(INFO, {
     instructions:
-      'troupe runs processes, shells, workflows, queues and schedules as supervised actors. actor_list shows them; actor_spawn starts one from a spec ({ kind: "process", id, command }); actor_logs pages their output; workflow_run starts a workflow, workflow_status follows it, workflow_approve lets a waiting step go.',
+      'troupe runs processes, shells, workflows, queues, schedules and agent sessions as supervised actors. actor_list shows them; actor_spawn starts one from a spec ({ kind: "process", id, command }); actor_logs pages their output; workflow_run starts a workflow, workflow_status follows it, workflow_approve lets a waiting step go; session_start starts an agent session, session_prompt talks to it; do runs a one-line command (SEQUENCE: a THEN b). A tool the caller lacks the permission for answers PERMISSION_DENIED.',
   });
   for (const operation of operations) {
     if (!operation.mcp) continue;
@@ -49,7 +50,8 @@ export function createMcpServer(run: Runner): McpServer {
       },
     );
   }
-  // The permission-prompt tool agents use comes with the agent kind: register it here.
+  // The permission-prompt tool of the agent this server is for (`troupe mcp --agent <id>`).
+  if (options.permissionTool) registerPermissionTool(server, options.permissionTool);
   server.registerResource(
     'actor-logs',
     new ResourceTemplate('troupe://actors/{id}/logs', {

@@ -6,6 +6,8 @@
 import { TroupeError } from '../../runtime/errors.js';
 import type { AnyOperation } from '../operation.js';
 import { actorGet, actorList, actorLogs, actorSend, actorSpawn, actorStop, actorWait } from './actors.js';
+import { agentOperations } from './agents.js';
+import { troupeDo } from './do.js';
 import { eventList } from './events.js';
 import { queueCancel, queueClear, queueEnqueue, queueGet, queueList } from './queues.js';
 import { runApprove, runCancel, runGet, runList, runStart } from './runs.js';
@@ -41,8 +43,8 @@ export const operations: readonly AnyOperation[] = [
   scheduleTrigger,
   scheduleCheckin,
   eventList,
-  // Agents (session_* tools, POST /api/agents/:id/prompt, approve/deny) and the
-  // permission-prompt tool come with the agent kind: add `...agentOperations` here.
+  ...agentOperations,
+  troupeDo,
 ];
 
 const byName = new Map(operations.map((operation) => [operation.name, operation]));
