@@ -1,0 +1,2 @@
+import { launcherNote } from './src/actors/proc/native-spawn.js';
+console.log(launcherNote());
