@@ -175,8 +175,10 @@ static void *wait_thread(void *arg) {
     r = waitpid(w->pid, &status, 0);
   } while (r < 0 && errno == EINTR);
   w->status = r < 0 ? -1 : status;
-  napi_call_threadsafe_function(w->tsfn, w, napi_tsfn_blocking);
-  napi_release_threadsafe_function(w->tsfn, napi_tsfn_release);
+  /* call_js frees w, maybe before the call below returns: keep what we still need. */
+  napi_threadsafe_function tsfn = w->tsfn;
+  if (napi_call_threadsafe_function(tsfn, w, napi_tsfn_blocking) != napi_ok) free(w);
+  napi_release_threadsafe_function(tsfn, napi_tsfn_release);
   return NULL;
 }
 

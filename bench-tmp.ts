@@ -1,2 +1,0 @@
-import { launcherNote } from './src/actors/proc/native-spawn.js';
-console.log(launcherNote());
