@@ -222,6 +222,7 @@ const workflowBench: Benchmark = {
       figure({ name: 'per-step overhead over the process actor', unit: 'ms', samples: minus(samples.troupeChain, samples.processChain), baseline: chainBase, note: 'median of the per-round differences' }),
       figure({ name: 'per-step overhead over a bash loop of sh -c true', unit: 'ms', samples: minus(samples.troupeChain, samples.bashSh), baseline: shBase, note: 'median of the per-round differences' }),
       figure({ name: `${CHAIN} sequential process actors running true, per step`, unit: 'ms', samples: samples.processChain }),
+      figure({ name: 'workflow step of true / bash loop of sh -c true', unit: 'x', samples: samples.troupeChain.map((t, i) => t / samples.bashSh[i]!), baseline: shBase, target: { op: '<=', value: 2.5 }, note: 'median of the per-round ratios' }),
       figure({ name: 'bash loop of true (a builtin: no process), per iteration', unit: 'ms', samples: samples.bashTrue }),
       figure({ name: 'bash loop of sh -c true, per iteration', unit: 'ms', samples: samples.bashSh }),
       ...latency('full', latencies.runFull, latencies.processFull, samples.runFull, samples.processFull),
