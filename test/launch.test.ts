@@ -1,7 +1,8 @@
 // The launch path of process actors: the native launcher (posix_spawn) when built, the same
 // guarantees as the execa fallback: own session and group, the go gate, cwd, env, pipes, exit.
 import { readFileSync, realpathSync } from 'node:fs';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { launchGroup, type LaunchedGroup } from '../src/actors/proc/launch.js';
 import { launcherNote, nativeSpawn } from '../src/actors/proc/native-spawn.js';
@@ -81,5 +82,20 @@ describe.runIf(built || process.env['CI'] === 'true')('native launcher', () => {
   it('fails with the message execa gives when the cwd does not exist', async () => {
     const launched = launchGroup('true', { cwd: '/nonexistent/troupe-dir', env: {} });
     expect('failed' in launched && (await launched.failed)).toBe('The "cwd" option is invalid: /nonexistent/troupe-dir.');
+  });
+});
+
+describe('execa fallback', () => {
+  it('is used, and named, when TROUPE_LAUNCHER=execa; it starts the group all the same', async () => {
+    const script = [
+      "const { launcherNote } = await import('./src/actors/proc/native-spawn.ts');",
+      "const { launchGroup } = await import('./src/actors/proc/launch.ts');",
+      "const launched = launchGroup('read -r _ || exit 125; echo ran', { cwd: process.cwd(), env: {} });",
+      "let out = ''; launched.group.stdout.on('data', (c) => (out += c));",
+      "launched.group.onExit((code) => launched.group.closed.then(() => console.log(JSON.stringify([launcherNote(), launched.group.launcher, code, out]))));",
+      'launched.group.go();',
+    ].join('\n');
+    const result = await execa('node', ['--import', 'tsx', '--input-type=module', '-e', script], { env: { TROUPE_LAUNCHER: 'execa' } });
+    expect(JSON.parse(result.stdout)).toEqual(['execa (TROUPE_LAUNCHER=execa)', 'execa', 0, 'ran\n']);
   });
 });
