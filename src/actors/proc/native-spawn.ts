@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 
 /** What the addon exports (see native/spawn/spawn.c). */
 export interface NativeSpawn {
@@ -21,6 +22,8 @@ let loaded: { addon?: NativeSpawn; why?: string } | undefined;
 function load(): { addon?: NativeSpawn; why?: string } {
   if (loaded) return loaded;
   if (process.env['TROUPE_LAUNCHER'] === 'execa') return (loaded = { why: 'TROUPE_LAUNCHER=execa' });
+  // A worker thread's loop may close while a pidfd poll of the addon is still open on it.
+  if (!isMainThread) return (loaded = { why: 'in a worker thread' });
   // src/actors/proc (or dist/actors/proc) -> the package root.
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
   try {
