@@ -112,6 +112,9 @@ static napi_value Spawn(napi_env env, napi_callback_info info) {
   /* Close-on-exec everywhere: no other child may inherit our ends (a kept stdin would hide our death). */
   if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
     int e = errno;
+    close_pair(in);
+    close_pair(out);
+    close_pair(err);
     throw_errno(env, "pipe", e);
     goto done;
   }
