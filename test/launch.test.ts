@@ -86,16 +86,18 @@ describe.runIf(built || process.env['CI'] === 'true')('native launcher', () => {
 });
 
 describe('execa fallback', () => {
-  it('is used, and named, when TROUPE_LAUNCHER=execa; it starts the group all the same', async () => {
+  it('is used, and named (in ps INFO too), when TROUPE_LAUNCHER=execa; it starts the group all the same', async () => {
     const script = [
       "const { launcherNote } = await import('./src/actors/proc/native-spawn.ts');",
       "const { launchGroup } = await import('./src/actors/proc/launch.ts');",
       "const launched = launchGroup('read -r _ || exit 125; echo ran', { cwd: process.cwd(), env: {} });",
       "let out = ''; launched.group.stdout.on('data', (c) => (out += c));",
-      "launched.group.onExit((code) => launched.group.closed.then(() => console.log(JSON.stringify([launcherNote(), launched.group.launcher, code, out]))));",
+      "const { processKind } = await import('./src/actors/process/kind.ts');",
+      "const info = processKind.describe?.({ context: { handle: { pid: 1, pgid: 1, startTime: '1' } } });",
+      "launched.group.onExit((code) => launched.group.closed.then(() => console.log(JSON.stringify([launcherNote(), launched.group.launcher, code, out, info]))));",
       'launched.group.go();',
     ].join('\n');
     const result = await execa('node', ['--import', 'tsx', '--input-type=module', '-e', script], { env: { TROUPE_LAUNCHER: 'execa' } });
-    expect(JSON.parse(result.stdout)).toEqual(['execa (TROUPE_LAUNCHER=execa)', 'execa', 0, 'ran\n']);
+    expect(JSON.parse(result.stdout)).toEqual(['execa (TROUPE_LAUNCHER=execa)', 'execa', 0, 'ran\n', { pid: 1, launch: 'execa (TROUPE_LAUNCHER=execa)' }]);
   });
 });
