@@ -11,6 +11,10 @@
  * workflow. Target: faster than Restate with durability 'full'. (c) 100 parallel `sleep 1`
  * steps: under 1.5 s wall; against 100 process actors and a bash `&` loop.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { execa } from 'execa';
 import { defineWorkflow, type Orchestrator, type WorkflowSpec } from '../src/index.js';
 import type { Benchmark } from './lib/benchmark.js';
@@ -148,6 +152,32 @@ async function processLatencies(durability: Durability, into: number[]): Promise
   return median(mine);
 }
 
+/**
+ * The floor of a durable 3-step chain (issue 15), its database half: median ms of
+ * LATENCY_RUNS sequences of 3 one-row commits, each its own transaction, with better-sqlite3
+ * alone in WAL mode and `synchronous = FULL` (an fsync per commit). The other half is 3
+ * iterations of the bash loop of `sh -c true`, measured in the same round.
+ */
+async function fsyncedCommits(): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'troupe-bench-floor-'));
+  const db = new Database(join(dir, 'floor.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('CREATE TABLE steps (id INTEGER PRIMARY KEY, result TEXT)');
+  const insert = db.prepare('INSERT INTO steps (result) VALUES (?)');
+  const mine: number[] = [];
+  for (let run = 0; run < LATENCY_RUNS; run++) {
+    mine.push(
+      await timeMs(async () => {
+        for (let s = 0; s < LATENCY_STEPS; s++) insert.run('{"exitCode":0}');
+      }),
+    );
+  }
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+  return median(mine);
+}
+
 /** ms for PARALLEL `sleep 1` in the background of one bash, and `wait`. */
 async function bashParallelSleep(): Promise<number> {
   return timeMs(() => execa('bash', ['-c', `for i in $(seq ${PARALLEL}); do sleep 1 & done; wait`]));
@@ -191,6 +221,7 @@ const workflowBench: Benchmark = {
       processFull: () => processLatencies('full', latencies.processFull),
       processNormal: () => processLatencies('normal', latencies.processNormal),
       execa: () => execaLatencies(latencies.execa),
+      commits: fsyncedCommits,
       troupeParallel: troupeParallelSleep,
       processParallel: processParallelSleep,
       bashParallel: bashParallelSleep,
@@ -198,6 +229,9 @@ const workflowBench: Benchmark = {
     const chainBase = baseline(`${CHAIN} sequential process actors`, 'ms', samples.processChain);
     const shBase = baseline('bash loop of sh -c true', 'ms', samples.bashSh);
     const execaBase = baseline(`${LATENCY_STEPS} × execa sh -c true`, 'ms', latencies.execa);
+    // Paired by round: 3 fsynced commits + 3 iterations of the bash loop of sh -c true.
+    const floor = samples.commits.map((c, i) => c + LATENCY_STEPS * samples.bashSh[i]!);
+    const floorBase = baseline(`floor: ${LATENCY_STEPS} fsynced better-sqlite3 commits + ${LATENCY_STEPS} × bash loop of sh -c true`, 'ms', floor);
     const latency = (durability: Durability, runs: number[], processes: number[], roundRuns: number[], roundProcesses: number[]): Figure[] => {
       const mode = durability === 'full' ? "durability 'full' (fsync per commit)" : 'default durability';
       const actorsBase = baseline(`${LATENCY_STEPS} process actors, durable() after each, same mode`, 'ms', processes);
@@ -218,10 +252,13 @@ const workflowBench: Benchmark = {
       ];
     };
     return [
+      figure({ name: `durable ${LATENCY_STEPS}-step chain floor (fsynced commits + bash spawns)`, unit: 'ms', samples: floor, note: 'issue 15: bare better-sqlite3, synchronous = FULL, plus the bash loop, same round' }),
+      figure({ name: `orc.run(), ${LATENCY_STEPS}-step chain of true, durability 'full', over its floor`, unit: 'ms', samples: samples.runFull.map((r, i) => r - floor[i]!), baseline: floorBase, note: 'median of the per-round differences' }),
       figure({ name: `${CHAIN}-step chain of true, per step`, unit: 'ms', samples: samples.troupeChain, baseline: chainBase }),
       figure({ name: 'per-step overhead over the process actor', unit: 'ms', samples: minus(samples.troupeChain, samples.processChain), baseline: chainBase, note: 'median of the per-round differences' }),
       figure({ name: 'per-step overhead over a bash loop of sh -c true', unit: 'ms', samples: minus(samples.troupeChain, samples.bashSh), baseline: shBase, note: 'median of the per-round differences' }),
       figure({ name: `${CHAIN} sequential process actors running true, per step`, unit: 'ms', samples: samples.processChain }),
+      figure({ name: 'workflow step of true / bash loop of sh -c true', unit: 'x', samples: samples.troupeChain.map((t, i) => t / samples.bashSh[i]!), baseline: shBase, target: { op: '<=', value: 2.5 }, note: 'median of the per-round ratios' }),
       figure({ name: 'bash loop of true (a builtin: no process), per iteration', unit: 'ms', samples: samples.bashTrue }),
       figure({ name: 'bash loop of sh -c true, per iteration', unit: 'ms', samples: samples.bashSh }),
       ...latency('full', latencies.runFull, latencies.processFull, samples.runFull, samples.processFull),

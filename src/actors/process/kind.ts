@@ -12,6 +12,7 @@ import { checkCommand, checkCwd } from '../../runtime/confine.js';
 import { parseDuration } from '../../runtime/duration.js';
 import { parseSize } from '../../runtime/size.js';
 import { TroupeError, describeError } from '../../runtime/errors.js';
+import { launcherNote } from '../proc/native-spawn.js';
 import { defineKind, type KindServices } from '../../runtime/kind.js';
 import { compileWaitFor, parseSpec, type CompiledWaitFor } from '../../runtime/spec.js';
 import { killGroupNow, reconcileGroup } from '../proc/reap-group.js';
@@ -67,6 +68,9 @@ export const processKind = defineKind<z.infer<typeof processSpecSchema>, Process
     if (context?.memoryLimitBytes !== undefined) columns['memory'] = `${String(Math.round(context.memoryLimitBytes / 2 ** 20))}MiB (rss sampling)`;
     // A workflow step in mode auto: ps says it runs with pipes, and why.
     if (context?.modeReason !== undefined) columns['mode'] = `exec (${context.modeReason})`;
+    // The slower fallback launcher is worth a word; the native one is the norm.
+    const launcher = launcherNote();
+    if (handle && launcher !== 'posix_spawn') columns['launch'] = launcher;
     return columns;
   },
 });

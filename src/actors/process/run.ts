@@ -1,16 +1,16 @@
 /**
- * The I/O behind the `process` machine: runs `sh -c command` with execa in its own process
- * group, records its handle before anything else, streams output to the sink and the
- * readiness matcher, runs the other readiness probes, and stops the whole group (SIGTERM,
+ * The I/O behind the `process` machine: runs `sh -c command` in its own process group (see
+ * proc/launch.ts: posix_spawn through the native launcher, else execa), records its handle
+ * before anything else, streams output to the sink and the readiness matcher, runs the other readiness probes, and stops the whole group (SIGTERM,
  * grace, SIGKILL) when asked, when the leader exits, or when the actor is stopped.
  */
-import { execa, type ResultPromise } from 'execa';
 import { fromCallback } from 'xstate';
 import { watchGroupMemory } from '../proc/group-memory.js';
 import type { ProcessError, ProcessEvent, ProcessHandle, ProcessKillEvent, ProcessRunInput } from '../../machines/process.js';
 import { TroupeError, describeError } from '../../runtime/errors.js';
 import { renderTemplate } from '../../workflow/template.js';
 import { killGroup, readStartTime, stopGroup } from '../proc/proc-info.js';
+import { launchGroup, type LaunchedGroup } from '../proc/launch.js';
 import { createOutputCaptures } from '../output/output-captures.js';
 import type { OutputSink } from '../output/output.js';
 import { createOutputMatcher, probeReadiness } from '../readiness/readiness.js';
@@ -102,38 +102,21 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
     report({ type: 'process.error', code: err instanceof TroupeError ? err.code : 'SPAWN_FAILED', message: describeError(err) });
     return () => undefined;
   }
-  let subprocess: ResultPromise<{ buffer: false; reject: false; detached: true; stdin: 'pipe' }>;
-  try {
-    // The command waits for a go (a line on stdin) that is written once its handle is in
-    // the database. If we die in between (kill -9), stdin closes, `read` sees EOF and it
-    // never runs: there is no moment at which a process of ours runs unrecorded.
-    subprocess = execa('sh', ['-c', `read -r _ || exit 125; ${resolved.command}`], {
-      cwd: input.cwd,
-      env: resolved.env,
-      // Its own process group (pgid = pid), so stopping reaches every descendant.
-      detached: true,
-      stdin: 'pipe',
-      buffer: false,
-      reject: false,
-    });
-  } catch (err: unknown) {
-    sink.close();
-    report(spawnError(input, describeError(err)));
-    return () => undefined;
-  }
-  // Settled with reject: false; the result holds nothing we don't take from events.
-  subprocess.catch(() => undefined);
-  const pid = subprocess.pid;
-  if (pid === undefined) {
-    // Node tells why a spawn failed (bad cwd, no `sh`) only asynchronously.
-    void subprocess.then((result) => {
+  // The command waits for a go (a line on stdin) that is written once its handle is in
+  // the database. If we die in between (kill -9), stdin closes, `read` sees EOF and it
+  // never runs: there is no moment at which a process of ours runs unrecorded.
+  const launched = launchGroup(`read -r _ || exit 125; ${resolved.command}`, { cwd: input.cwd, env: resolved.env });
+  if ('failed' in launched) {
+    void launched.failed.then((why) => {
       sink.close();
-      report(spawnError(input, (result.originalMessage ?? result.shortMessage ?? 'unknown error').split('\n')[0] ?? ''));
+      report(spawnError(input, why));
     });
     return () => {
       disposed = true;
     };
   }
+  const subprocess = launched.group;
+  const pid = subprocess.pid;
 
   // The child exists (at worst as a zombie Node has not reaped yet): its start time is readable.
   const handle: ProcessHandle = { pid, pgid: pid, startTime: readStartTime(pid) ?? '' };
@@ -148,8 +131,7 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
     disposed = true;
   }
   // The go: the command's stdin then ends, as /dev/null would for a reader.
-  if (recorded) subprocess.stdin.end('\n');
-  subprocess.stdin.on('error', () => undefined);
+  if (recorded) subprocess.go();
   // Kept in the runner's own input, hence in its persisted snapshot: a restored runner sees it.
   input.handle = handle;
   report({ type: 'process.spawned', handle });
@@ -157,7 +139,7 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
   const limit = input.memoryLimitBytes;
   const stopWatch = limit === undefined ? () => undefined : watchGroupMemory(pid, limit, (rss) => report({ type: 'process.memory_limit', rss, limit }));
 
-  const closed = new Promise<void>((resolve) => subprocess.once('close', () => resolve()));
+  const closed = subprocess.closed;
   const matcher = input.waitFor?.type === 'output' ? createOutputMatcher(input.waitFor.pattern, input.waitFor.flags) : undefined;
   const captures = input.outputs ? createOutputCaptures(input.outputs) : undefined;
   const probes = new AbortController();
@@ -174,8 +156,8 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
     captures?.push(chunk);
     if (matcher && !matcher.matched && matcher.push(chunk)) markReady();
   };
-  subprocess.stdout?.on('data', onData);
-  subprocess.stderr?.on('data', onData);
+  subprocess.stdout.on('data', onData);
+  subprocess.stderr.on('data', onData);
   if (input.waitFor && input.waitFor.type !== 'output') {
     void probeReadiness(input.waitFor, { signal: probes.signal }).then((ready) => ready && markReady());
   }
@@ -189,8 +171,8 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
       await stopGroup(pid, input.graceMs);
       if (recorded) releaseQuietly(services, input.id);
       await drain(closed, subprocess);
-      subprocess.stdout?.off('data', onData);
-      subprocess.stderr?.off('data', onData);
+      subprocess.stdout.off('data', onData);
+      subprocess.stderr.off('data', onData);
       sink.close();
     }));
 
@@ -200,7 +182,7 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
     void stopAll();
   });
 
-  subprocess.once('exit', (exitCode, signal) => {
+  subprocess.onExit((exitCode, signal) => {
     exited = true;
     probes.abort();
     // Whatever the leader left behind in its group goes too.
@@ -251,15 +233,15 @@ function notFound(exitCode: number | null, sink: OutputSink): { error?: ProcessE
 }
 
 /** Waits for the pipes to be read to their end; gives up after DRAIN_MS (a process outside the group, e.g. one that called setsid, may hold them). */
-async function drain(closed: Promise<void>, subprocess: ResultPromise): Promise<void> {
+async function drain(closed: Promise<void>, subprocess: LaunchedGroup): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, DRAIN_MS);
   });
   await Promise.race([closed, late]);
   clearTimeout(timer);
-  subprocess.stdout?.destroy();
-  subprocess.stderr?.destroy();
+  subprocess.stdout.destroy();
+  subprocess.stderr.destroy();
 }
 
 function releaseQuietly(services: ProcessServices, actorId: string): void {

@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "troupe_spawn",
+      "sources": ["spawn.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra"],
+      "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"]
+    }
+  ]
+}

@@ -1,0 +1,157 @@
+/**
+ * Starting a command in a process group of its own, with piped output and a stdin held for
+ * the go line: through the native launcher (posix_spawn, no copy of Node's image) when it is
+ * built, else through execa. Both give the same `LaunchedGroup`, so the process actor keeps
+ * every guarantee whichever path ran it.
+ */
+import { closeSync, statSync, writeSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { constants } from 'node:os';
+import type { Readable } from 'node:stream';
+import { execa } from 'execa';
+import { nativeSpawn, type NativeSpawn } from './native-spawn.js';
+
+/** A started group: its leader's pid is its pgid and its session id. */
+export interface LaunchedGroup {
+  readonly pid: number;
+  /** Which path started it. */
+  readonly launcher: 'posix_spawn' | 'execa';
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** Writes the go line and ends stdin (EOF, as /dev/null would give a reader). */
+  go(): void;
+  /** Called once the leader exited (and was reaped). */
+  onExit(listener: (exitCode: number | null, signal: NodeJS.Signals | null) => void): void;
+  /** Resolves once the leader exited and both pipes were read to their end (or destroyed). */
+  readonly closed: Promise<void>;
+}
+
+/** A launch that could not start; `why` reads as the end of "Could not start ...: <why>". */
+export type LaunchResult = { group: LaunchedGroup } | { failed: Promise<string> };
+
+/**
+ * Runs `sh -c script` in `cwd` with `env` added to ours, leading a session of its own.
+ *
+ * @example
+ * const launched = launchGroup('read -r _ || exit 125; true', { cwd: '/tmp', env: {} })
+ * if ('group' in launched) launched.group.go()
+ */
+export function launchGroup(script: string, options: { cwd: string; env: Record<string, string> }): LaunchResult {
+  const native = nativeSpawn();
+  return native ? launchNative(native, script, options) : launchExeca(script, options);
+}
+
+function launchNative(native: NativeSpawn, script: string, options: { cwd: string; env: Record<string, string> }): LaunchResult {
+  // As execa's extendEnv: ours, then the actor's on top.
+  const merged: Record<string, string | undefined> = { ...process.env, ...options.env };
+  const envp: string[] = [];
+  for (const [key, value] of Object.entries(merged)) if (value !== undefined) envp.push(`${key}=${value}`);
+  let fds: [number, number, number, number];
+  try {
+    fds = native.spawn('sh', ['sh', '-c', script], envp, options.cwd);
+  } catch (err: unknown) {
+    return { failed: Promise.resolve(nativeFailure(err, options.cwd)) };
+  }
+  const [pid, stdinFd, stdoutFd, stderrFd] = fds;
+  const stdout = new Socket({ fd: stdoutFd, readable: true, writable: false });
+  const stderr = new Socket({ fd: stderrFd, readable: true, writable: false });
+  let stdinOpen = true;
+  const closeStdin = () => {
+    if (!stdinOpen) return;
+    stdinOpen = false;
+    closeSync(stdinFd);
+  };
+  let exit: { exitCode: number | null; signal: NodeJS.Signals | null } | undefined;
+  const listeners: ((exitCode: number | null, signal: NodeJS.Signals | null) => void)[] = [];
+  const exited = new Promise<void>((resolve) => {
+    native.waitExit(pid, (exitCode, signalNumber) => {
+      // A leader that never read its go line: its stdin is ours to close.
+      closeStdin();
+      exit = { exitCode, signal: signalNumber === null ? null : signalName(signalNumber) };
+      for (const listener of listeners.splice(0)) listener(exit.exitCode, exit.signal);
+      resolve();
+    });
+  });
+  const ended = (stream: Readable) => new Promise<void>((resolve) => stream.once('close', () => resolve()));
+  const closed = Promise.all([exited, ended(stdout), ended(stderr)]).then(() => undefined);
+  return {
+    group: {
+      pid,
+      launcher: 'posix_spawn',
+      stdout,
+      stderr,
+      go() {
+        if (!stdinOpen) return;
+        try {
+          // One byte into an empty pipe never blocks.
+          writeSync(stdinFd, '\n');
+        } catch {
+          // The leader is gone already (EPIPE): its exit says the rest.
+        }
+        closeStdin();
+      },
+      onExit(listener) {
+        if (exit) listener(exit.exitCode, exit.signal);
+        else listeners.push(listener);
+      },
+      closed,
+    },
+  };
+}
+
+/** The message execa would give for the same failure, so both paths read alike. */
+function nativeFailure(err: unknown, cwd: string): string {
+  const code = (err as { code?: string }).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EACCES') {
+    let directory = false;
+    try {
+      directory = statSync(cwd).isDirectory();
+    } catch {
+      directory = false;
+    }
+    if (!directory) return `The "cwd" option is invalid: ${cwd}.`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+function signalName(signal: number): NodeJS.Signals | null {
+  for (const [name, value] of Object.entries(constants.signals)) if (value === signal) return name as NodeJS.Signals;
+  return null;
+}
+
+function launchExeca(script: string, options: { cwd: string; env: Record<string, string> }): LaunchResult {
+  let subprocess;
+  try {
+    subprocess = execa('sh', ['-c', script], {
+      cwd: options.cwd,
+      env: options.env,
+      // Its own process group (pgid = pid), so stopping reaches every descendant.
+      detached: true,
+      stdin: 'pipe',
+      buffer: false,
+      reject: false,
+    });
+  } catch (err: unknown) {
+    return { failed: Promise.resolve(err instanceof Error ? err.message : String(err)) };
+  }
+  // Settled with reject: false; the result holds nothing we don't take from events.
+  subprocess.catch(() => undefined);
+  const pid = subprocess.pid;
+  if (pid === undefined) {
+    // Node tells why a spawn failed (bad cwd, no `sh`) only asynchronously.
+    return { failed: subprocess.then((result) => (result.originalMessage ?? result.shortMessage ?? 'unknown error').split('\n')[0] ?? '') };
+  }
+  subprocess.stdin.on('error', () => undefined);
+  const closed = new Promise<void>((resolve) => subprocess.once('close', () => resolve()));
+  return {
+    group: {
+      pid,
+      launcher: 'execa',
+      stdout: subprocess.stdout,
+      stderr: subprocess.stderr,
+      go: () => subprocess.stdin.end('\n'),
+      onExit: (listener) => subprocess.once('exit', listener),
+      closed,
+    },
+  };
+}

@@ -1,0 +1,103 @@
+// The launch path of process actors: the native launcher (posix_spawn) when built, the same
+// guarantees as the execa fallback: own session and group, the go gate, cwd, env, pipes, exit.
+import { readFileSync, realpathSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { launchGroup, type LaunchedGroup } from '../src/actors/proc/launch.js';
+import { launcherNote, nativeSpawn } from '../src/actors/proc/native-spawn.js';
+import { readStartTime } from '../src/actors/proc/proc-info.js';
+import { tempDir } from './helpers/tmp.js';
+
+const built = nativeSpawn() !== undefined;
+if (!built && process.env['CI'] !== 'true') console.warn(`launch.test: ${launcherNote()}; native launcher tests skipped`);
+
+function started(script: string, options: { cwd?: string; env?: Record<string, string> } = {}): LaunchedGroup {
+  const launched = launchGroup(script, { cwd: options.cwd ?? process.cwd(), env: options.env ?? {} });
+  if (!('group' in launched)) throw new Error('expected a started group');
+  return launched.group;
+}
+
+async function text(stream: Readable): Promise<string> {
+  let out = '';
+  for await (const chunk of stream) out += String(chunk);
+  return out;
+}
+
+function exitOf(group: LaunchedGroup): Promise<{ exitCode: number | null; signal: string | null }> {
+  return new Promise((resolve) => group.onExit((exitCode, signal) => resolve({ exitCode, signal })));
+}
+
+/** Fields of /proc/<pid>/stat after `comm`: state, ppid, pgrp, session. */
+function groupAndSession(pid: number): { pgrp: number; session: number } {
+  const stat = readFileSync(`/proc/${String(pid)}/stat`, 'latin1');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { pgrp: Number(fields[2]), session: Number(fields[3]) };
+}
+
+describe.runIf(built || process.env['CI'] === 'true')('native launcher', () => {
+  it('is the launcher in use, and says so', () => {
+    expect(launcherNote()).toBe('posix_spawn');
+  });
+
+  it('runs nothing before the go, then runs in its own session with cwd, env and both pipes', async () => {
+    const cwd = tempDir();
+    const group = started('read -r _ || exit 125; echo "$PWD $TROUPE_X"; echo err >&2', { cwd, env: { TROUPE_X: 'forty-two' } });
+    expect(group.launcher).toBe('posix_spawn');
+    expect(readStartTime(group.pid)).toBeDefined();
+    expect(groupAndSession(group.pid)).toEqual({ pgrp: group.pid, session: group.pid });
+    const out = text(group.stdout);
+    const err = text(group.stderr);
+    const exit = exitOf(group);
+    group.go();
+    expect(await out).toBe(`${realpathSync(cwd)} forty-two\n`);
+    expect(await err).toBe('err\n');
+    expect(await exit).toEqual({ exitCode: 0, signal: null });
+    await group.closed;
+  });
+
+  it('keeps the command waiting until the go, whatever time passes', async () => {
+    const group = started('read -r _ || exit 125; echo ran');
+    const out = text(group.stdout);
+    const exit = exitOf(group);
+    // Blocked in `read`: state S (sleeping), not yet run anything.
+    const state = () => readFileSync(`/proc/${String(group.pid)}/stat`, 'latin1').split(') ')[1]?.[0];
+    expect(['S', 'R']).toContain(state());
+    group.go();
+    expect(await exit).toEqual({ exitCode: 0, signal: null });
+    expect(await out).toBe('ran\n');
+  });
+
+  it('reports a signal by name and an exit code as is', async () => {
+    const killed = started('read -r _ || exit 125; kill -TERM $$');
+    const killedExit = exitOf(killed);
+    killed.go();
+    expect(await killedExit).toEqual({ exitCode: null, signal: 'SIGTERM' });
+    const failed = started('read -r _ || exit 125; exit 3');
+    const failedExit = exitOf(failed);
+    failed.go();
+    expect(await failedExit).toEqual({ exitCode: 3, signal: null });
+  });
+
+  it('fails with the message execa gives when the cwd does not exist', async () => {
+    const launched = launchGroup('true', { cwd: '/nonexistent/troupe-dir', env: {} });
+    expect('failed' in launched && (await launched.failed)).toBe('The "cwd" option is invalid: /nonexistent/troupe-dir.');
+  });
+});
+
+describe('execa fallback', () => {
+  it('is used, and named (in ps INFO too), when TROUPE_LAUNCHER=execa; it starts the group all the same', async () => {
+    const script = [
+      "const { launcherNote } = await import('./src/actors/proc/native-spawn.ts');",
+      "const { launchGroup } = await import('./src/actors/proc/launch.ts');",
+      "const launched = launchGroup('read -r _ || exit 125; echo ran', { cwd: process.cwd(), env: {} });",
+      "let out = ''; launched.group.stdout.on('data', (c) => (out += c));",
+      "const { processKind } = await import('./src/actors/process/kind.ts');",
+      "const info = processKind.describe?.({ context: { handle: { pid: 1, pgid: 1, startTime: '1' } } });",
+      "launched.group.onExit((code) => launched.group.closed.then(() => console.log(JSON.stringify([launcherNote(), launched.group.launcher, code, out, info]))));",
+      'launched.group.go();',
+    ].join('\n');
+    const result = await execa('node', ['--import', 'tsx', '--input-type=module', '-e', script], { env: { TROUPE_LAUNCHER: 'execa' } });
+    expect(JSON.parse(result.stdout)).toEqual(['execa (TROUPE_LAUNCHER=execa)', 'execa', 0, 'ran\n', { pid: 1, launch: 'execa (TROUPE_LAUNCHER=execa)' }]);
+  });
+});
