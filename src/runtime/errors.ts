@@ -110,7 +110,12 @@ export type ErrorCode =
   // agent sessions
   | 'NOT_AN_AGENT'
   | 'AGENT_NOT_RUNNING'
-  | 'APPROVAL_NOT_FOUND';
+  | 'APPROVAL_NOT_FOUND'
+  // shared memory and messages between agents
+  | 'ACCESS_DENIED'
+  | 'MEMORY_KEY_NOT_FOUND'
+  | 'ACK_TIMEOUT'
+  | 'MESSAGE_NOT_FOUND';
 
 export class TroupeError extends Error {
   override readonly name: string = 'TroupeError';
