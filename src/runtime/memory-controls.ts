@@ -17,13 +17,13 @@ export function registerMemoryControls(controls: ControlHandlers, memory: () => 
     if (typeof value !== 'string' || value === '') throw new TroupeError('INVALID_ARGUMENT', `The request '${String(request['type'])}' needs '${field}' (a string).`, { details: { field } });
     return value;
   };
-  controls.register('memory.read', (request) => ({ entry: memory().read(text(request, 'agent'), text(request, 'key')) ?? null }));
+  controls.register('memory.read', (request) => ({ entry: memory().read(text(request, 'who'), text(request, 'key')) ?? null }));
   controls.register('memory.write', (request) => {
     const access = request['access'] as MemoryAccess | undefined;
-    return { entry: memory().write(text(request, 'agent'), text(request, 'key'), request['data'], access !== undefined ? { access } : {}) };
+    return { entry: memory().write(text(request, 'who'), text(request, 'key'), request['data'], access !== undefined ? { access } : {}) };
   });
   controls.register('memory.list', (request) => {
-    const agent = request['agent'];
-    return { entries: memory().list(typeof request['prefix'] === 'string' ? request['prefix'] : '', typeof agent === 'string' && agent !== '' ? agent : undefined) };
+    const who = request['who'];
+    return { entries: memory().list(typeof request['prefix'] === 'string' ? request['prefix'] : '', typeof who === 'string' && who !== '' ? who : undefined) };
   });
 }
