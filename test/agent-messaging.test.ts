@@ -23,7 +23,7 @@ function prompts(log: string): string[] {
 
 async function idleAgent(o: Orchestrator, dir: string, id: string, turns: Record<string, unknown>[][], extra: Record<string, unknown> = {}) {
   const { env, log } = scenario(dir, { session: `s-${id}`, fresh: turns });
-  const h = await o.spawn({ kind: 'agent', id, bin: fakeBin.claude, prompt: 'start', env, safety: 1, keep_alive: true, ...extra } as never);
+  const h = await o.spawn({ kind: 'agent', id, bin: fakeBin.claude, prompt: 'start', env, safety: 1, keep_alive: true, ...extra });
   await pollUntil(() => h.state === 'idle', { timeout: 10_000 });
   return { h, log };
 }
