@@ -115,6 +115,8 @@ export function agentMessaging(ctx: KindApiContext, live: AgentLive, agent: (id:
         emit(to, 'agent.message_timeout', { id, from, to, timeoutMs });
         reject(new TroupeError('ACK_TIMEOUT', `Message '${id}' from '${from}' to '${to}' was not acknowledged within ${String(timeoutMs)} ms. The agent may be busy or stuck: see \`troupe agent ls\` and \`troupe logs ${to}\`, or send it again with a longer timeout.`, { details: { id, from, to, timeoutMs } }));
       }, timeoutMs);
+      // A wait must not keep a closing program alive.
+      timer.unref();
       pending.set(id, { from, to, skip: busy ? 1 : 0, done: (value) => { clearTimeout(timer); resolve(value); } });
     });
     try {
