@@ -150,7 +150,8 @@ export class SharedMemory {
   }
 }
 
-function entryOf(row: MemoryRow): MemoryEntry {
+/** A stored row as callers see it (its value parsed). */
+export function entryOf(row: MemoryRow): MemoryEntry {
   return { key: row.key, data: JSON.parse(row.data) as unknown, owner: row.owner, access: row.access, version: row.version, created: row.created_at, modified: row.modified_at, modifiedBy: row.modified_by };
 }
 
