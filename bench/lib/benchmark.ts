@@ -27,4 +27,5 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<{ default: Benchm
   inspector: () => import('../inspector.js'),
   agent: () => import('../agent.js'),
   ops: () => import('../ops.js'),
+  'fleet-memory': () => import('../fleet-memory.js'),
 };

@@ -68,6 +68,7 @@ export class MemoryStore {
       // GLOB with the prefix's own `*?[` escaped: a prefix is literal.
       list: db.prepare("SELECT * FROM memory WHERE key GLOB ? ORDER BY key"),
     } as const;
+    this.putTx = db.transaction((write: MemoryPut) => this.putOnce(write));
   }
 
   get(key: string): MemoryRow | undefined {
@@ -79,14 +80,19 @@ export class MemoryStore {
    * stays whoever created the key. Returns the row as written.
    */
   put(write: MemoryPut): MemoryRow {
-    return this.db.transaction(() => {
-      const before = this.get(write.key);
-      this.s.upsert.run({ key: write.key, owner: before?.owner ?? write.owner, access: write.access, team: write.team, data: write.data, at: write.at, by: write.by });
-      const row = this.get(write.key)!;
-      this.s.history.run(row.key, row.version, row.data, row.access, row.modified_at, row.modified_by);
-      if (row.version > this.historyMax) this.s.trim.run(row.key, row.version - this.historyMax);
-      return row;
-    })();
+    return this.putTx(write);
+  }
+
+  // Made once (in the constructor): better-sqlite3 wraps the function anew on each `transaction()` call.
+  private readonly putTx: (write: MemoryPut) => MemoryRow;
+
+  private putOnce(write: MemoryPut): MemoryRow {
+    const before = this.get(write.key);
+    this.s.upsert.run({ key: write.key, owner: before?.owner ?? write.owner, access: write.access, team: write.team, data: write.data, at: write.at, by: write.by });
+    const row = this.get(write.key)!;
+    this.s.history.run(row.key, row.version, row.data, row.access, row.modified_at, row.modified_by);
+    if (row.version > this.historyMax) this.s.trim.run(row.key, row.version - this.historyMax);
+    return row;
   }
 
   /** The kept versions of a key, newest first. */
