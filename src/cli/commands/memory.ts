@@ -35,7 +35,7 @@ export default defineCommand({
   args: [
     { name: '<op>', description: 'get, set or ls.' },
     { name: '[key]', optional: true, description: 'get, set: the key; ls: a prefix (every key without one).' },
-    { name: '[value]', optional: true, description: 'set: the value, JSON or plain text.' },
+    { name: '[data]', optional: true, description: 'set: the value, JSON or plain text.' },
   ],
   options: [
     { name: 'as', value: '<agent>', description: "Read or write as this agent (access checked for it). get/ls without it: as the operator, who sees every key; set without it: as 'operator'." },
@@ -68,7 +68,7 @@ get prints the value as JSON; a missing key exits 1.`,
       }
       return await io.out(`${JSON.stringify(json ? entry : entry.data, null, 2)}\n`);
     }
-    const value = args['[value]'];
+    const value = args['[data]'];
     if (value === undefined) throw usageError(`memory set needs the value: troupe memory set ${key} '<json or text>'.`);
     const access = options['access'];
     if (access !== undefined && !(LEVELS as readonly unknown[]).includes(access)) throw usageError(`--access '${String(access)}' is not a level. Use private, shared or public.`);
