@@ -123,6 +123,8 @@ export { sendControl, type ControlOptions } from './runtime/control-client.js';
 export { CONTROL_TARGET, type ControlReply, type ControlHandler } from './runtime/control.js';
 // Agent sessions (Claude Code, Codex, Gemini CLI): `orc.agent(id)`
 export type { AgentSpec } from './actors/agent/spec.js';
+export type { AgentMessage, BroadcastFilter, MessageResult } from './actors/agent/messaging.js';
+export type { SharedMemory, MemoryAccess, MemoryEntry, MemoryVersion, MemoryListener } from './runtime/memory.js';
 export type { AgentHandle, AgentInfo } from './actors/agent/handle.js';
 export type { TranscriptEntry } from './actors/agent/live.js';
 export type { AgentState, AgentOutput } from './machines/agent.js';

@@ -28,4 +28,5 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<{ default: Benchm
   agent: () => import('../agent.js'),
   ops: () => import('../ops.js'),
   'fleet-routing': () => import('../fleet-routing.js'),
+  'fleet-memory': () => import('../fleet-memory.js'),
 };

@@ -35,6 +35,7 @@ const COMMANDS: Readonly<Record<string, Loader>> = {
   schedule: () => import('./commands/schedule.js'),
   queue: () => import('./commands/queue.js'),
   agent: () => import('./commands/agent.js'),
+  memory: () => import('./commands/memory.js'),
   'mcp-permission': () => import('./commands/mcp-permission.js'),
   token: () => import('./commands/token.js'),
   completion: () => import('./commands/completion.js'),

@@ -64,6 +64,8 @@ export type AgentRunCommand =
  */
 export type AgentCommand =
   | { type: 'agent.prompt'; text: string }
+  // A check-in fired by a schedule (`troupe schedule add --to <agent> --note`): a prompt headed as one.
+  | { type: 'schedule.note'; text: string }
   | { type: 'agent.interrupt' }
   | { type: 'agent.stop' }
   | { type: 'agent.approval.requested'; toolUseId: string; tool: string; input: string; at: number }

@@ -31,6 +31,14 @@ function output(state: AgentOutput['state'], context: AgentContext, fallback: st
 }
 
 /** Claude takes prompts mid-session on its stdin (`--input-format stream-json`); the others get a continuation. */
+/** The text a prompt event gives the agent: a check-in is headed as one, so the agent knows it reminded itself. */
+function promptText(event: { type: string; text?: unknown }): string | undefined {
+  if (typeof event.text !== 'string') return undefined;
+  if (event.type === 'agent.prompt') return event.text;
+  if (event.type === 'schedule.note') return `[troupe check-in] ${event.text}`;
+  return undefined;
+}
+
 function streams(context: AgentContext): boolean {
   return context.runAlive && (context.driver === 'claude' || context.mode === 'interactive');
 }
@@ -159,12 +167,13 @@ export const agentMachine = setup({
       return { runAlive: false, outcome: { state: 'failed' as const, reason: 'spawn_error', message }, errors: withError(context, { severity: 'critical', message, at: context.lastActivity ?? 0 }) };
     }),
     prompt: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'agent.prompt') return;
+      const text = promptText(event);
+      if (text === undefined) return;
       if (streams(context)) {
-        enqueue.sendTo('run', { type: 'agent.run.write', text: event.text } satisfies AgentRunCommand);
+        enqueue.sendTo('run', { type: 'agent.run.write', text } satisfies AgentRunCommand);
         enqueue.assign({ pendingTurns: context.pendingTurns + 1, outcome: undefined });
       } else {
-        enqueue.assign({ queuedPrompts: [...context.queuedPrompts, event.text], outcome: undefined });
+        enqueue.assign({ queuedPrompts: [...context.queuedPrompts, text], outcome: undefined });
       }
     }),
     requestApproval: assign(({ context, event }) => {
@@ -214,6 +223,7 @@ export const agentMachine = setup({
     'agent.timeout': { target: '.stopping', actions: 'timeoutStop' },
     'agent.interrupt': { actions: 'interrupt' },
     'agent.prompt': { actions: 'prompt' },
+    'schedule.note': { actions: 'prompt' },
     'agent.approval.requested': { target: '.waiting', actions: 'requestApproval' },
     'agent.approval.decided': { actions: 'decideApproval' },
     'agent.run.inferred': [
@@ -269,6 +279,10 @@ export const agentMachine = setup({
           { guard: 'streams', target: 'working', actions: 'prompt' },
           { target: 'working', actions: [{ type: 'launch', params: ({ event }) => ({ prompt: (event as { text: string }).text, resume: true }) }] },
         ],
+        'schedule.note': [
+          { guard: 'streams', target: 'working', actions: 'prompt' },
+          { target: 'working', actions: [{ type: 'launch', params: ({ event }) => ({ prompt: promptText(event) ?? '', resume: true }) }] },
+        ],
         'agent.interrupt': {},
       },
     },
@@ -284,6 +298,7 @@ export const agentMachine = setup({
         ],
         'agent.stop': {},
         'agent.prompt': {},
+        'schedule.note': {},
         'agent.timeout': {},
         'agent.approval.requested': {},
         'agent.run.inferred': {},

@@ -28,6 +28,8 @@ export interface OrchestratorOptions {
    * and with it every earlier commit; handle rows and ticks nobody waits for are not.
    */
   readonly durability?: 'normal' | 'full';
+  /** How many versions of each shared-memory key are kept (`orc.memory`). Default 20. */
+  readonly memoryHistory?: number;
   /** Where output logs go. Default `logs/` beside the database. */
   readonly logsDir?: string;
   /**

@@ -114,7 +114,12 @@ export type ErrorCode =
   // permissions on troupe's own tools
   | 'PERMISSION_DENIED'
   | 'TOKEN_EXISTS'
-  | 'TOKEN_NOT_FOUND';
+  | 'TOKEN_NOT_FOUND'
+  // shared memory and messages between agents
+  | 'ACCESS_DENIED'
+  | 'MEMORY_KEY_NOT_FOUND'
+  | 'ACK_TIMEOUT'
+  | 'MESSAGE_NOT_FOUND';
 
 export class TroupeError extends Error {
   override readonly name: string = 'TroupeError';

@@ -30,6 +30,9 @@ import type { OrchestratorOptions } from './create.js';
 import { CONTROL_TARGET, ControlHandlers, type ControlHandler } from './control.js';
 import type { OutputSink } from '../actors/output/output.js';
 import { registerBuiltinControls } from './builtin-controls.js';
+import { SharedMemory } from './memory.js';
+import { registerMemoryControls } from './memory-controls.js';
+import { teamOf } from './memory-access.js';
 import { Restore } from './restore.js';
 import { ChildActors, compileChild, recordAt } from './child-actors.js';
 import { Shutdown } from './shutdown.js';
@@ -173,6 +176,7 @@ export class Orchestrator {
       options.inboxPollMs,
     );
     registerBuiltinControls(this.controls, this);
+    registerMemoryControls(this.controls, () => this.memory);
   }
 
   // ---------------------------------------------------------------- kinds
@@ -293,6 +297,31 @@ export class Orchestrator {
   request(id: string, event: AnyEvent, options: { timeout?: number } = {}): Promise<AnyEvent> {
     this.assertOpen();
     return this.messenger.request(id, event, options.timeout ?? 5000);
+  }
+
+  private sharedMemory: SharedMemory | undefined;
+
+  /**
+   * Shared memory: keys agents write and read under an access level (private, shared with
+   * the team, public), versioned and persisted. See memory.ts.
+   *
+   * @example orc.memory.write('pm', 'plan', { goals: ['auth'] }, { access: 'shared' })
+   */
+  get memory(): SharedMemory {
+    this.assertOpen();
+    return (this.sharedMemory ??= new SharedMemory({
+      db: this.store.db,
+      now: () => this.options.clock.now(),
+      teamOf: (id) => {
+        const record = this.table.records.get(id);
+        return record ? teamOf(record.spec, record.parent) : null;
+      },
+      emit: (actor, type, data) => {
+        this.table.journal(actor !== null && this.table.records.has(actor) ? actor : null, type, data);
+        this.messenger.announce(type, data);
+      },
+      ...(this.options.given?.memoryHistory !== undefined ? { historyMax: this.options.given.memoryHistory } : {}),
+    }));
   }
 
   /** @example const off = orc.subscribe('deploys', (msg) => console.log(msg)); */

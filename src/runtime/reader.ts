@@ -3,6 +3,9 @@
  * troupe database without owning it. It opens the file read-only (WAL lets it read while the
  * owner writes), never migrates, never writes a byte, and loads no terminal or process code.
  */
+import { checkAccess, mayRead, teamOf } from './memory-access.js';
+import { entryOf, type MemoryEntry } from './memory.js';
+import { MemoryStore } from './memory-store.js';
 import type { ControlReply } from './control.js';
 import type Database from 'better-sqlite3';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
@@ -88,6 +91,13 @@ export interface Reader {
   inboxMessage(seq: number): InboxStatus;
   /** Who owns the database. */
   owner(): OwnerView;
+  /**
+   * A shared-memory key; with `as`, read as that agent (ACCESS_DENIED as `orc.memory.read`),
+   * else as the database's operator, who sees every key. Undefined when there is none.
+   */
+  memory(key: string, as?: string): MemoryEntry | undefined;
+  /** The shared-memory keys under `prefix`; with `as`, only those that agent may read. */
+  memoryList(prefix: string, as?: string): MemoryEntry[];
   close(): void;
 }
 
@@ -271,6 +281,37 @@ class SqliteReader implements Reader {
       return { running: true, pid: owner.pid, description: `owner: pid ${owner.pid} on ${owner.host} (another host)` };
     }
     return { running: false, pid: undefined, description: `no owner running (pid ${owner.pid} ended without closing it)` };
+  }
+
+  memory(key: string, as?: string): MemoryEntry | undefined {
+    const row = this.memoryStore()?.get(key);
+    if (!row) return undefined;
+    if (as !== undefined) checkAccess(row, as, this.teamOf(as), 'read');
+    return entryOf(row);
+  }
+
+  memoryList(prefix: string, as?: string): MemoryEntry[] {
+    const rows = this.memoryStore()?.list(prefix) ?? [];
+    if (as === undefined) return rows.map(entryOf);
+    const team = this.teamOf(as);
+    return rows.filter((row) => mayRead(row, as, team)).map(entryOf);
+  }
+
+  private memoryRows: MemoryStore | null | undefined;
+
+  /** Prepared on first use; null for a database from before schema version 6 (no memory yet). */
+  private memoryStore(): MemoryStore | null {
+    if (this.memoryRows === undefined) {
+      const exists = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'memory'").get() !== undefined;
+      this.memoryRows = exists ? new MemoryStore(this.db, 0) : null;
+    }
+    return this.memoryRows;
+  }
+
+  private teamOf(id: string): string | null {
+    // Joined: a large spec may be kept aside in actor_parts.
+    const row = this.row(id) as (RawActorRow & { spec?: string }) | undefined;
+    return row ? teamOf(row.spec ? (JSON.parse(row.spec) as Record<string, unknown>) : undefined, row.parent) : null;
   }
 
   close(): void {

@@ -147,6 +147,27 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    description: 'shared memory: keyed, versioned values with an owner, an access level and a bounded history',
+    up(db) {
+      // `team` is the owner's team when it wrote (who `shared` lets in), so a reader in another
+      // process can check access without the owner's actor rows.
+      db.exec(`
+        CREATE TABLE memory (
+          key TEXT PRIMARY KEY,
+          owner TEXT NOT NULL, access TEXT NOT NULL, team TEXT,
+          data TEXT NOT NULL, version INTEGER NOT NULL,
+          created_at INTEGER NOT NULL, modified_at INTEGER NOT NULL, modified_by TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE memory_history (
+          key TEXT NOT NULL, version INTEGER NOT NULL,
+          data TEXT NOT NULL, access TEXT NOT NULL, modified_at INTEGER NOT NULL, modified_by TEXT NOT NULL,
+          PRIMARY KEY (key, version)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -13,6 +13,7 @@ import { AgentHandle } from './handle.js';
 import { RUN_ENDED, type AgentLive } from './live.js';
 import type { PermissionDecision } from './permission-tool.js';
 import { decideTool } from './safety.js';
+import { agentMessaging } from './messaging.js';
 
 /**
  * The agent kind's `api`, given the kind's memory for this orchestrator.
@@ -70,7 +71,7 @@ export function agentApi(ctx: KindApiContext, live: AgentLive) {
     return { agent: handle.id, state: handle.state };
   });
 
-  return { agent };
+  return { agent, ...agentMessaging(ctx, live, agent) };
 }
 
 declare module '../../runtime/orchestrator.js' {

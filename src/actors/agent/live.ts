@@ -38,8 +38,11 @@ export class AgentLive {
   private readonly waiting = new Map<string, Map<string, Waiting>>();
   /** The sessions' worktree statuses, for `info()`. */
   readonly worktrees = new WorktreeStatuses();
+  /** Told of each event as it is recorded (messaging counts turns completed with it). */
+  readonly watchers = new Set<(agent: string, event: AgentEvent) => void>();
 
   record(agent: string, event: AgentEvent, at: number): void {
+    for (const watch of this.watchers) watch(agent, event);
     let transcript = this.transcripts.get(agent);
     if (!transcript) this.transcripts.set(agent, (transcript = { next: 1, entries: [] }));
     transcript.entries.push({ seq: transcript.next++, at, event });

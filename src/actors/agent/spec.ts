@@ -46,6 +46,10 @@ export const agentSpecSchema = z
     container: z.object({ image: z.string().min(1), mounts: z.array(z.unknown()).optional() }).passthrough().optional(),
     /** Labels for routing work to sessions; kept on the actor. */
     capabilities: z.array(z.string().min(1)).optional(),
+    /** What the agent is in its fleet ('developer', 'tester', 'worker'...): broadcasts filter by it. */
+    role: z.string().min(1).optional(),
+    /** The team it belongs to: who reads its `shared` memory keys, and a broadcast filter. */
+    team: z.string().min(1).optional(),
     /** How long the whole session may take. */
     timeout: durationSchema.optional(),
     /** After its last turn, wait `idle` for more prompts instead of ending `succeeded`. */

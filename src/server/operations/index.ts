@@ -13,6 +13,8 @@ import { queueCancel, queueClear, queueEnqueue, queueGet, queueList } from './qu
 import { runApprove, runCancel, runGet, runList, runStart } from './runs.js';
 import { scheduleAdd, scheduleCheckin, scheduleGet, scheduleList, schedulePause, scheduleResume, scheduleTrigger } from './schedules.js';
 import { shellExpect, shellRun } from './shells.js';
+import { memoryList, memoryRead, memoryWrite } from './memory.js';
+import { agentAck, agentBroadcast, agentMessage } from './messages.js';
 
 /** Every operation. */
 export const operations: readonly AnyOperation[] = [
@@ -43,6 +45,12 @@ export const operations: readonly AnyOperation[] = [
   scheduleTrigger,
   scheduleCheckin,
   eventList,
+  memoryRead,
+  memoryWrite,
+  memoryList,
+  agentMessage,
+  agentBroadcast,
+  agentAck,
   ...agentOperations,
   troupeDo,
 ];

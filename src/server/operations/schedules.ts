@@ -92,7 +92,7 @@ export const scheduleTrigger = scheduleAction('trigger', 'Fires a schedule now, 
 
 export const scheduleCheckin = defineOperation({
   name: 'schedule.checkin',
-  summary: "Schedules a check-in: after `in` (or at `at`), `text` is sent to the actor as { type: 'agent.prompt', text } (an agent reminding itself).",
+  summary: "Schedules a check-in: after `in` (or at `at`), `text` is sent to the actor as { type: 'schedule.note', text }; an agent gets it as a prompt headed '[troupe check-in]' (an agent reminding itself).",
   permission: 'schedules:write',
   input: z
     .object({
@@ -100,7 +100,7 @@ export const scheduleCheckin = defineOperation({
       text: z.string().min(1).max(10_000).describe('What it will be told.'),
       in: z.string().min(1).optional().describe("How long from now: '30m', '2h'."),
       at: z.string().min(1).optional().describe('When: an ISO 8601 date-time.'),
-      event: z.string().min(1).default('agent.prompt').describe('The event type sent.'),
+      event: z.string().min(1).default('schedule.note').describe("The event type sent ('agent.prompt' gives an agent the bare text)."),
     })
     .refine((input) => (input.in === undefined) !== (input.at === undefined), { message: 'give `in` (a duration) or `at` (a time), one of them' }),
   output: z.object({ schedule: scheduleSchema }),
