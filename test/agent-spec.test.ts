@@ -27,6 +27,19 @@ describe('agent specs', () => {
     expect(thrown(() => parseSpec(agentSpecSchema, { kind: 'agent', prompt: 'a', safety: 4 }, 'agent spec')).code).toBe('INVALID_SPEC');
   });
 
+  it("merges the project's defaults for the driver under the spec (its own values win, env merges), and names a bad default", () => {
+    const dir = tempDir();
+    const agentDefaults = { claude: { model: 'sonnet', max_turns: 7, safety: 1, env: { A: 'config', B: 'config' }, continue_prompt: 'go on' }, codex: { model: 'o3' } };
+    const spec = parseSpec(agentSpecSchema, { kind: 'agent', bin: '/bin/true', prompt: 'Fix it', model: 'opus', env: { B: 'spec' } }, 'agent spec');
+    expect(compileAgent(spec, { id: 'a1', cwd: dir, allowedDirs: undefined, options: { agentDefaults } })).toMatchObject({
+      model: 'opus', maxTurns: 7, env: { A: 'config', B: 'spec' }, continuePrompt: 'go on', safety: { tier: 1 },
+    });
+    const bad = thrown(() => compileAgent(spec, { id: 'a1', cwd: dir, allowedDirs: undefined, options: { agentDefaults: { claude: { max_turns: 'many' } } } }));
+    expect(bad.code).toBe('INVALID_CONFIG');
+    expect(bad.message).toBe("The project's agent defaults are not valid at 'agents.claude.max_turns': Invalid input: expected number, received string. Fix `agents.claude.max_turns` in troupe.yaml (`troupe config show` says where it is set).");
+    expect(thrown(() => compileAgent(spec, { id: 'a1', cwd: dir, allowedDirs: undefined, options: { agentDefaults: { claude: { prompt: 'x' } } } })).code).toBe('INVALID_CONFIG');
+  });
+
   it('decides tool uses by tier, deny first', () => {
     const tier2 = { tier: 2 as const, requireApproval: ['Bash(rm:*)', 'Write(src/**)'], deny: ['Bash(sudo:*)'] };
     expect(decideTool(tier2, 'Bash', { command: 'npm test' })).toBe('allow');
