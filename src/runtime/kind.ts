@@ -104,7 +104,7 @@ export interface CompileContext {
   readonly id: string;
   readonly cwd: string;
   readonly allowedDirs: readonly string[] | undefined;
-  /** The orchestrator's options as given (a kind's own settings, e.g. the agent kind's `agentDefaults`). */
+  /** The orchestrator's options as given: a kind's own settings, declared by merging `OrchestratorOptions`. */
   readonly options?: Readonly<OrchestratorOptions>;
 }
 
