@@ -1,8 +1,9 @@
 /**
- * The Docker test image `troupe-test/node:1`: the busybox test image plus this machine's
+ * The Docker test image `troupe-test/node:2`: the busybox test image plus this machine's
  * node binary and the shared libraries `ldd` lists for it, at the same paths (node 20 is
  * linked dynamically). Built here when missing, from local files only: nothing is pulled.
- * Agent fixtures (test/fixtures/agents/*.mjs) run in it with the repository mounted.
+ * Agent fixtures (test/fixtures/agents/*.mjs, `#!/usr/bin/env node`) run in it with the
+ * repository mounted.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,10 +12,10 @@ import { execa } from 'execa';
 import { ensureTestImage, TEST_IMAGE } from './docker-image.js';
 
 /** The image with node in it. */
-export const NODE_IMAGE = 'troupe-test/node:1';
+export const NODE_IMAGE = 'troupe-test/node:2';
 
 /**
- * Builds `troupe-test/node:1` when the engine lacks it (and the busybox image first).
+ * Builds `troupe-test/node:2` when the engine lacks it (and the busybox image first).
  *
  * @example beforeAll(() => ensureNodeImage(), 180_000)
  */
@@ -37,7 +38,7 @@ export async function ensureNodeImage(): Promise<void> {
       // The file itself, under the name the loader asks for (ldd names the links).
       copyFileSync(realpathSync(path), target);
     }
-    writeFileSync(join(dir, 'Dockerfile'), `FROM ${TEST_IMAGE}\nCOPY rootfs/ /\nCMD ["sh"]\n`);
+    writeFileSync(join(dir, 'Dockerfile'), `FROM ${TEST_IMAGE}\nCOPY rootfs/ /\nRUN ["/bin/ln", "-s", "/bin/env", "/usr/bin/env"]\nCMD ["sh"]\n`);
     await execa('docker', ['build', '-q', '-t', NODE_IMAGE, dir], { env: { DOCKER_BUILDKIT: '0' } });
   } finally {
     rmSync(dir, { recursive: true, force: true });

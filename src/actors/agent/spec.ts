@@ -91,12 +91,13 @@ export function compileAgent(given: z.infer<typeof agentSpecSchema>, ctx: Compil
   const spec = withAgentDefaults(given, ctx.options?.agentDefaults);
   const base = resolve(ctx.cwd);
   const cwd = checkCwd(resolve(base, spec.cwd ?? '.'), id, base, ctx.allowedDirs);
-  if (spec.container !== undefined) throw invalid("'container' is not supported yet: run the agent on the host, or in a container you start yourself.");
+  if (spec.container !== undefined && spec.mode === 'interactive') throw invalid("'container' with mode 'interactive' is not supported yet: run an interactive session on the host.");
   const prompt = promptOf(spec, cwd, invalid);
   const driver = drivers[spec.driver];
   const bin = spec.bin ?? driver.defaultBin;
   const env = spec.env ?? {};
-  checkProgram(bin, bin, cwd, env.PATH ?? process.env.PATH ?? '');
+  // In a container the CLI is the image's: it is looked for there when the session starts.
+  if (spec.container === undefined) checkProgram(bin, bin, cwd, env.PATH ?? process.env.PATH ?? '');
   const backoff = spec.limit_backoff ?? { initial: '1m', factor: 2, max: '1h' };
   const input: AgentInput = {
     id,
@@ -120,6 +121,11 @@ export function compileAgent(given: z.infer<typeof agentSpecSchema>, ctx: Compil
   if (spec.args !== undefined) input.args = spec.args;
   if (spec.idle !== undefined) input.idleMs = parseDuration(spec.idle, 'idle');
   if (spec.task_file !== undefined) input.taskFile = resolve(cwd, spec.task_file);
+  if (spec.container !== undefined) {
+    // The session's directory is mounted at the same path (it passed checkCwd: confined by allowedDirs).
+    const { image, mounts = [], ...rest } = spec.container;
+    input.container = { spec: { ...rest, kind: 'container', image, mounts: [...mounts, { source: cwd, target: cwd }], command: ['sleep', '2147483647'], grace: '0s' } };
+  }
   if (spec.worktree !== undefined) {
     const { branch, base = 'HEAD', root = '.troupe/worktrees', setup } = spec.worktree;
     input.worktree = { branch, base, root, ...(setup !== undefined ? { setup } : {}) };

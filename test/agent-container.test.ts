@@ -1,0 +1,56 @@
+// An agent session whose CLI runs inside a container actor (`container:` on the spec): the
+// container is the session's child row `<agent>/container`, the CLI is exec'd in it with
+// its stdin open (stream-json), and the container goes when the session ends. The fake
+// claude CLI is mounted at a path only the container has, so it can only have run there.
+// Skipped with a message outside CI when Docker is not reachable.
+import { realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createOrchestrator, type Orchestrator } from '../src/index.js';
+import { runsOf, scenario } from './helpers/agents.js';
+import { ROOT } from './helpers/cli.js';
+import { dockerDb, dockerOrSkip, troupeLeftovers } from './helpers/docker.js';
+import { ensureNodeImage, NODE_IMAGE } from './helpers/docker-node-image.js';
+import { pollUntil } from './helpers/poll.js';
+import { tempDir } from './helpers/tmp.js';
+
+const canRun = await dockerOrSkip('agent-container.test.ts');
+
+let orc: Orchestrator | undefined;
+afterEach(async () => {
+  await orc?.close();
+  orc = undefined;
+});
+
+describe.skipIf(!canRun)('agent sessions in containers', () => {
+  beforeAll(() => ensureNodeImage(), 180_000);
+  afterAll(async () => {
+    expect(await troupeLeftovers()).toEqual([]);
+  });
+
+  it("runs a headless session's CLI inside its container actor, and removes the container at the session's end", async () => {
+    const dir = tempDir();
+    const db = dockerDb();
+    const { env, log } = scenario(dir, { session: 'boxed', fresh: [[{ say: 'hello from the box' }]] });
+    orc = await createOrchestrator({ db, cwd: dir, handleSignals: false });
+    // The repository at /repo (its node_modules link leads to the shared install, mounted where it is).
+    const modules = realpathSync(join(ROOT, 'node_modules'));
+    await orc.spawn({
+      kind: 'agent',
+      id: 'boxed',
+      bin: '/repo/test/fixtures/agents/fake-claude.mjs',
+      prompt: 'Say hello',
+      safety: 1,
+      env,
+      container: { image: NODE_IMAGE, mounts: [{ source: ROOT, target: '/repo', readonly: true }, { source: modules, target: modules, readonly: true }] },
+    });
+    await orc.waitFor('boxed', 'succeeded', { timeout: 60_000 });
+    expect(orc.agent('boxed').info()).toMatchObject({ state: 'succeeded', sessionId: 'boxed', lastMessage: 'hello from the box' });
+    expect(runsOf(log).filter((r) => r['argv']).length).toBe(1);
+    const child = await pollUntil(() => {
+      const record = orc!.get('boxed/container');
+      return record && ['stopped', 'succeeded', 'cancelled', 'failed'].includes(record.state) ? record : undefined;
+    }, { timeout: 30_000 });
+    expect(child.kind).toBe('container');
+  });
+});
