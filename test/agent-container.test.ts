@@ -5,21 +5,26 @@
 // Skipped with a message outside CI when Docker is not reachable.
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ResultPromise } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOrchestrator, type Orchestrator } from '../src/index.js';
 import { runsOf, scenario } from './helpers/agents.js';
 import { ROOT } from './helpers/cli.js';
-import { dockerDb, dockerOrSkip, troupeLeftovers } from './helpers/docker.js';
+import { dockerOrSkip, trackDb, troupeLeftovers } from './helpers/docker.js';
 import { ensureNodeImage, NODE_IMAGE } from './helpers/docker-node-image.js';
+import { startOwner, stopOwner } from './helpers/owner.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDir } from './helpers/tmp.js';
 
 const canRun = await dockerOrSkip('agent-container.test.ts');
 
 let orc: Orchestrator | undefined;
+let owner: ResultPromise | undefined;
 afterEach(async () => {
   await orc?.close();
   orc = undefined;
+  await stopOwner(owner);
+  owner = undefined;
 });
 
 describe.skipIf(!canRun)('agent sessions in containers', () => {
@@ -30,7 +35,7 @@ describe.skipIf(!canRun)('agent sessions in containers', () => {
 
   it("runs a headless session's CLI inside its container actor, and removes the container at the session's end", async () => {
     const dir = tempDir();
-    const db = dockerDb();
+    const db = trackDb(join(dir, 'state.db'));
     const { env, log } = scenario(dir, { session: 'boxed', fresh: [[{ say: 'hello from the box' }]] });
     orc = await createOrchestrator({ db, cwd: dir, handleSignals: false });
     // The repository at /repo (its node_modules link leads to the shared install, mounted where it is).
@@ -52,5 +57,24 @@ describe.skipIf(!canRun)('agent sessions in containers', () => {
       return record && ['stopped', 'succeeded', 'cancelled', 'failed'].includes(record.state) ? record : undefined;
     }, { timeout: 30_000 });
     expect(child.kind).toBe('container');
+  });
+
+  it('after kill -9 of the owner mid-turn: the container re-attaches and the session resumes by its id in it', async () => {
+    const dir = tempDir();
+    const db = trackDb(join(dir, 'state.db'));
+    const { env, log } = scenario(dir, { session: 'sess-boxed', fresh: [[{ say: 'halfway there' }, { hang: true }]], resume: [[{ say: 'finished in the box' }]] });
+    const started = await startOwner<{ pid: number; sessionId: string }>('test/fixtures/agent-owner.mts', [db, dir, env['FAKE_AGENT_SCENARIO']!, 'container', NODE_IMAGE]);
+    owner = started.child;
+    expect(started.ready.sessionId).toBe('sess-boxed');
+    owner.kill('SIGKILL');
+    await owner;
+    orc = await createOrchestrator({ db, cwd: dir, handleSignals: false });
+    const h = orc.agent('crashy');
+    await h.waitFor('succeeded', { timeout: 60_000 });
+    const argvs = runsOf(log).filter((r) => r['argv']).map((r) => r['argv'] as string[]);
+    expect(argvs).toHaveLength(2);
+    expect(argvs[1]).toContain('--resume');
+    expect(h.info()).toMatchObject({ sessionId: 'sess-boxed', result: 'finished in the box' });
+    await pollUntil(() => ['stopped', 'succeeded', 'cancelled', 'failed'].includes(orc!.get('crashy/container')?.state ?? ''), { timeout: 30_000 });
   });
 });
