@@ -3,6 +3,7 @@
 // its stdin open (stream-json), and the container goes when the session ends. The fake
 // claude CLI is mounted at a path only the container has, so it can only have run there.
 // Skipped with a message outside CI when Docker is not reachable.
+import { spawnSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResultPromise } from 'execa';
@@ -14,9 +15,13 @@ import { dockerOrSkip, trackDb, troupeLeftovers } from './helpers/docker.js';
 import { ensureNodeImage, NODE_IMAGE } from './helpers/docker-node-image.js';
 import { startOwner, stopOwner } from './helpers/owner.js';
 import { pollUntil } from './helpers/poll.js';
+import { TmuxServers } from './helpers/tmux-servers.js';
 import { tempDir } from './helpers/tmp.js';
 
 const canRun = await dockerOrSkip('agent-container.test.ts');
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+if (!hasTmux && !process.env.CI) console.warn('tmux is not installed: skipping the interactive agent container test (apt-get install tmux).');
+const servers = new TmuxServers();
 
 let orc: Orchestrator | undefined;
 let owner: ResultPromise | undefined;
@@ -25,6 +30,7 @@ afterEach(async () => {
   orc = undefined;
   await stopOwner(owner);
   owner = undefined;
+  servers.killAll();
 });
 
 describe.skipIf(!canRun)('agent sessions in containers', () => {
@@ -76,5 +82,26 @@ describe.skipIf(!canRun)('agent sessions in containers', () => {
     expect(argvs[1]).toContain('--resume');
     expect(h.info()).toMatchObject({ sessionId: 'sess-boxed', result: 'finished in the box' });
     await pollUntil(() => ['stopped', 'succeeded', 'cancelled', 'failed'].includes(orc!.get('crashy/container')?.state ?? ''), { timeout: 30_000 });
+  });
+
+  it.skipIf(!hasTmux && !process.env.CI)('runs an interactive session\'s TUI in its container through docker exec -it in tmux', async () => {
+    const dir = tempDir();
+    const db = trackDb(join(dir, 'state.db'));
+    servers.track(`${db}#agents`);
+    orc = await createOrchestrator({ db, cwd: dir, handleSignals: false });
+    const tui = await orc.spawn({
+      kind: 'agent',
+      id: 'boxed-tui',
+      mode: 'interactive',
+      bin: '/repo/test/fixtures/agents/fake-tui.mjs',
+      prompt: 'hello',
+      safety: 1,
+      idle: '300ms',
+      container: { image: NODE_IMAGE, mounts: [{ source: ROOT, target: '/repo', readonly: true }] },
+    });
+    await tui.waitFor('idle', { timeout: 60_000 });
+    expect(tui.context).toMatchObject({ handle: { backend: 'tmux' } });
+    await orc.stop('boxed-tui');
+    await pollUntil(() => ['stopped', 'succeeded', 'cancelled', 'failed'].includes(orc!.get('boxed-tui/container')?.state ?? ''), { timeout: 30_000 });
   });
 });

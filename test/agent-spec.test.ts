@@ -18,12 +18,9 @@ describe('agent specs', () => {
     });
   });
 
-  it('refuses a spec without a prompt, with both prompt forms, with a container, or with a CLI not on PATH', () => {
+  it('refuses a spec without a prompt, with both prompt forms, or with a CLI not on PATH', () => {
     expect(thrown(() => compile({})).message).toBe("Invalid agent spec for 'a1': it needs a 'prompt' (or a 'prompt_file'): what should the agent do?");
     expect(thrown(() => compile({ prompt: 'a', prompt_file: 'p.md' })).message).toBe("Invalid agent spec for 'a1': give 'prompt' or 'prompt_file', not both.");
-    expect(thrown(() => compile({ prompt: 'a', mode: 'interactive', container: { image: 'agents/claude:1' } })).message).toBe(
-      "Invalid agent spec for 'a1': 'container' with mode 'interactive' is not supported yet: run an interactive session on the host.",
-    );
     const missing = thrown(() => compile({ prompt: 'a', bin: 'no-such-agent-cli' }));
     expect(missing.code).toBe('COMMAND_NOT_FOUND');
     expect(thrown(() => parseSpec(agentSpecSchema, { kind: 'agent', prompt: 'a', safety: 4 }, 'agent spec')).code).toBe('INVALID_SPEC');

@@ -68,6 +68,16 @@ export async function execInSessionContainer(
   return child;
 }
 
+/**
+ * The id of the running container of `<actorId>/container`, once it runs (CONTAINER_TIMEOUT
+ * after two minutes): where an interactive session's `docker exec -it` goes.
+ *
+ * @example const id = await sessionContainer(dbKey, 'fixer')
+ */
+export function sessionContainer(dbKey: string, actorId: string, host?: string): Promise<string> {
+  return runningContainer(dbKey, `${actorId}/container`, host);
+}
+
 async function runningContainer(dbKey: string, actor: string, host: string | undefined): Promise<string> {
   const docker = dockerClient(dockerEndpoint(host));
   const deadline = Date.now() + CONTAINER_WAIT_MS;

@@ -91,7 +91,6 @@ export function compileAgent(given: z.infer<typeof agentSpecSchema>, ctx: Compil
   const spec = withAgentDefaults(given, ctx.options?.agentDefaults);
   const base = resolve(ctx.cwd);
   const cwd = checkCwd(resolve(base, spec.cwd ?? '.'), id, base, ctx.allowedDirs);
-  if (spec.container !== undefined && spec.mode === 'interactive') throw invalid("'container' with mode 'interactive' is not supported yet: run an interactive session on the host.");
   const prompt = promptOf(spec, cwd, invalid);
   const driver = drivers[spec.driver];
   const bin = spec.bin ?? driver.defaultBin;
