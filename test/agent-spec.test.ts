@@ -18,13 +18,32 @@ describe('agent specs', () => {
     });
   });
 
-  it('refuses a spec without a prompt, with both prompt forms, with a container, or with a CLI not on PATH', () => {
+  it('refuses a spec without a prompt, with both prompt forms, or with a CLI not on PATH', () => {
     expect(thrown(() => compile({})).message).toBe("Invalid agent spec for 'a1': it needs a 'prompt' (or a 'prompt_file'): what should the agent do?");
     expect(thrown(() => compile({ prompt: 'a', prompt_file: 'p.md' })).message).toBe("Invalid agent spec for 'a1': give 'prompt' or 'prompt_file', not both.");
-    expect(thrown(() => compile({ prompt: 'a', container: { image: 'agents/claude:1' } })).code).toBe('INVALID_SPEC');
     const missing = thrown(() => compile({ prompt: 'a', bin: 'no-such-agent-cli' }));
     expect(missing.code).toBe('COMMAND_NOT_FOUND');
     expect(thrown(() => parseSpec(agentSpecSchema, { kind: 'agent', prompt: 'a', safety: 4 }, 'agent spec')).code).toBe('INVALID_SPEC');
+  });
+
+  it("merges the project's defaults for the driver under the spec (its own values win, env merges), and names a bad default", () => {
+    const dir = tempDir();
+    const agentDefaults = { claude: { model: 'sonnet', max_turns: 7, safety: 1, env: { A: 'config', B: 'config' }, continue_prompt: 'go on' }, codex: { model: 'o3' } };
+    const spec = parseSpec(agentSpecSchema, { kind: 'agent', bin: '/bin/true', prompt: 'Fix it', model: 'opus', env: { B: 'spec' } }, 'agent spec');
+    expect(compileAgent(spec, { id: 'a1', cwd: dir, allowedDirs: undefined, options: { agentDefaults } })).toMatchObject({
+      model: 'opus', maxTurns: 7, env: { A: 'config', B: 'spec' }, continuePrompt: 'go on', safety: { tier: 1 },
+    });
+    const bad = thrown(() => compileAgent(spec, { id: 'a1', cwd: dir, allowedDirs: undefined, options: { agentDefaults: { claude: { max_turns: 'many' } } } }));
+    expect(bad.code).toBe('INVALID_CONFIG');
+    expect(bad.message).toBe("The project's agent defaults are not valid at 'agents.claude.max_turns': Invalid input: expected number, received string. Fix `agents.claude.max_turns` in troupe.yaml (`troupe config show` says where it is set).");
+    expect(thrown(() => compileAgent(spec, { id: 'a1', cwd: dir, allowedDirs: undefined, options: { agentDefaults: { claude: { prompt: 'x' } } } })).code).toBe('INVALID_CONFIG');
+  });
+
+  it("compiles 'container' into the spec of the session's container actor, its directory mounted at the same path; the CLI is the image's", () => {
+    const dir = tempDir();
+    expect(compile({ prompt: 'a', bin: 'claude-only-in-the-image', container: { image: 'agents/claude:1', mounts: [{ source: '/srv/cache', target: '/cache' }] } }, dir).container).toEqual({
+      spec: { kind: 'container', image: 'agents/claude:1', mounts: [{ source: '/srv/cache', target: '/cache' }, { source: dir, target: dir }], command: ['sleep', '2147483647'], grace: '0s' },
+    });
   });
 
   it('decides tool uses by tier, deny first', () => {

@@ -2,10 +2,12 @@
 // claude CLI: a session started from the command line, prompted mid-session, its
 // conversation read back; and `--queue` enqueueing sessions on a queue of agents.
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { sendControl } from '../src/index.js';
 import { fakeBin, runsOf, scenario } from './helpers/agents.js';
 import { troupe } from './helpers/cli.js';
+import { troupeIn } from './helpers/cli-in.js';
 import { pollUntil } from './helpers/poll.js';
 import { startServe, type Serve } from './helpers/serve.js';
 import { tempDir } from './helpers/tmp.js';
@@ -56,4 +58,25 @@ it('enqueues sessions with --queue on a queue of agents (3 running, 10 queued)',
   const bad = await troupe(['agent', 'start', 'x', '--safety', '7', '--db', db]);
   expect(bad.exitCode).toBe(2);
   expect(bad.stderr).toBe("troupe: --safety '7' is not a tier. Use 1 (full autonomy), 2 (supervised) or 3 (manual). Run 'troupe --help' for usage.");
+});
+
+it("gives each session the config file's defaults for its driver (troupe.yaml agents:), under what the command says", async () => {
+  const dir = tempDir();
+  const db = `${dir}/state.db`;
+  const { env, log } = scenario(dir, { session: 'cfg-sess', fresh: [[{ say: 'done' }]] });
+  writeFileSync(join(dir, 'troupe.yaml'), `agents:\n  claude:\n    bin: ${fakeBin.claude}\n    model: sonnet-from-config\n    max_turns: 7\n    safety: 1\n`);
+  serve = await startServe(db, env, dir);
+  const started = await troupe(['agent', 'start', 'Fix it', '--id', 'cfg', '--model', 'opus-from-flag', '--db', db]);
+  expect([started.exitCode, started.stdout, started.stderr]).toEqual([0, 'started cfg', '']);
+  await pollUntil(async () => (await listed(db)).find((a) => a.id === 'cfg')?.state === 'succeeded', { timeout: 20_000 });
+  const [run] = runsOf(log).filter((r) => r['argv']);
+  const argv = run!['argv'] as string[];
+  expect(argv[argv.indexOf('--model') + 1]).toBe('opus-from-flag');
+  expect(argv[argv.indexOf('--max-turns') + 1]).toBe('7');
+  expect(argv).not.toContain('--permission-prompt-tool');
+  const shown = await troupeIn(dir, ['config', 'show']);
+  // The table shortens long values; `--json` has them whole.
+  expect(shown.stdout.split('\n').find((line) => line.startsWith('agents.claude'))?.replace(/ +/g, ' ')).toMatch(/^agents\.claude \{"bin":"\/.*\.\.\. \S+\/troupe\.yaml:3:5$/);
+  const json = JSON.parse((await troupeIn(dir, ['config', 'show', '--json'])).stdout) as { settings: { key: string; value: unknown }[] };
+  expect(json.settings.find((s) => s.key === 'agents.claude')?.value).toEqual({ bin: fakeBin.claude, model: 'sonnet-from-config', max_turns: 7, safety: 1 });
 });

@@ -150,9 +150,8 @@ describe.skipIf(!hasTmux && !process.env.CI)('troupe do: actors', () => {
   it('BACKGROUND starts a kept tmux service and returns its id; MONITOR waits on its output; SIGNAL publishes on a topic', async () => {
     const db = tempDb();
     servers.track(db);
-    // It says so again and again: what a kept service prints while no owner runs is not in
-    // its log (a re-attach follows tmux's pane file from its end), so MONITOR, which opens the
-    // database for its wait, sees what comes once it has.
+    // It says so again and again. MONITOR opens the database for its wait: its re-attach logs
+    // what the service printed meanwhile (from the pane file's saved offset) and what comes after.
     const started = await troupe(['do', 'BACKGROUND: while true; do echo Ready to accept connections; sleep 0.2; done', '--id', 'redis', '--db', db]);
     expect([started.exitCode, started.stdout]).toEqual([0, 'redis']);
     expect(started.stderr).toBe("started 'redis' in a kept tmux session (it outlives this command): attach with troupe attach redis --db " + db + '; follow with troupe logs -f redis --db ' + db + '; stop with troupe stop redis --db ' + db);

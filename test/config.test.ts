@@ -81,6 +81,7 @@ describe('the config file', () => {
       logMax: '1MiB',
       journalRetention: 30 * 86_400_000,
       modeRules: [{ match: '^\\./deploy', mode: 'pty', why: 'deploy asks for an OTP' }],
+      agentDefaults: { claude: { model: 'sonnet', max_turns: 20 } },
     });
     expect(config.serve).toEqual({ host: '127.0.0.1', port: 7077 });
     expect(config.agents).toEqual({ claude: { model: 'sonnet', max_turns: 20 } });

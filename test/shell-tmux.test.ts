@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { listTmuxSessions, tmuxSocketName } from '../src/actors/terminal/tmux.js';
 import { sessionMembers } from '../src/actors/proc/proc-session.js';
 import { createOrchestrator, EOF, type Orchestrator } from '../src/index.js';
+import { troupe } from './helpers/cli.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDb, tempDir } from './helpers/tmp.js';
 import { startOwner } from './helpers/owner.js';
@@ -128,6 +129,33 @@ describe.skipIf(!hasTmux && !process.env.CI)('shell actors on tmux', () => {
     await second.stop('kept');
     expect(await listTmuxSessions(tmuxSocketName(db))).toEqual([]);
     expect(sessionMembers(pid)).toEqual([]);
+  });
+
+  it('what a kept session prints while no orchestrator runs is in its log once the next one re-attaches, exactly once', async () => {
+    const db = tempDb();
+    const first = await open(db);
+    const sh = await first.spawn({ kind: 'shell', id: 'away', backend: 'tmux', keep: true });
+    expect(await sh.run('echo before-close')).toEqual({ output: 'before-close\n', exitCode: 0 });
+    await first.close();
+    orc = undefined;
+
+    // Typed with no owner: the command line says away-$i, the output away-1..3.
+    const socket = tmuxSocketName(db);
+    expect(spawnSync('tmux', ['-L', socket, 'send-keys', '-t', '=away:', 'for i in 1 2 3; do echo away-$i; done', 'Enter']).status).toBe(0);
+    await pollUntil(() => spawnSync('tmux', ['-L', socket, 'capture-pane', '-p', '-t', '=away:'], { encoding: 'utf8' }).stdout.includes('away-3'));
+
+    const second = await open(db);
+    await second.shell('away').waitFor('running');
+    const logs = await pollUntil(
+      async () => {
+        const out = (await troupe(['logs', 'away', '--db', db])).stdout;
+        return out.includes('away-3') ? out : undefined;
+      },
+      { timeout: 20_000 },
+    );
+    const count = (line: string) => logs.split('\n').filter((l) => l.replace(/\r$/, '') === line).length;
+    expect(['before-close', 'away-1', 'away-2', 'away-3'].map(count)).toEqual([1, 1, 1, 1]);
+    await second.stop('away');
   });
 
   it('fails with TMUX_NOT_FOUND, saying what to install, when tmux is missing', async () => {

@@ -386,10 +386,19 @@ describe('running workflows', () => {
     await expect(run.result).rejects.toMatchObject({ code: 'ORCHESTRATOR_CLOSED', message: `Run '${run.id}' was interrupted: the orchestrator closed. Resume it with \`troupe resume ${run.id}\`.` });
     expect(await psGroup(pgid)).toEqual([]);
 
-    orc = await createOrchestrator({ db, cwd: dir, handleSignals: false });
-    const [resumed] = orc.resumeRuns();
-    expect(resumed!.id).toBe(run.id);
-    const result = await resumed!.result;
+    // Opening carries the run on by itself (resumeRuns defaults to true) and the second 'slow'
+    // exits at once: the run can finish before createOrchestrator resolves (it still sweeps
+    // orphans and waits for a durable write after restoring), and resumeRuns() hands out
+    // unfinished runs only. So the run is followed by its id, whenever it ends.
+    const reopened = await createOrchestrator({ db, cwd: dir, handleSignals: false });
+    orc = reopened;
+    const result = await pollUntil(
+      () => {
+        const view = reopened.runs().find((r) => r.id === run.id);
+        return view && view.status !== 'running' ? view : undefined;
+      },
+      { timeout: 20_000 },
+    );
     expect(result.status).toBe('succeeded');
     expect(result.steps.map((s) => [s.name, s.state, s.attempts])).toEqual([
       ['quick', 'succeeded', 1],

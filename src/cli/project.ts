@@ -52,7 +52,7 @@ export function configuredDb(): string {
 
 /**
  * createOrchestrator options from the configuration (durability, allowedDirs, resources,
- * logMax, journalRetention, modeRules), for every command that opens the database itself.
+ * logMax, journalRetention, modeRules, agentDefaults), for every command that opens the database itself.
  *
  * @example const orc = await createOrchestrator({ ...(await configOptions()), db });
  */

@@ -141,7 +141,7 @@ export function projectConfig(inputs: ConfigInputs = {}): ProjectConfig {
 
 /**
  * The createOrchestrator options the configuration gives: durability, allowedDirs (absolute),
- * resources, logMax, journalRetention, modeRules.
+ * resources, logMax, journalRetention, modeRules, agentDefaults.
  *
  * @example const orc = await createOrchestrator({ ...orchestratorOptions(projectConfig()), db });
  */
@@ -160,6 +160,7 @@ export function orchestratorOptions(config: ProjectConfig): OrchestratorOptions 
     ...(v.logs?.max_size === undefined ? {} : { logMax: v.logs.max_size }),
     ...(config.retention.journalMs === undefined ? {} : { journalRetention: config.retention.journalMs }),
     ...(config.modeRules.length > 0 ? { modeRules: config.modeRules } : {}),
+    ...(Object.keys(config.agents).length > 0 ? { agentDefaults: config.agents } : {}),
   };
 }
 

@@ -51,6 +51,8 @@ export interface AgentInput {
   taskFile?: string;
   /** A git worktree to create for the session (its own branch), before its first run. */
   worktree?: { branch: string; base: string; root: string; setup?: string };
+  /** Runs the CLI in a container: the spec of the session's container actor (`<id>/container`, a child row). */
+  container?: { spec: Record<string, unknown> };
 }
 
 /** The session's worktree once created (plain JSON, as the worktree module describes it). */

@@ -18,6 +18,7 @@ import { backoffMs } from './backoff.js';
 import { absorb, initialContext, withError, type AgentContext, type AgentInput, type AgentOutcome } from './agent-context.js';
 import { classifyError, limitResetAt, type AgentEvent } from './agent-events.js';
 import type { AgentCommand, AgentOutput, AgentRunCommand, AgentRunEvent, AgentRunInput } from './agent-protocol.js';
+import type { ChildRequest } from './workflow-steps.js';
 
 export type { AgentContext, AgentInput };
 export type { AgentCommand, AgentOutput, AgentRunCommand, AgentRunEvent, AgentRunHandle, AgentRunInput, AgentState, AgentTmuxHandle } from './agent-protocol.js';
@@ -57,7 +58,7 @@ interface Enqueue {
 function runInput(context: AgentContext, prompt: string, resume: boolean): AgentRunInput {
   const { id, driver, bin, mode, cwd, env, safety, keepAlive, continuePrompt, limitBackoff, maxResumes, graceMs } = context;
   const input: AgentRunInput = { id, driver, bin, mode, prompt: '', cwd, env, safety, keepAlive, continuePrompt, limitBackoff, maxResumes, graceMs, runPrompt: prompt };
-  for (const key of ['model', 'maxTurns', 'maxBudgetUsd', 'timeoutMs', 'args', 'idleMs', 'taskFile', 'worktree', 'worktreeInfo', 'sessionId'] as const) {
+  for (const key of ['model', 'maxTurns', 'maxBudgetUsd', 'timeoutMs', 'args', 'idleMs', 'taskFile', 'worktree', 'worktreeInfo', 'sessionId', 'container'] as const) {
     if (context[key] !== undefined) (input as unknown as Record<string, unknown>)[key] = context[key];
   }
   if (resume && context.sessionId) input.resume = context.sessionId;
@@ -80,7 +81,7 @@ const turnOf = (event: { type: string; event?: AgentEvent }) => (event.type === 
  * const logic = agentMachine.provide({ actors: { run: createAgentRun(services) } })
  */
 export const agentMachine = setup({
-  types: {} as { context: AgentContext; input: AgentInput; events: AgentRunEvent | AgentCommand | Internal; output: AgentOutput },
+  types: {} as { context: AgentContext; input: AgentInput; events: AgentRunEvent | AgentCommand | Internal; output: AgentOutput; emitted: ChildRequest },
   actors: {
     run: fromCallback<AgentRunCommand, AgentRunInput>(({ sendBack }) => {
       sendBack({ type: 'agent.run.error', message: "No 'run' actor was provided to the agent machine.", at: 0 });
@@ -105,6 +106,13 @@ export const agentMachine = setup({
     overBudget: ({ context }) => context.maxBudgetUsd !== undefined && context.costUsd > context.maxBudgetUsd,
   },
   actions: {
+    // The session's container is a child row, kept for the session's life (restored with it).
+    startContainer: enqueueActions(({ context, enqueue }) => {
+      if (context.container) enqueue.emit({ type: 'troupe.child.spawn', child: 'container', spec: context.container.spec });
+    }),
+    stopContainer: enqueueActions(({ context, enqueue }) => {
+      if (context.container) enqueue.emit({ type: 'troupe.child.stop', child: 'container' });
+    }),
     launch: enqueueActions(({ context, enqueue }, params: { prompt: string; resume: boolean }) => launch(context, enqueue, params.prompt, params.resume)),
     absorb: assign(({ context, event }) => (event.type === 'agent.run.event' ? absorb(context, event.event, event.at) : {})),
     absorbBatch: assign(({ context, event }) => {
@@ -245,7 +253,7 @@ export const agentMachine = setup({
   },
   states: {
     initializing: {
-      entry: ['armTimeout', { type: 'launch', params: ({ context }) => ({ prompt: context.prompt, resume: false }) }],
+      entry: ['armTimeout', 'startContainer', { type: 'launch', params: ({ context }) => ({ prompt: context.prompt, resume: false }) }],
       on: {
         // An interactive CLI reports no session: it works once its terminal runs.
         'agent.run.spawned': [{ guard: 'interactive', target: 'working', actions: 'recordSpawn' }, { actions: 'recordSpawn' }],
@@ -304,9 +312,9 @@ export const agentMachine = setup({
         'agent.run.inferred': {},
       },
     },
-    succeeded: { type: 'final', output: ({ context }) => output('succeeded', context, 'completed') },
-    failed: { type: 'final', tags: ['failure'], output: ({ context }) => output('failed', context, 'error') },
-    cancelled: { type: 'final', output: ({ context }) => output('cancelled', context, 'stopped') },
-    lost: { type: 'final', tags: ['failure'], output: ({ context }) => output('lost', context, 'lost') },
+    succeeded: { type: 'final', entry: 'stopContainer', output: ({ context }) => output('succeeded', context, 'completed') },
+    failed: { type: 'final', entry: 'stopContainer', tags: ['failure'], output: ({ context }) => output('failed', context, 'error') },
+    cancelled: { type: 'final', entry: 'stopContainer', output: ({ context }) => output('cancelled', context, 'stopped') },
+    lost: { type: 'final', entry: 'stopContainer', tags: ['failure'], output: ({ context }) => output('lost', context, 'lost') },
   },
 });

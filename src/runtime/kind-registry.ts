@@ -34,7 +34,7 @@ export function liveKind(definition: KindDefinition, services: KindServices): Li
   const { kind } = definition;
   const logic = definition.provide ? definition.provide(services) : definition.machine;
   const schema = definition.spec && withBaseFields(definition.spec);
-  const ctxOf = (id: string) => ({ id, cwd: services.cwd, allowedDirs: services.allowedDirs });
+  const ctxOf = (id: string) => ({ id, cwd: services.cwd, allowedDirs: services.allowedDirs, options: services.options });
   return {
     kind,
     definition,

@@ -104,6 +104,8 @@ export interface CompileContext {
   readonly id: string;
   readonly cwd: string;
   readonly allowedDirs: readonly string[] | undefined;
+  /** The orchestrator's options as given: a kind's own settings, declared by merging `OrchestratorOptions`. */
+  readonly options?: Readonly<OrchestratorOptions>;
 }
 
 /** A resource found after a crash, as its kind recorded it. */

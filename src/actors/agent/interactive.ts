@@ -11,6 +11,7 @@ import { describeError } from '../../runtime/errors.js';
 import { stripAnsi } from '../output/ansi.js';
 import type { Terminal } from '../terminal/terminal.js';
 import { attachTmux, openTmux, tmuxSocketName, type TmuxHandle } from '../terminal/tmux.js';
+import { sessionContainer } from './container-cli.js';
 import { drivers } from './drivers/index.js';
 import type { AgentRunServices } from './run.js';
 import { DEFAULT_IDLE_MS, screenStatus } from './screen-patterns.js';
@@ -61,7 +62,13 @@ export function runInteractive(input: AgentRunInput, services: AgentRunServices 
       }
     } else {
       const args = drivers[input.driver].interactiveArgs(input);
-      terminal = await openTmux({ id: input.id, file: input.bin, args, cwd: input.worktreeInfo?.path ?? input.cwd, env: input.env, cols: 200, rows: 50 }, tmuxSocketName(`${services.dbKey}#agents`), logFile);
+      const cwd = input.worktreeInfo?.path ?? input.cwd;
+      // In a container: the TUI through `docker exec -it` in the tmux session. Variables go to
+      // docker by name only: it takes their values from its own environment (the session's).
+      const argv = input.container
+        ? ['docker', 'exec', '-it', '-w', cwd, ...Object.keys(input.env).flatMap((name) => ['-e', name]), await sessionContainer(services.dbKey, input.id), input.bin, ...args]
+        : [input.bin, ...args];
+      terminal = await openTmux({ id: input.id, file: argv[0]!, args: argv.slice(1), cwd, env: input.env, cols: 200, rows: 50 }, tmuxSocketName(`${services.dbKey}#agents`), logFile);
     }
     if (disposed) {
       terminal.detach();

@@ -18,6 +18,7 @@ import type { PermissionTool } from './drivers/driver.js';
 import { createMonitor } from './monitor.js';
 import { runInteractive } from './interactive.js';
 import { withWorktree } from './worktree-session.js';
+import { execInSessionContainer, type CliProcess } from './container-cli.js';
 import { taskRecorder } from './task-record.js';
 import { classifyError } from '../../machines/agent-events.js';
 import type { AgentWorktree } from '../../machines/agent-context.js';
@@ -115,6 +116,28 @@ function runHeadless(input: AgentRunInput, services: AgentRunServices, sendBack:
   const sink = services.openOutput(input.id);
   const task = taskRecorder(input, (type, data) => services.emit(input.id, type, data));
   const args = driver.args(input, permission ? { permission } : {});
+  if (input.container) {
+    // In the session's container (its own child row): exec'd once that runs.
+    let cleanup: (() => void) | undefined;
+    void execInSessionContainer(services.dbKey, input.id, [input.bin, ...args], { env: input.env, workdir: input.worktreeInfo?.path ?? input.cwd })
+      .then((child) => {
+        if (disposed) {
+          if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+          child.stdin.end();
+          return;
+        }
+        if (child.pid === undefined) throw new Error('Docker did not report the exec\'s pid');
+        cleanup = drive(child, child.pid, false);
+      })
+      .catch((err: unknown) => {
+        sink.close();
+        report({ type: 'agent.run.error', message: `Could not start '${input.bin}' in the container of '${input.id}': ${describeError(err)}`, at: services.now() });
+      });
+    return () => {
+      disposed = true;
+      cleanup?.();
+    };
+  }
   // The CLI waits for a go line, written once its group is recorded: no run is ever unrecorded.
   const child = execa('sh', ['-c', 'read -r _ || exit 125; exec "$0" "$@"', input.bin, ...args], {
     cwd: input.worktreeInfo?.path ?? input.cwd,
@@ -135,6 +158,10 @@ function runHeadless(input: AgentRunInput, services: AgentRunServices, sendBack:
       disposed = true;
     };
   }
+  return drive(child, pid, true);
+
+  /** Drives a started CLI: its record, its input, its stream into events, its stop and end. */
+  function drive(child: CliProcess, pid: number, goLine: boolean): () => void {
   const handle: AgentRunHandle = { pid, pgid: pid, startTime: readStartTime(pid) ?? '' };
   try {
     services.recordHandle(input.id, handle);
@@ -148,7 +175,7 @@ function runHeadless(input: AgentRunInput, services: AgentRunServices, sendBack:
   }
   input.handle = handle;
   child.stdin.on('error', () => undefined);
-  child.stdin.write('\n');
+  if (goLine) child.stdin.write('\n');
   if (driver.streamsInput && driver.userLine) child.stdin.write(`${driver.userLine(input.runPrompt)}\n`);
   else child.stdin.end();
   report({ type: 'agent.run.spawned', handle, resumed: input.resume !== undefined });
@@ -241,4 +268,5 @@ function runHeadless(input: AgentRunInput, services: AgentRunServices, sendBack:
     disposed = true;
     void stopAll();
   };
+  }
 }

@@ -1,10 +1,10 @@
 /**
  * Commands run inside a running container by `docker exec`: to completion (the `exec`
- * readiness probe; other kinds, e.g. an agent CLI run in a container), or interactively
- * with a TTY (the shell's docker terminal). The small public way into a container that
+ * readiness probe), as live streams without a TTY (a headless agent CLI: its stdin written,
+ * its stdout and stderr read apart), or interactively with a TTY (the shell's docker terminal). The small public way into a container that
  * other kinds use, so none of them talks to dockerode on its own.
  */
-import type { Duplex } from 'node:stream';
+import { PassThrough, type Duplex, type Readable, type Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { dockerClient, dockerEndpoint, dockerError } from './client.js';
@@ -43,6 +43,106 @@ export async function execInContainer(container: string, command: readonly strin
   } catch (err: unknown) {
     throw dockerError(err, endpoint, `running ${JSON.stringify(command)} in container ${container.slice(0, 12)}`);
   }
+}
+
+/** A streamed exec without a TTY: `docker exec -i`, stdout and stderr apart. */
+export interface ExecStream {
+  /** The program's stdin; end() closes it (EOF for the program). */
+  readonly stdin: Writable;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** The exec'd program's pid on the engine's host (meaningful on a local engine). */
+  pid(): Promise<number | undefined>;
+  /** Resolves once its output has ended, with its exit code (null when the engine did not say). */
+  readonly exited: Promise<number | null>;
+  /** Stops reading (the program runs on until it ends or its container stops). */
+  destroy(): void;
+}
+
+/**
+ * Starts `command` in a running container with its stdin open and no TTY (`docker exec -i`):
+ * stdout and stderr demultiplexed into streams of their own, stdin writable for programs
+ * that read a stream of input (claude's `--input-format stream-json`). Throws
+ * DOCKER_UNAVAILABLE or DOCKER_FAILED when the exec cannot start.
+ *
+ * @example
+ * const run = await openExecStream(id, ['claude', '-p', '--output-format', 'stream-json'], { workdir: '/work' })
+ * run.stdout.on('data', (chunk) => monitor.push(chunk)); run.stdin.write(line + '\n')
+ */
+export async function openExecStream(container: string, command: readonly string[], options: ExecOptions = {}): Promise<ExecStream> {
+  const endpoint = dockerEndpoint(options.host);
+  const docker = dockerClient(endpoint);
+  let exec: Docker.Exec;
+  let stream: Duplex;
+  try {
+    exec = await docker.getContainer(container).exec({
+      Cmd: [...command],
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+      ...execFields(options),
+    });
+    stream = await exec.start({ hijack: true, stdin: true });
+  } catch (err: unknown) {
+    throw dockerError(err, endpoint, `starting ${JSON.stringify(command)} in container ${container.slice(0, 12)}`);
+  }
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const ended = demux(stream, stdout, stderr);
+  // stdin: what is written goes to the hijacked socket; end() half-closes it, so the program sees EOF.
+  const stdin = new PassThrough();
+  stdin.on('data', (chunk: Buffer) => stream.write(chunk));
+  stdin.on('end', () => stream.end());
+  stream.on('error', () => undefined);
+  const exited = ended.then(async () => {
+    // The stream ends as the program exits; Docker may record the code a moment later.
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const info = await exec.inspect().catch(() => undefined);
+      if (info === undefined) return null;
+      if (!info.Running) return info.ExitCode ?? null;
+      await sleep(20);
+    }
+    return null;
+  });
+  return {
+    stdin,
+    stdout,
+    stderr,
+    exited,
+    pid: async () => {
+      const info = await exec.inspect();
+      return typeof info.Pid === 'number' && info.Pid > 0 ? info.Pid : undefined;
+    },
+    destroy: () => stream.destroy(),
+  };
+}
+
+/** Splits an exec's multiplexed stream (8-byte frames: 1 stdout, 2 stderr) into two; resolves at its end. */
+function demux(stream: Duplex, stdout: PassThrough, stderr: PassThrough): Promise<void> {
+  return new Promise((resolve) => {
+    let pending: Buffer = Buffer.alloc(0);
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      stdout.end();
+      stderr.end();
+      resolve();
+    };
+    stream.on('data', (chunk: Buffer) => {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      while (pending.length >= 8) {
+        const size = pending.readUInt32BE(4);
+        if (pending.length < 8 + size) break;
+        (pending[0] === 2 ? stderr : stdout).write(pending.subarray(8, 8 + size));
+        pending = pending.subarray(8 + size);
+      }
+    });
+    stream.once('end', finish);
+    stream.once('close', finish);
+    stream.once('error', finish);
+  });
 }
 
 /** An interactive exec: its raw stream, and the means to resize it and learn how it ended. */

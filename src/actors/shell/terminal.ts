@@ -11,6 +11,7 @@ import { openPty } from '../terminal/pty.js';
 import type { Terminal, TerminalOptions } from '../terminal/terminal.js';
 import { openDocker } from '../terminal/docker.js';
 import { attachTmux, killTmuxSession, openTmux, tmuxSessionName, tmuxSocketName } from '../terminal/tmux.js';
+import { LogTail } from '../terminal/tmux-tail.js';
 
 /** A terminal, and for a pty the go that lets its program start once its handle is recorded. */
 export interface OpenedTerminal {
@@ -71,7 +72,9 @@ export async function openShellTerminal(input: ShellSessionInput, logsDir: strin
  * removePaneFile(host.logsDir, 's1')
  */
 export function removePaneFile(logsDir: string, actorId: string): void {
-  rmSync(join(logsDir, paneFileName(actorId)), { force: true });
+  const paneFile = join(logsDir, paneFileName(actorId));
+  rmSync(paneFile, { force: true });
+  LogTail.forget(paneFile);
 }
 
 /**

@@ -2,9 +2,11 @@
  * Following a log file that tmux appends to (`pipe-pane`): the file, not a pipe to us, is
  * where a session's output goes, so nothing is lost while no orchestrator runs. We read it
  * from an offset whenever inotify says it changed, with a slow poll as a safety net
- * (inotify can miss events, e.g. on some network file systems).
+ * (inotify can miss events, e.g. on some network file systems). How far we have read is
+ * kept in a small file beside it (`<file>.offset`), so the next orchestrator that re-attaches
+ * carries on from there: what the session printed meanwhile is read, and nothing twice.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, watch, type FSWatcher } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StringDecoder } from 'node:string_decoder';
@@ -16,6 +18,13 @@ const CHUNK = 64 * 1024;
 const QUIET_MS = 30;
 /** `drain()` gives up after this long: a writer that never stops must not hang a close. */
 const DRAIN_MAX_MS = 2_000;
+/**
+ * The read offset is saved at most this often while output flows (and when following stops):
+ * after a kill -9, at most this much output is read again by the next orchestrator.
+ */
+const SAVE_EVERY_MS = 1_000;
+/** What a re-attach reads of the output written meanwhile, at most (the log's default size limit). */
+export const MAX_BACKLOG_BYTES = 64 * 1024 * 1024;
 
 /**
  * Reads what is appended to a file from `offset` on and hands it over as text (UTF-8
@@ -33,12 +42,18 @@ export class LogTail {
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private savedOffset: number;
+  private savedAt = 0;
+  private saveTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly path: string,
     private offset: number,
     private readonly onText: (text: string) => void,
+    /** Where the read offset is kept for the next re-attach (`LogTail.resumeOffset`); none: not kept. */
+    private readonly offsetFile?: string,
   ) {
+    this.savedOffset = -1;
     // Created here if need be, so we can watch it before tmux writes the first byte.
     mkdirSync(dirname(path), { recursive: true });
     this.fd = openSync(path, 'a+');
@@ -58,6 +73,47 @@ export class LogTail {
     } finally {
       closeSync(fd);
     }
+  }
+
+  /**
+   * Where a re-attach starts reading: the offset the last follower saved (see `offsetFile`),
+   * else the file's end; never more than `maxBacklog` bytes before the end (a session that
+   * printed more while nobody followed it has its oldest output skipped, as the log would
+   * have rotated it out anyway).
+   *
+   * @example
+   * new LogTail(path, LogTail.resumeOffset(path), onText, LogTail.offsetFileOf(path))
+   */
+  static resumeOffset(path: string, maxBacklog: number = MAX_BACKLOG_BYTES): number {
+    const end = LogTail.endOf(path);
+    let saved: number | undefined;
+    try {
+      const text = readFileSync(LogTail.offsetFileOf(path), 'utf8').trim();
+      if (/^\d+$/.test(text)) saved = Number(text);
+    } catch {
+      // Never saved (a session an older troupe started): from the end, as before.
+    }
+    // Past the end: the file was replaced (a new session of that name); read it whole.
+    const from = saved === undefined ? end : saved > end ? 0 : saved;
+    return Math.max(from, end - maxBacklog);
+  }
+
+  /**
+   * The file beside `path` that keeps how far it was read.
+   *
+   * @example LogTail.offsetFileOf('/srv/logs/s1.pane') // '/srv/logs/s1.pane.offset'
+   */
+  static offsetFileOf(path: string): string {
+    return `${path}.offset`;
+  }
+
+  /**
+   * Deletes the saved offset (once the session and its file are gone).
+   *
+   * @example LogTail.forget('/srv/logs/s1.pane')
+   */
+  static forget(path: string): void {
+    rmSync(LogTail.offsetFileOf(path), { force: true });
   }
 
   /**
@@ -95,7 +151,35 @@ export class LogTail {
       this.offset += read;
       text += this.decoder.write(this.buffer.subarray(0, read));
     }
-    if (text !== '') this.onText(text);
+    if (text !== '') {
+      this.onText(text);
+      this.saveSoon();
+    }
+  }
+
+  /** Saves the offset now if the last save is old enough, else once it is: a bounded rate. */
+  private saveSoon(): void {
+    if (this.offsetFile === undefined || this.saveTimer !== undefined) return;
+    const wait = this.savedAt + SAVE_EVERY_MS - Date.now();
+    if (wait <= 0) return this.save();
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      this.save();
+    }, wait).unref();
+  }
+
+  /** Writes the offset (write and rename: a crash leaves the old one or the new one). */
+  private save(): void {
+    if (this.offsetFile === undefined || this.offset === this.savedOffset) return;
+    const tmp = `${this.offsetFile}.tmp`;
+    try {
+      writeFileSync(tmp, `${String(this.offset)}\n`);
+      renameSync(tmp, this.offsetFile);
+      this.savedOffset = this.offset;
+      this.savedAt = Date.now();
+    } catch {
+      // The logs directory went away (the actor was removed): nothing to carry on from.
+    }
   }
 
   /**
@@ -117,11 +201,13 @@ export class LogTail {
     }
   }
 
-  /** Stops following and closes the file. Idempotent. */
+  /** Stops following, saves how far it read, and closes the file. Idempotent. */
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.saveTimer);
+    this.save();
     this.watcher?.close();
     closeSync(this.fd);
   }

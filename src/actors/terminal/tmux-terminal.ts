@@ -75,7 +75,7 @@ export class TmuxTerminal implements Terminal {
     logFile: string,
     offset: number,
   ) {
-    this.tail = new LogTail(logFile, offset, (text) => this.dataListeners.forEach((listener) => listener(text)));
+    this.tail = new LogTail(logFile, offset, (text) => this.dataListeners.forEach((listener) => listener(text)), LogTail.offsetFileOf(logFile));
     this.run = (commands) => controlRun(handle.socket, handle.session, commands);
     this.input = new PaneInput(this.run, pane);
     this.tail.start();

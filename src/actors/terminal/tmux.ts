@@ -33,6 +33,8 @@ export async function openTmux(options: TerminalOptions, socket: string, logFile
   const session = tmuxSessionName(options.id);
   const target = `${sessionTarget(session)}:`;
   noteTmuxSocket(socket);
+  // A new session: an offset saved for an earlier one of this name means nothing now.
+  LogTail.forget(logFile);
   const offset = LogTail.endOf(logFile);
   // Only the spec's own variables go on the command line (and so, for the server's life, into
   // its argv, which `ps` shows to every user): the rest of our environment reaches the session
@@ -75,7 +77,9 @@ export async function openTmux(options: TerminalOptions, socket: string, logFile
 }
 
 /**
- * Re-attaches to the session of a restored shell: output from the log's current end on.
+ * Re-attaches to the session of a restored shell: output from where the last owner stopped
+ * reading on (its saved offset; the file's end when none was saved), so what the session
+ * printed while no orchestrator ran is delivered once.
  * Resolves undefined when the session is gone. A program that ended meanwhile is reported
  * through `onExit` (its status is still in the dead pane).
  *
@@ -96,7 +100,8 @@ export async function attachTmux(handle: TmuxHandle, logFile: string): Promise<T
   const panes = out.trim().split('\n').map((line) => line.split(' '));
   // A person may have split the window: ours is the one running the recorded program.
   const [pane = '', pidText = '', dead = '', piped = ''] = panes.find((p) => Number(p[1]) === handle.pid) ?? panes[0] ?? [];
-  const offset = LogTail.endOf(logFile);
+  // From where the last owner stopped reading: what the session printed meanwhile is logged now.
+  const offset = LogTail.resumeOffset(logFile);
   // The pipe normally outlives us. (Not `pipe-pane -o`: on a piped pane it closes the pipe.)
   if (piped !== '1') await tmux(socket, ['pipe-pane', '-t', pane, `exec cat >> ${shellQuote(logFile)}`]).catch(() => undefined);
   const pid = Number(pidText);
