@@ -8,8 +8,10 @@ import { tempDir } from './helpers/tmp.js';
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; scripts: Record<string, string>; files: string[] };
 
 describe('the package', () => {
-  it('runs no build step of its own when installed: dist/ is built at pack time and shipped', () => {
-    for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) expect({ hook, script: pkg.scripts[hook] }).toEqual({ hook, script: undefined });
+  it('builds only its native launcher when installed (a failed build warns, never fails the install): dist/ is built at pack time and shipped', () => {
+    for (const hook of ['preinstall', 'postinstall', 'prepare']) expect({ hook, script: pkg.scripts[hook] }).toEqual({ hook, script: undefined });
+    expect(pkg.scripts['install']).toBe('node scripts/build-native.mjs');
+    expect(pkg.files).toEqual(expect.arrayContaining(['native/spawn/spawn.c', 'native/spawn/binding.gyp', 'scripts/build-native.mjs']));
     expect(pkg.scripts['prepack']).toBe('npm run build');
     expect(pkg.files).toContain('dist');
   });
