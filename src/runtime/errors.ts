@@ -110,7 +110,15 @@ export type ErrorCode =
   // agent sessions
   | 'NOT_AN_AGENT'
   | 'AGENT_NOT_RUNNING'
-  | 'APPROVAL_NOT_FOUND';
+  | 'APPROVAL_NOT_FOUND'
+  // teams (fleets of agents)
+  | 'TEMPLATE_NOT_FOUND'
+  | 'TEMPLATE_INVALID'
+  | 'TEMPLATE_CYCLE'
+  | 'TEMPLATE_TOO_DEEP'
+  | 'TEAM_EXISTS'
+  | 'TEAM_NOT_FOUND'
+  | 'TEAM_LOCKED';
 
 export class TroupeError extends Error {
   override readonly name: string = 'TroupeError';
