@@ -102,6 +102,32 @@ describe('teams', () => {
     await expect(orc.teamDown('shop')).rejects.toMatchObject({ code: 'TEAM_NOT_FOUND', message: "No team 'shop' is up. Teams up: none." });
   });
 
+  it('a commit made while no owner runs waits in the inbox; the next owner restores the team and its sync state, and syncs it', async () => {
+    const repo = await makeRepo({ 'a.txt': 'one\n', 'main.ts': '' });
+    const dir = tempDir();
+    const { env } = scenario(dir, { fresh: turns, resume: turns });
+    const roles = ['developer', 'tester'];
+    orc = await open(dir);
+    await orc.teamUp({ template: 'code_project', project: repo, name: 'shop', roles, bin: fakeBin.claude, env });
+    await pollUntil(() => allIdle(orc!, 'shop', roles), { message: 'both idle', timeout: 20_000 });
+    const dev = join(repo, '.troupe/worktrees/team-shop-developer');
+    const tester = join(repo, '.troupe/worktrees/team-shop-tester');
+    await commitFiles(dev, { 'one.ts': '1\n' }, 'one');
+    await pollUntil(() => orc!.teamSyncStatus('shop')[0]!.worktrees[1]!.rebases === 1 && existsSync(join(tester, 'one.ts')), { message: 'tester rebased once', timeout: 20_000 });
+    await orc.close();
+
+    // No owner: the commit goes through, its notice waits.
+    const head = await commitFiles(dev, { 'two.ts': '2\n' }, 'two');
+    expect(existsSync(join(tester, 'two.ts'))).toBe(false);
+    orc = await open(dir);
+    await pollUntil(() => existsSync(join(tester, 'two.ts')), { message: 'the waiting commit in the tester worktree', timeout: 20_000 });
+    expect(await gitIn(repo, 'rev-parse', 'team/shop/integration')).toBe(head);
+    // The counts went on from the saved state: the team's snapshot kept it over the restart.
+    await pollUntil(() => orc!.teamSyncStatus('shop')[0]!.worktrees[1]!.rebases === 2, { message: 'second rebase counted', timeout: 20_000 });
+    expect(orc.teams()[0]).toMatchObject({ name: 'shop', state: 'up' });
+    await orc.teamDown('shop');
+  });
+
   it('brings two projects up at once without collision, and refuses a second team of one project', async () => {
     const [a, b] = await Promise.all([makeRepo({ 'main.go': '' }), makeRepo({ 'main.go': '' })]);
     const dir = tempDir();

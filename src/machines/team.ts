@@ -5,7 +5,7 @@
  * stops them and ends `down` once all have ended. The git sync coordinator's state is kept in
  * its context (`team.sync_state`), so it is persisted with the team and survives a restart.
  */
-import { enqueueActions, setup } from 'xstate';
+import { assign, enqueueActions, setup } from 'xstate';
 import { stepEndOf } from './step-end.js';
 import type { ChildRequest } from './workflow-steps.js';
 
@@ -52,6 +52,9 @@ const running = (context: TeamContext) => Object.values(context.states).filter((
  */
 export const teamMachine = setup({
   types: {} as { context: TeamContext; input: TeamInput; events: TeamEvent; emitted: ChildRequest; output: { name: string; states: Record<string, MemberState> } },
+  actions: {
+    keepSyncState: assign({ sync: ({ context, event }) => (event.type === 'team.sync_state' ? (event as { state: unknown }).state : context.sync) }),
+  },
   guards: {
     allEnded: ({ context }) => running(context) === 0,
   },
@@ -59,9 +62,6 @@ export const teamMachine = setup({
   id: 'team',
   context: ({ input }) => ({ ...input, states: Object.fromEntries(input.members.map((member) => [member.role, 'running' as MemberState])) }),
   initial: 'up',
-  on: {
-    'team.sync_state': { actions: enqueueActions(({ event, enqueue }) => enqueue.assign({ sync: (event as { state: unknown }).state })) },
-  },
   states: {
     up: {
       entry: enqueueActions(({ context, enqueue }) => {
@@ -77,12 +77,14 @@ export const teamMachine = setup({
             }),
           },
         ],
+        // Named in each state: a state's own wildcard (the children's ends) would shadow a root handler.
+        'team.sync_state': { actions: 'keepSyncState' },
         '*': { actions: enqueueActions(({ context, event, enqueue }) => ended(context, event, enqueue)) },
       },
     },
     stopping: {
       always: { guard: 'allEnded', target: 'down' },
-      on: { '*': { actions: enqueueActions(({ context, event, enqueue }) => ended(context, event, enqueue)) } },
+      on: { 'team.sync_state': { actions: 'keepSyncState' }, '*': { actions: enqueueActions(({ context, event, enqueue }) => ended(context, event, enqueue)) } },
     },
     down: { type: 'final' },
   },

@@ -61,7 +61,8 @@ export function teamApi(ctx: KindApiContext) {
           return { role: member.role, id, member: context.states[member.role] ?? 'running', state: ctx.record(id)?.state ?? 'unknown', ...(member.worktree ? { branch: member.worktree.branch } : {}) };
         });
         return [{ name: context.name, id: record.id, project: context.project, template: context.template, integration: context.integration, state: record.state, members }];
-      });
+      })
+      .sort((a, b) => a.name.localeCompare(b.name));
 
   const teamUp = async (options: TeamUpOptions): Promise<TeamUpResult> => {
     ctx.assertOpen();
