@@ -10,12 +10,13 @@ import { TroupeError } from '../../runtime/errors.js';
 import type { KindApiContext } from '../../runtime/kind.js';
 import type { GitSyncStatus } from '../agent/git-sync.js';
 import { GIT_COMMIT_CONTROL, SYNC_STATUS_CONTROL, gitCommitControl, gitSyncStatusControl } from '../agent/git-sync-control.js';
+import { computeMetrics, METRICS_WINDOW_MS, type FleetMetrics, type MetricsOptions } from './metrics.js';
 import { withProjectLock } from './project-lock.js';
 import { planTeam, teamSpecOf, type TeamPlan, type TeamUpOptions } from './plan.js';
 import { TeamSync } from './sync.js';
 import { prepareWorktrees } from './up.js';
 
-export type { TeamPlan, TeamUpOptions };
+export type { FleetMetrics, MetricsOptions, TeamPlan, TeamUpOptions };
 
 /** What `team up` answers: the plan, and whether it was carried out (not with `dryRun`). */
 export interface TeamUpResult {
@@ -106,13 +107,26 @@ export function teamApi(ctx: KindApiContext) {
 
   const teamSyncStatus = (name?: string): GitSyncStatus[] => gitSyncStatusControl(() => sync.all())({ type: SYNC_STATUS_CONTROL, ...(name !== undefined ? { team: name } : {}) }) as GitSyncStatus[];
 
+  const metrics = (options: MetricsOptions = {}): FleetMetrics => {
+    const now = ctx.services.now();
+    const events = ctx.events({ type: 'agent.*', since: new Date(now - (options.windowMs ?? METRICS_WINDOW_MS)), limit: 100_000 });
+    const actors = [...ctx.records()].map((record) => ({
+      id: record.id,
+      kind: record.kind,
+      status: record.status,
+      ...(record.kind === 'queue' ? { queued: Number(ctx.get(record.id)?.context?.['queuedCount'] ?? 0) } : {}),
+    }));
+    return computeMetrics(events, actors, now, options);
+  };
+
+  ctx.control('troupe.metrics', (request) => metrics(request['options'] as MetricsOptions | undefined));
   ctx.control(GIT_COMMIT_CONTROL, gitCommitControl((team) => sync.of(team)));
   ctx.control(SYNC_STATUS_CONTROL, gitSyncStatusControl(() => sync.all()));
   ctx.control('team.up', (request) => teamUp(request['options'] as TeamUpOptions));
   ctx.control('team.down', (request) => teamDown(String(request['name'])));
   ctx.control('team.ls', () => teams());
 
-  return { teamUp, teamDown, teams, teamSyncStatus };
+  return { teamUp, teamDown, teams, teamSyncStatus, metrics };
 }
 
 declare module '../../runtime/orchestrator.js' {
@@ -143,6 +157,14 @@ declare module '../../runtime/orchestrator.js' {
      * @example orc.teamSyncStatus('shop')[0].worktrees
      */
     teamSyncStatus(name?: string): GitSyncStatus[];
+    /**
+     * Fleet metrics over a window (default the last hour), from the event history: tasks
+     * (agent turns) per minute, success rate, average and p95 duration, active and total
+     * agents, queue depth; per agent and per team.
+     *
+     * @example orc.metrics({ team: 'shop' }).p95Ms
+     */
+    metrics(options?: MetricsOptions): FleetMetrics;
   }
 }
 
