@@ -11,6 +11,7 @@ import { queueCancel, queueClear, queueEnqueue, queueGet, queueList } from './qu
 import { runApprove, runCancel, runGet, runList, runStart } from './runs.js';
 import { scheduleAdd, scheduleCheckin, scheduleGet, scheduleList, schedulePause, scheduleResume, scheduleTrigger } from './schedules.js';
 import { shellExpect, shellRun } from './shells.js';
+import { fleetMetrics, teamList, teamSyncStatus } from './teams.js';
 
 /** Every operation. */
 export const operations: readonly AnyOperation[] = [
@@ -41,6 +42,9 @@ export const operations: readonly AnyOperation[] = [
   scheduleTrigger,
   scheduleCheckin,
   eventList,
+  teamList,
+  teamSyncStatus,
+  fleetMetrics,
   // Agents (session_* tools, POST /api/agents/:id/prompt, approve/deny) and the
   // permission-prompt tool come with the agent kind: add `...agentOperations` here.
 ];
