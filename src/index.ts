@@ -112,6 +112,15 @@ export {
   type TeamWorktree,
 } from './actors/agent/git-sync.js';
 export type { GitSyncState, WorktreeSyncStatus } from './machines/git-sync.js';
+// Teams from templates, project detection, the per-project lock, fleet metrics.
+export { loadTemplate, listTemplates, BUILTIN_TEMPLATES_DIR, MAX_TEMPLATE_DEPTH } from './actors/team/template.js';
+export { templateJsonSchema, type TeamTemplate, type TeamRole, type TemplateFile } from './actors/team/template-schema.js';
+export { detectProject, type Detection } from './actors/team/detect.js';
+export { planTeam, type TeamPlan, type TeamUpOptions, type PlannedMember } from './actors/team/plan.js';
+export { withProjectLock } from './actors/team/project-lock.js';
+export { computeMetrics, type FleetMetrics, type MetricsFigures, type MetricsOptions } from './actors/team/metrics.js';
+export type { TeamInfo, TeamUpResult } from './actors/team/api.js';
+export type { TeamSpec } from './actors/team/spec.js';
 // Reading a database without owning it (what `troupe ps` and `troupe logs` use), and the one
 // write a non-owner makes: a message into the owner's inbox.
 export { openReader, RECENT_MS, type Reader, type ActorView, type ActorFilter, type JournalQuery, type InboxStatus, type OwnerView } from './runtime/reader.js';

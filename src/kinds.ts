@@ -11,7 +11,8 @@ import { queueKind } from './actors/queue/kind.js';
 import { shellKind } from './actors/shell/kind.js';
 import { workflowKind } from './actors/workflow/kind.js';
 import { containerKind } from './actors/container/kind.js';
+import { teamKind } from './actors/team/kind.js';
 import type { KindDefinition } from './runtime/kind.js';
 
 /** @example createOrchestrator() registers each of these before users' kinds. */
-export const builtinKinds: readonly KindDefinition[] = [processKind, shellKind, containerKind, agentKind, workflowKind, scheduleKind, queueKind];
+export const builtinKinds: readonly KindDefinition[] = [processKind, shellKind, containerKind, agentKind, workflowKind, scheduleKind, queueKind, teamKind];

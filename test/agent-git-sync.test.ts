@@ -5,12 +5,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMachine } from 'xstate';
 import { installCommitHook } from '../src/actors/agent/git-hook.js';
-import { GIT_COMMIT_CONTROL, gitCommitControl, gitSyncStatusControl, SYNC_STATUS_CONTROL } from '../src/actors/agent/git-sync-control.js';
-import { GitSyncCoordinator, type GitSyncStatus, type SyncConflict, type TeamWorktree } from '../src/actors/agent/git-sync.js';
+import { GitSyncCoordinator, type SyncConflict, type TeamWorktree } from '../src/actors/agent/git-sync.js';
 import { createWorktree } from '../src/actors/agent/worktree.js';
-import { createOrchestrator, defineKind, openReader, sendControl, type Orchestrator } from '../src/index.js';
+import { type Orchestrator } from '../src/index.js';
 import { commitFiles, gitIn, hermeticGit, makeRepo } from './helpers/git-repo.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDir } from './helpers/tmp.js';
@@ -142,66 +140,9 @@ describe('git sync coordinator', () => {
 });
 
 describe('post-commit hook', () => {
-  /** A kind that only answers the hooks' requests: how the fleet layer wires a coordinator. */
-  const syncKind = (sync: () => GitSyncCoordinator | undefined) =>
-    defineKind({
-      kind: 'git-sync-probe',
-      machine: createMachine({}),
-      api: (ctx) => {
-        ctx.control(GIT_COMMIT_CONTROL, gitCommitControl((name) => (name === 'shop' ? sync() : undefined)));
-        ctx.control(SYNC_STATUS_CONTROL, gitSyncStatusControl(() => [sync()].filter((one) => one !== undefined)));
-        return {};
-      },
-    });
-
-  it('reports commits through the inbox, whether or not an owner runs', async () => {
-    const { repo, members } = await team();
-    const db = join(tempDir(), 'state.db');
-    await (await createOrchestrator({ db, handleSignals: false })).close();
-    for (const member of members) await installCommitHook(member.worktree, { db, team: 'shop' });
-
-    // No owner: the commit goes through and its notice waits in the inbox.
-    const first = await commitFiles(pathOf(members, 'dev1'), { 'one.txt': 'first\n' }, 'first');
-    await pollUntil(
-      () => {
-        const reader = openReader(db);
-        try {
-          return reader.inboxMessage(1).state === 'pending';
-        } catch {
-          return false;
-        } finally {
-          reader.close();
-        }
-      },
-      { message: 'the notice in the inbox', timeout: 15_000 },
-    );
-    expect(await gitIn(repo, 'rev-parse', INTEGRATION)).not.toBe(first);
-
-    // An owner opens the database: the waiting notice is delivered, the team synced.
-    coordinator = new GitSyncCoordinator({ team: 'shop', integration: INTEGRATION, worktrees: members, intervalMs: 0 });
-    orc = await createOrchestrator({ db, handleSignals: false, kinds: [syncKind(() => coordinator)], watchInbox: true });
-    await pollUntil(() => statusOf(coordinator!, 'dev3')?.rebases === 1, { message: 'dev3 rebased', timeout: 15_000 });
-    expect(await gitIn(repo, 'rev-parse', INTEGRATION)).toBe(first);
-    expect(readFileSync(join(pathOf(members, 'dev2'), 'one.txt'), 'utf8')).toBe('first\n');
-
-    // With the owner running: a commit in another worktree reaches the rest.
-    await commitFiles(pathOf(members, 'dev2'), { 'two.txt': 'second\n' }, 'second');
-    await pollUntil(() => existsSync(join(pathOf(members, 'dev1'), 'two.txt')) && existsSync(join(pathOf(members, 'dev3'), 'two.txt')), {
-      message: 'the second commit in dev1 and dev3',
-      timeout: 15_000,
-    });
-    // Rebases replay commits without running the hook: no notices beyond the two commits'.
-    expect(openReaderState(db, 3)).toBe('unknown');
-    // Another process asks the owner for the status, as `troupe team sync-status` will.
-    const statusRows = async () => ((await sendControl(db, { type: SYNC_STATUS_CONTROL, team: 'shop' })) as GitSyncStatus[])[0]?.worktrees.map((row) => [row.id, row.status]);
-    await pollUntil(async () => (await statusRows())?.every(([, state]) => state === 'synced'), { message: 'all synced', timeout: 15_000 });
-    expect(await statusRows()).toEqual([
-      ['dev1', 'synced'],
-      ['dev2', 'synced'],
-      ['dev3', 'synced'],
-    ]);
-    await expect(sendControl(db, { type: SYNC_STATUS_CONTROL, team: 'other' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: "No team 'other' is synced here. Teams: shop." });
-  });
+  // Commits reported through the inbox to an owner (and waiting in it while none runs) go
+  // through the team kind's wiring now, which registers the hooks' control requests: see
+  // test/team.test.ts ("a commit made while no owner runs ...").
 
   it("never fails a commit: no database, and the repository's own hooks still run", async () => {
     const { repo, members } = await team(['dev1']);
@@ -218,12 +159,3 @@ describe('post-commit hook', () => {
     expect(await gitIn(repo, 'config', '--get', 'core.hooksPath').catch(() => 'unset')).toBe('unset');
   });
 });
-
-function openReaderState(db: string, seq: number): string {
-  const reader = openReader(db);
-  try {
-    return reader.inboxMessage(seq).state;
-  } finally {
-    reader.close();
-  }
-}

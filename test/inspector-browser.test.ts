@@ -144,6 +144,13 @@ describe.skipIf(!canRun)('the inspector in chromium', () => {
     expect(await page.textContent('tr[data-id="nightly"] td.next')).toMatch(/\(in \d+[smh]\)$/);
   });
 
+  it('shows fleet metrics from the API (no agents here: zero tasks, no teams)', async () => {
+    await page.click('nav a[data-nav="fleet"]');
+    await page.waitForSelector('table.metrics tbody tr');
+    expect(await page.$$eval('table.metrics tbody tr', (rows) => rows.map((row) => [...row.querySelectorAll('td')].map((td) => td.textContent).join(' ')))).toEqual(['all 0 0 — — — 0/0']);
+    expect(await page.textContent('.teams')).toBe('No teams.');
+  });
+
   it('shows a workflow run as its DAG, and takes a screenshot', async () => {
     const run = orc.list().find((actor) => actor.kind === 'workflow')!;
     await page.goto(`${server.url}/#/runs/${encodeURIComponent(run.id)}`);

@@ -40,7 +40,7 @@ function kindFolders(): string[] {
 
 describe('layout', () => {
   it('finds the built-in kind folders', () => {
-    expect(kindFolders().map((dir) => relative(SRC, dir)).sort()).toEqual(['actors/agent', 'actors/container', 'actors/process', 'actors/queue', 'actors/schedule', 'actors/shell', 'actors/workflow']);
+    expect(kindFolders().map((dir) => relative(SRC, dir)).sort()).toEqual(['actors/agent', 'actors/container', 'actors/process', 'actors/queue', 'actors/schedule', 'actors/shell', 'actors/team', 'actors/workflow']);
   });
 
   it('src/runtime/ imports from no kind folder', () => {

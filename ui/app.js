@@ -12,6 +12,7 @@ import { runsView } from './views/runs.js';
 import { runView } from './views/run.js';
 import { agentsView } from './views/agents.js';
 import { queuesView } from './views/queues.js';
+import { fleetView } from './views/fleet.js';
 
 const view = document.getElementById('view');
 const connection = document.getElementById('connection');
@@ -34,6 +35,7 @@ function route() {
   else if (section === 'runs') off = runsView(view);
   else if (section === 'agents') off = agentsView(view);
   else if (section === 'queues') off = queuesView(view);
+  else if (section === 'fleet') off = fleetView(view);
   else {
     view.innerHTML = '<h2>Actors</h2><p class="empty">Pick an actor in the tree to see its statechart, context and output. The bar at the bottom travels back in time through the journal.</p>';
   }

@@ -21,6 +21,7 @@ export const BENCHMARKS: Readonly<Record<string, () => Promise<{ default: Benchm
   serve: () => import('../serve.js'),
   schedule: () => import('../schedule.js'),
   'git-sync': () => import('../git-sync.js'),
+  'fleet-sync': () => import('../fleet-sync.js'),
   queue: () => import('../queue.js'),
   container: () => import('../container.js'),
   api: () => import('../api.js'),

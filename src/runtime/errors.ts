@@ -119,7 +119,15 @@ export type ErrorCode =
   | 'ACCESS_DENIED'
   | 'MEMORY_KEY_NOT_FOUND'
   | 'ACK_TIMEOUT'
-  | 'MESSAGE_NOT_FOUND';
+  | 'MESSAGE_NOT_FOUND'
+  // teams (fleets of agents)
+  | 'TEMPLATE_NOT_FOUND'
+  | 'TEMPLATE_INVALID'
+  | 'TEMPLATE_CYCLE'
+  | 'TEMPLATE_TOO_DEEP'
+  | 'TEAM_EXISTS'
+  | 'TEAM_NOT_FOUND'
+  | 'TEAM_LOCKED';
 
 export class TroupeError extends Error {
   override readonly name: string = 'TroupeError';

@@ -146,6 +146,8 @@ export interface KindApiContext {
   send(id: string, event: AnyEvent): void;
   /** `orc.publish`: a message on a topic; returns how many subscribers got it. */
   publish(topic: string, message: unknown): number;
+  /** `orc.events`: the event history (the journal), for kinds that compute from it (fleet metrics). */
+  events(filter?: import('./events.js').EventFilter): import('./events.js').TroupeEvent[];
   watchOutputs(watcher: (actorId: string, sink: OutputSink) => void): () => void;
   /**
    * Compiles a child actor's spec through its kind, exactly as spawning it would (UNKNOWN_KIND,

@@ -230,6 +230,7 @@ export class Orchestrator {
       records: () => this.table.records.values(),
       send: (id, event) => this.send(id, event),
       publish: (topic, message) => this.publish(topic, message),
+      events: (filter) => this.events(filter),
       watchOutputs: (watcher) => this.host.watchOutputs(watcher),
       checkChild: (id, spec, extra) => void compileChild(this.table.kinds, id, spec, extra),
       control: (type, handler) => this.controls.register(type, handler),

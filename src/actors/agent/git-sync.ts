@@ -52,6 +52,8 @@ export interface GitSyncOptions {
   readonly now?: () => number;
   /** The state saved before a restart (`state()`), picked up where it was. */
   readonly state?: GitSyncState;
+  /** Told of each new state, to persist it (the team keeps it in its snapshot). */
+  readonly onChange?: (state: GitSyncState) => void;
 }
 
 /** One worktree's row of `troupe team sync-status`. */
@@ -160,6 +162,7 @@ export class GitSyncCoordinator {
     if (!this.current.worktrees[event.worktree]) return;
     const { state, commands } = gitSyncStep(this.current, event);
     this.current = state;
+    this.options.onChange?.(state);
     for (const command of commands) this.run(command);
   }
 

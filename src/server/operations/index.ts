@@ -15,6 +15,7 @@ import { scheduleAdd, scheduleCheckin, scheduleGet, scheduleList, schedulePause,
 import { shellExpect, shellRun } from './shells.js';
 import { memoryList, memoryRead, memoryWrite } from './memory.js';
 import { agentAck, agentBroadcast, agentMessage } from './messages.js';
+import { fleetMetrics, teamList, teamSyncStatus } from './teams.js';
 
 /** Every operation. */
 export const operations: readonly AnyOperation[] = [
@@ -53,6 +54,9 @@ export const operations: readonly AnyOperation[] = [
   agentAck,
   ...agentOperations,
   troupeDo,
+  teamList,
+  teamSyncStatus,
+  fleetMetrics,
 ];
 
 const byName = new Map(operations.map((operation) => [operation.name, operation]));
