@@ -22,6 +22,7 @@ import { execInSessionContainer, type CliProcess } from './container-cli.js';
 import { taskRecorder } from './task-record.js';
 import { classifyError } from '../../machines/agent-events.js';
 import type { AgentWorktree } from '../../machines/agent-context.js';
+import { createStopTracker } from '../proc/stop-tracker.js';
 
 /**
  * What a run needs from the orchestrator.
@@ -54,24 +55,14 @@ type Receive = (listener: (event: AgentRunCommand) => void) => void;
 /** Events that only move counters: batched per chunk of the stream. */
 const COUNTERS: ReadonlySet<string> = new Set(['agent.message', 'agent.tool_use', 'agent.tool_result', 'agent.unknown']);
 
-const stopping = new Set<Promise<void>>();
+const stops = createStopTracker();
 
 /**
  * Resolves once every run being stopped is gone: awaited by close() before the database closes.
  *
  * @example await pendingAgentStops()
  */
-export async function pendingAgentStops(): Promise<void> {
-  while (stopping.size > 0) await Promise.all(stopping);
-}
-
-function track(work: () => Promise<void>): Promise<void> {
-  const promise: Promise<void> = work()
-    .catch(() => undefined)
-    .finally(() => stopping.delete(promise));
-  stopping.add(promise);
-  return promise;
-}
+export const pendingAgentStops = (): Promise<void> => stops.pending();
 
 /**
  * The agent machine's `run` actor.
@@ -232,7 +223,7 @@ function runHeadless(input: AgentRunInput, services: AgentRunServices, sendBack:
 
   let gone: Promise<void> | undefined;
   const stopAll = () =>
-    (gone ??= track(async () => {
+    (gone ??= stops.track(async () => {
       await stopGroup(pid, input.graceMs);
       await closed;
     }));

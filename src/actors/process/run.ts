@@ -14,6 +14,7 @@ import { launchGroup, type LaunchedGroup } from '../proc/launch.js';
 import { createOutputCaptures } from '../output/output-captures.js';
 import type { OutputSink } from '../output/output.js';
 import { createOutputMatcher, probeReadiness } from '../readiness/readiness.js';
+import { createStopTracker } from '../proc/stop-tracker.js';
 
 export type { ProcessHandle };
 
@@ -42,7 +43,7 @@ export interface ProcessServices {
 /** After the group is gone, how long output still in the pipe may take to be read. */
 const DRAIN_MS = 1_000;
 
-const stopping = new Set<Promise<void>>();
+const stops = createStopTracker();
 
 /**
  * Resolves once every process group being stopped is gone and its handle released; call it
@@ -52,19 +53,7 @@ const stopping = new Set<Promise<void>>();
  * actor.stop()
  * await pendingStops()
  */
-export async function pendingStops(): Promise<void> {
-  // Stops may start while we wait (an actor stopping its children): loop until none is left.
-  while (stopping.size > 0) await Promise.all(stopping);
-}
-
-/** Registers a stop; it never rejects, so `pendingStops()` never does either. */
-function track(work: () => Promise<void>): Promise<void> {
-  const promise: Promise<void> = work()
-    .catch(() => undefined)
-    .finally(() => stopping.delete(promise));
-  stopping.add(promise);
-  return promise;
-}
+export const pendingStops = (): Promise<void> => stops.pending();
 
 /**
  * The `run` actor of the process machine.
@@ -166,7 +155,7 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
   let killRequested = false;
   // Idempotent: a stop request, the leader's exit and the actor's cleanup all end up here.
   const stopAll = () =>
-    (groupGone ??= track(async () => {
+    (groupGone ??= stops.track(async () => {
       stopWatch();
       await stopGroup(pid, input.graceMs);
       if (recorded) releaseQuietly(services, input.id);
