@@ -109,7 +109,7 @@ describe('bad input', () => {
     const o = await open();
     await expect(o.spawn({ kind: 'countr', id: 'x' })).rejects.toMatchObject({
       code: 'UNKNOWN_KIND',
-      message: "Unknown actor kind 'countr'. Register it first with orc.register('countr', machine), or use one of: process, shell, container, agent, workflow, schedule, queue, counter.",
+      message: "Unknown actor kind 'countr'. Register it first with orc.register('countr', machine), or use one of: process, shell, container, agent, workflow, schedule, queue, team, counter.",
     });
   });
 

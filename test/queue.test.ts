@@ -131,7 +131,7 @@ describe('queue kind', () => {
     await orc.queue('q').pause();
     expect(await bad(() => orc!.enqueue('q', { kind: 'nope' }))).toEqual([
       'UNKNOWN_KIND',
-      "Queue 'q' cannot start this item: Unknown actor kind 'nope' (for 'q/i1'). Register it first with orc.register('nope', machine), or use one of: process, shell, container, agent, workflow, schedule, queue.",
+      "Queue 'q' cannot start this item: Unknown actor kind 'nope' (for 'q/i1'). Register it first with orc.register('nope', machine), or use one of: process, shell, container, agent, workflow, schedule, queue, team.",
     ]);
     expect(await bad(() => orc!.enqueue('q', { kind: 'process' }))).toEqual(['INVALID_SPEC', "Queue 'q' cannot start this item: Invalid process spec for 'q/i1': command: Invalid input: expected string, received undefined"]);
     expect(await bad(() => orc!.enqueue('q', { kind: 'process', command: 'true' }, { priority: 9 }))).toEqual(['INVALID_SPEC', "Invalid enqueue options for queue 'q': priority: Too big: expected number to be <=5"]);
