@@ -53,7 +53,7 @@ afterEach(() => {
 });
 
 describe('the echo of step output', () => {
-  it('a reader that stalls costs output, not memory: RSS stays bounded and one line says what was skipped', async () => {
+  it('a reader that stalls costs output, not memory: RSS stays bounded and a line says each stretch that was skipped', async () => {
     const db = tempDb();
     // 100 MB in lines of 100 bytes, as fast as the system can make them.
     const file = workflowFile(`name: flood
@@ -86,9 +86,12 @@ steps:
     child.stdout.resume();
     const exitCode = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     expect(exitCode).toBe(0);
+    // Each stretch skipped gets its line. How many stretches there are depends on how fast
+    // this reader drains once it resumes while the CLI catches up on the log (one while it
+    // stalled, maybe more after): a matter of timing, not of behaviour.
     const notes = out.split('\n').filter((line) => line.startsWith('…'));
-    expect(notes).toHaveLength(1);
-    expect(notes[0]).toMatch(new RegExp(`^… \\d+ MB of output skipped; troupe logs ${view.id}/spew$`));
+    expect(notes.length).toBeGreaterThanOrEqual(1);
+    for (const note of notes) expect(note).toMatch(new RegExp(`^… \\d+(\\.\\d)? (GB|MB|KB|bytes) of output skipped; troupe logs ${view.id}/spew$`));
     // Whatever got through is whole lines, each prefixed.
     for (const line of out.split('\n').filter((l) => l.startsWith('spew |'))) expect(line).toMatch(/^spew \| x{99}$/);
   }, 90_000);
