@@ -153,111 +153,111 @@ function runHeadless(input: AgentRunInput, services: AgentRunServices, sendBack:
 
   /** Drives a started CLI: its record, its input, its stream into events, its stop and end. */
   function drive(child: CliProcess, pid: number, goLine: boolean): () => void {
-  const handle: AgentRunHandle = { pid, pgid: pid, startTime: readStartTime(pid) ?? '' };
-  try {
-    services.recordHandle(input.id, handle);
-  } catch (err: unknown) {
-    killGroup(pid, 'SIGKILL');
-    sink.close();
-    report({ type: 'agent.run.error', message: `Agent '${input.id}': its run could not be recorded (${describeError(err)}), so it was not started.`, at: services.now() });
+    const handle: AgentRunHandle = { pid, pgid: pid, startTime: readStartTime(pid) ?? '' };
+    try {
+      services.recordHandle(input.id, handle);
+    } catch (err: unknown) {
+      killGroup(pid, 'SIGKILL');
+      sink.close();
+      report({ type: 'agent.run.error', message: `Agent '${input.id}': its run could not be recorded (${describeError(err)}), so it was not started.`, at: services.now() });
+      return () => {
+        disposed = true;
+      };
+    }
+    input.handle = handle;
+    child.stdin.on('error', () => undefined);
+    if (goLine) child.stdin.write('\n');
+    if (driver.streamsInput && driver.userLine) child.stdin.write(`${driver.userLine(input.runPrompt)}\n`);
+    else child.stdin.end();
+    report({ type: 'agent.run.spawned', handle, resumed: input.resume !== undefined });
+    if (input.resume) services.emit(input.id, 'agent.continued', { sessionId: input.resume, prompt: input.runPrompt });
+
+    // Counter-only events of one chunk go to the machine as one batch (one transition, one
+    // snapshot write); events that decide something (a session, a turn's end) go one by one.
+    // Each is journaled, published and logged just after its state change, off the line's path.
+    let batch: { event: AgentEvent; at: number }[] = [];
+    let text = '';
+    const publish = (event: AgentEvent, at: number) => {
+      const { type, ...data } = event;
+      services.emit(input.id, type, event.type === 'agent.unknown' ? event.data : data);
+      const line = conversationLine(event);
+      if (line !== undefined) text += line;
+      services.record(input.id, event, at);
+    };
+    const flush = () => {
+      const done = batch;
+      batch = [];
+      if (done.length === 1) report({ type: 'agent.run.event', ...done[0]! });
+      else if (done.length > 1) report({ type: 'agent.run.batch', events: done });
+      for (const item of done) publish(item.event, item.at);
+      if (text !== '') sink.write(text);
+      text = '';
+    };
+    const onEvent = (event: AgentEvent) => {
+      const at = services.now();
+      if (COUNTERS.has(event.type)) {
+        batch.push({ event, at });
+        return;
+      }
+      flush();
+      if (event.type === 'agent.started') {
+        input.sessionId = event.sessionId;
+        task.started(event.sessionId, at);
+      }
+      if (event.type === 'agent.turn_completed') {
+        if (input.worktreeInfo) services.worktreeTouched(input.id, input.worktreeInfo);
+        task.turn(event, at, !event.ok && classifyError(`${event.reason ?? ''} ${event.result ?? ''}`) === 'limit');
+      }
+      report({ type: 'agent.run.event', event, at });
+      publish(event, at);
+      // The session id is what a resume needs: it is in SQLite before anything else happens.
+      if (event.type === 'agent.started' && !disposed) void services.commit(input.id).catch(() => undefined);
+    };
+    const monitor = createMonitor(driver.parser(), { onEvent, onText: (line) => (text += `${line}\n`) });
+    child.stdout.on('data', (chunk: Buffer) => {
+      monitor.push(chunk);
+      flush();
+    });
+    child.stderr.on('data', (chunk: Buffer) => sink.write(chunk));
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+
+    let gone: Promise<void> | undefined;
+    const stopAll = () =>
+      (gone ??= stops.track(async () => {
+        await stopGroup(pid, input.graceMs);
+        await closed;
+      }));
+
+    receive((command) => {
+      if (command.type === 'agent.run.write') {
+        if (driver.userLine && child.stdin.writable) child.stdin.write(`${driver.userLine(command.text)}\n`);
+      } else if (command.type === 'agent.run.end_input') child.stdin.end();
+      else if (command.type === 'agent.run.interrupt') killGroup(pid, 'SIGINT');
+      else void stopAll();
+    });
+
+    child.once('exit', () => {
+      // Whatever the CLI left in its group goes with it.
+      void stopAll();
+    });
+    void closed.then(() => {
+      monitor.end();
+      flush();
+      try {
+        services.releaseHandle(input.id);
+      } catch {
+        // The database may be closed already: a stale record is checked by start time before anything is killed.
+      }
+      sink.close();
+      services.runEnded(input.id);
+      const at = services.now();
+      if (!disposed) task.exited(child.exitCode, at);
+      report({ type: 'agent.run.exited', exitCode: child.exitCode, signal: child.signalCode, at });
+    });
+
     return () => {
       disposed = true;
+      void stopAll();
     };
-  }
-  input.handle = handle;
-  child.stdin.on('error', () => undefined);
-  if (goLine) child.stdin.write('\n');
-  if (driver.streamsInput && driver.userLine) child.stdin.write(`${driver.userLine(input.runPrompt)}\n`);
-  else child.stdin.end();
-  report({ type: 'agent.run.spawned', handle, resumed: input.resume !== undefined });
-  if (input.resume) services.emit(input.id, 'agent.continued', { sessionId: input.resume, prompt: input.runPrompt });
-
-  // Counter-only events of one chunk go to the machine as one batch (one transition, one
-  // snapshot write); events that decide something (a session, a turn's end) go one by one.
-  // Each is journaled, published and logged just after its state change, off the line's path.
-  let batch: { event: AgentEvent; at: number }[] = [];
-  let text = '';
-  const publish = (event: AgentEvent, at: number) => {
-    const { type, ...data } = event;
-    services.emit(input.id, type, event.type === 'agent.unknown' ? event.data : data);
-    const line = conversationLine(event);
-    if (line !== undefined) text += line;
-    services.record(input.id, event, at);
-  };
-  const flush = () => {
-    const done = batch;
-    batch = [];
-    if (done.length === 1) report({ type: 'agent.run.event', ...done[0]! });
-    else if (done.length > 1) report({ type: 'agent.run.batch', events: done });
-    for (const item of done) publish(item.event, item.at);
-    if (text !== '') sink.write(text);
-    text = '';
-  };
-  const onEvent = (event: AgentEvent) => {
-    const at = services.now();
-    if (COUNTERS.has(event.type)) {
-      batch.push({ event, at });
-      return;
-    }
-    flush();
-    if (event.type === 'agent.started') {
-      input.sessionId = event.sessionId;
-      task.started(event.sessionId, at);
-    }
-    if (event.type === 'agent.turn_completed') {
-      if (input.worktreeInfo) services.worktreeTouched(input.id, input.worktreeInfo);
-      task.turn(event, at, !event.ok && classifyError(`${event.reason ?? ''} ${event.result ?? ''}`) === 'limit');
-    }
-    report({ type: 'agent.run.event', event, at });
-    publish(event, at);
-    // The session id is what a resume needs: it is in SQLite before anything else happens.
-    if (event.type === 'agent.started' && !disposed) void services.commit(input.id).catch(() => undefined);
-  };
-  const monitor = createMonitor(driver.parser(), { onEvent, onText: (line) => (text += `${line}\n`) });
-  child.stdout.on('data', (chunk: Buffer) => {
-    monitor.push(chunk);
-    flush();
-  });
-  child.stderr.on('data', (chunk: Buffer) => sink.write(chunk));
-  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-
-  let gone: Promise<void> | undefined;
-  const stopAll = () =>
-    (gone ??= stops.track(async () => {
-      await stopGroup(pid, input.graceMs);
-      await closed;
-    }));
-
-  receive((command) => {
-    if (command.type === 'agent.run.write') {
-      if (driver.userLine && child.stdin.writable) child.stdin.write(`${driver.userLine(command.text)}\n`);
-    } else if (command.type === 'agent.run.end_input') child.stdin.end();
-    else if (command.type === 'agent.run.interrupt') killGroup(pid, 'SIGINT');
-    else void stopAll();
-  });
-
-  child.once('exit', () => {
-    // Whatever the CLI left in its group goes with it.
-    void stopAll();
-  });
-  void closed.then(() => {
-    monitor.end();
-    flush();
-    try {
-      services.releaseHandle(input.id);
-    } catch {
-      // The database may be closed already: a stale record is checked by start time before anything is killed.
-    }
-    sink.close();
-    services.runEnded(input.id);
-    const at = services.now();
-    if (!disposed) task.exited(child.exitCode, at);
-    report({ type: 'agent.run.exited', exitCode: child.exitCode, signal: child.signalCode, at });
-  });
-
-  return () => {
-    disposed = true;
-    void stopAll();
-  };
   }
 }
