@@ -20,6 +20,7 @@ import { containerName, labelsOf, removeContainer } from '../container/local.js'
 import { readStartTime } from '../proc/proc-info.js';
 import { stopSession } from '../proc/proc-session.js';
 import type { Terminal, TerminalExit, TerminalHandle, TerminalOptions } from './terminal.js';
+import { EchoSkip } from './echo-skip.js';
 
 export type DockerHandle = Extract<TerminalHandle, { backend: 'docker' }>;
 
@@ -123,7 +124,8 @@ async function resolveContainer(docker: Docker, name: string, dbKey: string, she
 class DockerTerminal implements Terminal {
   private readonly dataListeners = new Set<(data: string) => void>();
   private readonly disposers = new Set<() => void>();
-  private echo = GO_ECHO;
+  /** Drops the go line's echo. */
+  private readonly echo = new EchoSkip(GO_ECHO);
   private started = false;
   private exit: TerminalExit | undefined;
   private readonly exited: Promise<TerminalExit>;
@@ -204,13 +206,7 @@ class DockerTerminal implements Terminal {
 
   /** Passes output on, without the echo of the go line. */
   private dispatch(data: string): void {
-    let text = data;
-    if (this.echo !== '') {
-      let seen = 0;
-      while (seen < text.length && seen < this.echo.length && text[seen] === this.echo[seen]) seen += 1;
-      this.echo = seen === text.length ? this.echo.slice(seen) : '';
-      text = text.slice(seen);
-    }
+    const text = this.echo.strip(data);
     if (text.length === 0) return;
     for (const listener of this.dataListeners) listener(text);
   }

@@ -15,6 +15,7 @@ import { spawn, type IPty } from 'node-pty';
 import { readStartTime } from '../proc/proc-info.js';
 import { stopSession } from '../proc/proc-session.js';
 import type { Terminal, TerminalExit, TerminalHandle, TerminalOptions } from './terminal.js';
+import { EchoSkip } from './echo-skip.js';
 
 /** After SIGKILL, how long to wait for the session to empty before giving up. */
 
@@ -77,8 +78,8 @@ class PtyTerminal implements GatedPty {
   private readonly pty: IPty;
   private readonly disposers = new Set<() => void>();
   private readonly dataListeners = new Set<(data: string) => void>();
-  /** The part of the go line's echo not seen yet. */
-  private echo = GO_ECHO;
+  /** Drops the go line's echo. */
+  private readonly echo = new EchoSkip(GO_ECHO);
   private started = false;
   private exit: TerminalExit | undefined;
   private readonly exited: Promise<TerminalExit>;
@@ -145,14 +146,7 @@ class PtyTerminal implements GatedPty {
 
   /** Passes output on, without the echo of the go line (the first thing the terminal prints). */
   private dispatch(data: string): void {
-    let text = data;
-    if (this.echo !== '') {
-      let seen = 0;
-      while (seen < text.length && seen < this.echo.length && text[seen] === this.echo[seen]) seen += 1;
-      // Anything else first (it can't be: nothing runs before the go) ends the search.
-      this.echo = seen === text.length ? this.echo.slice(seen) : '';
-      text = text.slice(seen);
-    }
+    const text = this.echo.strip(data);
     if (text.length === 0) return;
     for (const listener of this.dataListeners) listener(text);
   }
