@@ -4,13 +4,13 @@
  * program), so the owner does it at once; else by opening the database themselves, doing it
  * and closing (runs stay paused: `resumeRuns: false`). The orchestrator is loaded only then.
  */
-import { existsSync } from 'node:fs';
 import type { EventObject } from 'xstate';
 import type { OrchestratorOptions } from '../runtime/create.js';
 import { sendControl } from '../runtime/control-client.js';
 import type { Orchestrator } from '../runtime/orchestrator.js';
-import { checkDatabaseFile, openReader } from '../runtime/reader.js';
+import { checkDatabaseFile } from '../runtime/reader.js';
 import { configOptions } from './project.js';
+import { ownerRunning } from '../runtime/owner-running.js';
 
 /** How `ownerOrOpen` opens the database when nobody owns it. */
 export interface OpenOptions {
@@ -29,7 +29,7 @@ export interface OpenOptions {
  */
 export async function ownerOrOpen<T>(db: string, request: EventObject & Record<string, unknown>, local: (orc: Orchestrator) => Promise<T>, options: OpenOptions = {}): Promise<T> {
   checkDatabaseFile(db, { mustExist: options.create !== true });
-  if (existsSync(db) && ownerRuns(db)) return (await sendControl(db, request)) as T;
+  if (ownerRunning(db)) return (await sendControl(db, request)) as T;
   checkDatabaseFile(db, { mustExist: options.create !== true, writable: true });
   const { createOrchestrator } = await import('../runtime/create.js');
   const orc = await createOrchestrator({ ...(await configOptions()), resumeRuns: false, handleSignals: false, ...options.orchestrator, db });
@@ -40,12 +40,3 @@ export async function ownerOrOpen<T>(db: string, request: EventObject & Record<s
   }
 }
 
-/** Whether a live orchestrator owns the database now. */
-function ownerRuns(db: string): boolean {
-  const reader = openReader(db);
-  try {
-    return reader.owner().running;
-  } finally {
-    reader.close();
-  }
-}

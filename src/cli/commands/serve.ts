@@ -6,14 +6,14 @@
  * SIGINT stop it gracefully: what cannot outlive it is stopped, kept actors stay kept.
  */
 import { createOrchestrator } from '../../runtime/create.js';
-import { existsSync } from 'node:fs';
-import { checkDatabaseFile, openReader } from '../../runtime/reader.js';
+import { checkDatabaseFile } from '../../runtime/reader.js';
 import { usageError } from '../args.js';
 import { defineCommand } from '../command.js';
 import type { Io } from '../io.js';
 import { signalName } from '../run-session.js';
 import { cliConfig, configOptions } from '../project.js';
 import { applyConfig, startBackup } from '../serve-config.js';
+import { ownerRunning } from '../../runtime/owner-running.js';
 
 /** How `troupe serve` listens: the API's address, or none (`--no-http`). */
 export interface ServeOptions {
@@ -37,7 +37,7 @@ export async function serve(options: ServeOptions, io: Io): Promise<number> {
   const relay = server?.inspectionRelay();
   // The port first: a taken one (PORT_IN_USE) must fail before anything is restored and
   // started. Unless another process owns the database: then DB_LOCKED is the news.
-  const listening = server && options.http && !ownerRuns(options.db) ? await server.reservePort(options.http.host, options.http.port) : undefined;
+  const listening = server && options.http && !ownerRunning(options.db) ? await server.reservePort(options.http.host, options.http.port) : undefined;
   // The project's config file: a backup at start, options, named queues and schedules, retention.
   const config = await cliConfig();
   let orc;
@@ -80,16 +80,6 @@ export async function serve(options: ServeOptions, io: Io): Promise<number> {
   return 0;
 }
 
-/** Whether a live process owns the database now. */
-function ownerRuns(db: string): boolean {
-  if (!existsSync(db)) return false;
-  const reader = openReader(db);
-  try {
-    return reader.owner().running;
-  } finally {
-    reader.close();
-  }
-}
 
 /** Resolves when `signal` aborts, keeping the process alive until then (nothing else may). */
 function stopped(signal: AbortSignal): Promise<void> {

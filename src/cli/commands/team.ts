@@ -13,6 +13,7 @@ import { usageError } from '../args.js';
 import { defineCommand } from '../command.js';
 import { formatAge, formatTable } from '../format.js';
 import { ownerOrOpen } from '../owner-request.js';
+import { ownerRunning } from '../../runtime/owner-running.js';
 
 const ACTIONS = ['up', 'ls', 'down', 'sync-status'] as const;
 
@@ -30,14 +31,6 @@ function readTeams(db: string): { id: string; state: string; context: TeamContex
   }
 }
 
-function ownerRuns(db: string): boolean {
-  const reader = openReader(db);
-  try {
-    return reader.owner().running;
-  } finally {
-    reader.close();
-  }
-}
 
 /**
  * The `troupe team` command (`troupe help team` prints it).
@@ -122,7 +115,7 @@ worktree's sync state and the latency from a commit to it being rebased.`,
       if (json) return await io.out(`${JSON.stringify(down, null, 2)}\n`);
       return await io.out(`team ${down.name} down: ${down.members.map((m) => `${m.role} ${m.member}`).join(', ')}\n`);
     }
-    const statuses = ownerRuns(db) ? ((await sendControl(db, { type: 'agent.sync_status', ...(name !== undefined ? { team: name } : {}) })) as SyncRows[]) : savedStatus(db, name);
+    const statuses = ownerRunning(db) ? ((await sendControl(db, { type: 'agent.sync_status', ...(name !== undefined ? { team: name } : {}) })) as SyncRows[]) : savedStatus(db, name);
     if (json) return await io.out(`${JSON.stringify(statuses, null, 2)}\n`);
     const now = Date.now();
     const table = statuses.flatMap((team) =>

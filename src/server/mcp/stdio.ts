@@ -7,18 +7,17 @@
  * permissions; as a client of a serve, the grant travels with each `troupe.op` and the serve
  * checks it (and journals refusals).
  */
-import { existsSync } from 'node:fs';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { openApiTokens } from '../../runtime/api-tokens.js';
 import { createOrchestrator } from '../../runtime/create.js';
 import { TroupeError } from '../../runtime/errors.js';
-import { openReader } from '../../runtime/reader.js';
 import { operationNamed } from '../operations/index.js';
 import { registerOpControl, remoteOperation } from '../op-control.js';
 import { guarded } from '../access.js';
 import { parsePermissions, tierGrant, type Grant } from '../permissions.js';
 import { runOperation } from '../run-operation.js';
 import { createMcpServer, type Runner } from './server.js';
+import { ownerRunning } from '../../runtime/owner-running.js';
 
 /** Where the tools run: `remote` in the database's owner, or `local`ly in an orchestrator of ours. */
 export type McpMode = 'remote' | 'local';
@@ -41,7 +40,7 @@ export interface McpCaller {
 export async function serveMcpStdio(db: string, signal: AbortSignal, note: (line: string) => void, caller: McpCaller = {}): Promise<McpMode> {
   const permissionTool = caller.agent === undefined ? undefined : { db, agent: caller.agent };
   const tokenGrant = caller.token === undefined ? undefined : grantOfToken(db, caller.token);
-  if (existsSync(db) && ownerRuns(db)) {
+  if (ownerRunning(db)) {
     note(`troupe mcp: tools run in the owner of ${db}\n`);
     const plain: Runner = (name, input) => remoteOperation(db, name, input);
     const grant = tokenGrant ?? (caller.agent === undefined ? undefined : await agentGrant(plain, caller.agent));
@@ -95,11 +94,3 @@ async function serveUntilClosed(server: ReturnType<typeof createMcpServer>, sign
   await server.close();
 }
 
-function ownerRuns(db: string): boolean {
-  const reader = openReader(db);
-  try {
-    return reader.owner().running;
-  } finally {
-    reader.close();
-  }
-}
