@@ -210,13 +210,14 @@ export class Admission {
     const { maxConcurrent, minFreeMemory, maxLoad } = this.limits;
     const usage = this.usage();
     if (maxConcurrent !== undefined && usage.running >= maxConcurrent) return `max_concurrent ${String(maxConcurrent)} reached (${String(usage.running)} running)`;
-    const free = this.probe.freeMemory();
+    // Read only when asked for: os.freemem() parses /proc/meminfo (~0.1 ms, on every spawn).
     if (need.memory > 0 || minFreeMemory !== undefined) {
+      const free = this.probe.freeMemory();
       const left = free - need.memory;
       const floor = minFreeMemory ?? 0;
       if (left < floor) return `memory: needs ${mib(need.memory)}, ${mib(free)} free, min_free_memory ${mib(floor)}`;
     }
-    const hostCpus = this.probe.cpus();
+    const hostCpus = need.cpus > 0 ? this.probe.cpus() : 0;
     if (need.cpus > 0 && usage.cpus + need.cpus > hostCpus) return `cpus: needs ${String(need.cpus)}, ${String(usage.cpus)} of ${String(hostCpus)} held`;
     if (maxLoad !== undefined) {
       const load = this.probe.load();
