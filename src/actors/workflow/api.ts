@@ -36,6 +36,7 @@ export function workflowApi(ctx: KindApiContext) {
       records: () => ctx.records(),
       send: (id, event) => ctx.send(id, event as unknown as AnyEvent),
       watchOutputs: (watcher) => ctx.watchOutputs(watcher),
+      durable: (id) => ctx.services.commit(id),
       checkChild: (id, spec, extra) => ctx.checkChild(id, spec, extra),
       wake: (record) => ctx.wake(record.id),
     }));

@@ -12,8 +12,9 @@ import type { ActorRecord } from '../../runtime/actor-record.js';
 import { TroupeError } from '../../runtime/errors.js';
 
 /**
- * A run being watched. `result` resolves with the final view once the run has ended (it
- * never rejects for failed steps: `status` says how it went); it rejects with
+ * A run being watched. `result` resolves with the final view once the run has ended and
+ * that end is committed (fsynced under durability 'full'); it never rejects for failed
+ * steps (`status` says how it went). It rejects with
  * ORCHESTRATOR_CLOSED when the orchestrator closes first (the run stays resumable). Until
  * `result` settles, the handle keeps the Node process alive, as a running child process
  * would: a program awaiting a run that waits for `troupe approve` does not exit under it.
@@ -41,6 +42,8 @@ export interface RunHandle {
 export interface LiveRunHost {
   record(id: string): ActorRecord | undefined;
   watchOutputs(watcher: (actorId: string, sink: OutputSink) => void): () => void;
+  /** Resolves once the actor's current state is committed (fsynced under durability 'full'). */
+  durable(id: string): Promise<void>;
 }
 
 /** The keep-alive timer's period: it only has to exist, so it fires as rarely as Node allows. */
@@ -85,7 +88,10 @@ export class LiveRun implements RunHandle {
           // Its actor was stopped but not ended: the orchestrator closed and froze the run.
           reject(new TroupeError('ORCHESTRATOR_CLOSED', `Run '${id}' was interrupted: the orchestrator closed. Resume it with \`troupe resume ${id}\`.`, { details: { runId: id } }));
         } else {
-          resolve(this.view());
+          // The run's last results are written with its end, not committed before it (see the
+          // workflow machine): what `result` reports must be durable when it resolves.
+          const view = this.view();
+          host.durable(id).then(() => resolve(view), reject);
         }
       };
       record.watchers.add(watch);

@@ -66,6 +66,8 @@ export interface RunsHost {
   records(): Iterable<ActorRecord>;
   send(id: string, event: WorkflowEvent): void;
   watchOutputs(watcher: (actorId: string, sink: OutputSink) => void): () => void;
+  /** Resolves once the actor's current state is committed (fsynced under durability 'full'). */
+  durable(id: string): Promise<void>;
   /** Restores a run the database was opened with paused (`resumeRuns: false`); false if it runs already. */
   wake(record: ActorRecord): boolean;
 }
