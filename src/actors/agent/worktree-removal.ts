@@ -25,7 +25,7 @@ export async function releaseActorWorktrees(actor: string, named: readonly unkno
   for (const info of byPath.values()) {
     const result = await releaseWorktree(info, options);
     settle(registry, info, result);
-    services.emit(actor, result.worktree === 'kept' ? 'agent.worktree_kept' : 'agent.worktree_released', { path: info.path, branch: info.branch, worktree: result.worktree, branchState: result.branch, message: result.message });
+    // No event: the actor's journal is gone with it; the removal's report carries the note.
     if (result.worktree !== 'gone' || result.branch === 'deleted') notes.push({ actor, resource: 'worktree', target: info.path, outcome: result.worktree === 'kept' ? 'kept' : 'removed', message: result.message });
   }
   return notes;
