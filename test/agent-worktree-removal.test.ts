@@ -59,7 +59,7 @@ it('removes a clean worktree with the agent, keeping a branch that has commits a
   expect(existsSync(worked)).toBe(false);
   expect(await gitIn(repo, 'log', '-1', '--format=%s', 'agent/worked')).toBe('fix');
   const report = await orc.remove('idle');
-  expect(report.notes).toEqual([{ actor: 'idle', resource: 'worktree', target: idle, outcome: 'removed', message: `worktree ${idle} removed, with branch 'agent/idle' (it had no commits of its own)` }]);
+  expect(report.notes).toEqual([{ actor: 'idle', resource: 'worktree', target: idle, outcome: 'removed', message: `worktree ${idle} removed, with branch 'agent/idle' (it has no commit 'main' lacks)` }]);
   expect(await gitIn(repo, 'branch', '--list', 'agent/idle')).toBe('');
   expect(await worktrees(repo)).toEqual([repo]);
   // The report says it all: nothing is journaled under actors that are gone.
@@ -109,7 +109,7 @@ it('troupe rm prints what became of the worktree, and --force removes a dirty on
   );
   expect(rm.exitCode).toBe(0);
   const forced = await troupe(['--db', db, 'rm', '--force', 'dirty']);
-  expect(forced.stdout).toBe(`removed dirty: 1 row, 1 log file\ndirty: worktree ${dirty} removed, with branch 'agent/dirty' (it had no commits of its own)`);
+  expect(forced.stdout).toBe(`removed dirty: 1 row, 1 log file\ndirty: worktree ${dirty} removed, with branch 'agent/dirty' (it has no commit 'main' lacks)`);
   expect(await worktrees(repo)).toEqual([repo]);
 });
 

@@ -7,7 +7,7 @@ import type { RemovalReport } from '../runtime/removal.js';
 /**
  * The report's notes as lines: `kept` ones say why and how to remove them.
  *
- * @example describeNotes(report) // "fixer: worktree /srv/app/.troupe/worktrees/fixer removed, with branch 'agent/fixer' (it had no commits of its own)\n"
+ * @example describeNotes(report) // "fixer: worktree /srv/app/.troupe/worktrees/fixer removed, with branch 'agent/fixer' (it has no commit 'main' lacks)\n"
  */
 export function describeNotes(report: Pick<RemovalReport, 'notes'>): string {
   // An owner from before notes existed answers without them.

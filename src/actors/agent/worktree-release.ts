@@ -71,7 +71,7 @@ async function release(info: WorktreeInfo, force: boolean): Promise<ReleaseResul
   const ahead = await commitsAhead(info);
   if (ahead === 0) {
     const deleted = await git(info.repo, ['branch', '-D', info.branch], { allowFail: true });
-    if (deleted.exitCode === 0) return { worktree, branch: 'deleted', message: `${said}, with branch '${info.branch}' (it had no commits of its own)` };
+    if (deleted.exitCode === 0) return { worktree, branch: 'deleted', message: `${said}, with branch '${info.branch}' (it has no commit '${info.base}' lacks)` };
   }
   const holds = ahead === undefined ? `its base '${info.base}' is gone` : `${ahead} commit${ahead === 1 ? '' : 's'} not in '${info.base}'`;
   return { worktree, branch: 'kept', message: `${said}; branch '${info.branch}' kept (${holds}): merge it, or \`git -C ${info.repo} branch -D ${info.branch}\` if the work is not needed` };
