@@ -15,6 +15,7 @@ import { withProjectLock } from './project-lock.js';
 import { planTeam, teamSpecOf, type TeamPlan, type TeamUpOptions } from './plan.js';
 import { TeamSync } from './sync.js';
 import { prepareWorktrees } from './up.js';
+import { checkinsOf } from './checkin.js';
 import type { WorktreeInfo } from '../agent/worktree-info.js';
 import { WorktreeRegistry } from '../agent/worktree-registry.js';
 
@@ -81,6 +82,7 @@ export function teamApi(ctx: KindApiContext) {
         }
         // Every role's spec is checked before anything is made (in the project: its worktree is not there yet).
         for (const member of plan.members) ctx.checkChild(member.id, { ...member.spec, cwd: plan.project });
+        for (const checkin of checkinsOf(plan.id, plan.members)) ctx.checkChild(`${plan.id}/${checkin.child}`, checkin.spec);
         const registry = new WorktreeRegistry(ctx.services.logsDir, ctx.services.dbKey);
         const planned = (info: WorktreeInfo) => registry.add({ actor: plan.id, ...info });
         const worktrees = await prepareWorktrees(plan, { ...(options.base !== undefined ? { base: options.base } : {}), ...(dbOnDisk !== undefined ? { db: dbOnDisk } : {}), planned });
