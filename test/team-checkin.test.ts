@@ -4,10 +4,12 @@
 // removed with it.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ResultPromise } from 'execa';
 import { afterEach, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { createOrchestrator, type Orchestrator } from '../src/index.js';
 import { fakeBin, runsOf, scenario } from './helpers/agents.js';
+import { startOwner, stopOwner } from './helpers/owner.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -16,9 +18,12 @@ const MINUTE = 60_000;
 const NOTE = '[troupe check-in] Check-in for the developer role (every 30m): say what you finished since the last check-in, what you are working on now, and what blocks you.';
 
 let orc: Orchestrator | undefined;
+let owner: ResultPromise | undefined;
 afterEach(async () => {
   await orc?.close();
   orc = undefined;
+  await stopOwner(owner);
+  owner = undefined;
 });
 
 /** The prompts the fake agent was given on its stdin, in order. */
@@ -80,4 +85,21 @@ it('sends the role its check-in note every interval, survives a restart without 
   const report = await orc.remove('team-shop');
   expect(report.rows).toBe(3);
   expect(orc.list().filter((actor) => actor.kind === 'schedule')).toEqual([]);
+});
+
+it('after a kill -9 of the owner, the next one restores the one check-in schedule and does not make another', async () => {
+  const dir = project();
+  const db = join(dir, 'state.db');
+  const { log } = scenario(dir, { session: 's-team-crash', fresh: [[{ say: 'ready' }]], resume: [[{ say: 'back' }]] });
+  const started = await startOwner<{ next: number }>('test/fixtures/team-owner.mts', [db, dir, join(dir, 'scenario.json')]);
+  owner = started.child;
+  started.child.kill('SIGKILL');
+  await started.child;
+  orc = await createOrchestrator({ db, handleSignals: false, teamSyncIntervalMs: 0 });
+  const schedules = orc.list().filter((actor) => actor.kind === 'schedule');
+  expect(schedules.map((actor) => [actor.id, actor.parent, actor.state])).toEqual([['team-shop/developer.checkin', 'team-shop', 'scheduled']]);
+  expect(orc.schedule('team-shop/developer.checkin').nextRuns(1)).toEqual([started.ready.next]);
+  expect(orc.events({ actor: 'team-shop/developer.checkin', type: 'actor.spawned' })).toHaveLength(1);
+  await pollUntil(() => prompts(log).at(-1) === 'continue' && orc!.get('team-shop/developer')?.state === 'idle', { message: 'the developer continued', timeout: 20_000 });
+  await orc.teamDown('shop');
 });
