@@ -16,6 +16,7 @@ import { runSetup, setupEnding } from './worktree-setup.js';
 export { isWorktreeInfo, type WorktreeInfo, type WorktreeStatus } from './worktree-info.js';
 export { worktreeStatus, syncWorktree, type SyncResult } from './worktree-sync.js';
 export { pauseWorktree, resumeWorktree, PAUSE_SUBJECT, type ResumeOptions } from './worktree-pause.js';
+export { releaseWorktree, type ReleaseResult } from './worktree-release.js';
 
 /** Where worktrees go by default, relative to the repository's top. */
 export const DEFAULT_WORKTREE_ROOT = '.troupe/worktrees';
