@@ -63,3 +63,29 @@ it('removes a down team with its clean role worktrees, keeps a dirty one, and a 
   expect(existsSync(join(tester, 'notes.txt'))).toBe(true);
   await orc.teamDown('shop');
 });
+
+it('keeps a role branch that holds commits; the next team up adds its worktree back on it', async () => {
+  const repo = await makeRepo({ 'a.txt': 'one\n', 'main.ts': '' });
+  const dir = tempDir();
+  const { env } = scenario(dir, { fresh: [...turns, ...turns] });
+  orc = await createOrchestrator({ db: join(dir, 'state.db'), handleSignals: false, teamSyncIntervalMs: 0 });
+  await orc.teamUp({ template: 'code_project', project: repo, name: 'shop', roles: ['developer'], bin: fakeBin.claude, env });
+  await pollUntil(() => orc!.get('team-shop/developer')?.state === 'idle', { message: 'developer idle', timeout: 20_000 });
+  const dev = join(repo, '.troupe/worktrees/team-shop-developer');
+  // Without troupe's commit hook, the developer's commit stays on its branch only (no sync).
+  writeFileSync(join(dev, 'feature.ts'), 'export const f = 1;\n');
+  await gitIn(dev, 'add', '-A');
+  await gitIn(dev, '-c', 'core.hooksPath=/dev/null', 'commit', '-qm', 'feature');
+  await orc.teamDown('shop');
+  await pollUntil(() => orc!.get('team-shop')?.state === 'down', { message: 'team down', timeout: 20_000 });
+  expect((await orc.remove('team-shop')).notes.map((note) => note.message)).toEqual([
+    `worktree ${dev} removed; branch 'team/shop/developer' kept (1 commit not in 'team/shop/integration'): merge it, or \`git -C ${repo} branch -D team/shop/developer\` if the work is not needed`,
+  ]);
+  expect(existsSync(dev)).toBe(false);
+
+  await orc.teamUp({ template: 'code_project', project: repo, name: 'shop', roles: ['developer'], bin: fakeBin.claude, env });
+  await pollUntil(() => orc!.get('team-shop/developer')?.state === 'idle', { message: 'developer idle again', timeout: 20_000 });
+  expect(await gitIn(dev, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe('team/shop/developer');
+  expect(existsSync(join(dev, 'feature.ts'))).toBe(true);
+  await orc.teamDown('shop');
+});
