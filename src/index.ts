@@ -48,7 +48,11 @@ export {
   type ReconcileContext,
   type ReconcileDecision,
   type CloseMode,
+  type RemovedActor,
+  type RemoveContext,
+  type RemovalNote,
 } from './runtime/kind.js';
+export type { RemoveOptions } from './runtime/removal.js';
 export type { ActorStatus } from './runtime/store.js';
 export type { Clock } from './runtime/clock.js';
 export type { ProcessState } from './machines/process.js';
@@ -88,6 +92,8 @@ export {
   resumeWorktree,
   removeWorktree,
   reconcileWorktree,
+  releaseWorktree,
+  type ReleaseResult,
   isWorktreeInfo,
   DEFAULT_WORKTREE_ROOT,
   type CreateWorktreeOptions,

@@ -145,6 +145,27 @@ describe('container spec', () => {
     expect(thrown(() => compile({ image: 'x', placement: 'swarm', mounts: [{ source: '/tmp', target: '/t' }] }))).toMatchObject({ code: 'INVALID_SPEC' });
   });
 
+  it('refuses ports on a swarm unless publish says they are open on every interface, and an address Swarm cannot bind', () => {
+    expect(thrown(() => compile({ image: 'x', placement: 'swarm', ports: ['8080:80'] }))).toMatchObject({
+      code: 'INVALID_SPEC',
+      message:
+        "Invalid container spec for 'c1': ports: '8080:80' would be published on every interface of the swarm's nodes (Swarm cannot bind a service's port to 127.0.0.1). Add publish: 'ingress' (every node, through the routing mesh) or publish: 'host' (the node running it) to open it on purpose, or use placement: 'local' for a loopback-only port.",
+      details: { id: 'c1', port: '8080:80' },
+    });
+    expect(thrown(() => compile({ image: 'x', placement: 'swarm', publish: 'ingress', ports: ['8080:80', '127.0.0.1:9090:90'] }))).toMatchObject({
+      code: 'INVALID_SPEC',
+      message:
+        "Invalid container spec for 'c1': ports: '127.0.0.1:9090:90' names an address, but Swarm publishes a service's port on every interface (it cannot bind one address). Write '9090:90' with publish: 'ingress' or 'host' to open it on purpose, or use placement: 'local' for a port on that address only.",
+    });
+    expect(thrown(() => compile({ image: 'x', publish: 'host', ports: ['8080:80'] }))).toMatchObject({
+      code: 'INVALID_SPEC',
+      message: "Invalid container spec for 'c1': publish: 'host' is for placement: 'swarm'; a local container's port binds to the address in 'ports' (127.0.0.1 unless one is given). Remove publish, or set placement: 'swarm'.",
+    });
+    expect(compile({ image: 'x', placement: 'swarm', publish: 'host', ports: ['0.0.0.0:8080:80/udp'] })).toMatchObject({ publishMode: 'host', ports: [{ hostIp: '0.0.0.0', hostPort: 8080, containerPort: 80, protocol: 'udp' }] });
+    expect(compile({ image: 'x', placement: 'swarm', publish: 'ingress' }).publishMode).toBeUndefined();
+    expect(compile({ image: 'x', placement: 'swarm' }).ports).toEqual([]);
+  });
+
   it('confines mount sources to allowedDirs, symlinks resolved', () => {
     const root = tempDir();
     mkdirSync(join(root, 'app'));

@@ -76,6 +76,25 @@ describe.skipIf(!canRun)('containers on a swarm', () => {
     expect((await execa('docker', ['service', 'inspect', service], { reject: false })).exitCode).toBe(1);
   });
 
+  it('refuses ports without publish (Swarm cannot bind loopback); with publish they go in that mode', async () => {
+    orc = await createOrchestrator({ db: dockerDb() });
+    await expect(orc.spawn({ kind: 'container', id: 'open', image: TEST_IMAGE, placement: 'swarm', ports: ['18471:8080'], command: 'exec sleep 600' })).rejects.toMatchObject({
+      code: 'INVALID_SPEC',
+      details: { id: 'open', port: '18471:8080' },
+    });
+    expect(orc.get('open')).toBeUndefined();
+    for (const mode of ['host', 'ingress'] as const) {
+      const id = `published-${mode}`;
+      const c = await orc.spawn({ kind: 'container', id, image: TEST_IMAGE, placement: 'swarm', publish: mode, ports: [`${mode === 'host' ? 18472 : 18473}:8080`], command: 'echo up; exec sleep 600', wait_for: 'up\\n', grace: '1s' });
+      await c.waitFor('ready', { timeout: 60_000 });
+      const service = (c.context as { handle: { containerId: string } }).handle.containerId;
+      const ports = JSON.parse((await execa('docker', ['service', 'inspect', '--format', '{{json .Spec.EndpointSpec.Ports}}', service])).stdout) as unknown;
+      expect(ports).toEqual([{ Protocol: 'tcp', TargetPort: 8080, PublishedPort: mode === 'host' ? 18472 : 18473, PublishMode: mode }]);
+      await orc.stop(id);
+      expect(c.state).toBe('cancelled');
+    }
+  });
+
   it('is ready on its output, and stop removes the service and its task', async () => {
     orc = await createOrchestrator({ db: dockerDb() });
     const c = await orc.spawn({ kind: 'container', id: 'svc', image: TEST_IMAGE, placement: 'swarm', command: 'echo up; exec sleep 600', wait_for: 'up\\n', grace: '1s' });

@@ -43,12 +43,12 @@ describe('orc.prune and orc.remove', () => {
     await orc.spawn({ kind: 'counter', id: 'live' });
     await orc.durable();
 
-    expect(await orc.prune({ olderThan: '7d' })).toEqual({ actors: ['old-2', 'old-1'], rows: 2, logFiles: 0, journalRows: 0 });
+    expect(await orc.prune({ olderThan: '7d' })).toEqual({ actors: ['old-2', 'old-1'], rows: 2, logFiles: 0, journalRows: 0, notes: [] });
     expect(orc.list().map((a) => a.id).sort()).toEqual(['live', 'recent']);
     expect(orc.store.actor('old-1')).toBeUndefined();
     expect(orc.store.journal('old-1')).toEqual([]);
-    expect(await orc.prune({ keep: 1 })).toEqual({ actors: [], rows: 0, logFiles: 0, journalRows: 0 });
-    expect(await orc.prune()).toEqual({ actors: ['recent'], rows: 1, logFiles: 0, journalRows: 0 });
+    expect(await orc.prune({ keep: 1 })).toEqual({ actors: [], rows: 0, logFiles: 0, journalRows: 0, notes: [] });
+    expect(await orc.prune()).toEqual({ actors: ['recent'], rows: 1, logFiles: 0, journalRows: 0, notes: [] });
     expect(orc.store.actor('live')?.status).toBe('active');
   });
 

@@ -85,6 +85,8 @@ export interface ContainerInput {
   graceMs: number;
   keep: boolean;
   placement: ContainerPlacement;
+  /** A swarm service's port publishing, as the spec's `publish` said it (needed with ports on a swarm). */
+  publishMode?: 'ingress' | 'host';
   /** The Docker endpoint: `unix://`, `tcp://` or `ssh://`; else DOCKER_HOST, else the default socket. */
   docker: { host?: string };
   logMaxBytes?: number;

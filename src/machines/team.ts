@@ -27,6 +27,11 @@ export interface TeamInput {
   /** The role whose agent hears about sync conflicts (the project manager), if any. */
   readonly manager?: string;
   readonly members: readonly TeamMemberInput[];
+  /**
+   * The roles' recurring check-ins: schedule specs spawned as children (`<role>.checkin`, a
+   * name no role can have) with the agents, and stopped with them.
+   */
+  readonly checkins?: readonly { readonly child: string; readonly spec: Record<string, unknown> }[];
 }
 
 /** `running` while its agent session lives, then how it ended. */
@@ -54,6 +59,10 @@ export const teamMachine = setup({
   types: {} as { context: TeamContext; input: TeamInput; events: TeamEvent; emitted: ChildRequest; output: { name: string; states: Record<string, MemberState> } },
   actions: {
     keepSyncState: assign({ sync: ({ context, event }) => (event.type === 'team.sync_state' ? (event as { state: unknown }).state : context.sync) }),
+    // Their ends are not the roles': `ended` ignores them (no role is named `<role>.checkin`).
+    stopCheckins: enqueueActions(({ context, enqueue }) => {
+      for (const checkin of context.checkins ?? []) enqueue.emit({ type: 'troupe.child.stop', child: checkin.child });
+    }),
   },
   guards: {
     allEnded: ({ context }) => running(context) === 0,
@@ -66,15 +75,19 @@ export const teamMachine = setup({
     up: {
       entry: enqueueActions(({ context, enqueue }) => {
         for (const member of context.members) enqueue.emit({ type: 'troupe.child.spawn', child: member.role, spec: member.spec });
+        for (const checkin of context.checkins ?? []) enqueue.emit({ type: 'troupe.child.spawn', child: checkin.child, spec: checkin.spec });
       }),
       on: {
         'team.stop': [
-          { guard: 'allEnded', target: 'down' },
+          { guard: 'allEnded', target: 'down', actions: 'stopCheckins' },
           {
             target: 'stopping',
-            actions: enqueueActions(({ context, enqueue }) => {
-              for (const [role, state] of Object.entries(context.states)) if (state === 'running') enqueue.emit({ type: 'troupe.child.stop', child: role });
-            }),
+            actions: [
+              'stopCheckins',
+              enqueueActions(({ context, enqueue }) => {
+                for (const [role, state] of Object.entries(context.states)) if (state === 'running') enqueue.emit({ type: 'troupe.child.stop', child: role });
+              }),
+            ],
           },
         ],
         // Named in each state: a state's own wildcard (the children's ends) would shadow a root handler.

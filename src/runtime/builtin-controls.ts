@@ -36,14 +36,14 @@ export function registerBuiltinControls(controls: ControlHandlers, orc: Orchestr
     const handle = await orc.restart(idOf(request));
     return { id: handle.id, state: handle.state };
   });
-  controls.register('troupe.remove', (request) => orc.remove(idOf(request)));
+  controls.register('troupe.remove', (request) => orc.remove(idOf(request), request['force'] === true ? { force: true } : {}));
   // `troupe do 'SIGNAL: <topic> <message>'`: topics live in the owner's process.
   controls.register('troupe.publish', (request) => {
     if (typeof request['topic'] !== 'string' || request['topic'] === '') throw new TroupeError('INVALID_ARGUMENT', "A 'troupe.publish' request needs the topic as a string in 'topic'.");
     return { topic: request['topic'], subscribers: orc.publish(request['topic'], request['message']) };
   });
   controls.register('troupe.prune', (request) => {
-    const { keep, olderThan } = request;
-    return orc.prune({ ...(typeof keep === 'number' ? { keep } : {}), ...(typeof olderThan === 'number' || typeof olderThan === 'string' ? { olderThan } : {}) });
+    const { keep, olderThan, force } = request;
+    return orc.prune({ ...(typeof keep === 'number' ? { keep } : {}), ...(typeof olderThan === 'number' || typeof olderThan === 'string' ? { olderThan } : {}), ...(force === true ? { force } : {}) });
   });
 }

@@ -132,6 +132,37 @@ export interface ReconcileContext {
   readonly restoring: boolean;
 }
 
+/** An actor being removed (`orc.remove`, `orc.prune`), as its row had it: a top-level actor or a child row of one. */
+export interface RemovedActor {
+  readonly id: string;
+  readonly spec: Readonly<Record<string, unknown>>;
+  /** Its last persisted snapshot (parsed JSON), or null when none was written. */
+  readonly snapshot: unknown;
+}
+
+/** What a kind's `remove` gets. */
+export interface RemoveContext {
+  readonly services: KindServices;
+  /** The user asked for removal even of what holds unsaved work (`troupe rm --force`). */
+  readonly force: boolean;
+}
+
+/**
+ * What removal did with something an actor kept outside (an agent's git worktree): the
+ * RemovalReport lists these, so a kept thing is never kept silently.
+ */
+export interface RemovalNote {
+  readonly actor: string;
+  /** What it is: `worktree`. */
+  readonly resource: string;
+  /** Where it is: a path, a name. */
+  readonly target: string;
+  /** `removed`, or `kept` (it holds work: `message` says how to remove it). */
+  readonly outcome: 'removed' | 'kept';
+  /** In words a person can act on. */
+  readonly message: string;
+}
+
 /** What a kind's `api` gets: the orchestrator's internals a kind may use. */
 export interface KindApiContext {
   readonly services: KindServices;
@@ -220,9 +251,15 @@ export interface KindDefinition<Spec = unknown, Input = unknown> {
    */
   abandon?(record: unknown): void;
   /** After restore: removes resources labelled for this database that no live actor owns (`owned`). */
-  sweep?(ctx: { readonly dbKey: string; readonly owned: ReadonlySet<string> }): Promise<void>;
+  sweep?(ctx: { readonly dbKey: string; readonly owned: ReadonlySet<string>; readonly services: KindServices }): Promise<void>;
   /** The live actors' resource ids for `sweep` (e.g. the shells whose session is up). */
   owned?(services: KindServices): Iterable<string>;
+  /**
+   * An actor of this kind is removed for good (`orc.remove`, `orc.prune`; a run's or team's
+   * child rows too), after its rows are deleted: release what it kept outside beyond its
+   * runs (an agent's git worktree). Never throws; what it keeps, it says in a note.
+   */
+  remove?(actor: RemovedActor, ctx: RemoveContext): Promise<readonly RemovalNote[]>;
   /**
    * How an actor of this kind's final output reads as a workflow step's end. Default: done ->
    * succeeded (the output is the step's `result`), a final state tagged `failure` -> failed.

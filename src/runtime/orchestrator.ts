@@ -47,7 +47,7 @@ import { InboxConsumer } from './inbox.js';
 import { latestStates } from './state-query.js';
 import { EventFeed, queryEvents, type EventFilter, type EventListener, type TroupeEvent } from './events.js';
 import { forgetSignals, onExit } from './signals.js';
-import { compilePrune, Removal, type RemovalReport } from './removal.js';
+import { compilePrune, Removal, type RemovalReport, type RemoveOptions } from './removal.js';
 import type { Duration } from './duration.js';
 
 export type { ActorInfo } from './actor-info.js';
@@ -503,9 +503,9 @@ export class Orchestrator {
    *
    * @example const { rows, logFiles } = await orc.remove('build-1');
    */
-  remove(id: string): Promise<RemovalReport> {
+  remove(id: string, options: RemoveOptions = {}): Promise<RemovalReport> {
     this.assertOpen();
-    return this.removal.remove(id);
+    return this.removal.remove(id, options);
   }
 
   /**
@@ -515,7 +515,7 @@ export class Orchestrator {
    *
    * @example const { actors } = await orc.prune({ olderThan: '7d', keep: 20 });
    */
-  prune(options: { olderThan?: Duration; keep?: number } = {}): Promise<RemovalReport> {
+  prune(options: { olderThan?: Duration; keep?: number; force?: boolean } = {}): Promise<RemovalReport> {
     try {
       this.assertOpen();
       return this.removal.prune(compilePrune(options, this.options.given?.journalRetention));

@@ -50,7 +50,7 @@ export async function reconcileResources(host: RuntimeHost, kinds: ReadonlyMap<s
 export async function sweepResources(host: RuntimeHost, kinds: ReadonlyMap<string, LiveKind>): Promise<void> {
   for (const kind of kinds.values()) {
     const { sweep, owned } = kind.definition;
-    if (sweep) await sweep({ dbKey: host.dbKey, owned: new Set(owned?.(kind.services) ?? []) });
+    if (sweep) await sweep({ dbKey: host.dbKey, owned: new Set(owned?.(kind.services) ?? []), services: kind.services });
   }
   // Every restored actor has taken its mark by now: none may reach a later spawn.
   host.orphans.clear();

@@ -10,7 +10,10 @@ import type { ActorTable } from './actor-table.js';
 import { parseDuration, type Duration } from './duration.js';
 import { TroupeError } from './errors.js';
 import { logFileIn } from './reader-paths.js';
+import type { RemovalNote } from './kind.js';
 import type { Store } from './store.js';
+
+export type { RemovalNote } from './kind.js';
 
 /** What `orc.prune()` takes. */
 export interface PruneOptions {
@@ -20,6 +23,14 @@ export interface PruneOptions {
   readonly keep?: number;
   /** Journal rows older than this many ms go too (the orchestrator's `journalRetention`). */
   readonly journalRetentionMs?: number;
+  /** Remove what the actors kept outside even when it holds unsaved work (an agent's dirty worktree). */
+  readonly force?: boolean;
+}
+
+/** What `orc.remove(id, options)` takes. */
+export interface RemoveOptions {
+  /** Remove what the actor kept outside even when it holds unsaved work (an agent's worktree with uncommitted changes). */
+  readonly force?: boolean;
 }
 
 /** What a removal or a prune took away. */
@@ -32,6 +43,8 @@ export interface RemovalReport {
   readonly logFiles: number;
   /** Journal rows deleted by the retention (those of removed actors are not counted). */
   readonly journalRows: number;
+  /** What the removed actors kept outside (their git worktrees), removed or kept, and why. */
+  readonly notes: readonly RemovalNote[];
 }
 
 /**
@@ -40,7 +53,7 @@ export interface RemovalReport {
  *
  * @example compilePrune({ olderThan: '7d', keep: 20 }, '30d') // { olderThanMs: 604800000, keep: 20, journalRetentionMs: 2592000000 }
  */
-export function compilePrune(options: { readonly olderThan?: Duration; readonly keep?: number }, journalRetention: Duration | undefined): PruneOptions {
+export function compilePrune(options: { readonly olderThan?: Duration; readonly keep?: number; readonly force?: boolean }, journalRetention: Duration | undefined): PruneOptions {
   const keep = options.keep;
   if (keep !== undefined && (!Number.isInteger(keep) || keep < 0)) {
     throw new TroupeError('INVALID_ARGUMENT', `prune: keep must be a whole number of actors (0 or more), not ${String(keep)}.`, { details: { keep } });
@@ -49,6 +62,7 @@ export function compilePrune(options: { readonly olderThan?: Duration; readonly 
     ...(options.olderThan === undefined ? {} : { olderThanMs: parseDuration(options.olderThan, 'olderThan') }),
     ...(keep === undefined ? {} : { keep }),
     ...(journalRetention === undefined ? {} : { journalRetentionMs: parseDuration(journalRetention, 'journalRetention') }),
+    ...(options.force === true ? { force: true } : {}),
   };
 }
 
@@ -82,7 +96,7 @@ export class Removal {
   constructor(private readonly host: RemovalHost) {}
 
   /** Removes one finished top-level actor; ACTOR_NOT_FOUND, ACTOR_RUNNING (stop it first) or INVALID_ARGUMENT for a step. */
-  async remove(id: string): Promise<RemovalReport> {
+  async remove(id: string, options: RemoveOptions = {}): Promise<RemovalReport> {
     const record = this.host.table.records.get(id);
     if (!record) throw new TroupeError('ACTOR_NOT_FOUND', `No actor '${id}' to remove. \`troupe ps --all\` shows the actors there are.`, { details: { id } });
     if (record.parent !== null && id.startsWith(`${record.parent}/`)) {
@@ -94,7 +108,7 @@ export class Removal {
         details: { id, state: record.state },
       });
     }
-    return this.removeAll([record], 0);
+    return this.removeAll([record], 0, options.force === true);
   }
 
   /** Removes the finished top-level actors the options select, and journal rows past the retention. */
@@ -112,14 +126,19 @@ export class Removal {
       await this.host.durable();
       journalRows = store.transaction(() => store.deleteJournalBefore(before));
     }
-    return this.removeAll(chosen, journalRows);
+    return this.removeAll(chosen, journalRows, options.force === true);
   }
 
-  private async removeAll(records: readonly ActorRecord[], journalRows: number): Promise<RemovalReport> {
+  private async removeAll(records: readonly ActorRecord[], journalRows: number, force: boolean): Promise<RemovalReport> {
     const { table, store, logsDir } = this.host;
     // Pending writes first: a row written after its delete would bring the actor back.
     await this.host.durable();
     const ids = records.flatMap((record) => [record.id, ...descendants(table.records, record.id)]);
+    // Taken before the rows go: the kinds release what these actors kept outside after.
+    const removed = ids.flatMap((id) => {
+      const record = table.records.get(id);
+      return record ? [record] : [];
+    });
     store.transaction(() => store.removeActors(ids));
     if (ids.length) table.journal(null, 'removed', { actors: records.map((record) => record.id) });
     let logFiles = 0;
@@ -134,7 +153,37 @@ export class Removal {
         }
       }
     }
-    return { actors: records.map((record) => record.id), rows: ids.length, logFiles, journalRows };
+    const notes = await this.release(removed, force);
+    return { actors: records.map((record) => record.id), rows: ids.length, logFiles, journalRows, notes };
+  }
+
+  /**
+   * Each removed actor's kind releases what it kept outside (`remove`). After the rows are
+   * gone, so nothing can restart the actor meanwhile; a crash in between leaves it to the
+   * kind's sweep at the next open.
+   */
+  private async release(records: readonly ActorRecord[], force: boolean): Promise<RemovalNote[]> {
+    const notes: RemovalNote[] = [];
+    for (const record of records) {
+      const kind = this.host.table.kinds.get(record.kind);
+      if (!kind?.definition.remove) continue;
+      const actor = { id: record.id, spec: record.spec, snapshot: parseSnapshot(record.snapshotJson) };
+      try {
+        notes.push(...(await kind.definition.remove(actor, { services: kind.services, force })));
+      } catch {
+        // A kind's remove says what it kept in its notes; one that throws must not undo a removal already made.
+      }
+    }
+    return notes;
+  }
+}
+
+function parseSnapshot(json: string | null): unknown {
+  if (json === null) return null;
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    return null;
   }
 }
 

@@ -15,9 +15,13 @@ import { AgentLive } from './live.js';
 import { permissionToolFor } from './permission-tool.js';
 import { createAgentRun, pendingAgentStops, type AgentRunServices } from './run.js';
 import { agentSpecSchema, compileAgent } from './spec.js';
+import { WorktreeRegistry } from './worktree-registry.js';
+import { releaseActorWorktrees, sweepWorktrees } from './worktree-removal.js';
 
 /** The kind's memory, per orchestrator (its services object). */
 const liveByServices = new WeakMap<KindServices, AgentLive>();
+/** Every actor id of the database (any kind), once the api is installed: a worktree's owner is any row. */
+const actorIdsByServices = new WeakMap<KindServices, () => string[]>();
 
 function liveOf(services: KindServices): AgentLive {
   let live = liveByServices.get(services);
@@ -47,6 +51,7 @@ export function agentRunServices(services: KindServices): AgentRunServices & { l
     dbKey: services.dbKey,
     logsDir: services.logsDir,
     worktreeTouched: (id, info) => void live.worktrees.refresh(id, info),
+    worktreePlanned: (id, info) => new WorktreeRegistry(services.logsDir, services.dbKey).add({ actor: id, ...info }),
     runEnded: (id) => live.forget(id),
   };
 }
@@ -84,6 +89,11 @@ export const agentKind = defineKind<z.infer<typeof agentSpecSchema>, AgentInput>
   // A headless CLI died with its owner (what is left is killed): the restored run resumes the session. A tmux session is re-attached.
   reconcile: async (resource, ctx) => (isGroupRecord(resource.record) ? reconcileGroup(resource.record) : ctx.restoring ? 'reattach' : 'reap'),
   abandon: killGroupNow,
+  // The session's worktree goes with it when it holds no uncommitted work (worktree-release.ts).
+  remove: (actor, ctx) => releaseActorWorktrees(actor.id, [(actor.snapshot as { context?: Partial<AgentContext> } | null)?.context?.worktreeInfo], ctx.services, ctx),
+  owned: (services) => actorIdsByServices.get(services)?.() ?? [],
+  // Without the actor ids (no api installed), every worktree would look orphaned: nothing is swept then.
+  sweep: async (ctx) => (actorIdsByServices.has(ctx.services) ? sweepWorktrees(ctx) : undefined),
   describe: (snapshot): Record<string, string | number> => {
     const c = (snapshot as { context?: Partial<AgentContext> }).context;
     if (!c) return {};
@@ -96,5 +106,8 @@ export const agentKind = defineKind<z.infer<typeof agentSpecSchema>, AgentInput>
     if (c.mode === 'interactive') columns['status'] = 'inferred';
     return columns;
   },
-  api: (ctx) => agentApi(ctx, liveOf(ctx.services)),
+  api: (ctx) => {
+    actorIdsByServices.set(ctx.services, () => [...ctx.records()].map((record) => record.id));
+    return agentApi(ctx, liveOf(ctx.services));
+  },
 });

@@ -47,6 +47,8 @@ export interface AgentRunServices {
   runEnded(actorId: string): void;
   /** A turn ended in a worktree: its status (ahead, behind, dirty) may have changed. */
   worktreeTouched(actorId: string, info: AgentWorktree): void;
+  /** A session's worktree is about to be made: recorded first, so removal and the sweep find it. */
+  worktreePlanned?(actorId: string, info: AgentWorktree): void;
 }
 
 type SendBack = (event: AgentRunEvent) => void;
@@ -88,8 +90,9 @@ export function createAgentRun(services: AgentRunServices) {
     }
     const report = (event: AgentRunEvent) => sendBack(event);
     const emit = (type: string, data: unknown) => services.emit(input.id, type, data);
-    if (input.mode === 'interactive') return withWorktree(input, report, emit, () => services.now(), () => runInteractive(input, services, sendBack, receive, false));
-    return withWorktree(input, report, emit, () => services.now(), () => runHeadless(input, services, sendBack, receive));
+    const planned = (info: AgentWorktree) => services.worktreePlanned?.(input.id, info);
+    if (input.mode === 'interactive') return withWorktree(input, report, emit, () => services.now(), () => runInteractive(input, services, sendBack, receive, false), planned);
+    return withWorktree(input, report, emit, () => services.now(), () => runHeadless(input, services, sendBack, receive), planned);
   });
 }
 

@@ -6,21 +6,28 @@
 import type { AgentRunEvent, AgentRunInput } from '../../machines/agent.js';
 import type { AgentWorktree } from '../../machines/agent-context.js';
 import { TroupeError, describeError } from '../../runtime/errors.js';
-import { createWorktree, worktreeStatus, type WorktreeStatus } from './worktree.js';
+import { createWorktree, worktreeStatus, type WorktreeInfo, type WorktreeStatus } from './worktree.js';
 
 /**
  * Runs `start` once the session's worktree exists (creating it first when the input asks
- * for one); returns the cleanup of what `start` started.
+ * for one, after `planned` has recorded it); returns the cleanup of what `start` started.
  *
- * @example return withWorktree(input, report, emit, () => runHeadless(input, ...))
+ * @example return withWorktree(input, report, emit, () => runHeadless(input, ...), (info) => registry.add({ actor: input.id, ...info }))
  */
-export function withWorktree(input: AgentRunInput, report: (event: AgentRunEvent) => void, emit: (type: string, data: unknown) => void, now: () => number, start: () => () => void): () => void {
+export function withWorktree(
+  input: AgentRunInput,
+  report: (event: AgentRunEvent) => void,
+  emit: (type: string, data: unknown) => void,
+  now: () => number,
+  start: () => () => void,
+  planned?: (info: WorktreeInfo) => void,
+): () => void {
   const wanted = input.worktree;
   if (wanted === undefined || input.worktreeInfo !== undefined) return start();
   let disposed = false;
   let cleanup: (() => void) | undefined;
   const abort = new AbortController();
-  createWorktree({ repo: input.cwd, root: wanted.root, id: input.id, branch: wanted.branch, base: wanted.base, ...(wanted.setup !== undefined ? { setup: wanted.setup } : {}), env: input.env, signal: abort.signal }).then(
+  createWorktree({ repo: input.cwd, root: wanted.root, id: input.id, branch: wanted.branch, base: wanted.base, ...(wanted.setup !== undefined ? { setup: wanted.setup } : {}), env: input.env, signal: abort.signal, ...(planned ? { beforeAdd: planned } : {}) }).then(
     (info) => {
       const plain: AgentWorktree = { repo: info.repo, path: info.path, branch: info.branch, base: info.base };
       input.worktreeInfo = plain;

@@ -16,6 +16,7 @@ import { runSetup, setupEnding } from './worktree-setup.js';
 export { isWorktreeInfo, type WorktreeInfo, type WorktreeStatus } from './worktree-info.js';
 export { worktreeStatus, syncWorktree, type SyncResult } from './worktree-sync.js';
 export { pauseWorktree, resumeWorktree, PAUSE_SUBJECT, type ResumeOptions } from './worktree-pause.js';
+export { releaseWorktree, type ReleaseResult } from './worktree-release.js';
 
 /** Where worktrees go by default, relative to the repository's top. */
 export const DEFAULT_WORKTREE_ROOT = '.troupe/worktrees';
@@ -38,6 +39,8 @@ export interface CreateWorktreeOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Cancels `setup` (and then removes the worktree, as for a failure). */
   readonly signal?: AbortSignal;
+  /** Called with the worktree about to be made, just before `git worktree add`: to record it first (write-ahead). */
+  readonly beforeAdd?: (info: WorktreeInfo) => void;
 }
 
 /**
@@ -83,6 +86,7 @@ export async function createWorktree(options: CreateWorktreeOptions): Promise<Wo
     requireFreePath(path, options.branch);
     // Metadata of worktrees whose directories were deleted by hand would block the path.
     await git(repo, ['worktree', 'prune']);
+    options.beforeAdd?.(info);
     await git(repo, ['worktree', 'add', '--quiet', '-b', options.branch, path, options.base]);
     excludeRoot(common, repo, root);
   });

@@ -63,11 +63,48 @@ export function compileContainerSpec(spec: ParsedSpec, id: string, options: Cont
   if (spec.wait_for !== undefined) input.waitFor = compileContainerWaitFor(spec.wait_for, what);
   if (spec.timeout !== undefined) input.timeoutMs = parseDuration(spec.timeout, 'timeout');
   if (spec.log_max !== undefined) input.logMaxBytes = parseSize(spec.log_max, 'log_max');
+  const publishMode = swarmPublishMode(spec, what, id);
+  if (publishMode !== undefined) input.publishMode = publishMode;
   if (spec.placement === 'swarm' && spec.mounts?.length) {
     // A bind mount names a path on whichever node the task lands on, not ours.
     throw new TroupeError('INVALID_SPEC', `Invalid ${what}: mounts: a swarm service may run on another host, where '${spec.mounts[0]?.source ?? ''}' is not ours. Use placement: 'local', or a volume baked into the image.`, { details: { id } });
   }
   return input;
+}
+
+/**
+ * Ports are loopback-only by default, and Swarm cannot bind a service's port to an address
+ * (neither its routing mesh nor host mode takes one): a swarm service's ports are published on
+ * every interface, so a spec must say so with `publish`; an address other than 0.0.0.0 could
+ * not be honoured and is refused rather than silently widened.
+ */
+function swarmPublishMode(spec: ParsedSpec, what: string, id: string): 'ingress' | 'host' | undefined {
+  if (spec.placement !== 'swarm') {
+    if (spec.publish === undefined) return undefined;
+    throw new TroupeError(
+      'INVALID_SPEC',
+      `Invalid ${what}: publish: '${spec.publish}' is for placement: 'swarm'; a local container's port binds to the address in 'ports' (127.0.0.1 unless one is given). Remove publish, or set placement: 'swarm'.`,
+      { details: { id, publish: spec.publish } },
+    );
+  }
+  const ports = spec.ports ?? [];
+  const addressed = ports.find((port) => /^[\d.]+:\d+:\d+/.test(port) && !port.startsWith('0.0.0.0:'));
+  if (addressed !== undefined) {
+    throw new TroupeError(
+      'INVALID_SPEC',
+      `Invalid ${what}: ports: '${addressed}' names an address, but Swarm publishes a service's port on every interface (it cannot bind one address). Write '${addressed.slice(addressed.indexOf(':') + 1)}' with publish: 'ingress' or 'host' to open it on purpose, or use placement: 'local' for a port on that address only.`,
+      { details: { id, port: addressed } },
+    );
+  }
+  const first = ports[0];
+  if (first !== undefined && spec.publish === undefined) {
+    throw new TroupeError(
+      'INVALID_SPEC',
+      `Invalid ${what}: ports: '${first}' would be published on every interface of the swarm's nodes (Swarm cannot bind a service's port to 127.0.0.1). Add publish: 'ingress' (every node, through the routing mesh) or publish: 'host' (the node running it) to open it on purpose, or use placement: 'local' for a loopback-only port.`,
+      { details: { id, port: first } },
+    );
+  }
+  return ports.length > 0 ? spec.publish : undefined;
 }
 
 function compileContainerWaitFor(waitFor: NonNullable<ParsedSpec['wait_for']>, what: string): ContainerWaitFor {

@@ -61,6 +61,12 @@ export const containerSpecSchema = z
     keep: z.boolean().optional(),
     /** `local` (a container on the endpoint) or `swarm` (a one-replica service, restart condition none). */
     placement: z.enum(['local', 'swarm']).default('local'),
+    /**
+     * How a swarm service's `ports` are published, said on purpose: Swarm cannot bind a service's
+     * port to one address, so they are open on every interface either way. `ingress`: on every
+     * node (the routing mesh); `host`: on the node the task runs on. Swarm ports need it.
+     */
+    publish: z.enum(['ingress', 'host']).optional(),
     docker: z.object({ host: z.string().regex(/^(unix|tcp|ssh|npipe):\/\//, { error: 'write unix://, tcp:// or ssh://' }).optional() }).strict().optional(),
     log_max: sizeSchema.optional(),
   })

@@ -62,7 +62,7 @@ export function createSwarmDriver(docker: Docker, endpoint: string, input: Conta
           },
           Mode: { Replicated: { Replicas: 1 } },
           ...(input.ports.length > 0
-            ? { EndpointSpec: { Ports: input.ports.map((port) => ({ Protocol: port.protocol, TargetPort: port.containerPort, PublishedPort: port.hostPort, PublishMode: 'ingress' as const })) } }
+            ? { EndpointSpec: { Ports: input.ports.map((port) => ({ Protocol: port.protocol, TargetPort: port.containerPort, PublishedPort: port.hostPort, PublishMode: input.publishMode ?? 'ingress' })) } }
             : {}),
         });
         id = service.id;

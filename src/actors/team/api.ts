@@ -15,6 +15,9 @@ import { withProjectLock } from './project-lock.js';
 import { planTeam, teamSpecOf, type TeamPlan, type TeamUpOptions } from './plan.js';
 import { TeamSync } from './sync.js';
 import { prepareWorktrees } from './up.js';
+import { checkinsOf } from './checkin.js';
+import type { WorktreeInfo } from '../agent/worktree-info.js';
+import { WorktreeRegistry } from '../agent/worktree-registry.js';
 
 export type { FleetMetrics, MetricsOptions, TeamPlan, TeamUpOptions };
 
@@ -79,7 +82,10 @@ export function teamApi(ctx: KindApiContext) {
         }
         // Every role's spec is checked before anything is made (in the project: its worktree is not there yet).
         for (const member of plan.members) ctx.checkChild(member.id, { ...member.spec, cwd: plan.project });
-        const worktrees = await prepareWorktrees(plan, { ...(options.base !== undefined ? { base: options.base } : {}), ...(dbOnDisk !== undefined ? { db: dbOnDisk } : {}) });
+        for (const checkin of checkinsOf(plan.id, plan.members)) ctx.checkChild(`${plan.id}/${checkin.child}`, checkin.spec);
+        const registry = new WorktreeRegistry(ctx.services.logsDir, ctx.services.dbKey);
+        const planned = (info: WorktreeInfo) => registry.add({ actor: plan.id, ...info });
+        const worktrees = await prepareWorktrees(plan, { ...(options.base !== undefined ? { base: options.base } : {}), ...(dbOnDisk !== undefined ? { db: dbOnDisk } : {}), planned });
         ctx.spawn(teamSpecOf(plan, worktrees));
         ctx.services.emit(plan.id, 'team.up', { name: plan.name, project: plan.project, template: plan.template, roles: plan.members.map((member) => member.role) });
         sync.of(plan.name);

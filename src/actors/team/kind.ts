@@ -8,6 +8,7 @@ import type { Snapshot } from 'xstate';
 import type { z } from 'zod';
 import { teamMachine, type TeamContext, type TeamInput } from '../../machines/team.js';
 import { defineKind } from '../../runtime/kind.js';
+import { releaseActorWorktrees } from '../agent/worktree-removal.js';
 import { teamApi } from './api.js';
 import { compileTeam, teamSpecSchema } from './spec.js';
 import { drainTeamSync } from './sync.js';
@@ -28,8 +29,16 @@ export const teamKind = defineKind<z.infer<typeof teamSpecSchema>, TeamInput>({
   close: 'keep',
   drain: drainTeamSync,
   describe: (snapshot) => describeTeam(snapshot),
+  // The role worktrees the team made go with it when they hold no uncommitted work; branches with commits stay.
+  remove: (actor, ctx) => releaseActorWorktrees(actor.id, memberWorktrees(actor.spec), ctx.services, ctx),
   api: teamApi,
 });
+
+/** The worktrees a team's spec says it made for its roles. */
+function memberWorktrees(spec: Readonly<Record<string, unknown>>): unknown[] {
+  const members = Array.isArray(spec['members']) ? (spec['members'] as unknown[]) : [];
+  return members.map((member) => (member as { worktree?: unknown } | null)?.worktree);
+}
 
 /**
  * `ps` columns: the project, the template, and how many role agents run.

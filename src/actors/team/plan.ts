@@ -48,6 +48,8 @@ export interface PlannedMember {
   /** Its worktree's branch and directory, when the role has one. */
   readonly branch?: string;
   readonly path?: string;
+  /** How often its agent gets a check-in note (the template's `checkin`), if at all. */
+  readonly checkin?: number | string;
   readonly spec: Record<string, unknown>;
 }
 
@@ -110,7 +112,15 @@ export function planTeam(options: TeamUpOptions): TeamPlan {
       ...((options.mode ?? fields.mode) !== undefined ? { mode: options.mode ?? fields.mode } : {}),
       ...(fields.model !== undefined ? { model: fields.model } : {}),
     };
-    return { role, id: `${id}/${role}`, type: fields.type, capabilities: fields.capabilities, spec, ...(path !== undefined ? { path, branch: `team/${name}/${role}` } : {}) };
+    return {
+      role,
+      id: `${id}/${role}`,
+      type: fields.type,
+      capabilities: fields.capabilities,
+      spec,
+      ...(path !== undefined ? { path, branch: `team/${name}/${role}` } : {}),
+      ...(fields.checkin !== undefined ? { checkin: fields.checkin } : {}),
+    };
   });
   const manager = members.find((member) => member.role === 'project_manager')?.role ?? members.find((member) => member.type === 'primary')?.role;
   return { name, id, project, template: template.name, chain: template.chain, integration, members, ...(detection ? { detection } : {}), ...(manager !== undefined ? { manager } : {}) };
@@ -126,6 +136,11 @@ export function teamSpecOf(plan: TeamPlan, worktrees: ReadonlyMap<string, TeamIn
     template: plan.template,
     integration: plan.integration,
     ...(plan.manager !== undefined ? { manager: plan.manager } : {}),
-    members: plan.members.map((member) => ({ role: member.role, spec: member.spec, ...(worktrees.get(member.role) ? { worktree: worktrees.get(member.role) } : {}) })),
+    members: plan.members.map((member) => ({
+      role: member.role,
+      spec: member.spec,
+      ...(worktrees.get(member.role) ? { worktree: worktrees.get(member.role) } : {}),
+      ...(member.checkin !== undefined ? { checkin: member.checkin } : {}),
+    })),
   };
 }

@@ -4,7 +4,8 @@
 import { z } from 'zod';
 import type { TeamInput } from '../../machines/team.js';
 import type { CompileContext } from '../../runtime/kind.js';
-import { baseSpecShape } from '../../runtime/spec.js';
+import { baseSpecShape, durationSchema } from '../../runtime/spec.js';
+import { checkinsOf } from './checkin.js';
 
 const worktreeSchema = z.object({ repo: z.string().min(1), path: z.string().min(1), branch: z.string().min(1), base: z.string().min(1) }).strict();
 
@@ -17,7 +18,7 @@ export const teamSpecSchema = z
     template: z.string().min(1),
     integration: z.string().min(1),
     manager: z.string().min(1).optional(),
-    members: z.array(z.object({ role: z.string().min(1), spec: z.record(z.string(), z.unknown()), worktree: worktreeSchema.optional() }).strict()),
+    members: z.array(z.object({ role: z.string().min(1), spec: z.record(z.string(), z.unknown()), worktree: worktreeSchema.optional(), checkin: durationSchema.optional() }).strict()),
   })
   .strict();
 
@@ -39,5 +40,6 @@ export function compileTeam(spec: z.infer<typeof teamSpecSchema>, ctx: CompileCo
     integration: spec.integration,
     ...(spec.manager !== undefined ? { manager: spec.manager } : {}),
     members: spec.members.map((member) => ({ role: member.role, spec: member.spec, ...(member.worktree ? { worktree: member.worktree } : {}) })),
+    ...(spec.members.some((member) => member.checkin !== undefined) ? { checkins: checkinsOf(ctx.id, spec.members) } : {}),
   };
 }

@@ -22,7 +22,10 @@ export const roleSchema = z
     safety: z.union([z.literal(1), z.literal(2), z.literal(3)]).default(2),
     /** A worktree of its own (branch `team/<project>/<role>`), synced with the team's. */
     worktree: z.boolean().default(true),
-    /** How often the role is asked for a check-in (a duration: '30m'); none by default. */
+    /**
+     * How often the role's agent gets a check-in note (a duration: '30m'): a recurring schedule
+     * (`<team>/<role>.checkin`) made and removed with the team. None by default.
+     */
     checkin: durationSchema.optional(),
     mode: z.enum(['autonomous', 'interactive']).optional(),
     model: z.string().min(1).optional(),

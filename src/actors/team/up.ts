@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { TeamMemberInput } from '../../machines/team.js';
 import { TroupeError } from '../../runtime/errors.js';
 import { installCommitHook } from '../agent/git-hook.js';
-import { createWorktree } from '../agent/worktree.js';
+import { createWorktree, resumeWorktree } from '../agent/worktree.js';
 import { branchExists, git, gitCommonDir } from '../agent/worktree-git.js';
 import { TEAM_WORKTREE_ROOT, type TeamPlan } from './plan.js';
 
@@ -21,7 +21,7 @@ type Worktree = NonNullable<TeamMemberInput['worktree']>;
  *
  * @example const worktrees = await prepareWorktrees(plan, { db: '/srv/shop/.troupe/state.db' });
  */
-export async function prepareWorktrees(plan: TeamPlan, options: { readonly base?: string; readonly db?: string }): Promise<Map<string, Worktree>> {
+export async function prepareWorktrees(plan: TeamPlan, options: { readonly base?: string; readonly db?: string; readonly planned?: (info: Worktree) => void }): Promise<Map<string, Worktree>> {
   const made = new Map<string, Worktree>();
   const wanting = plan.members.filter((member) => member.branch !== undefined);
   if (wanting.length === 0) return made;
@@ -36,9 +36,19 @@ export async function prepareWorktrees(plan: TeamPlan, options: { readonly base?
   for (const member of wanting) {
     const branch = member.branch!;
     const path = member.path!;
-    const info: Worktree = existsSync(path)
-      ? { repo: top, path, branch, base: plan.integration }
-      : await createWorktree({ repo: top, root: join(plan.project, TEAM_WORKTREE_ROOT), id: `${plan.id}-${member.role}`, branch, base: plan.integration });
+    const kept: Worktree = { repo: top, path, branch, base: plan.integration };
+    let info: Worktree;
+    if (existsSync(path)) {
+      options.planned?.(kept);
+      info = kept;
+    } else if (await branchExists(top, branch)) {
+      // Removing the team removed the worktree but kept the branch, which held commits: the role carries on from them.
+      options.planned?.(kept);
+      await resumeWorktree(kept);
+      info = kept;
+    } else {
+      info = await createWorktree({ repo: top, root: join(plan.project, TEAM_WORKTREE_ROOT), id: `${plan.id}-${member.role}`, branch, base: plan.integration, ...(options.planned ? { beforeAdd: options.planned } : {}) });
+    }
     if (options.db !== undefined) await installCommitHook(info, { db: options.db, team: plan.name });
     made.set(member.role, { repo: info.repo, path: info.path, branch: info.branch, base: info.base });
   }

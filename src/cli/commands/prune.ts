@@ -7,6 +7,7 @@ import type { RemovalReport } from '../../runtime/removal.js';
 import { usageError } from '../args.js';
 import { defineCommand } from '../command.js';
 import { ownerOrOpen } from '../owner-request.js';
+import { describeNotes } from '../removal-notes.js';
 
 /**
  * The `troupe prune` command: its arguments, options, help and behaviour, loaded by name
@@ -22,10 +23,12 @@ export default defineCommand({
   options: [
     { name: 'older-than', value: '<duration>', description: "Only those that ended longer ago than this: '7d', '12h', '30m'." },
     { name: 'keep', value: '<n>', description: 'Keep the N newest finished ones, whatever their age.' },
+    { name: 'force', description: "Remove agents' and teams' git worktrees even when they have uncommitted changes." },
   ],
   help: `Live actors, runs not finished and actors waiting for a restart are never
 touched. Without options, every finished actor goes. Journal rows older than the
-owner's journalRetention setting go too.`,
+owner's journalRetention setting go too. Agents' and teams' git worktrees go with
+them unless they hold uncommitted changes (a line says so; --force removes them too).`,
   examples: ['troupe prune --older-than 7d', 'troupe prune --keep 20'],
   async run({ db, options, io }) {
     const olderThan = options['older-than'];
@@ -37,9 +40,10 @@ owner's journalRetention setting go too.`,
     const request = {
       ...(typeof olderThan === 'string' ? { olderThan } : {}),
       ...(typeof keepText === 'string' ? { keep: Number(keepText) } : {}),
+      ...(options['force'] === true ? { force: true } : {}),
     };
     const report = await ownerOrOpen<RemovalReport>(db, { type: 'troupe.prune', ...request }, (orc) => orc.prune(request));
-    await io.out(describe(report));
+    await io.out(describe(report) + describeNotes(report));
   },
 });
 
