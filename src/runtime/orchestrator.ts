@@ -19,7 +19,7 @@ import { registerBuiltinControls } from './builtin-controls.js';
 import { recordAt } from './child-actors.js';
 import type { ControlHandler } from './control.js';
 import type { Duration } from './duration.js';
-import { TroupeError } from './errors.js';
+import { rejecting, TroupeError } from './errors.js';
 import { queryEvents, type EventFilter, type EventListener, type TroupeEvent } from './events.js';
 import { ActorHandle, type WaitCondition } from './handle.js';
 import type { OutputWatcher, RuntimeHost } from './host.js';
@@ -308,12 +308,10 @@ export class Orchestrator {
    * @example const { actors } = await orc.prune({ olderThan: '7d', keep: 20 });
    */
   prune(options: { olderThan?: Duration; keep?: number } = {}): Promise<RemovalReport> {
-    try {
+    return rejecting(() => {
       this.assertOpen();
       return this.parts.removal.prune(compilePrune(options, this.parts.options.given?.journalRetention));
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    });
   }
 
   /**
