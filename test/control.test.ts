@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createOrchestrator, defineKind, sendControl, TroupeError } from '../src/index.js';
+import { createOrchestrator, defineKind, sendControl } from '../src/index.js';
 import { counterMachine } from './helpers/machines.js';
 import { tempDb } from './helpers/tmp.js';
 import { rejection } from './helpers/thrown.js';
 
-/** The error a promise rejects with, as a TroupeError (fails the test otherwise). */
 describe('requests to the owner through the inbox (sendControl)', () => {
   it('spawns and stops actors in the owner, answering with their ids and states', async () => {
     const db = tempDb();
