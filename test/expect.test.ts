@@ -40,7 +40,6 @@ function fakeTime() {
   };
 }
 
-/** The rejection of `promise`, failing the test if it resolves. */
 describe('Expecter matching', () => {
   it('matches strings literally and RegExps as written, with capture groups', async () => {
     const expecter = new Expecter();

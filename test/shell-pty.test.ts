@@ -11,8 +11,7 @@ import { ShellHandle } from '../src/actors/shell/handle.js';
 import { troupe } from './helpers/cli.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDb, tempDir } from './helpers/tmp.js';
-import { thrown } from './helpers/thrown.js';
-import { rejection } from './helpers/thrown.js';
+import { rejection, thrown } from './helpers/thrown.js';
 
 const ASK_PASSWORD = join(import.meta.dirname, 'fixtures', 'ask-password.py');
 
@@ -37,7 +36,6 @@ async function psSession(sid: number): Promise<number[]> {
     .map(([pid]) => Number(pid));
 }
 
-/** The error `promise` rejects with (fails the test when it resolves). */
 const pidOf = (sh: ShellHandle) => (sh.context?.['handle'] as { pid: number }).pid;
 
 describe('shell actors on a pty', () => {
