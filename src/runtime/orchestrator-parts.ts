@@ -72,7 +72,7 @@ export interface OrchestratorHooks {
  * Makes the parts of an orchestrator over `host` and starts its root machine (the inbox
  * is started later, once every kind is registered: `Orchestrator.startInbox`).
  *
- * @example const parts = wireOrchestrator(host, options, { owner: orc, spawnFromActor: (spec, from) => orc.spawnFromActor(spec, from) });
+ * @example this.parts = wireOrchestrator(host, options, { owner: this, spawnFromActor: (spec, from) => spawnFromActor(this.parts, spec, from) });
  */
 export function wireOrchestrator(host: RuntimeHost, options: OrchestratorRuntimeOptions, hooks: OrchestratorHooks): OrchestratorParts {
   const store = host.store;
