@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createOrchestrator, type Orchestrator } from '../src/index.js';
 import { operationNamed } from '../src/server/operations/index.js';
 import { runOperation } from '../src/server/run-operation.js';
-import { fakeBin, runsOf, scenario } from './helpers/agents.js';
+import { fakeBin, promptsOf, scenario } from './helpers/agents.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -15,12 +15,6 @@ afterEach(async () => {
   orc = undefined;
 });
 
-function prompts(log: string): string[] {
-  return runsOf(log)
-    .filter((r) => r['stdin'])
-    .map((r) => (r['stdin'] as { message: { content: { text: string }[] } }).message.content[0]!.text);
-}
-
 describe('check-ins into an agent', () => {
   it('a schedule with --to <agent> --note prompts the agent with the note when it fires', async () => {
     const dir = tempDir();
@@ -29,8 +23,8 @@ describe('check-ins into an agent', () => {
     const h = await orc.spawn({ kind: 'agent', id: 'dev', bin: fakeBin.claude, prompt: 'start', env, safety: 1, keep_alive: true });
     await pollUntil(() => h.state === 'idle', { timeout: 10_000 });
     orc.addSchedule({ kind: 'schedule', id: 'checkin-dev', in: '1s', target: { send: { to: 'dev', event: { type: 'schedule.note', text: 'Status of #12?' } } } });
-    await pollUntil(() => prompts(log).length === 2 && h.state === 'idle', { timeout: 10_000 });
-    expect(prompts(log)).toEqual(['start', '[troupe check-in] Status of #12?']);
+    await pollUntil(() => promptsOf(log).length === 2 && h.state === 'idle', { timeout: 10_000 });
+    expect(promptsOf(log)).toEqual(['start', '[troupe check-in] Status of #12?']);
     expect(orc.agent('dev').info().lastMessage).toBe('checked in');
   });
 
@@ -42,7 +36,7 @@ describe('check-ins into an agent', () => {
     await pollUntil(() => h.state === 'idle', { timeout: 10_000 });
     const answer = (await runOperation({ orc }, operationNamed('schedule.checkin'), { actor: 'pm', text: 'Review the team', in: '1s' })) as { schedule: { id: string } };
     expect(answer.schedule.id).toMatch(/^checkin-pm-[0-9a-f]{6}$/);
-    await pollUntil(() => prompts(log).length === 2, { timeout: 10_000 });
-    expect(prompts(log)[1]).toBe('[troupe check-in] Review the team');
+    await pollUntil(() => promptsOf(log).length === 2, { timeout: 10_000 });
+    expect(promptsOf(log)[1]).toBe('[troupe check-in] Review the team');
   });
 });

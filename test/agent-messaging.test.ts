@@ -4,7 +4,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOrchestrator, type Orchestrator } from '../src/index.js';
-import { fakeBin, runsOf, scenario } from './helpers/agents.js';
+import { fakeBin, promptsOf, scenario } from './helpers/agents.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDir } from './helpers/tmp.js';
 
@@ -13,13 +13,6 @@ afterEach(async () => {
   await orc?.close();
   orc = undefined;
 });
-
-/** The prompts a fake got on stdin, in order. */
-function prompts(log: string): string[] {
-  return runsOf(log)
-    .filter((r) => r['stdin'])
-    .map((r) => (r['stdin'] as { message: { content: { text: string }[] } }).message.content[0]!.text);
-}
 
 async function idleAgent(o: Orchestrator, dir: string, id: string, turns: Record<string, unknown>[][], extra: Record<string, unknown> = {}) {
   const { env, log } = scenario(dir, { session: `s-${id}`, fresh: turns });
@@ -35,8 +28,8 @@ describe('orc.message', () => {
     const { log } = await idleAgent(orc, dir, 'dev', [[{ say: 'ready' }], [{ say: 'noted' }]]);
     const r = await orc.message('pm', 'dev', { content: 'The API moved to /v2.' });
     expect(r).toEqual({ id: r.id, to: 'dev' });
-    await pollUntil(() => prompts(log).length === 2, { timeout: 10_000 });
-    expect(prompts(log)[1]).toBe(`[troupe message ${r.id} from 'pm': notification, priority normal]\nThe API moved to /v2.`);
+    await pollUntil(() => promptsOf(log).length === 2, { timeout: 10_000 });
+    expect(promptsOf(log)[1]).toBe(`[troupe message ${r.id} from 'pm': notification, priority normal]\nThe API moved to /v2.`);
     expect(orc.events({ type: 'agent.message_sent' }).map((e) => [e.actor, e.data])).toEqual([
       ['dev', { id: r.id, from: 'pm', to: 'dev', type: 'notification', priority: 'normal', requiresAck: false, content: 'The API moved to /v2.' }],
     ]);
@@ -48,9 +41,9 @@ describe('orc.message', () => {
     orc = await createOrchestrator({ db: ':memory:', cwd: dir });
     const { log } = await idleAgent(orc, dir, 'dev', [[{ say: 'ready' }], [{ say: 'looking' }, { waitFile: release }]]);
     const sent = orc.message('pm', 'dev', { type: 'request', priority: 'high', content: 'Status of #12?', requiresAck: true, timeout: 20_000 });
-    await pollUntil(() => prompts(log).length === 2, { timeout: 10_000 });
-    const id = /msg-[0-9a-f]+/.exec(prompts(log)[1]!)![0];
-    expect(prompts(log)[1]).toBe(
+    await pollUntil(() => promptsOf(log).length === 2, { timeout: 10_000 });
+    const id = /msg-[0-9a-f]+/.exec(promptsOf(log)[1]!)![0];
+    expect(promptsOf(log)[1]).toBe(
       `[troupe message ${id} from 'pm': request, priority high]\nStatus of #12?\n\nAcknowledge it with the MCP tool agent_ack { message: '${id}' } (finishing this turn also counts). Answer with agent_message { to: 'pm', type: 'response', replyTo: '${id}', content: ... }.`,
     );
     expect(orc.ackMessage('dev', id, 'on it')).toEqual({ id, acked: true });
@@ -90,8 +83,8 @@ describe('orc.message', () => {
     const dev = await idleAgent(orc, dir, 'dev', [[{ say: 'ready' }], [{ say: 'thinking' }, { waitFile: release }]]);
     await idleAgent(orc, tempDir(), 'pm', [[{ say: 'pm ready' }], [{ say: 'thanks' }]]);
     const sent = orc.message('pm', 'dev', { type: 'request', content: 'ETA?', requiresAck: true, timeout: 20_000 });
-    await pollUntil(() => prompts(dev.log).length === 2, { timeout: 10_000 });
-    const id = /msg-[0-9a-f]+/.exec(prompts(dev.log)[1]!)![0];
+    await pollUntil(() => promptsOf(dev.log).length === 2, { timeout: 10_000 });
+    const id = /msg-[0-9a-f]+/.exec(promptsOf(dev.log)[1]!)![0];
     await orc.message('dev', 'pm', { type: 'response', replyTo: id, content: 'Tomorrow' });
     expect((await sent).ack).toMatchObject({ by: 'response', reply: 'Tomorrow' });
     writeFileSync(release, '');
@@ -116,7 +109,7 @@ describe('orc.broadcast', () => {
     const all = await orc.broadcast('pm', { content: 'Standup' }, { capability: 'react' });
     expect(all.map((r) => r.to)).toEqual(['web-1', 'web-2']);
     expect((await orc.broadcast('pm', { content: 'Testers?' }, { type: 'tester' })).map((r) => r.to)).toEqual(['web-2']);
-    await pollUntil(() => prompts(a.log).length === 2 && prompts(b.log).length === 4, { timeout: 10_000 });
-    expect(prompts(c.log)).toEqual(['start']);
+    await pollUntil(() => promptsOf(a.log).length === 2 && promptsOf(b.log).length === 4, { timeout: 10_000 });
+    expect(promptsOf(c.log)).toEqual(['start']);
   });
 });

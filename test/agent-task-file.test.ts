@@ -5,18 +5,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { appendHistory, appendPrompt, readSessions, recordSession, updateSession } from '../src/actors/agent/task-file.js';
 import { addHistoryLine } from '../src/actors/agent/task-file-history.js';
-import { TroupeError } from '../src/index.js';
 import { tempDir } from './helpers/tmp.js';
+import { rejection } from './helpers/thrown.js';
 
-async function rejection(promise: Promise<unknown>): Promise<TroupeError> {
-  try {
-    await promise;
-  } catch (err: unknown) {
-    if (err instanceof TroupeError) return err;
-    throw err;
-  }
-  throw new Error('expected a TroupeError');
-}
 
 const FRONT = `---
 title:   "Fix  auth"    # spacing and quotes as a person wrote them

@@ -17,22 +17,13 @@ import {
   worktreeStatus,
   type WorktreeInfo,
 } from '../src/actors/agent/worktree.js';
-import { TroupeError } from '../src/index.js';
 import { commitFiles, gitIn, hermeticGit, makeRepo } from './helpers/git-repo.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDir } from './helpers/tmp.js';
+import { rejection } from './helpers/thrown.js';
 
 hermeticGit();
 
-async function rejection(promise: Promise<unknown>): Promise<TroupeError> {
-  try {
-    await promise;
-  } catch (err: unknown) {
-    if (err instanceof TroupeError) return err;
-    throw err;
-  }
-  throw new Error('expected a TroupeError');
-}
 
 async function worktreePaths(repo: string): Promise<string[]> {
   const list = await gitIn(repo, 'worktree', 'list', '--porcelain');

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createOrchestrator, defineKind, sendControl, TroupeError } from '../src/index.js';
+import { createOrchestrator, defineKind, sendControl } from '../src/index.js';
 import { counterMachine } from './helpers/machines.js';
 import { tempDb } from './helpers/tmp.js';
-
-/** The error a promise rejects with, as a TroupeError (fails the test otherwise). */
-async function rejection(promise: Promise<unknown>): Promise<TroupeError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof TroupeError)) throw new Error(`expected a TroupeError, got ${String(err)}`);
-  return err;
-}
+import { rejection } from './helpers/thrown.js';
 
 describe('requests to the owner through the inbox (sendControl)', () => {
   it('spawns and stops actors in the owner, answering with their ids and states', async () => {

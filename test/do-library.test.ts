@@ -1,8 +1,9 @@
 // orc.do, the library form of `troupe do`: a run, a topic, a wait on an actor's output.
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOrchestrator, TroupeError, type Orchestrator } from '../src/index.js';
+import { createOrchestrator, type Orchestrator } from '../src/index.js';
 import { tempDb } from './helpers/tmp.js';
+import { rejection } from './helpers/thrown.js';
 
 const SERVER = fileURLToPath(new URL('./fixtures/slow-server.mjs', import.meta.url));
 
@@ -11,16 +12,6 @@ afterEach(async () => {
   await orc?.close();
   orc = undefined;
 });
-
-async function rejection(promise: Promise<unknown>): Promise<TroupeError> {
-  try {
-    await promise;
-  } catch (err: unknown) {
-    if (err instanceof TroupeError) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('orc.do', () => {
   it('runs a SEQUENCE as a workflow run, steps in mode auto', async () => {

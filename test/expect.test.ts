@@ -16,6 +16,7 @@ import {
 } from '../src/actors/expect/expect.js';
 import { Redactor } from '../src/actors/output/redact.js';
 import { TroupeError } from '../src/runtime/errors.js';
+import { rejection } from './helpers/thrown.js';
 
 /** Injected time: timers fire only when the test says so. */
 function fakeTime() {
@@ -37,17 +38,6 @@ function fakeTime() {
       }
     },
   };
-}
-
-/** The rejection of `promise`, failing the test if it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<TroupeError> {
-  try {
-    await promise;
-  } catch (err: unknown) {
-    if (err instanceof TroupeError) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('Expecter matching', () => {

@@ -6,12 +6,12 @@ import { mkdirSync, realpathSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOrchestrator, EOF, ExpectEOFError, ExpectTimeoutError, TIMEOUT, TroupeError, type Orchestrator } from '../src/index.js';
+import { createOrchestrator, EOF, ExpectEOFError, ExpectTimeoutError, TIMEOUT, type Orchestrator } from '../src/index.js';
 import { ShellHandle } from '../src/actors/shell/handle.js';
 import { troupe } from './helpers/cli.js';
 import { pollUntil } from './helpers/poll.js';
 import { tempDb, tempDir } from './helpers/tmp.js';
-import { thrown } from './helpers/thrown.js';
+import { rejection, thrown } from './helpers/thrown.js';
 
 const ASK_PASSWORD = join(import.meta.dirname, 'fixtures', 'ask-password.py');
 
@@ -34,17 +34,6 @@ async function psSession(sid: number): Promise<number[]> {
     .map((line) => line.trim().split(/\s+/))
     .filter(([, s, stat]) => Number(s) === sid && !stat!.startsWith('Z'))
     .map(([pid]) => Number(pid));
-}
-
-/** The error `promise` rejects with (fails the test when it resolves). */
-async function rejection(promise: Promise<unknown>): Promise<TroupeError> {
-  try {
-    await promise;
-  } catch (err: unknown) {
-    if (err instanceof TroupeError) return err;
-    throw err;
-  }
-  throw new Error('expected a TroupeError');
 }
 
 const pidOf = (sh: ShellHandle) => (sh.context?.['handle'] as { pid: number }).pid;

@@ -85,3 +85,24 @@ function find(specs: readonly OptionSpec[], written: string, command: string | u
   if (!spec) throw usageError(`Unknown option '${written}'${command === undefined ? '' : ` for '${command}'`}.`);
   return spec;
 }
+
+/**
+ * The value of option `name` when it was given one; undefined when absent (or a flag).
+ *
+ * @example optionText({ queue: 'agents', json: true }, 'queue') // 'agents'
+ */
+export function optionText(options: Readonly<Record<string, string | true | undefined>>, name: string): string | undefined {
+  const value = options[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * The action a command with sub-actions was given (`troupe agent <op>`), one of `actions`,
+ * else INVALID_ARGUMENT naming the command and the actions there are.
+ *
+ * @example actionOf('agent', args['<op>'], ['start', 'ls'] as const) // 'start', or throws "Unknown agent action 'x'. Use one of: start, ls."
+ */
+export function actionOf<const A extends readonly string[]>(command: string, action: string | undefined, actions: A): A[number] {
+  if (action === undefined || !actions.includes(action)) throw usageError(`Unknown ${command} action '${String(action)}'. Use one of: ${actions.join(', ')}.`);
+  return action;
+}

@@ -6,12 +6,12 @@
  * kind (one boundary); this only checks what is typed (JSON, `KEY=VALUE`).
  */
 import { TroupeError } from '../runtime/errors.js';
-import { usageError } from './args.js';
+import { optionText, usageError } from './args.js';
 import { parseEvent } from './validate.js';
 
 type Options = Readonly<Record<string, string | true | undefined>>;
 
-const text = (options: Options, name: string): string | undefined => (typeof options[name] === 'string' ? options[name] : undefined);
+const text = optionText;
 
 function json(value: string, option: string): Record<string, unknown> {
   let parsed: unknown;

@@ -16,7 +16,8 @@
 import { assign, enqueueActions, fromCallback, sendTo, setup } from 'xstate';
 import { backoffMs } from './backoff.js';
 import { absorb, initialContext, withError, type AgentContext, type AgentInput, type AgentOutcome } from './agent-context.js';
-import { classifyError, limitResetAt, type AgentEvent } from './agent-events.js';
+import { launch, output, promptText, streams, turnOf } from './agent-runs.js';
+import { classifyError, limitResetAt } from './agent-events.js';
 import type { AgentCommand, AgentOutput, AgentRunCommand, AgentRunEvent, AgentRunInput } from './agent-protocol.js';
 import type { ChildRequest } from './workflow-steps.js';
 
@@ -24,55 +25,6 @@ export type { AgentContext, AgentInput };
 export type { AgentCommand, AgentOutput, AgentRunCommand, AgentRunEvent, AgentRunHandle, AgentRunInput, AgentState, AgentTmuxHandle } from './agent-protocol.js';
 
 type Internal = { type: 'agent.retry' } | { type: 'agent.timeout' } | { type: 'xstate.error.actor.run'; error: unknown };
-
-function output(state: AgentOutput['state'], context: AgentContext, fallback: string): AgentOutput {
-  const reason = context.outcome?.reason ?? context.stopReason ?? fallback;
-  const error = state === 'succeeded' || state === 'cancelled' ? null : (context.outcome?.message ?? context.errors.at(-1)?.message ?? reason);
-  return { state, reason, sessionId: context.sessionId ?? null, result: context.result ?? null, costUsd: context.costUsd, turns: context.turns, error };
-}
-
-/** Claude takes prompts mid-session on its stdin (`--input-format stream-json`); the others get a continuation. */
-/** The text a prompt event gives the agent: a check-in is headed as one, so the agent knows it reminded itself. */
-function promptText(event: { type: string; text?: unknown }): string | undefined {
-  if (typeof event.text !== 'string') return undefined;
-  if (event.type === 'agent.prompt') return event.text;
-  if (event.type === 'schedule.note') return `[troupe check-in] ${event.text}`;
-  return undefined;
-}
-
-function streams(context: AgentContext): boolean {
-  return context.runAlive && (context.driver === 'claude' || context.mode === 'interactive');
-}
-
-interface Enqueue {
-  stopChild(id: 'run'): void;
-  assign(values: Partial<AgentContext>): void;
-  spawnChild(src: 'run', options: { id: string; input: AgentRunInput }): void;
-}
-
-/**
- * A run's input: the session's compiled input and what this run is for, and nothing of the
- * session's counters (the run's input is persisted with every snapshot write of the session).
- * The previous run's handle stays in the context (for `troupe attach`), not here.
- */
-function runInput(context: AgentContext, prompt: string, resume: boolean): AgentRunInput {
-  const { id, driver, bin, mode, cwd, env, safety, keepAlive, continuePrompt, limitBackoff, maxResumes, graceMs } = context;
-  const input: AgentRunInput = { id, driver, bin, mode, prompt: '', cwd, env, safety, keepAlive, continuePrompt, limitBackoff, maxResumes, graceMs, runPrompt: prompt };
-  for (const key of ['model', 'maxTurns', 'maxBudgetUsd', 'timeoutMs', 'args', 'idleMs', 'taskFile', 'worktree', 'worktreeInfo', 'sessionId', 'container'] as const) {
-    if (context[key] !== undefined) (input as unknown as Record<string, unknown>)[key] = context[key];
-  }
-  if (resume && context.sessionId) input.resume = context.sessionId;
-  return input;
-}
-
-/** Starts the next run of the CLI (the one before is stopped first): a new session, or a resume of this one. */
-function launch(context: AgentContext, enqueue: Enqueue, prompt: string, resume: boolean): void {
-  enqueue.stopChild('run');
-  enqueue.assign({ runs: context.runs + 1, runAlive: true, limited: undefined, interrupted: undefined, pendingTurns: 1 });
-  enqueue.spawnChild('run', { id: 'run', input: runInput(context, prompt, resume) });
-}
-
-const turnOf = (event: { type: string; event?: AgentEvent }) => (event.type === 'agent.run.event' && event.event?.type === 'agent.turn_completed' ? event.event : undefined);
 
 /**
  * The `agent` kind's machine, with a placeholder `run` that fails: provide the real one.

@@ -171,3 +171,17 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/**
+ * Runs `work` so that what it throws before returning its promise rejects that promise
+ * instead: the promise-returning API methods reject on invalid input, never throw.
+ *
+ * @example return rejecting(() => enqueue(queue, spec));
+ */
+export function rejecting<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return work();
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}

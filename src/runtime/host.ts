@@ -33,6 +33,9 @@ export interface KindServicesOptions {
   readonly emit: (actorId: string | null, type: string, data?: unknown) => void;
 }
 
+/** Called with an actor's output sink before its first byte (`watchOutputs`). */
+export type OutputWatcher = (actorId: string, sink: OutputSink) => void;
+
 /** A resource recorded by this process, kept in memory too: the exit handler ends it. */
 interface LiveResource {
   readonly kind: string;
@@ -49,7 +52,7 @@ export class RuntimeHost {
   readonly outputs = new Map<string, OutputSink>();
   /** Resources recorded by this process and not yet released, by actor id. */
   readonly resources = new Map<string, LiveResource>();
-  private readonly outputWatchers = new Set<(actorId: string, sink: OutputSink) => void>();
+  private readonly outputWatchers = new Set<OutputWatcher>();
   /** Actors restored after a crash whose resource their kind found lost (see KindServices.takeOrphan). */
   readonly orphans = new Set<string>();
   private released = false;
@@ -145,7 +148,7 @@ export class RuntimeHost {
    *   sink.subscribe((chunk) => process.stdout.write(chunk));
    * });
    */
-  watchOutputs(watcher: (actorId: string, sink: OutputSink) => void): () => void {
+  watchOutputs(watcher: OutputWatcher): () => void {
     this.outputWatchers.add(watcher);
     for (const [actorId, sink] of [...this.outputs]) watcher(actorId, sink);
     return () => this.outputWatchers.delete(watcher);

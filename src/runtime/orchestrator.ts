@@ -1,71 +1,45 @@
 /**
  * The Orchestrator: the public face of a troupe (the API that README and src/index.ts
- * document), and the wiring of the parts that do the work, each in a module of its own:
- * the actor table (records, kinds, runs: actor-table.ts), spawning (spawning.ts),
- * supervision (supervision.ts), restoring (restore.ts), stopping and close (shutdown.ts),
- * messages (messenger.ts), child actors (child-actors.ts), admission (admission.ts), removal
- * and pruning (removal.ts), the event history (events.ts), requests from other processes
- * (control.ts, builtin-controls.ts) and `troupe ps` lines (actor-info.ts). It names no kind: each
- * kind's own methods (`orc.shell`, `orc.run`...) are installed by its `api` when it is
- * registered, and typed by declaration merging in the kind's folder. It runs past ~300 lines
- * for one reason: every public method keeps its TSDoc and @example here, as a thin door onto
- * one of those modules.
+ * document). Each method is a thin door onto a module that does the work: the wiring of the
+ * parts (orchestrator-parts.ts), spawning, handles, stop and restart (orchestrator-actors.ts),
+ * registering kinds (orchestrator-kinds.ts), open and commit (orchestrator-lifecycle.ts),
+ * shared memory (orchestrator-memory.ts), and below them the actor table, supervision,
+ * restore, shutdown, messages, admission, removal, the event history and control requests.
+ * It names no kind: each kind's own methods (`orc.shell`, `orc.run`...) are installed by its
+ * `api` when it is registered, and typed by declaration merging in the kind's folder. It runs
+ * past ~300 lines for one reason: every public method keeps its TSDoc and @example here,
+ * where users read the class (about 170 of its lines are TSDoc).
  */
-import { createActor, type AnyActorLogic, type AnyActorRef, type InspectionEvent, type Observer } from 'xstate';
-import { orchestratorMachine } from '../machines/orchestrator.js';
-import type { ActorRecord } from './actor-record.js';
+import type { AnyActorLogic, AnyActorRef } from 'xstate';
 import { listActors, type ActorInfo } from './actor-info.js';
-import { ActorTable } from './actor-table.js';
-import { Admission, type ResourcesView } from './admission.js';
-import type { Clock } from './clock.js';
-import { TroupeError, describeError } from './errors.js';
-import type { RuntimeHost } from './host.js';
-import { defineKind, type HandleOf, type KindApiContext, type KindDefinition } from './kind.js';
-import { liveKind } from './kind-registry.js';
-import { WriteBehind } from './persistence.js';
-import type { AnyEvent, TopicListener } from './router.js';
-import { Messenger } from './messenger.js';
-import { abandonResources, reconcileResources, sweepResources } from './reconcile.js';
-import type { OrchestratorOptions } from './create.js';
-import { CONTROL_TARGET, ControlHandlers, type ControlHandler } from './control.js';
-import type { OutputSink } from '../actors/output/output.js';
+import type { ActorRecord } from './actor-record.js';
+import { resolvePath } from './actor-tree.js';
+import type { ResourcesView } from './admission.js';
 import { registerBuiltinControls } from './builtin-controls.js';
-import { SharedMemory } from './memory.js';
-import { registerMemoryControls } from './memory-controls.js';
-import { teamOf } from './memory-access.js';
-import { Restore } from './restore.js';
-import { ChildActors, compileChild, recordAt } from './child-actors.js';
-import { Shutdown } from './shutdown.js';
-import { Supervision } from './supervision.js';
-import { pathOf, resolvePath } from './actor-tree.js';
-import type { ActorSpec } from './kind.js';
-import { addKind, spawnActor } from './spawning.js';
-import { persistTimers } from './timers.js';
-import { ActorHandle, type WaitCondition } from './handle.js';
-import type { Store } from './store.js';
-import { InboxConsumer } from './inbox.js';
-import { latestStates } from './state-query.js';
-import { EventFeed, queryEvents, type EventFilter, type EventListener, type TroupeEvent } from './events.js';
-import { forgetSignals, onExit } from './signals.js';
-import { compilePrune, Removal, type RemovalReport, type RemoveOptions } from './removal.js';
+import { recordAt } from './child-actors.js';
+import type { ControlHandler } from './control.js';
 import type { Duration } from './duration.js';
+import { rejecting, TroupeError } from './errors.js';
+import { queryEvents, type EventFilter, type EventListener, type TroupeEvent } from './events.js';
+import { ActorHandle, type WaitCondition } from './handle.js';
+import type { OutputWatcher, RuntimeHost } from './host.js';
+import { defineKind, type ActorSpec, type HandleOf, type KindDefinition } from './kind.js';
+import type { SharedMemory } from './memory.js';
+import { registerMemoryControls } from './memory-controls.js';
+import { handleOf, restartActor, spawnFromActor, spawnNow, stopActor } from './orchestrator-actors.js';
+import { installKind } from './orchestrator-kinds.js';
+import { commitActor, recoverActors, startInbox, trimJournal } from './orchestrator-lifecycle.js';
+import { openSharedMemory } from './orchestrator-memory.js';
+import { assertOpen, emitEvent, wireOrchestrator, type OrchestratorParts, type OrchestratorRuntimeOptions } from './orchestrator-parts.js';
+import { sweepResources } from './reconcile.js';
+import { compilePrune, type RemovalReport, type RemoveOptions } from './removal.js';
+import type { AnyEvent, TopicListener } from './router.js';
+import { latestStates } from './state-query.js';
+import type { Store } from './store.js';
 
 export type { ActorInfo } from './actor-info.js';
 export type { RemovalReport } from './removal.js';
-
-export interface OrchestratorRuntimeOptions {
-  readonly clock: Clock;
-  readonly random: () => number;
-  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
-  readonly journalMessages: boolean;
-  readonly inboxPollMs: number;
-  /** Base for relative paths (a process's `cwd`, a workflow's). Default `process.cwd()`. */
-  readonly cwd?: string;
-  /** When given, programs whose cwd resolves (symlinks included) outside these directories are refused. */
-  readonly allowedDirs?: readonly string[];
-  /** The options as the user gave them: kinds read their own settings there (KindServices.options). */
-  readonly given?: Readonly<OrchestratorOptions>;
-}
+export type { OrchestratorRuntimeOptions } from './orchestrator-parts.js';
 
 /**
  * The root of a troupe: owns the database, supervises every actor, routes messages.
@@ -76,107 +50,16 @@ export class Orchestrator {
   readonly store: Store;
   /** Directory of the actors' output logs. */
   readonly logsDir: string;
-  private readonly writes: WriteBehind;
-  private readonly table: ActorTable;
-  private readonly supervision: Supervision;
-  private readonly admission: Admission;
-  private readonly restore: Restore;
-  private readonly shutdown: Shutdown;
-  private readonly messenger: Messenger;
-  private readonly removal: Removal;
-  private readonly inbox: InboxConsumer;
-  /** Requests to the orchestrator itself through the inbox (`@troupe`): spawn, stop, and what kinds add. */
-  private readonly controls = new ControlHandlers();
-  private readonly options: OrchestratorRuntimeOptions;
-  private readonly host: RuntimeHost;
-  /** Committed journal rows to `subscribeEvents` listeners. */
-  private readonly feed = new EventFeed();
+  /** The parts that do the work (orchestrator-parts.ts), for the modules the public methods call into. */
+  private readonly parts: OrchestratorParts;
 
   /** @internal use `createOrchestrator()` */
   constructor(host: RuntimeHost, options: OrchestratorRuntimeOptions) {
-    this.host = host;
     this.store = host.store;
     this.logsDir = host.logsDir;
-    this.options = options;
-    const clock = options.clock;
-    this.writes = new WriteBehind(this.store, () => clock.now(), (err) => console.error(`troupe: could not persist state: ${describeError(err)}`));
-    this.writes.feed = this.feed;
-    // The root machine hears every run end and every message between actors; its actions
-    // call into the parts below, all made before it starts.
-    const root = createActor(
-      orchestratorMachine.provide({
-        actions: {
-          route: (_, { to, event, from }) => this.messenger.route(to, event, from ?? null),
-          publish: (_, { topic, message }) => this.messenger.publish(topic, message),
-          spawnRequested: (_, { spec, from }) => this.spawnFromActor(spec, from ?? null),
-          childEnded: (_, { id, error, failed }) => this.supervision.childEnded(id, error, failed),
-          escalate: (_, { id, reason }) => this.messenger.publish('troupe.failed', { id, reason }),
-        },
-      }),
-      { id: 'troupe', clock: clock as never, ...(options.inspect ? { inspect: options.inspect } : {}) },
-    );
-    const table = (this.table = new ActorTable(root, this.writes, clock));
-    const children = new ChildActors(table);
-    table.onStart = (record, ref, kind, child) => children.attach(record, ref, kind, child);
-    this.admission = new Admission(options.given?.resources, (record, reason, numbers) => {
-      table.journal(record.id, 'resource.exhausted', { reason, ...numbers });
-      this.messenger.announce('resource.exhausted', { actor: record.id, reason, ...numbers });
-    }, () => clock.now());
-    table.gate = this.admission;
-    const isOpen = () => this.shutdown.phase === 'open';
-    this.supervision = new Supervision({ table, root, random: options.random, isOpen });
-    const restarts = this.supervision.restarts;
-    this.messenger = new Messenger({
-      root,
-      store: this.store,
-      writes: this.writes,
-      journalMessages: options.journalMessages,
-      now: () => clock.now(),
-      record: (id) => table.records.get(id),
-      resolve: (path) => this.resolve(path),
-      journal: (actor, type, data) => table.journal(actor, type, data),
-    });
-    const timers = persistTimers(root.system, clock, {
-      pathOf: (ref) => pathOf(table.records, root, ref),
-      put: (row) => this.writes.putTimer(row),
-      // On close actors are stopped but their deadlines must wait for the next start.
-      remove: (id) => isOpen() && this.writes.deleteTimer(id),
-    });
-    this.restore = new Restore({ table, store: this.store, restarts, timers, children, resolve: (path) => this.resolve(path) });
-    this.shutdown = new Shutdown({
-      table,
-      restarts,
-      timers,
-      root,
-      detach: () => {
-        this.inbox.stop();
-        forgetSignals(this);
-        offExit();
-      },
-      release: () => host.release(),
-    });
-    // An exit without close() (an uncaught exception, `process.exit()`): what finished is
-    // committed, so it is not restored as lost, and what we started is ended, not left running
-    // until the next open (issue 9, bug 3). Synchronous, as 'exit' handlers must be.
-    const offExit = onExit(() => {
-      // Mid-close too: what close() has not stopped yet must not outlive us either.
-      if (this.shutdown.phase === 'closed') return;
-      try {
-        this.writes.flush();
-      } finally {
-        abandonResources(host, table.kinds);
-      }
-    });
-    this.removal = new Removal({ table, store: this.store, logsDir: host.logsDir, durable: () => this.writes.durable() });
-    root.start();
-    this.inbox = new InboxConsumer(
-      this.store,
-      this.writes,
-      (target, event, sender) => (target === CONTROL_TARGET ? { outcome: 'delivered', reply: this.controls.dispatch(event) } : this.messenger.fromInbox(target, event, sender)),
-      options.inboxPollMs,
-    );
-    registerBuiltinControls(this.controls, this);
-    registerMemoryControls(this.controls, () => this.memory);
+    this.parts = wireOrchestrator(host, options, { owner: this, spawnFromActor: (spec, from) => spawnFromActor(this.parts, spec, from) });
+    registerBuiltinControls(this.parts.controls, this);
+    registerMemoryControls(this.parts.controls, () => this.memory);
   }
 
   // ---------------------------------------------------------------- kinds
@@ -195,50 +78,8 @@ export class Orchestrator {
   register(definition: KindDefinition): this;
   register(kindOrDefinition: string | KindDefinition, logic?: AnyActorLogic): this {
     const definition = typeof kindOrDefinition === 'string' ? defineKind({ kind: kindOrDefinition, machine: logic as AnyActorLogic }) : defineKind(kindOrDefinition as KindDefinition);
-    this.assertOpen();
-    const services = this.host.servicesFor(definition.kind, {
-      cwd: this.options.cwd ?? process.cwd(),
-      allowedDirs: this.options.allowedDirs,
-      now: () => this.options.clock.now(),
-      commit: (id) => this.commit(id),
-      options: this.options.given ?? {},
-      emit: (actorId, type, data) => {
-        this.table.journal(actorId, type, data);
-        this.messenger.announce(type, actorId === null ? data : { actor: actorId, ...(data && typeof data === 'object' ? data : { data }) });
-      },
-    });
-    const api = definition.api?.(this.apiContext(services));
-    for (const name of Object.keys(api ?? {})) {
-      if (name in this) {
-        throw new TroupeError('KIND_EXISTS', `Kind '${definition.kind}' adds orc.${name}(), which the orchestrator already has. Rename the method in its api.`, { details: { kind: definition.kind, method: name } });
-      }
-    }
-    const kind = addKind(this.table, liveKind(definition as KindDefinition, services));
-    Object.assign(this, api);
-    this.restore.revive(kind);
+    installKind(this.parts, this, definition as KindDefinition);
     return this;
-  }
-
-  /** What a kind's `api` may use of the orchestrator. */
-  private apiContext(services: KindApiContext['services']): KindApiContext {
-    return {
-      services,
-      get: (id) => this.get(id),
-      assertOpen: () => this.assertOpen(),
-      spawn: (spec) => void this.spawnNow(spec, null),
-      record: (id) => this.table.records.get(id),
-      records: () => this.table.records.values(),
-      send: (id, event) => this.send(id, event),
-      publish: (topic, message) => this.publish(topic, message),
-      events: (filter) => this.events(filter),
-      watchOutputs: (watcher) => this.host.watchOutputs(watcher),
-      checkChild: (id, spec, extra) => void compileChild(this.table.kinds, id, spec, extra),
-      control: (type, handler) => this.controls.register(type, handler),
-      wake: (id) => {
-        const record = this.table.records.get(id);
-        return record !== undefined && this.restore.wake(record);
-      },
-    };
   }
 
   // ---------------------------------------------------------------- spawning
@@ -252,29 +93,9 @@ export class Orchestrator {
    * const sh = await orc.spawn({ kind: 'shell', id: 's1' }); // a ShellHandle: sendLine, expect, run...
    */
   async spawn<const S extends ActorSpec>(spec: S): Promise<HandleOf<S>> {
-    const record = this.spawnNow(spec, null);
-    await this.writes.durable();
-    return this.handleOf(record) as HandleOf<S>;
-  }
-
-  /** The handle for an actor: its kind's own, else a plain one. */
-  private handleOf(record: ActorRecord): ActorHandle {
-    const kind = this.table.kinds.get(record.kind);
-    return kind?.definition.handle?.({ orc: this, record, services: kind.services }) ?? new ActorHandle(this, record);
-  }
-
-  private spawnNow(spec: unknown, parent: string | null): ActorRecord {
-    this.assertOpen();
-    return spawnActor(this.table, this.supervision.restarts, spec, parent);
-  }
-
-  /** A machine asked for a spawn: a bad spec is journaled, never thrown at the machine. */
-  private spawnFromActor(spec: unknown, from: string | null): void {
-    try {
-      this.spawnNow(spec, from);
-    } catch (err) {
-      this.table.journal(from, 'actor.spawn-failed', { error: describeError(err), spec });
-    }
+    const record = spawnNow(this.parts, spec, null);
+    await this.parts.writes.durable();
+    return handleOf(this.parts, this, record) as HandleOf<S>;
   }
 
   // ---------------------------------------------------------------- messages
@@ -287,7 +108,7 @@ export class Orchestrator {
    */
   send(id: string, event: AnyEvent): void {
     this.assertOpen();
-    this.messenger.send(id, event);
+    this.parts.messenger.send(id, event);
   }
 
   /**
@@ -297,10 +118,8 @@ export class Orchestrator {
    */
   request(id: string, event: AnyEvent, options: { timeout?: number } = {}): Promise<AnyEvent> {
     this.assertOpen();
-    return this.messenger.request(id, event, options.timeout ?? 5000);
+    return this.parts.messenger.request(id, event, options.timeout ?? 5000);
   }
-
-  private sharedMemory: SharedMemory | undefined;
 
   /**
    * Shared memory: keys agents write and read under an access level (private, shared with
@@ -310,24 +129,14 @@ export class Orchestrator {
    */
   get memory(): SharedMemory {
     this.assertOpen();
-    return (this.sharedMemory ??= new SharedMemory({
-      db: this.store.db,
-      now: () => this.options.clock.now(),
-      teamOf: (id) => {
-        const record = this.table.records.get(id);
-        return record ? teamOf(record.spec, record.parent) : null;
-      },
-      emit: (actor, type, data) => {
-        this.table.journal(actor !== null && this.table.records.has(actor) ? actor : null, type, data);
-        this.messenger.announce(type, data);
-      },
-      ...(this.options.given?.memoryHistory !== undefined ? { historyMax: this.options.given.memoryHistory } : {}),
-    }));
+    return (this.sharedMemory ??= openSharedMemory(this.parts));
   }
+
+  private sharedMemory: SharedMemory | undefined;
 
   /** @example const off = orc.subscribe('deploys', (msg) => console.log(msg)); */
   subscribe(topic: string, listener: TopicListener): () => void {
-    return this.messenger.subscribe(topic, listener);
+    return this.parts.messenger.subscribe(topic, listener);
   }
 
   /**
@@ -338,14 +147,13 @@ export class Orchestrator {
    */
   emit(actorId: string | null, type: string, data?: unknown): void {
     this.assertOpen();
-    this.table.journal(actorId, type, data);
-    this.messenger.announce(type, actorId === null ? data : { actor: actorId, ...(data && typeof data === 'object' ? data : { data }) });
+    emitEvent(this.parts, actorId, type, data);
   }
 
   /** @example orc.publish('deploys', { version: '1.2.3' }); */
   publish(topic: string, message: unknown): number {
     this.assertOpen();
-    return this.messenger.publish(topic, message);
+    return this.parts.messenger.publish(topic, message);
   }
 
   // ---------------------------------------------------------------- event history
@@ -361,7 +169,7 @@ export class Orchestrator {
    */
   events(filter: EventFilter = {}): TroupeEvent[] {
     // What happened this tick is not committed yet: write it so it is found.
-    this.writes.flush();
+    this.parts.writes.flush();
     return queryEvents(this.store.db, filter);
   }
 
@@ -372,7 +180,7 @@ export class Orchestrator {
    * @example orc.statesAt(120).get('web') // 'starting'
    */
   statesAt(seq: number): Map<string, string> {
-    this.writes.flush();
+    this.parts.writes.flush();
     return latestStates(this.store.db, seq);
   }
 
@@ -385,25 +193,25 @@ export class Orchestrator {
    * const off = orc.subscribeEvents({ type: 'queue.*' }, (event) => console.log(event.seq, event.type, event.data));
    */
   subscribeEvents(filter: EventFilter, listener: EventListener): () => void {
-    return this.feed.subscribe(filter, listener);
+    return this.parts.feed.subscribe(filter, listener);
   }
 
   // ---------------------------------------------------------------- queries
 
   /** A handle on an actor, or undefined. A workflow step by path: `'<run>/<step>'` is its latest attempt, `'<run>/<step>#2'` one attempt. */
   get(id: string): ActorHandle | undefined {
-    const record = recordAt(this.table.records, id);
-    return record && this.handleOf(record);
+    const record = recordAt(this.parts.table.records, id);
+    return record && handleOf(this.parts, this, record);
   }
 
   /** Every actor, live or persisted, with its nested children. */
   list(): ActorInfo[] {
-    return listActors(this.table.records.values(), this.table.kinds);
+    return listActors(this.parts.table.records.values(), this.parts.table.kinds);
   }
 
   /** The in-memory tail of an actor's output (processes); '' when there is none. */
   outputOf(id: string): string {
-    return this.host.outputs.get(id)?.text() ?? '';
+    return this.parts.host.outputs.get(id)?.text() ?? '';
   }
 
   /**
@@ -413,7 +221,7 @@ export class Orchestrator {
    * @example orc.machineOf('process')?.root.states // { pending, starting, running, ... }
    */
   machineOf(kind: string): AnyActorLogic | undefined {
-    return this.table.kinds.get(kind)?.definition.machine;
+    return this.parts.table.kinds.get(kind)?.definition.machine;
   }
 
   /**
@@ -424,8 +232,8 @@ export class Orchestrator {
    * @example
    * const off = orc.watchOutputs((id, sink) => sink.subscribe((chunk) => console.log(id, chunk.toString())));
    */
-  watchOutputs(watcher: (actorId: string, sink: OutputSink) => void): () => void {
-    return this.host.watchOutputs(watcher);
+  watchOutputs(watcher: OutputWatcher): () => void {
+    return this.parts.host.watchOutputs(watcher);
   }
 
   /**
@@ -438,12 +246,12 @@ export class Orchestrator {
    * orc.control('app.version', () => ({ version: '1.2.3' }));
    */
   control(type: string, handler: ControlHandler): void {
-    this.controls.register(type, handler);
+    this.parts.controls.register(type, handler);
   }
 
   /** @internal for handles */
   recordOf(id: string): ActorRecord | undefined {
-    return this.table.records.get(id);
+    return this.parts.table.records.get(id);
   }
 
   /**
@@ -453,7 +261,7 @@ export class Orchestrator {
    * @example await orc.waitFor('web', 'ready', { timeout: 5000 });
    */
   waitFor(id: string, condition: WaitCondition, options: { timeout?: number } = {}): Promise<ActorHandle> {
-    const record = this.table.records.get(id);
+    const record = this.parts.table.records.get(id);
     if (!record) return Promise.reject(new TroupeError('ACTOR_NOT_FOUND', `No actor '${id}' to wait for. Spawn it first.`, { details: { id } }));
     return new ActorHandle(this, record).waitFor(condition, options);
   }
@@ -467,15 +275,8 @@ export class Orchestrator {
    *
    * @example await orc.stop('web');
    */
-  async stop(id: string): Promise<void> {
-    this.assertOpen();
-    const record = this.table.records.get(id);
-    if (!record) throw new TroupeError('ACTOR_NOT_FOUND', `No actor '${id}' to stop. \`troupe ps\` shows the actors there are.`, { details: { id } });
-    // Held paused on open (a run under `resumeRuns: false`): woken, so it ends through its
-    // kind's stop (a run cancels its steps) rather than being marked stopped mid-flight.
-    if (!record.ref && record.status === 'active' && record.restartDue === undefined) this.restore.wake(record);
-    await this.shutdown.stop(record);
-    await this.writes.durable();
+  stop(id: string): Promise<void> {
+    return stopActor(this.parts, id);
   }
 
   /**
@@ -484,28 +285,21 @@ export class Orchestrator {
    *
    * @example const web = await orc.restart('web');
    */
-  async restart(id: string): Promise<ActorHandle> {
-    this.assertOpen();
-    const record = this.table.records.get(id);
-    if (!record) throw new TroupeError('ACTOR_NOT_FOUND', `No actor '${id}' to restart. \`troupe ps --all\` shows the actors there are.`, { details: { id } });
-    if (record.parent !== null && id.startsWith(`${record.parent}/`)) {
-      throw new TroupeError('INVALID_ARGUMENT', `'${id}' is a step of '${record.parent}' and runs only as part of it. Restart the run instead: \`troupe restart ${record.parent}\`.`, { details: { id } });
-    }
-    if (record.ref || record.restartDue !== undefined || record.status === 'active') await this.shutdown.stop(record);
-    const fresh = this.spawnNow(record.spec, record.parent);
-    await this.writes.durable();
-    return this.handleOf(fresh);
+  restart(id: string): Promise<ActorHandle> {
+    return restartActor(this.parts, this, id);
   }
 
   /**
    * Removes a finished actor with everything kept about it: its row, its children's (a run's
    * steps), their journal rows and log files. A live one is refused (ACTOR_RUNNING): stop it first.
+   * What a kind would keep (an agent's worktree with uncommitted changes) is kept and named in
+   * the report's `notes`, unless `force`.
    *
    * @example const { rows, logFiles } = await orc.remove('build-1');
    */
   remove(id: string, options: RemoveOptions = {}): Promise<RemovalReport> {
     this.assertOpen();
-    return this.removal.remove(id, options);
+    return this.parts.removal.remove(id, options);
   }
 
   /**
@@ -516,12 +310,10 @@ export class Orchestrator {
    * @example const { actors } = await orc.prune({ olderThan: '7d', keep: 20 });
    */
   prune(options: { olderThan?: Duration; keep?: number; force?: boolean } = {}): Promise<RemovalReport> {
-    try {
+    return rejecting(() => {
       this.assertOpen();
-      return this.removal.prune(compilePrune(options, this.options.given?.journalRetention));
-    } catch (err) {
-      return Promise.reject(err);
-    }
+      return this.parts.removal.prune(compilePrune(options, this.parts.options.given?.journalRetention));
+    });
   }
 
   /**
@@ -529,8 +321,8 @@ export class Orchestrator {
    * database go. Safe to call twice.
    */
   close(): Promise<void> {
-    this.admission.close();
-    return this.shutdown.close();
+    this.parts.admission.close();
+    return this.parts.shutdown.close();
   }
 
   /**
@@ -540,7 +332,7 @@ export class Orchestrator {
    * @example orc.resources().pending // [{ id: 'build', reason: 'max_concurrent 2 reached (2 running)', since: 1764393600000 }]
    */
   resources(): ResourcesView {
-    return this.admission.view();
+    return this.parts.admission.view();
   }
 
   // ---------------------------------------------------------------- restore
@@ -550,22 +342,18 @@ export class Orchestrator {
    * resource a previous owner recorded to its kind's reconcile. Called once on open,
    * before any kind is registered, with every kind that will be.
    */
-  async recover(kinds: readonly KindDefinition[]): Promise<void> {
-    this.restore.load();
-    const byName = new Map(kinds.map((kind) => [kind.kind, kind as KindDefinition]));
-    const gone = await reconcileResources(this.host, byName, this.table.records);
-    if (gone.length) this.table.journal(null, 'actor.reaped', { actors: gone });
+  recover(kinds: readonly KindDefinition[]): Promise<void> {
+    return recoverActors(this.parts, kinds);
   }
 
   /** @internal once every kind is registered: removes resources of this database that no actor owns. */
   sweep(): Promise<void> {
-    return sweepResources(this.host, this.table.kinds);
+    return sweepResources(this.parts.host, this.parts.table.kinds);
   }
 
   /** @internal on open, with `journalRetention`: journal rows older than `ms` go. Returns how many. */
   trimJournal(ms: number): number {
-    const before = this.options.clock.now() - ms;
-    return this.store.transaction(() => this.store.deleteJournalBefore(before));
+    return trimJournal(this.parts, ms);
   }
 
   /**
@@ -573,15 +361,14 @@ export class Orchestrator {
    * `wake`, writes to the database's WAL wake the consumer at once (`troupe serve`).
    */
   startInbox(wake = false): void {
-    const file = this.store.db.name;
-    this.inbox.start(wake && !this.store.db.memory ? `${file}-wal` : undefined);
+    startInbox(this.parts, wake);
   }
 
   // ---------------------------------------------------------------- addressing
 
   /** @internal the live XState actor at an id or a path into its children (`'wf-1/build'`); not API. */
   resolve(path: string): AnyActorRef | undefined {
-    return resolvePath(this.table.records, path);
+    return resolvePath(this.parts.table.records, path);
   }
 
   /**
@@ -590,17 +377,15 @@ export class Orchestrator {
    * @example orc.send('c1', { type: 'inc' }); await orc.durable();
    */
   durable(): Promise<void> {
-    return this.writes.durable();
+    return this.parts.writes.durable();
   }
 
   private assertOpen(): void {
-    if (this.shutdown.phase !== 'open') throw new TroupeError('ORCHESTRATOR_CLOSED', 'This orchestrator is closed. Create a new one with createOrchestrator().');
+    assertOpen(this.parts);
   }
 
   /** @internal a kind's commit (write-ahead): resolves once the actor's current snapshot is in SQLite. */
   commit(id: string): Promise<void> {
-    const record = this.table.records.get(id);
-    if (record?.ref) this.writes.touch(record);
-    return this.writes.durable();
+    return commitActor(this.parts, id);
   }
 }

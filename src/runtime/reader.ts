@@ -8,21 +8,21 @@ import { entryOf, type MemoryEntry } from './memory.js';
 import { MemoryStore } from './memory-store.js';
 import type { ControlReply } from './control.js';
 import type Database from 'better-sqlite3';
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
 import type { RunView } from '../workflow/types.js';
 import { runViewOf } from '../workflow/view.js';
 import { openDatabase } from './db-open.js';
 import { queryEvents, type EventFilter, type TroupeEvent } from './events.js';
 import { TroupeError } from './errors.js';
 import { readOwner } from './lock.js';
+import { checkDatabaseFile } from './reader-file.js';
 import { databasePath, logFileIn } from './reader-paths.js';
 import type { ActorStatus, JournalRow } from './store.js';
 import { joinRow } from './snapshot-parts.js';
 import { actorViewOf, parseJson, persistedAt, topState, type ActorView, type RawActorRow } from './reader-rows.js';
 
 export type { ActorView } from './reader-rows.js';
+export { checkDatabaseFile } from './reader-file.js';
 
 /** How long an ended actor stays in the default `actors()` list: long enough to see what just happened. */
 export const RECENT_MS = 60 * 60 * 1000;
@@ -120,51 +120,17 @@ export function openReader(db?: string): Reader {
 }
 
 /**
- * Refuses a path that cannot be a database file, with the one message every command gives:
- * a directory always, a missing file when `mustExist`, a path it could not write when
- * `writable`. Writers call it before opening (or creating) one.
+ * Opens the database read-only for the length of `fn`, and closes it whatever `fn` does.
  *
- * @example
- * checkDatabaseFile('/srv/.troupe', { mustExist: false }) // throws DB_NOT_FOUND: ... is a directory ...
+ * @example const kind = withReader(db, (reader) => reader.actor('web')?.kind);
  */
-export function checkDatabaseFile(path: string, options: { readonly mustExist: boolean; readonly writable?: boolean }): void {
-  let isDirectory: boolean;
+export function withReader<T>(db: string | undefined, fn: (reader: Reader) => T): T {
+  const reader = openReader(db);
   try {
-    isDirectory = statSync(path).isDirectory();
-  } catch {
-    if (!options.mustExist) {
-      if (options.writable) checkWritable(path, nearestDirectory(dirname(path)));
-      return;
-    }
-    throw new TroupeError('DB_NOT_FOUND', `No troupe database at ${path}. Pass --db (or set TROUPE_DB) with the path of an existing one; \`troupe run <file>\` creates one.`, {
-      details: { path },
-    });
+    return fn(reader);
+  } finally {
+    reader.close();
   }
-  if (!isDirectory && options.writable) checkWritable(path, path);
-  if (isDirectory) {
-    throw new TroupeError('DB_NOT_FOUND', `${path} is a directory, not a troupe database. Pass --db (or set TROUPE_DB) with the database file, e.g. ${path.replace(/\/$/, '')}/state.db.`, {
-      details: { path },
-    });
-  }
-}
-
-/** The message writers give for a path they cannot write, in the CLI's words (`--db`). */
-function checkWritable(path: string, target: string): void {
-  try {
-    accessSync(target, constants.W_OK);
-  } catch (err: unknown) {
-    throw new TroupeError('DB_UNWRITABLE', `Cannot write the database at ${path}: ${target} is not writable. Pass --db (or set TROUPE_DB) with a writable path.`, {
-      cause: err,
-      details: { path },
-    });
-  }
-}
-
-/** The closest directory that exists: where a database (and its parents) would be created. */
-function nearestDirectory(dir: string): string {
-  let current = dir;
-  while (!existsSync(current) && dirname(current) !== current) current = dirname(current);
-  return current;
 }
 
 class SqliteReader implements Reader {

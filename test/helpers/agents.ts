@@ -31,3 +31,10 @@ export function runsOf(log: string): Record<string, unknown>[] {
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
+
+/** The prompts a fake got on stdin (stream-json user messages), in order. */
+export function promptsOf(log: string): string[] {
+  return runsOf(log)
+    .filter((r) => r['stdin'])
+    .map((r) => (r['stdin'] as { message: { content: { text: string }[] } }).message.content[0]!.text);
+}

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { parseDuration } from '../../runtime/duration.js';
-import { TroupeError } from '../../runtime/errors.js';
+import { rejecting, TroupeError } from '../../runtime/errors.js';
 import type { KindApiContext } from '../../runtime/kind.js';
 import { parseSpec } from '../../runtime/spec.js';
 import type { AgentHandle } from './handle.js';
@@ -156,14 +156,6 @@ export function agentMessaging(ctx: KindApiContext, live: AgentLive, agent: (id:
   ctx.control('agent.broadcast', (request) => broadcast(String(request['from'] ?? ''), request['message'] as AgentMessage, (request['filter'] ?? {}) as BroadcastFilter));
   ctx.control('agent.ack', (request) => ackMessage(String(request['agent'] ?? ''), String(request['message'] ?? ''), typeof request['reply'] === 'string' ? request['reply'] : undefined));
 
-  // Invalid input rejects (never throws) from the promise-returning methods.
-  const rejecting = <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      return work();
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  };
   return {
     message: (from: string, to: string, m: AgentMessage) => rejecting(() => message(from, to, m)),
     broadcast: (from: string, m: AgentMessage, filter?: BroadcastFilter) => rejecting(() => broadcast(from, m, filter)),

@@ -3,19 +3,19 @@
  * created with troupe's labels and recorded as the actor's resource before it starts, its
  * output followed into the actor's log, readiness, its exit (code, OOM), and its stop and
  * removal. Restored after a crash (XState runs callback actors again), a runner whose input
- * holds a handle re-attaches to that container instead of creating another.
+ * holds a handle re-attaches to that container instead of creating another. Making the
+ * container and probing its readiness are in create.ts.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fromCallback } from 'xstate';
 import type { ContainerEvent, ContainerHandle, ContainerKillEvent, ContainerRunInput } from '../../machines/container.js';
 import { TroupeError, describeError } from '../../runtime/errors.js';
 import type { OutputSink } from '../output/output.js';
-import { createOutputMatcher, probeReadiness } from '../readiness/readiness.js';
-import { dbLabel, dockerClient, dockerEndpoint, dockerError, dockerStatus } from './client.js';
+import { createOutputMatcher } from '../readiness/readiness.js';
+import { dbLabel, dockerClient, dockerEndpoint, dockerError } from './client.js';
+import { createContainer, probeReady } from './create.js';
 import { driverFor, type ContainerDriver } from './driver.js';
-import { probeExec } from './exec.js';
 import { expandEnv } from './expand-env.js';
-import { ensureImage } from './image.js';
 import { reasonOf, track } from './stops.js';
 import { followLogStream, readLogMark, removeLogMark, sinceSeconds, type LogFollower } from './logs.js';
 
@@ -131,27 +131,13 @@ class ContainerRun {
     await this.follow(undefined);
   }
 
-  /**
-   * Creates the container, the image made present first when it must be (a build, `pull:
-   * always`, a swarm service); otherwise only when Docker says it is missing, which saves a
-   * round trip on every start. Undefined when stopped meanwhile.
-   */
-  private async create(): Promise<ContainerHandle | undefined> {
-    const docker = dockerClient(this.endpoint);
-    const building = () => this.report({ type: 'container.building' });
+  /** Creates the container (and its image when needed); undefined when stopped meanwhile. */
+  private create(): Promise<ContainerHandle | undefined> {
     const labels = { db: dbLabel(this.services.dbKey), actor: this.input.id, owner: String(process.pid), keep: this.input.keep };
-    const first = this.input.build !== undefined || this.input.pull === 'always' || this.input.placement === 'swarm';
-    if (first) await ensureImage(docker, this.input, this.endpoint, building);
-    if (this.killing || this.disposed) return undefined;
-    this.report({ type: 'container.creating' });
-    try {
-      return await this.driver.create(labels);
-    } catch (err: unknown) {
-      if (first || !(err instanceof TroupeError) || dockerStatus(err.cause) !== 404) throw err;
-    }
-    await ensureImage(docker, this.input, this.endpoint, building);
-    if (this.killing || this.disposed) return undefined;
-    return this.driver.create(labels);
+    return createContainer(this.driver, this.input, this.endpoint, labels, {
+      report: (event) => this.report(event),
+      stopped: () => this.killing || this.disposed,
+    });
   }
 
   /** A restored actor takes its container back: logs from where they stopped, exit awaited. */
@@ -211,18 +197,7 @@ class ContainerRun {
   }
 
   private probe(): void {
-    const waitFor = this.input.waitFor;
-    if (!waitFor || waitFor.type === 'output') return;
-    const { signal } = this.probes;
-    const ready = waitFor.type === 'exec' ? this.probeExec(waitFor.command, signal) : probeReadiness(waitFor, { signal });
-    void ready.then((ok) => ok && this.markReady());
-  }
-
-  private async probeExec(command: readonly string[], signal: AbortSignal): Promise<boolean> {
-    // A service's task gets its container once scheduled.
-    let target: string | undefined;
-    while (!signal.aborted && (target = await this.driver.execTarget().catch(() => undefined)) === undefined) await sleep(100);
-    return target === undefined ? false : probeExec(target, command, this.input.docker.host, signal);
+    void probeReady(this.driver, this.input, this.probes.signal).then((ok) => ok && this.markReady());
   }
 
   private markReady(): void {

@@ -7,7 +7,7 @@ import type { QueueContext } from '../../machines/queue.js';
 import { itemIdOf } from '../../machines/queue.js';
 import { findQueued, newestPosition } from '../../machines/queue-items.js';
 import { queueStatus, type QueueStatus } from '../../machines/queue-status.js';
-import { TroupeError } from '../../runtime/errors.js';
+import { rejecting, TroupeError } from '../../runtime/errors.js';
 import type { ActorHandle } from '../../runtime/handle.js';
 import type { KindApiContext } from '../../runtime/kind.js';
 import { parseSpec } from '../../runtime/spec.js';
@@ -131,14 +131,6 @@ export function queueApi(ctx: KindApiContext) {
   ctx.control('queue.pause', (request) => controls(text(request, 'queue')).pause());
   ctx.control('queue.resume', (request) => controls(text(request, 'queue')).resume());
 
-  // Invalid input rejects (never throws) from the promise-returning method.
-  const rejecting = <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      return work();
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  };
   return {
     enqueue: (queue: string, spec: Record<string, unknown>, options?: EnqueueOptions): Promise<EnqueueResult> => rejecting(() => enqueue(queue, spec, options)),
     queue: (id: string): QueueControls => controls(id),

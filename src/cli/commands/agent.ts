@@ -6,8 +6,8 @@
 import { resolve } from 'node:path';
 import type { AgentContext } from '../../machines/agent-context.js';
 import { sendControl } from '../../runtime/control-client.js';
-import { openReader } from '../../runtime/reader.js';
-import { usageError } from '../args.js';
+import { withReader } from '../../runtime/reader.js';
+import { actionOf, optionText, usageError } from '../args.js';
 import { defineCommand } from '../command.js';
 import { formatAge, formatTable } from '../format.js';
 import { checkActorId } from '../validate.js';
@@ -16,8 +16,7 @@ const ACTIONS = ['start', 'ls', 'prompt', 'approve'] as const;
 
 /** One row of `troupe agent ls`. */
 function rowsOf(db: string, now: number): { json: Record<string, unknown>[]; table: string[][] } {
-  const reader = openReader(db);
-  try {
+  return withReader(db, (reader) => {
     const json: Record<string, unknown>[] = [];
     const table: string[][] = [];
     for (const actor of reader.actors({ kind: 'agent', all: true })) {
@@ -28,9 +27,7 @@ function rowsOf(db: string, now: number): { json: Record<string, unknown>[]; tab
       table.push([actor.id, state, c.driver ?? '-', c.sessionId?.slice(0, 8) ?? '-', String(c.turns ?? 0), `$${(c.costUsd ?? 0).toFixed(2)}`, c.lastActivity ? formatAge(now - c.lastActivity) : '-', waiting || (c.lastMessage ?? '').replace(/\s+/g, ' ').slice(0, 50) || '-']);
     }
     return { json, table };
-  } finally {
-    reader.close();
-  }
+  });
 }
 
 /**
@@ -72,8 +69,7 @@ continuation); approve lets a waiting tool use go ahead (--deny refuses it). See
 session's conversation with troupe logs <id>, an interactive one's TUI with troupe attach <id>.`,
   examples: ['troupe agent start "Fix the failing test in src/auth.ts" --driver claude --safety 2', 'troupe agent start --prompt-file tasks/fix-auth.md --queue agents --priority 4', 'troupe agent ls', 'troupe agent prompt fixer "Focus on the JWT expiry check"', 'troupe agent approve fixer toolu_01ABC'],
   async run({ db, args, options, io }) {
-    const action = args['<op>']!;
-    if (!(ACTIONS as readonly string[]).includes(action)) throw usageError(`Unknown agent action '${action}'. Use one of: ${ACTIONS.join(', ')}.`);
+    const action = actionOf('agent', args['<op>'], ACTIONS);
     const json = options['json'] === true;
     if (action === 'ls') {
       const { json: rows, table } = rowsOf(db, Date.now());
@@ -92,12 +88,12 @@ session's conversation with troupe logs <id>, an interactive one's TUI with trou
       const toolUseId = args['[text]'];
       if (toolUseId === undefined) throw usageError(`agent approve needs the tool use id: troupe agent approve ${id} <tool-use-id> (troupe agent ls shows the waiting ones).`);
       const deny = options['deny'] === true;
-      const message = typeof options['message'] === 'string' ? options['message'] : undefined;
+      const message = optionText(options, 'message');
       await sendControl(db, { type: 'agent.approve', agent: id, toolUseId, allow: !deny, ...(message !== undefined ? { message } : {}) });
       return await io.out(`${deny ? 'denied' : 'approved'} ${toolUseId} for ${id}\n`);
     }
     const spec = startSpec(args['[arg]'], options);
-    const queue = typeof options['queue'] === 'string' ? options['queue'] : undefined;
+    const queue = optionText(options, 'queue');
     if (queue !== undefined) {
       const priority = priorityOf(options['priority']);
       const result = await sendControl(db, { type: 'queue.add', queue, spec, ...(priority !== undefined ? { priority } : {}) });
@@ -113,7 +109,7 @@ session's conversation with troupe logs <id>, an interactive one's TUI with trou
 
 /** The spec `agent start` asks for, from its arguments. */
 function startSpec(prompt: string | undefined, options: Readonly<Record<string, string | true | undefined>>): Record<string, unknown> {
-  const text = (name: string) => (typeof options[name] === 'string' ? options[name] : undefined);
+  const text = (name: string) => optionText(options, name);
   const promptFile = text('prompt-file');
   if (prompt === undefined && promptFile === undefined) throw usageError('agent start needs a prompt: troupe agent start "<prompt>" (or --prompt-file <file>).');
   const spec: Record<string, unknown> = { kind: 'agent', cwd: process.cwd() };

@@ -2,7 +2,7 @@
  * `troupe approve <run-id> <step>`: lets a step that waits for approval go ahead. The run
  * and step are checked against the database first, so a typo gets a clear answer.
  */
-import { openReader } from '../../runtime/reader.js';
+import { openReader, withReader } from '../../runtime/reader.js';
 import type { Io } from '../io.js';
 import { checkRunId, requireRun, requireStep, requireUnfinished } from '../run-lookup.js';
 import { sendToRun } from '../run-message.js';
@@ -72,10 +72,5 @@ export default defineCommand({
 
 /** Whether `id` names an agent session (whose tool uses `approve` also decides). */
 function isAgent(db: string, id: string): boolean {
-  const reader = openReader(db);
-  try {
-    return reader.actor(id)?.kind === 'agent';
-  } finally {
-    reader.close();
-  }
+  return withReader(db, (reader) => reader.actor(id)?.kind === 'agent');
 }

@@ -7,6 +7,7 @@ import type { EventFilter, TroupeEvent } from '../../runtime/events.js';
 import { TroupeError } from '../../runtime/errors.js';
 import { parseDuration } from '../../runtime/duration.js';
 import { openReader, type Reader } from '../../runtime/reader.js';
+import { optionText } from '../args.js';
 import { defineCommand } from '../command.js';
 import { pause, type Io } from '../io.js';
 import { formatEventRow } from '../journal-lines.js';
@@ -115,7 +116,7 @@ message.delivered, message.dead-letter, topic.published, and what kinds add
   examples: ["troupe events --type 'actor.*' --since 10m", 'troupe events --actor web -f', 'troupe events --since 1200 --json'],
   run: ({ db, options, io }) => {
     const now = Date.now();
-    const text = (name: string): string | undefined => (typeof options[name] === 'string' ? (options[name] as string) : undefined);
+    const text = (name: string) => optionText(options, name);
     const since = text('since');
     const until = text('until');
     const filter: EventFilter = {

@@ -4,6 +4,7 @@
  * owns the database itself while the agent's session lasts.
  */
 import { checkDatabaseFile } from '../../runtime/reader.js';
+import { optionText } from '../args.js';
 import { defineCommand } from '../command.js';
 
 /**
@@ -34,7 +35,7 @@ In Claude Code's .mcp.json:
   run: async ({ db, io, options }) => {
     checkDatabaseFile(db, { mustExist: false, writable: true });
     const { serveMcpStdio } = await import('../../server/mcp/stdio.js');
-    const agent = typeof options['agent'] === 'string' ? options['agent'] : undefined;
+    const agent = optionText(options, 'agent');
     const token = process.env['TROUPE_TOKEN'];
     await serveMcpStdio(db, io.signal, (line) => io.err(line), { ...(agent === undefined ? {} : { agent }), ...(token ? { token } : {}) });
     return 0;

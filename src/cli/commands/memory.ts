@@ -3,9 +3,9 @@
  * (whether or not an owner runs); `set` writes through the owner while one runs (so its
  * subscribers hear it), else by opening the database for the moment.
  */
-import { openReader } from '../../runtime/reader.js';
+import { withReader } from '../../runtime/reader.js';
 import type { MemoryEntry } from '../../runtime/memory.js';
-import { usageError } from '../args.js';
+import { actionOf, optionText, usageError } from '../args.js';
 import { defineCommand } from '../command.js';
 import { formatTable, formatTimestamp } from '../format.js';
 import { ownerOrOpen } from '../owner-request.js';
@@ -48,20 +48,19 @@ writes it; public: everyone. Each write is the next version; the last 20 are kep
 get prints the value as JSON; a missing key exits 1.`,
   examples: ['troupe memory set api/schema \'{"version":3}\' --as pm --access public', 'troupe memory get api/schema', 'troupe memory get plan --as dev-1', 'troupe memory ls api/ --json'],
   async run({ db, args, options, io }) {
-    const action = args['<op>']!;
-    if (!(ACTIONS as readonly string[]).includes(action)) throw usageError(`Unknown memory action '${action}'. Use one of: ${ACTIONS.join(', ')}.`);
+    const action = actionOf('memory', args['<op>'], ACTIONS);
     const key = args['[key]'];
-    const as = typeof options['as'] === 'string' ? options['as'] : undefined;
+    const as = optionText(options, 'as');
     const json = options['json'] === true;
     if (action === 'ls') {
-      const entries = read(db, (reader) => reader.memoryList(key ?? '', as));
+      const entries = withReader(db, (reader) => reader.memoryList(key ?? '', as));
       if (json) return await io.out(`${JSON.stringify(entries, null, 2)}\n`);
       if (entries.length === 0) return await io.out('no keys\n');
       return await io.out(formatTable(['KEY', 'OWNER', 'ACCESS', 'VERSION', 'MODIFIED', 'BY'], entries.map((e) => [e.key, e.owner, e.access, String(e.version), formatTimestamp(e.modified), e.modifiedBy])));
     }
     if (key === undefined) throw usageError(`memory ${action} needs the key: troupe memory ${action} <key>${action === 'set' ? ' <value>' : ''}.`);
     if (action === 'get') {
-      const entry = read(db, (reader) => reader.memory(key, as));
+      const entry = withReader(db, (reader) => reader.memory(key, as));
       if (!entry) {
         await io.err(`No memory key '${key}'. \`troupe memory ls\` lists the keys there are.\n`);
         return 1;
@@ -79,14 +78,5 @@ get prints the value as JSON; a missing key exits 1.`,
     return await io.out(`${key} = version ${String(entry.version)} (${entry.access}, owner ${entry.owner})\n`);
   },
 });
-
-function read<T>(db: string, fn: (reader: ReturnType<typeof openReader>) => T): T {
-  const reader = openReader(db);
-  try {
-    return fn(reader);
-  } finally {
-    reader.close();
-  }
-}
 
 export type { MemoryEntry };

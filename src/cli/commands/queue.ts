@@ -5,7 +5,7 @@
 import type { QueueContext } from '../../machines/queue.js';
 import { queueStatus, type QueueStatus } from '../../machines/queue-status.js';
 import { openReader } from '../../runtime/reader.js';
-import { usageError } from '../args.js';
+import { actionOf, optionText, usageError } from '../args.js';
 import { defineCommand } from '../command.js';
 import { formatAge, formatTable } from '../format.js';
 
@@ -82,8 +82,7 @@ the database is opened for the moment: an item that starts then runs when the ne
 opens it. A spec is compiled through its kind when added, so a bad one is refused at once.`,
   examples: ['troupe queue ls', 'troupe queue ls sessions --json', `troupe queue add sessions '{"kind":"process","command":"make test"}' --priority 4 --client ci`, 'troupe queue cancel sessions i7', 'troupe queue clear sessions'],
   async run({ db, args, options, io }) {
-    const action = args['<op>']!;
-    if (!(ACTIONS as readonly string[]).includes(action)) throw usageError(`Unknown queue action '${action}'. Use one of: ${ACTIONS.join(', ')}.`);
+    const action = actionOf('queue', args['<op>'], ACTIONS);
     const queue = args['[queue]'];
     const json = options['json'] === true;
     if (action === 'ls') {
@@ -96,7 +95,7 @@ opens it. A spec is compiled through its kind when added, so a bad one is refuse
     const { queueRequest } = await import('../queue-actions.js');
     if (action === 'add') {
       const priority = priorityOf(options['priority']);
-      const client = typeof options['client'] === 'string' ? options['client'] : undefined;
+      const client = optionText(options, 'client');
       const result = await queueRequest(db, { type: 'queue.add', queue, spec: specOf(args['[arg]']), ...(priority !== undefined ? { priority } : {}), ...(client !== undefined ? { client } : {}) });
       if (json) return await io.out(`${JSON.stringify(result)}\n`);
       return await io.out(result?.state === 'running' ? `${result.id} started on ${queue}\n` : `${String(result?.id)} queued on ${queue} at position ${String(result?.position)}\n`);

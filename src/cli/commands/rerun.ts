@@ -5,7 +5,7 @@
  * starts it and this says its id; else this owns the database and shows the run, like `run`.
  */
 import { sendControl } from '../../runtime/control-client.js';
-import { checkDatabaseFile, openReader } from '../../runtime/reader.js';
+import { checkDatabaseFile, withReader } from '../../runtime/reader.js';
 import { defineCommand } from '../command.js';
 import { checkRunId } from '../run-lookup.js';
 import { dbFlag } from '../run-message.js';
@@ -34,13 +34,7 @@ orchestrator owns the database it starts the run, and this prints the new run's 
     const failed = options['failed'] === true;
     const output = outputMode(options['quiet'] === true, options['output']);
     checkDatabaseFile(db, { mustExist: true });
-    const reader = openReader(db);
-    let owner;
-    try {
-      owner = reader.owner();
-    } finally {
-      reader.close();
-    }
+    const owner = withReader(db, (reader) => reader.owner());
     if (owner.running) {
       const started = (await sendControl(db, { type: 'troupe.rerun', runId, failed })) as { id: string; workflow: string };
       await io.out(`started run ${started.id} (${started.workflow}), a rerun of ${runId}, in the owner (pid ${owner.pid}); see it with: troupe logs ${started.id}${dbFlag(db)}\n`);

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { checkBackupFile, restoreDatabase } from '../../runtime/backup.js';
 import { TroupeError } from '../../runtime/errors.js';
-import { openReader } from '../../runtime/reader.js';
+import { withReader } from '../../runtime/reader.js';
 import { defineCommand } from '../command.js';
 import { dbFlag } from '../run-message.js';
 
@@ -34,12 +34,7 @@ to <db>.before-restore-<time>: nothing is deleted.`,
     if (existsSync(db)) {
       let owner: { running: boolean; pid?: number } = { running: false };
       try {
-        const reader = openReader(db);
-        try {
-          owner = reader.owner();
-        } finally {
-          reader.close();
-        }
+        owner = withReader(db, (reader) => reader.owner());
       } catch {
         // A damaged database (what restoring is for) has no owner we can read: go on.
       }

@@ -6,7 +6,7 @@
 import { computeMetrics, METRICS_WINDOW_MS, type MetricsFigures } from '../../actors/team/metrics.js';
 import { parseDuration } from '../../runtime/duration.js';
 import { openReader } from '../../runtime/reader.js';
-import { usageError } from '../args.js';
+import { optionText, usageError } from '../args.js';
 import { defineCommand } from '../command.js';
 import { formatTable } from '../format.js';
 
@@ -35,7 +35,7 @@ and per agent; active agents are the running sessions, queue depth the items wai
 every queue.`,
   examples: ['troupe stats', 'troupe stats --team shop --window 15m', 'troupe stats --json'],
   async run({ db, options, io }) {
-    const window = typeof options['window'] === 'string' ? options['window'] : undefined;
+    const window = optionText(options, 'window');
     let windowMs = METRICS_WINDOW_MS;
     if (window !== undefined) {
       try {
@@ -44,8 +44,8 @@ every queue.`,
         throw usageError(`--window '${window}' is not a duration. Use 15m, 1h, 1d.`);
       }
     }
-    const team = typeof options['team'] === 'string' ? options['team'] : undefined;
-    const agent = typeof options['agent'] === 'string' ? options['agent'] : undefined;
+    const team = optionText(options, 'team');
+    const agent = optionText(options, 'agent');
     const reader = openReader(db);
     let metrics;
     try {

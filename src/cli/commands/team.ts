@@ -8,8 +8,8 @@ import { resolve } from 'node:path';
 import type { TeamContext } from '../../machines/team.js';
 import type { GitSyncState } from '../../machines/git-sync.js';
 import { sendControl } from '../../runtime/control-client.js';
-import { openReader } from '../../runtime/reader.js';
-import { usageError } from '../args.js';
+import { withReader } from '../../runtime/reader.js';
+import { actionOf, optionText, usageError } from '../args.js';
 import { defineCommand } from '../command.js';
 import { formatAge, formatTable } from '../format.js';
 import { ownerOrOpen } from '../owner-request.js';
@@ -19,16 +19,13 @@ const ACTIONS = ['up', 'ls', 'down', 'sync-status'] as const;
 
 /** The teams and their sync rows as the database has them (the team's snapshot keeps the sync state). */
 function readTeams(db: string): { id: string; state: string; context: TeamContext; agents: Map<string, string> }[] {
-  const reader = openReader(db);
-  try {
+  return withReader(db, (reader) => {
     const agents = new Map(reader.actors({ kind: 'agent', all: true }).map((actor) => [actor.id, actor.state]));
     return reader.actors({ kind: 'team', all: true }).flatMap((actor) => {
       const context = (reader.snapshot(actor.id) as { context?: TeamContext } | undefined)?.context;
       return context ? [{ id: actor.id, state: actor.state, context, agents }] : [];
     });
-  } finally {
-    reader.close();
-  }
+  });
 }
 
 
@@ -66,10 +63,9 @@ down stops a team's agents (worktrees and branches are kept); sync-status shows 
 worktree's sync state and the latency from a commit to it being rebased.`,
   examples: ['troupe team up auto --project ~/src/shop --dry-run', 'troupe team up code_project --project ~/src/shop', 'troupe team ls', 'troupe team sync-status shop', 'troupe team down shop'],
   async run({ db, args, options, io }) {
-    const action = args['<op>']!;
-    if (!(ACTIONS as readonly string[]).includes(action)) throw usageError(`Unknown team action '${action}'. Use one of: ${ACTIONS.join(', ')}.`);
+    const action = actionOf('team', args['<op>'], ACTIONS);
     const json = options['json'] === true;
-    const text = (name: string) => (typeof options[name] === 'string' ? options[name] : undefined);
+    const text = (name: string) => optionText(options, name);
     if (action === 'up') {
       const driver = text('driver');
       if (driver !== undefined && !['claude', 'codex', 'gemini'].includes(driver)) throw usageError(`--driver '${driver}' is not a driver. Use claude, codex or gemini.`);

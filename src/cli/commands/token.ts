@@ -8,7 +8,7 @@ import { openApiTokens, type ApiTokenView } from '../../runtime/api-tokens.js';
 import { parseDuration } from '../../runtime/duration.js';
 import { checkDatabaseFile } from '../../runtime/reader.js';
 import { PERMISSIONS, parsePermissions } from '../../server/permissions.js';
-import { usageError } from '../args.js';
+import { actionOf, optionText, usageError } from '../args.js';
 import { defineCommand } from '../command.js';
 import { formatTable } from '../format.js';
 
@@ -46,10 +46,9 @@ keeps its SHA-256 only.`,
     'troupe token revoke dashboard',
   ],
   async run({ db, args, options, io }) {
-    const action = args['<op>']!;
-    if (!(ACTIONS as readonly string[]).includes(action)) throw usageError(`Unknown token action '${action}'. Use one of: ${ACTIONS.join(', ')}.`);
+    const action = actionOf('token', args['<op>'], ACTIONS);
     const json = options['json'] === true;
-    const text = (name: string) => (typeof options[name] === 'string' ? options[name] : undefined);
+    const text = (name: string) => optionText(options, name);
     checkDatabaseFile(db, { mustExist: true, writable: action !== 'ls' });
     if (action === 'create') {
       const given = text('permissions');
