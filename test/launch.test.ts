@@ -40,25 +40,25 @@ describe.runIf(built || process.env['CI'] === 'true')('native launcher', () => {
     expect(launcherNote()).toBe('posix_spawn');
   });
 
-  it('runs nothing before the go, then runs in its own session with cwd, env and both pipes', async () => {
+  it('runs nothing before the go, then runs in its own session with cwd, env, its start time and one pipe for stdout and stderr', async () => {
     const cwd = tempDir();
-    const group = started('read -r _ || exit 125; echo "$PWD $TROUPE_X"; echo err >&2', { cwd, env: { TROUPE_X: 'forty-two' } });
+    const group = started('read -r _ || exit 125; echo "$PWD $TROUPE_X"; echo err >&2; echo out', { cwd, env: { TROUPE_X: 'forty-two' } });
     expect(group.launcher).toBe('posix_spawn');
-    expect(readStartTime(group.pid)).toBeDefined();
+    expect(group.startTime).toBe(readStartTime(group.pid));
     expect(groupAndSession(group.pid)).toEqual({ pgrp: group.pid, session: group.pid });
-    const out = text(group.stdout);
-    const err = text(group.stderr);
+    expect(group.outputs).toHaveLength(1);
+    const out = text(group.outputs[0]!);
     const exit = exitOf(group);
     group.go();
-    expect(await out).toBe(`${realpathSync(cwd)} forty-two\n`);
-    expect(await err).toBe('err\n');
+    // One pipe: stdout and stderr in the order they were written.
+    expect(await out).toBe(`${realpathSync(cwd)} forty-two\nerr\nout\n`);
     expect(await exit).toEqual({ exitCode: 0, signal: null });
     await group.closed;
   });
 
   it('keeps the command waiting until the go, whatever time passes', async () => {
     const group = started('read -r _ || exit 125; echo ran');
-    const out = text(group.stdout);
+    const out = text(group.outputs[0]!);
     const exit = exitOf(group);
     // Blocked in `read`: state S (sleeping), not yet run anything.
     const state = () => readFileSync(`/proc/${String(group.pid)}/stat`, 'latin1').split(') ')[1]?.[0];
@@ -91,13 +91,13 @@ describe('execa fallback', () => {
       "const { launcherNote } = await import('./src/actors/proc/native-spawn.ts');",
       "const { launchGroup } = await import('./src/actors/proc/launch.ts');",
       "const launched = launchGroup('read -r _ || exit 125; echo ran', { cwd: process.cwd(), env: {} });",
-      "let out = ''; launched.group.stdout.on('data', (c) => (out += c));",
+      "let out = ''; launched.group.outputs[0].on('data', (c) => (out += c));",
       "const { processKind } = await import('./src/actors/process/kind.ts');",
       "const info = processKind.describe?.({ context: { handle: { pid: 1, pgid: 1, startTime: '1' } } });",
-      "launched.group.onExit((code) => launched.group.closed.then(() => console.log(JSON.stringify([launcherNote(), launched.group.launcher, code, out, info]))));",
+      "launched.group.onExit((code) => launched.group.closed.then(() => console.log(JSON.stringify([launcherNote(), launched.group.launcher, code, out, info, launched.group.outputs.length, launched.group.startTime !== '']))));",
       'launched.group.go();',
     ].join('\n');
     const result = await execa('node', ['--import', 'tsx', '--input-type=module', '-e', script], { env: { TROUPE_LAUNCHER: 'execa' } });
-    expect(JSON.parse(result.stdout)).toEqual(['execa (TROUPE_LAUNCHER=execa)', 'execa', 0, 'ran\n', { pid: 1, launch: 'execa (TROUPE_LAUNCHER=execa)' }]);
+    expect(JSON.parse(result.stdout)).toEqual(['execa (TROUPE_LAUNCHER=execa)', 'execa', 0, 'ran\n', { pid: 1, launch: 'execa (TROUPE_LAUNCHER=execa)' }, 2, true]);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Starting a command in a process group of its own, with piped output and a stdin held for
- * the go line: through the native launcher (posix_spawn, no copy of Node's image) when it is
- * built, else through execa. Both give the same `LaunchedGroup`, so the process actor keeps
- * every guarantee whichever path ran it.
+ * the go line: through the native launcher (posix_spawn, no copy of Node's image; stdout and
+ * stderr share one pipe) when it is built, else through execa (two pipes). Both give the same
+ * `LaunchedGroup`, so the process actor keeps every guarantee whichever path ran it.
  */
 import { closeSync, statSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
@@ -10,19 +10,22 @@ import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { nativeSpawn, type NativeSpawn } from './native-spawn.js';
+import { readStartTime } from './proc-info.js';
 
 /** A started group: its leader's pid is its pgid and its session id. */
 export interface LaunchedGroup {
   readonly pid: number;
   /** Which path started it. */
   readonly launcher: 'posix_spawn' | 'execa';
-  readonly stdout: Readable;
-  readonly stderr: Readable;
+  /** Field 22 of /proc/<pid>/stat, read right after the start; '' when it could not be read. */
+  readonly startTime: string;
+  /** The pipes its stdout and stderr come through: one they share (native), or one each (execa). */
+  readonly outputs: readonly Readable[];
   /** Writes the go line and ends stdin (EOF, as /dev/null would give a reader). */
   go(): void;
   /** Called once the leader exited (and was reaped). */
   onExit(listener: (exitCode: number | null, signal: NodeJS.Signals | null) => void): void;
-  /** Resolves once the leader exited and both pipes were read to their end (or destroyed). */
+  /** Resolves once the leader exited and its output pipes were read to their end (or destroyed). */
   readonly closed: Promise<void>;
 }
 
@@ -46,15 +49,14 @@ function launchNative(native: NativeSpawn, script: string, options: { cwd: strin
   const merged: Record<string, string | undefined> = { ...process.env, ...options.env };
   const envp: string[] = [];
   for (const [key, value] of Object.entries(merged)) if (value !== undefined) envp.push(`${key}=${value}`);
-  let fds: [number, number, number, number];
+  let started: [number, number, number, string];
   try {
-    fds = native.spawn('sh', ['sh', '-c', script], envp, options.cwd);
+    started = native.spawn('sh', ['sh', '-c', script], envp, options.cwd);
   } catch (err: unknown) {
     return { failed: Promise.resolve(nativeFailure(err, options.cwd)) };
   }
-  const [pid, stdinFd, stdoutFd, stderrFd] = fds;
-  const stdout = new Socket({ fd: stdoutFd, readable: true, writable: false });
-  const stderr = new Socket({ fd: stderrFd, readable: true, writable: false });
+  const [pid, stdinFd, outputFd, startTime] = started;
+  const output = new Socket({ fd: outputFd, readable: true, writable: false });
   let stdinOpen = true;
   const closeStdin = () => {
     if (!stdinOpen) return;
@@ -72,14 +74,14 @@ function launchNative(native: NativeSpawn, script: string, options: { cwd: strin
       resolve();
     });
   });
-  const ended = (stream: Readable) => new Promise<void>((resolve) => stream.once('close', () => resolve()));
-  const closed = Promise.all([exited, ended(stdout), ended(stderr)]).then(() => undefined);
+  const ended = new Promise<void>((resolve) => output.once('close', () => resolve()));
+  const closed = Promise.all([exited, ended]).then(() => undefined);
   return {
     group: {
       pid,
       launcher: 'posix_spawn',
-      stdout,
-      stderr,
+      startTime,
+      outputs: [output],
       go() {
         if (!stdinOpen) return;
         try {
@@ -147,8 +149,9 @@ function launchExeca(script: string, options: { cwd: string; env: Record<string,
     group: {
       pid,
       launcher: 'execa',
-      stdout: subprocess.stdout,
-      stderr: subprocess.stderr,
+      // The child exists (at worst as a zombie Node has not reaped yet): its start time is readable.
+      startTime: readStartTime(pid) ?? '',
+      outputs: [subprocess.stdout, subprocess.stderr],
       go: () => subprocess.stdin.end('\n'),
       onExit: (listener) => subprocess.once('exit', listener),
       closed,

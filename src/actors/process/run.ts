@@ -9,7 +9,7 @@ import { watchGroupMemory } from '../proc/group-memory.js';
 import type { ProcessError, ProcessEvent, ProcessHandle, ProcessKillEvent, ProcessRunInput } from '../../machines/process.js';
 import { TroupeError, describeError } from '../../runtime/errors.js';
 import { renderTemplate } from '../../workflow/template.js';
-import { killGroup, readStartTime, stopGroup } from '../proc/proc-info.js';
+import { killGroup, stopGroup } from '../proc/proc-info.js';
 import { launchGroup, type LaunchedGroup } from '../proc/launch.js';
 import { createOutputCaptures } from '../output/output-captures.js';
 import type { OutputSink } from '../output/output.js';
@@ -82,12 +82,12 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
   const report = (event: ProcessEvent) => {
     if (!disposed) sendBack(event);
   };
-  const sink = services.openOutput(input.id, input.logMaxBytes === undefined ? {} : { maxFileBytes: input.logMaxBytes });
+  const openSink = () => services.openOutput(input.id, input.logMaxBytes === undefined ? {} : { maxFileBytes: input.logMaxBytes });
   let resolved: { command: string; env: Record<string, string> };
   try {
     resolved = expandEnv(input);
   } catch (err: unknown) {
-    sink.close();
+    openSink().close();
     report({ type: 'process.error', code: err instanceof TroupeError ? err.code : 'SPAWN_FAILED', message: describeError(err) });
     return () => undefined;
   }
@@ -97,7 +97,7 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
   const launched = launchGroup(`read -r _ || exit 125; ${resolved.command}`, { cwd: input.cwd, env: resolved.env });
   if ('failed' in launched) {
     void launched.failed.then((why) => {
-      sink.close();
+      openSink().close();
       report(spawnError(input, why));
     });
     return () => {
@@ -107,8 +107,7 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
   const subprocess = launched.group;
   const pid = subprocess.pid;
 
-  // The child exists (at worst as a zombie Node has not reaped yet): its start time is readable.
-  const handle: ProcessHandle = { pid, pgid: pid, startTime: readStartTime(pid) ?? '' };
+  const handle: ProcessHandle = { pid, pgid: pid, startTime: subprocess.startTime };
   let recorded = false;
   try {
     services.recordHandle(input.id, handle);
@@ -121,6 +120,9 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
   }
   // The go: the command's stdin then ends, as /dev/null would for a reader.
   if (recorded) subprocess.go();
+  // Opened once the command is on its way, so that the two overlap; no byte can be read
+  // before this tick ends, so none is missed.
+  const sink = openSink();
   // Kept in the runner's own input, hence in its persisted snapshot: a restored runner sees it.
   input.handle = handle;
   report({ type: 'process.spawned', handle });
@@ -145,8 +147,7 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
     captures?.push(chunk);
     if (matcher && !matcher.matched && matcher.push(chunk)) markReady();
   };
-  subprocess.stdout.on('data', onData);
-  subprocess.stderr.on('data', onData);
+  for (const output of subprocess.outputs) output.on('data', onData);
   if (input.waitFor && input.waitFor.type !== 'output') {
     void probeReadiness(input.waitFor, { signal: probes.signal }).then((ready) => ready && markReady());
   }
@@ -160,8 +161,7 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
       await stopGroup(pid, input.graceMs);
       if (recorded) releaseQuietly(services, input.id);
       await drain(closed, subprocess);
-      subprocess.stdout.off('data', onData);
-      subprocess.stderr.off('data', onData);
+      for (const output of subprocess.outputs) output.off('data', onData);
       sink.close();
     }));
 
@@ -229,8 +229,7 @@ async function drain(closed: Promise<void>, subprocess: LaunchedGroup): Promise<
   });
   await Promise.race([closed, late]);
   clearTimeout(timer);
-  subprocess.stdout.destroy();
-  subprocess.stderr.destroy();
+  for (const output of subprocess.outputs) output.destroy();
 }
 
 function releaseQuietly(services: ProcessServices, actorId: string): void {
