@@ -4,6 +4,7 @@
  * before anything else, streams output to the sink and the readiness matcher, runs the other readiness probes, and stops the whole group (SIGTERM,
  * grace, SIGKILL) when asked, when the leader exits, or when the actor is stopped.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fromCallback } from 'xstate';
 import { watchGroupMemory } from '../proc/group-memory.js';
 import type { ProcessError, ProcessEvent, ProcessHandle, ProcessKillEvent, ProcessRunInput } from '../../machines/process.js';
@@ -44,6 +45,13 @@ export interface ProcessServices {
 const DRAIN_MS = 1_000;
 
 const stops = createStopTracker();
+
+/**
+ * The handle each actor's latest run recorded, per orchestrator (its services): a run
+ * releases its record only while it is still the latest, since a new run of the same actor
+ * (spawned again under its id) may have recorded its own handle over it meanwhile.
+ */
+const latest = new WeakMap<ProcessServices, Map<string, ProcessHandle>>();
 
 /**
  * Resolves once every process group being stopped is gone and its handle released; call it
@@ -112,6 +120,7 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
   try {
     services.recordHandle(input.id, handle);
     recorded = true;
+    latestOf(services).set(input.id, handle);
   } catch (err: unknown) {
     // Unrecorded, a crash would leave it running unseen: do not let it run at all.
     killGroup(pid, 'SIGKILL');
@@ -159,10 +168,18 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
     (groupGone ??= stops.track(async () => {
       stopWatch();
       await stopGroup(pid, input.graceMs);
-      if (recorded) releaseQuietly(services, input.id);
       await drain(closed, subprocess);
       for (const output of subprocess.outputs) output.off('data', onData);
       sink.close();
+      if (!recorded) return;
+      // A turn of the loop later: the exit is reported first, so whoever waits on it (the
+      // next step, the next spawn) does not wait on this write too. Until then the record
+      // names a group that is gone, which the reaper tells by its start time.
+      await nextTurn();
+      const runs = latestOf(services);
+      if (runs.get(input.id) !== handle) return;
+      runs.delete(input.id);
+      releaseQuietly(services, input.id);
     }));
 
   receive((event) => {
@@ -230,6 +247,12 @@ async function drain(closed: Promise<void>, subprocess: LaunchedGroup): Promise<
   await Promise.race([closed, late]);
   clearTimeout(timer);
   for (const output of subprocess.outputs) output.destroy();
+}
+
+function latestOf(services: ProcessServices): Map<string, ProcessHandle> {
+  let runs = latest.get(services);
+  if (!runs) latest.set(services, (runs = new Map()));
+  return runs;
 }
 
 function releaseQuietly(services: ProcessServices, actorId: string): void {
