@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LOG_MAX_BYTES, DEFAULT_OUTPUT_CAPACITY, OutputSink, PENDING_LIMIT, rotatedPathOf } from '../src/actors/output/output.js';
+import { DEFAULT_LOG_MAX_BYTES, DEFAULT_OUTPUT_CAPACITY, FLUSH_MS, OutputSink, PENDING_LIMIT, rotatedPathOf } from '../src/actors/output/output.js';
+import { pollUntil } from './helpers/poll.js';
 import { tempDir } from './helpers/tmp.js';
 
 describe('OutputSink', () => {
@@ -50,10 +51,10 @@ describe('OutputSink', () => {
     expect(statSync(path).size).toBe(5);
   });
 
-  it('rotates inside one turn\'s batch before the chunk that would pass maxFileBytes', () => {
+  it('rotates inside one batch before the chunk that would pass maxFileBytes', () => {
     const path = join(tempDir(), 'logs', 'batch.log');
     const sink = new OutputSink({ path, maxFileBytes: 10 });
-    // One turn: five chunks, written by one flush.
+    // Five chunks, written by one flush.
     for (const line of ['aaaa\n', 'bbbb\n', 'cccc\n', 'dddd\n', 'eeee\n']) sink.write(line);
     sink.close();
     expect(readFileSync(rotatedPathOf(path), 'utf8')).toBe('cccc\ndddd\n');
@@ -69,17 +70,18 @@ describe('OutputSink', () => {
     expect(existsSync(path)).toBe(false);
   });
 
-  it('writes a turn\'s chunks by the next turn of the event loop, and at once past PENDING_LIMIT', async () => {
-    const path = join(tempDir(), 'logs', 'turn.log');
+  it('writes the chunks in a batch within FLUSH_MS, and at once past PENDING_LIMIT', async () => {
+    const path = join(tempDir(), 'logs', 'batch-window.log');
     const sink = new OutputSink({ path });
     const flushed: number[] = [];
     sink.onFlushed(() => flushed.push(statSync(path).size));
     sink.write('prompt 0> ');
     sink.write('answer 0\r\n');
-    // Still this turn: in the ring and with the followers, not yet on disk.
+    // In the ring and with the followers at once; on disk in one write, a moment later.
     expect(existsSync(path)).toBe(false);
     expect(sink.text()).toBe('prompt 0> answer 0\r\n');
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(FLUSH_MS).toBe(10);
+    await pollUntil(() => flushed.length === 1);
     expect(readFileSync(path, 'utf8')).toBe('prompt 0> answer 0\r\n');
     expect(flushed).toEqual([20]);
     // A burst: the chunk that takes the waiting bytes past the bound is written at once, so
@@ -92,7 +94,7 @@ describe('OutputSink', () => {
     sink.close();
   });
 
-  it('writes what a turn collected when the process exits before the turn ends', async () => {
+  it('writes what is waiting when the process exits before the batch\'s timer', async () => {
     const dir = tempDir();
     const path = join(dir, 'exit.log');
     const script = [

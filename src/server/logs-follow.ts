@@ -32,8 +32,8 @@ export const followLogsRoute: Route = {
     const stop = () => {
       for (const off of offs.splice(0)) off();
     };
-    // Subscribed first, the sink's turn flushed: the page then holds every byte written so
-    // far (the sink writes its file once per turn of the event loop), the subscription every later one.
+    // Subscribed first, the sink flushed: the page then holds every byte written so far (the
+    // sink writes its file in batches), the subscription every later one.
     offs.push(
       req.orc.watchOutputs((actor, sink) => {
         if (actor !== input.id || sink.closed) return;

@@ -3,8 +3,8 @@
  * demultiplexed from its 8-byte frames (stream, 0, 0, 0, size as uint32 BE) into the same
  * bounded tail and rotated log as a process's. The timestamp of the last line in the log is
  * kept in a small file beside it, so a re-attach after a crash follows from there and skips
- * what was already written: no duplicated lines. The log is written once per turn of the
- * event loop (see output/log-writer.ts), so the mark is written after the log's write, never
+ * what was already written: no duplicated lines. The log is written in batches (see
+ * output/log-writer.ts), so the mark is written after the log's write, never
  * before: a mark ahead of the log would make the re-attach skip lines the log never got.
  */
 import { closeSync, constants, openSync, readFileSync, rmSync, writeSync } from 'node:fs';

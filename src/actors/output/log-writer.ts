@@ -1,14 +1,15 @@
 /**
  * The disk side of an output sink: appends chunks to a log file, rotating it at a size.
  *
- * Chunks are collected and written once per turn of the event loop (one `writev` in a
- * `setImmediate`), not one synchronous `write` per chunk: a dialog that gets a prompt per
- * round then pays no system call per round. Backpressure is kept: once the bytes waiting
- * pass {@link PENDING_LIMIT}, the chunk that passed it is written at once, synchronously, so
- * a burst still blocks the reader of the pipe (or pty) on the disk, and the kernel's pipe,
- * not our memory, absorbs it. A kill -9 of the orchestrator therefore loses at most what
- * arrived in the turn it died in (under PENDING_LIMIT bytes); `close()`, `flush()` and the
- * process's `exit` write everything still waiting.
+ * Chunks are collected and written together, one `writev` at most every {@link FLUSH_MS}
+ * ms, not one synchronous `write` per chunk: a dialog that gets a prompt per round (one
+ * chunk per turn of the event loop) then pays a system call per ~10 ms, not per round.
+ * Backpressure is kept: once the bytes waiting pass {@link PENDING_LIMIT}, the chunk that
+ * passed them is written at once, synchronously, so a burst still blocks the reader of the
+ * pipe (or pty) on the disk, and the kernel's pipe, not our memory, absorbs it. A kill -9 of
+ * the orchestrator therefore loses at most the output of its last FLUSH_MS, and never more
+ * than PENDING_LIMIT bytes; `close()`, `flush()` and the process's `exit` write everything
+ * still waiting.
  *
  * The file is opened on the first byte written: a run that prints nothing creates no file.
  */
@@ -16,10 +17,16 @@ import { closeSync, fstatSync, mkdirSync, openSync, renameSync, writevSync } fro
 import { dirname } from 'node:path';
 
 /**
- * Bytes held for the next turn's write at most: past it, writes are synchronous. As large as
- * one read of a pipe (64 KiB), so a dialog's small chunks batch and a burst's chunks do not.
+ * Bytes held for the next write at most: past it, writes are synchronous. As large as one
+ * read of a pipe (64 KiB), so a dialog's small chunks batch and a burst's chunks do not.
  */
 export const PENDING_LIMIT = 64 * 1024;
+
+/**
+ * How long a chunk may wait for its write: what a kill -9 of the orchestrator can lose of
+ * the output, and how far behind the file a reader in another process (`troupe logs`) is.
+ */
+export const FLUSH_MS = 10;
 
 /**
  * The one rotated file kept beside a log: `web.log` rotates to `web.log.1`, replacing the
@@ -31,21 +38,21 @@ export function rotatedPathOf(path: string): string {
   return `${path}.1`;
 }
 
-/** Writers with bytes waiting for their turn's write: flushed by the process's `exit` too. */
+/** Writers with bytes waiting for their write: flushed by the process's `exit` too. */
 const waiting = new Set<LogWriter>();
 let exitHooked = false;
 
-/** A `process.exit()` before the turn's write must not drop the last output: written on `exit`. */
+/** A `process.exit()` before the timer's write must not drop the last output: written on `exit`. */
 function flushAllOnExit(): void {
   for (const writer of waiting) writer.flush();
 }
 
 /**
- * Appends to one log file, batched per turn of the event loop (see the module doc).
+ * Appends to one log file, batched (see the module doc).
  *
  * @example
  * const log = new LogWriter('/srv/.troupe/logs/web.log', 64 * 1024 * 1024, (err) => console.error(err))
- * log.append(Buffer.from('listening\n'))  // on disk by the next turn of the event loop
+ * log.append(Buffer.from('listening\n'))  // on disk within FLUSH_MS
  * log.close()                             // written now, file closed
  */
 export class LogWriter {
@@ -86,7 +93,8 @@ export class LogWriter {
       exitHooked = true;
       process.on('exit', flushAllOnExit);
     }
-    setImmediate(this.flushLater);
+    // Unref'd: a process with nothing else to do exits at once, and writes the rest on `exit`.
+    setTimeout(this.flushLater, FLUSH_MS).unref();
   }
 
   /**

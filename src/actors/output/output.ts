@@ -1,13 +1,13 @@
 /**
  * Where a process's output goes: the last bytes in a fixed-size ring (for `tail` and error
- * messages) and every byte appended to a log file. The file is written once per turn of the
- * event loop, and synchronously once a turn's bytes pass a bound (`log-writer.ts`), so the
+ * messages) and every byte appended to a log file. The file is written in batches, every
+ * FLUSH_MS (10 ms), and synchronously once the bytes waiting pass a bound (`log-writer.ts`), so the
  * reader of the pipe waits for the disk and the pipe, not our memory, absorbs a burst: a
  * process printing gigabytes is slowed down to disk speed instead of filling a queue.
  */
 import { LogWriter } from './log-writer.js';
 
-export { PENDING_LIMIT, rotatedPathOf } from './log-writer.js';
+export { FLUSH_MS, PENDING_LIMIT, rotatedPathOf } from './log-writer.js';
 
 /** The ring's size when none is given: enough for a screenful of context around a failure. */
 export const DEFAULT_OUTPUT_CAPACITY = 64 * 1024;
@@ -79,9 +79,8 @@ export class OutputSink {
   }
 
   /**
-   * Appends a chunk to the ring (and tells the subscribers) now, and to the log file by the
-   * end of this turn of the event loop, at once when a burst passes the bound: see the module
-   * doc. A Buffer is kept by reference until written: do not reuse its memory. Ignored after
+   * Appends a chunk to the ring (and tells the subscribers) now, and to the log file within
+   * FLUSH_MS, at once when a burst passes the bound: see the module doc. A Buffer is kept by reference until written: do not reuse its memory. Ignored after
    * `close()`.
    */
   write(chunk: Uint8Array | string): void {
@@ -136,7 +135,7 @@ export class OutputSink {
   }
 
   /**
-   * Writes what this turn collected to the log file now, e.g. before reading the file back.
+   * Writes the chunks still waiting to the log file now, e.g. before reading the file back.
    *
    * @example
    * sink.flush(); readFileSync(sink.path!)

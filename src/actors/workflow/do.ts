@@ -137,8 +137,8 @@ function monitor(ctx: KindApiContext, actor: string, pattern: RegExp, timeout: n
       if (match) settle(() => resolve({ match: match[0], line: lineOf(text, match.index) }));
     };
     // What it prints from now on; then what it printed before (also in an earlier process: a
-    // kept service), from its log file. The live sink writes its file once per turn of the
-    // event loop: flushed first, the file holds every byte the subscription will not see.
+    // kept service), from its log file. The live sink writes its file in batches: flushed
+    // first, the file holds every byte the subscription will not see.
     const unwatch = ctx.watchOutputs((id, sink) => {
       if (id !== actor || settled) return;
       sink.flush();
