@@ -1,7 +1,9 @@
 /**
- * A probe, not a benchmark: `node --import tsx bench/dialog-probe.ts [rounds] [loop|dialog|bare] [repeats]`
+ * A probe, not a benchmark: `node --import tsx bench/dialog-probe.ts [rounds] [loop|dialog|bare|pair] [repeats]`
  * runs the shell bench's asker dialog (shell-baselines/asker.py) and prints each repeat's ms,
  * for profiling one driver alone: `node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/dialog-probe.ts 1000 loop 5`.
+ * `pair` alternates troupe's loop and bare node-pty in one warm process and prints the median
+ * of the per-pair ratios, wall and CPU: on a loaded machine, the steadier comparison.
  */
 import { performance } from 'node:perf_hooks';
 import { EOF } from '../src/index.js';
@@ -22,7 +24,7 @@ async function troupe(): Promise<number> {
     await sh.expect('prompt 0> ');
     const cpuBefore = process.cpuUsage();
     const start = performance.now();
-    if (style === 'loop') {
+    if (style !== 'dialog') {
       for (let i = 0; i < rounds; i++) {
         if (i > 0) await sh.expect(`prompt ${i}> `);
         await sh.sendLine(`answer ${i}`);
@@ -41,6 +43,38 @@ async function troupe(): Promise<number> {
   } finally {
     await bench.dispose();
   }
+}
+
+/** CPU ms of this process during `fn`. */
+async function cpuOf(fn: () => Promise<number>): Promise<{ ms: number; cpu: number }> {
+  const before = process.cpuUsage();
+  const ms = await fn();
+  const used = process.cpuUsage(before);
+  return { ms, cpu: (used.user + used.system) / 1000 };
+}
+
+const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+if (style === 'pair') {
+  const wall: number[] = [];
+  const cpuRatio: number[] = [];
+  // Warm both first: the first dialog in a process runs on cold code.
+  await troupeLoop();
+  await bareDialog(rounds);
+  for (let r = 0; r < repeats; r++) {
+    const t = await troupeLoop();
+    const b = await cpuOf(() => bareDialog(rounds));
+    wall.push(t.ms / b.ms);
+    cpuRatio.push(t.cpu / b.cpu);
+  }
+  console.log(`pair: troupe/bare wall ${wall.map((x) => x.toFixed(2)).join(' ')}; median ${median(wall).toFixed(2)}x; CPU median ${median(cpuRatio).toFixed(2)}x (troupe: the dialog; bare: the whole call, spawn included)`);
+  process.exit(0);
+}
+
+/** One troupe loop dialog: its ms and the CPU ms of the dialog. */
+async function troupeLoop(): Promise<{ ms: number; cpu: number }> {
+  const ms = await troupe();
+  return { ms, cpu: dialogCpu };
 }
 
 const times: number[] = [];

@@ -126,7 +126,9 @@ export function toMatchers(patterns: readonly ExpectPattern[]): Matchers {
     throw new TroupeError('INVALID_ARGUMENT', 'expect() got an empty list of patterns. Pass a string, a RegExp, EOF or TIMEOUT, or a list of them.');
   }
   const result: Matchers = { matchers: [], eofIndex: -1, timeoutIndex: -1 };
-  patterns.forEach((pattern, index) => {
+  // A plain loop: no closure to allocate per expect().
+  for (let index = 0; index < patterns.length; index++) {
+    const pattern = patterns[index];
     if (pattern === EOF || pattern === TIMEOUT) {
       if (pattern === EOF && result.eofIndex === -1) result.eofIndex = index;
       if (pattern === TIMEOUT && result.timeoutIndex === -1) result.timeoutIndex = index;
@@ -144,8 +146,34 @@ export function toMatchers(patterns: readonly ExpectPattern[]): Matchers {
         `Pattern ${index} (${String(pattern)}) is not a string, a RegExp, EOF or TIMEOUT. Pass one of those.`,
       );
     }
-  });
+  }
   return result;
+}
+
+/** One pattern given alone, compiled: the matchers and the patterns list, both shared. */
+interface Single extends Matchers {
+  readonly patterns: readonly ExpectPattern[];
+}
+
+/**
+ * Single patterns compiled before, by pattern: a prompt waited for again and again ('$ ')
+ * is checked and compiled once. Bounded: cleared when full, so a stream of distinct
+ * patterns ('prompt 1> ', 'prompt 2> '...) costs no memory.
+ */
+const singles = new Map<string | RegExp, Single>();
+const SINGLES_MAX = 256;
+
+/** The compiled form of one string or RegExp given alone (not in a list), from the cache when it is there. */
+function single(pattern: string | RegExp): Single {
+  let found = singles.get(pattern);
+  if (found !== undefined) return found;
+  const list = [pattern];
+  // Checked like any list (the empty string throws here, and is never cached).
+  const { matchers, eofIndex, timeoutIndex } = toMatchers(list);
+  found = { matchers, eofIndex, timeoutIndex, patterns: list };
+  if (singles.size >= SINGLES_MAX) singles.clear();
+  singles.set(pattern, found);
+  return found;
 }
 
 function searchClone(regex: RegExp): RegExp {
@@ -271,10 +299,20 @@ export class ExpectEOFError extends TroupeError {
  * compileExpect(['$ ', TIMEOUT], { timeout: 500 }) // { timeoutIndex: 1, timeoutMs: 500, strip: false, ... }
  */
 export function compileExpect(patterns: ExpectPattern | readonly ExpectPattern[], options: ExpectOptions): CompiledExpect {
-  // Array.isArray does not narrow a readonly array type away from its element type. A copy:
-  // the caller may reuse its array while this expect() waits.
-  const list = (Array.isArray(patterns) ? patterns.slice() : [patterns]) as readonly ExpectPattern[];
-  const { matchers, eofIndex, timeoutIndex } = toMatchers(list);
+  let list: readonly ExpectPattern[];
+  let compiled: Matchers;
+  if (typeof patterns === 'string' || patterns instanceof RegExp) {
+    // The common case, one prompt: compiled once per pattern (the engine never changes them).
+    const found = single(patterns);
+    list = found.patterns;
+    compiled = found;
+  } else {
+    // Array.isArray does not narrow a readonly array type away from its element type. A copy:
+    // the caller may reuse its array while this expect() waits.
+    list = (Array.isArray(patterns) ? patterns.slice() : [patterns]) as readonly ExpectPattern[];
+    compiled = toMatchers(list);
+  }
+  const { matchers, eofIndex, timeoutIndex } = compiled;
   const timeoutMs = options.timeout ?? DEFAULT_EXPECT_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {
     throw new TroupeError('INVALID_ARGUMENT', `Expect timeout ${String(timeoutMs)} is not a number of milliseconds. Pass e.g. 5000, or Infinity to wait for ever.`);

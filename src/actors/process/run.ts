@@ -198,6 +198,8 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
       // and, when we were asked to stop, once the whole group is gone.
       await Promise.race([closed, gone]);
       if (killRequested) await gone;
+      // The log file complete before anyone hears of the exit (the sink writes it in batches).
+      sink.flush();
       report({ type: 'process.exited', exitCode, signal, ...notFound(exitCode, sink), ...(captures ? { outputs: captures.finish() } : {}) });
     })();
   });
