@@ -56,6 +56,25 @@ describe.runIf(built || process.env['CI'] === 'true')('native launcher', () => {
     await group.closed;
   });
 
+  it("gives our environment as it is now (process.env writes included) with the actor's env over it", async () => {
+    process.env['TROUPE_LAUNCH_SET'] = 'set-now';
+    process.env['TROUPE_LAUNCH_OVER'] = 'ours';
+    process.env['TROUPE_LAUNCH_GONE'] = 'soon-gone';
+    delete process.env['TROUPE_LAUNCH_GONE'];
+    try {
+      const group = started('read -r _ || exit 125; echo "$TROUPE_LAUNCH_SET ${TROUPE_LAUNCH_OVER} ${TROUPE_LAUNCH_GONE-unset} $TROUPE_LAUNCH_NEW"', {
+        env: { TROUPE_LAUNCH_OVER: 'theirs', TROUPE_LAUNCH_NEW: 'new=with=equals' },
+      });
+      const out = text(group.outputs[0]!);
+      group.go();
+      expect(await out).toBe('set-now theirs unset new=with=equals\n');
+      await group.closed;
+    } finally {
+      delete process.env['TROUPE_LAUNCH_SET'];
+      delete process.env['TROUPE_LAUNCH_OVER'];
+    }
+  });
+
   it('keeps the command waiting until the go, whatever time passes', async () => {
     const group = started('read -r _ || exit 125; echo ran');
     const out = text(group.outputs[0]!);

@@ -117,8 +117,40 @@ static void read_start_time(pid_t pid, char *out, size_t size) {
   out[len] = '\0';
 }
 
+/* The length of an environment entry's name ("NAME=value" -> 4). */
+static size_t name_len(const char *entry) {
+  const char *eq = strchr(entry, '=');
+  return eq == NULL ? strlen(entry) : (size_t)(eq - entry);
+}
+
 /*
- * spawn(file, argv, envp, cwd) -> [pid, stdinFd, outputFd, startTime]
+ * Our environment with `overrides` ("NAME=value") on top, as execa's extendEnv does: a
+ * NULL-terminated array of pointers into environ and overrides (nothing copied). Built here
+ * from environ, which process.env writes through to (setenv), because copying process.env
+ * into JavaScript strings on every launch cost more than the rest of the launch's JavaScript.
+ */
+static char **merge_env(char **overrides) {
+  size_t n_env = 0, n_over = 0;
+  for (char **p = environ; p != NULL && *p != NULL; p++) n_env++;
+  for (char **p = overrides; *p != NULL; p++) n_over++;
+  char **out = calloc(n_env + n_over + 1, sizeof(char *));
+  if (out == NULL) return NULL;
+  size_t k = 0;
+  for (size_t i = 0; i < n_env; i++) {
+    const char *entry = environ[i];
+    size_t len = name_len(entry);
+    int overridden = 0;
+    for (size_t j = 0; j < n_over && !overridden; j++) overridden = name_len(overrides[j]) == len && strncmp(overrides[j], entry, len) == 0;
+    if (!overridden) out[k++] = (char *)entry;
+  }
+  for (size_t j = 0; j < n_over; j++) out[k++] = overrides[j];
+  out[k] = NULL;
+  return out;
+}
+
+/*
+ * spawn(file, argv, env, cwd) -> [pid, stdinFd, outputFd, startTime]
+ * env holds "NAME=value" entries set over our own environment.
  * file is looked up on PATH (posix_spawnp); the child leads a new session (pgid = pid). Its
  * stdout and stderr are one pipe: the actor keeps them as one stream anyway, and one pipe is
  * one fd to watch and one end-of-file to wait for, not two. startTime is field 22 of its
@@ -135,7 +167,8 @@ static napi_value Spawn(napi_env env, napi_callback_info info) {
   }
   char *file = get_string(env, args[0]);
   char **argv = get_string_array(env, args[1]);
-  char **envp = get_string_array(env, args[2]);
+  char **overrides = get_string_array(env, args[2]);
+  char **envp = overrides == NULL ? NULL : merge_env(overrides);
   char *cwd = get_string(env, args[3]);
   napi_value result = NULL;
   int in[2] = {-1, -1}, out[2] = {-1, -1};
@@ -143,7 +176,7 @@ static napi_value Spawn(napi_env env, napi_callback_info info) {
   posix_spawnattr_t attr;
   int have_actions = 0, have_attr = 0;
   if (file == NULL || argv == NULL || envp == NULL || cwd == NULL) {
-    napi_throw_type_error(env, NULL, "spawn: file and cwd must be strings, argv and envp arrays of strings");
+    napi_throw_type_error(env, NULL, "spawn: file and cwd must be strings, argv and env arrays of strings");
     goto done;
   }
   /* Close-on-exec everywhere: no other child may inherit our ends (a kept stdin would hide our death). */
@@ -194,7 +227,8 @@ done:
   free(file);
   free(cwd);
   free_string_array(argv);
-  free_string_array(envp);
+  free(envp); /* its strings belong to environ and overrides */
+  free_string_array(overrides);
   return result;
 }
 

@@ -45,13 +45,12 @@ export function launchGroup(script: string, options: { cwd: string; env: Record<
 }
 
 function launchNative(native: NativeSpawn, script: string, options: { cwd: string; env: Record<string, string> }): LaunchResult {
-  // As execa's extendEnv: ours, then the actor's on top.
-  const merged: Record<string, string | undefined> = { ...process.env, ...options.env };
-  const envp: string[] = [];
-  for (const [key, value] of Object.entries(merged)) if (value !== undefined) envp.push(`${key}=${value}`);
+  // As execa's extendEnv: ours (merged in C, from environ), then the actor's on top.
+  const overrides: string[] = [];
+  for (const [key, value] of Object.entries(options.env)) overrides.push(`${key}=${value}`);
   let started: [number, number, number, string];
   try {
-    started = native.spawn('sh', ['sh', '-c', script], envp, options.cwd);
+    started = native.spawn('sh', ['sh', '-c', script], overrides, options.cwd);
   } catch (err: unknown) {
     return { failed: Promise.resolve(nativeFailure(err, options.cwd)) };
   }

@@ -12,11 +12,12 @@ import { isMainThread } from 'node:worker_threads';
 /** What the addon exports (see native/spawn/spawn.c). */
 export interface NativeSpawn {
   /**
-   * Starts `file` (looked up on PATH) leading a new session, its stdout and stderr on one pipe;
+   * Starts `file` (looked up on PATH) leading a new session, with our environment (environ,
+   * which process.env writes through to) and `env` ("NAME=value") over it, its stdout and stderr on one pipe;
    * returns [pid, stdinFd, outputFd, startTime] (startTime: field 22 of /proc/<pid>/stat, '' if
    * unreadable). Throws an Error with code ENOENT/EACCES/ENOTDIR/ESPAWN.
    */
-  spawn(file: string, argv: readonly string[], envp: readonly string[], cwd: string): [number, number, number, string];
+  spawn(file: string, argv: readonly string[], env: readonly string[], cwd: string): [number, number, number, string];
   /** Reaps `pid` on a thread of its own and calls back once with its exit code or signal number. */
   waitExit(pid: number, callback: (exitCode: number | null, signal: number | null) => void): void;
 }
