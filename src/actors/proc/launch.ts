@@ -4,9 +4,10 @@
  * stderr share one pipe) when it is built, else through execa (two pipes). Both give the same
  * `LaunchedGroup`, so the process actor keeps every guarantee whichever path ran it.
  */
-import { closeSync, statSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { Socket } from 'node:net';
-import { constants } from 'node:os';
+import { constants as os } from 'node:os';
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { nativeSpawn, type NativeSpawn } from './native-spawn.js';
@@ -50,54 +51,89 @@ function launchNative(native: NativeSpawn, script: string, options: { cwd: strin
   for (const [key, value] of Object.entries(options.env)) overrides.push(`${key}=${value}`);
   let started: [number, number, number, string];
   try {
-    started = native.spawn('sh', ['sh', '-c', script], overrides, options.cwd);
+    started = native.spawn(shellPath(), ['sh', '-c', script], overrides, options.cwd);
   } catch (err: unknown) {
     return { failed: Promise.resolve(nativeFailure(err, options.cwd)) };
   }
   const [pid, stdinFd, outputFd, startTime] = started;
-  const output = new Socket({ fd: outputFd, readable: true, writable: false });
   let stdinOpen = true;
   const closeStdin = () => {
     if (!stdinOpen) return;
     stdinOpen = false;
     closeSync(stdinFd);
   };
+  // Watching the output pipe and the exit is set up after the go line when there is one:
+  // the command waits for it, the pipe and the zombie keep what happens meanwhile.
+  let watched: { output: Socket; closed: Promise<void> } | undefined;
   let exit: { exitCode: number | null; signal: NodeJS.Signals | null } | undefined;
   const listeners: ((exitCode: number | null, signal: NodeJS.Signals | null) => void)[] = [];
-  const exited = new Promise<void>((resolve) => {
-    native.waitExit(pid, (exitCode, signalNumber) => {
-      // A leader that never read its go line: its stdin is ours to close.
-      closeStdin();
-      exit = { exitCode, signal: signalNumber === null ? null : signalName(signalNumber) };
-      for (const listener of listeners.splice(0)) listener(exit.exitCode, exit.signal);
-      resolve();
+  const watch = () => {
+    if (watched) return watched;
+    const output = new Socket({ fd: outputFd, readable: true, writable: false });
+    const exited = new Promise<void>((resolve) => {
+      native.waitExit(pid, (exitCode, signalNumber) => {
+        // A leader that never read its go line: its stdin is ours to close.
+        closeStdin();
+        exit = { exitCode, signal: signalNumber === null ? null : signalName(signalNumber) };
+        for (const listener of listeners.splice(0)) listener(exit.exitCode, exit.signal);
+        resolve();
+      });
     });
-  });
-  const ended = new Promise<void>((resolve) => output.once('close', () => resolve()));
-  const closed = Promise.all([exited, ended]).then(() => undefined);
+    const ended = new Promise<void>((resolve) => output.once('close', () => resolve()));
+    return (watched = { output, closed: Promise.all([exited, ended]).then(() => undefined) });
+  };
   return {
     group: {
       pid,
       launcher: 'posix_spawn',
       startTime,
-      outputs: [output],
+      get outputs() {
+        return [watch().output];
+      },
       go() {
-        if (!stdinOpen) return;
-        try {
-          // One byte into an empty pipe never blocks.
-          writeSync(stdinFd, '\n');
-        } catch {
-          // The leader is gone already (EPIPE): its exit says the rest.
+        if (stdinOpen) {
+          try {
+            // One byte into an empty pipe never blocks.
+            writeSync(stdinFd, '\n');
+          } catch {
+            // The leader is gone already (EPIPE): its exit says the rest.
+          }
+          closeStdin();
         }
-        closeStdin();
+        watch();
       },
       onExit(listener) {
+        watch();
         if (exit) listener(exit.exitCode, exit.signal);
         else listeners.push(listener);
       },
-      closed,
+      get closed() {
+        return watch().closed;
+      },
     },
   };
+}
+
+let shell: string | undefined;
+
+/**
+ * `sh` looked up on PATH once, as a shell hashes a command: posix_spawnp would try each
+ * directory of PATH in the child, one failed execve each, on every launch. Plain 'sh' (looked
+ * up there after all) when it is not found here.
+ */
+function shellPath(): string {
+  if (shell !== undefined) return shell;
+  for (const dir of (process.env['PATH'] ?? '').split(':')) {
+    if (!dir.startsWith('/')) continue;
+    const candidate = join(dir, 'sh');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return (shell = candidate);
+    } catch {
+      // Not here: the next directory.
+    }
+  }
+  return (shell = 'sh');
 }
 
 /** The message execa would give for the same failure, so both paths read alike. */
@@ -116,7 +152,7 @@ function nativeFailure(err: unknown, cwd: string): string {
 }
 
 function signalName(signal: number): NodeJS.Signals | null {
-  for (const [name, value] of Object.entries(constants.signals)) if (value === signal) return name as NodeJS.Signals;
+  for (const [name, value] of Object.entries(os.signals)) if (value === signal) return name as NodeJS.Signals;
   return null;
 }
 
