@@ -6,11 +6,9 @@
  */
 import { accessSync, closeSync, constants, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { Socket } from 'node:net';
 import { constants as os } from 'node:os';
-import type { Readable } from 'node:stream';
 import { execa } from 'execa';
-import { nativeSpawn, type NativeSpawn } from './native-spawn.js';
+import { nativeSpawn, type NativeSpawn, type OutputReader } from './native-spawn.js';
 import { readStartTime } from './proc-info.js';
 
 /** A started group: its leader's pid is its pgid and its session id. */
@@ -20,13 +18,18 @@ export interface LaunchedGroup {
   readonly launcher: 'posix_spawn' | 'execa';
   /** Field 22 of /proc/<pid>/stat, read right after the start; '' when it could not be read. */
   readonly startTime: string;
-  /** The pipes its stdout and stderr come through: one they share (native), or one each (execa). */
-  readonly outputs: readonly Readable[];
+  /**
+   * Calls `listener` with each chunk of its output (stdout and stderr) as it is read, and reads
+   * the next only once the listeners returned: a slow listener slows the reading (backpressure).
+   */
+  onOutput(listener: (chunk: Buffer) => void): void;
+  /** Stops reading its output and closes the pipe(s): for a pipe a process outside the group keeps open. */
+  abandonOutput(): void;
   /** Writes the go line and ends stdin (EOF, as /dev/null would give a reader). */
   go(): void;
   /** Called once the leader exited (and was reaped). */
   onExit(listener: (exitCode: number | null, signal: NodeJS.Signals | null) => void): void;
-  /** Resolves once the leader exited and its output pipes were read to their end (or destroyed). */
+  /** Resolves once the leader exited and its output was read to its end (or abandoned). */
   readonly closed: Promise<void>;
 }
 
@@ -64,31 +67,45 @@ function launchNative(native: NativeSpawn, script: string, options: { cwd: strin
   };
   // Watching the output pipe and the exit is set up after the go line when there is one:
   // the command waits for it, the pipe and the zombie keep what happens meanwhile.
-  let watched: { output: Socket; closed: Promise<void> } | undefined;
+  let watched: { reader: OutputReader; closed: Promise<void>; ended: () => void } | undefined;
   let exit: { exitCode: number | null; signal: NodeJS.Signals | null } | undefined;
-  const listeners: ((exitCode: number | null, signal: NodeJS.Signals | null) => void)[] = [];
+  const exitListeners: ((exitCode: number | null, signal: NodeJS.Signals | null) => void)[] = [];
+  const outputListeners: ((chunk: Buffer) => void)[] = [];
   const watch = () => {
     if (watched) return watched;
-    const output = new Socket({ fd: outputFd, readable: true, writable: false });
+    let ended!: () => void;
+    const end = new Promise<void>((resolve) => (ended = resolve));
+    const reader = native.readOutput(
+      outputFd,
+      (chunk) => {
+        for (const listener of outputListeners) listener(chunk);
+      },
+      () => ended(),
+    );
     const exited = new Promise<void>((resolve) => {
       native.waitExit(pid, (exitCode, signalNumber) => {
         // A leader that never read its go line: its stdin is ours to close.
         closeStdin();
         exit = { exitCode, signal: signalNumber === null ? null : signalName(signalNumber) };
-        for (const listener of listeners.splice(0)) listener(exit.exitCode, exit.signal);
+        for (const listener of exitListeners.splice(0)) listener(exit.exitCode, exit.signal);
         resolve();
       });
     });
-    const ended = new Promise<void>((resolve) => output.once('close', () => resolve()));
-    return (watched = { output, closed: Promise.all([exited, ended]).then(() => undefined) });
+    return (watched = { reader, closed: Promise.all([exited, end]).then(() => undefined), ended });
   };
   return {
     group: {
       pid,
       launcher: 'posix_spawn',
       startTime,
-      get outputs() {
-        return [watch().output];
+      onOutput(listener) {
+        watch();
+        outputListeners.push(listener);
+      },
+      abandonOutput() {
+        const { reader, ended } = watch();
+        native.stopOutput(reader);
+        ended();
       },
       go() {
         if (stdinOpen) {
@@ -105,7 +122,7 @@ function launchNative(native: NativeSpawn, script: string, options: { cwd: strin
       onExit(listener) {
         watch();
         if (exit) listener(exit.exitCode, exit.signal);
-        else listeners.push(listener);
+        else exitListeners.push(listener);
       },
       get closed() {
         return watch().closed;
@@ -186,7 +203,14 @@ function launchExeca(script: string, options: { cwd: string; env: Record<string,
       launcher: 'execa',
       // The child exists (at worst as a zombie Node has not reaped yet): its start time is readable.
       startTime: readStartTime(pid) ?? '',
-      outputs: [subprocess.stdout, subprocess.stderr],
+      onOutput(listener) {
+        subprocess.stdout.on('data', listener);
+        subprocess.stderr.on('data', listener);
+      },
+      abandonOutput() {
+        subprocess.stdout.destroy();
+        subprocess.stderr.destroy();
+      },
       go: () => subprocess.stdin.end('\n'),
       onExit: (listener) => subprocess.once('exit', listener),
       closed,

@@ -18,9 +18,19 @@ export interface NativeSpawn {
    * unreadable). Throws an Error with code ENOENT/EACCES/ENOTDIR/ESPAWN.
    */
   spawn(file: string, argv: readonly string[], env: readonly string[], cwd: string): [number, number, number, string];
-  /** Reaps `pid` on a thread of its own and calls back once with its exit code or signal number. */
+  /** Reaps `pid` (a pidfd on the loop, or a thread of its own) and calls back once with its exit code or signal number. */
   waitExit(pid: number, callback: (exitCode: number | null, signal: number | null) => void): void;
+  /**
+   * Reads `fd` on the loop until end of file, calling `onData` with each chunk (up to 64 KiB)
+   * synchronously, then `onEnd` once; the fd is closed at the end or by `stopOutput`.
+   */
+  readOutput(fd: number, onData: (chunk: Buffer) => void, onEnd: () => void): OutputReader;
+  /** Stops a reader and closes its fd; nothing more is called back. */
+  stopOutput(reader: OutputReader): void;
 }
+
+/** The handle `readOutput` returns (an external: opaque). */
+export type OutputReader = { readonly __outputReader: unique symbol };
 
 let loaded: { addon?: NativeSpawn; why?: string } | undefined;
 

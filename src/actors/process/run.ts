@@ -156,7 +156,7 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
     captures?.push(chunk);
     if (matcher && !matcher.matched && matcher.push(chunk)) markReady();
   };
-  for (const output of subprocess.outputs) output.on('data', onData);
+  subprocess.onOutput(onData);
   if (input.waitFor && input.waitFor.type !== 'output') {
     void probeReadiness(input.waitFor, { signal: probes.signal }).then((ready) => ready && markReady());
   }
@@ -169,7 +169,6 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
       stopWatch();
       await stopGroup(pid, input.graceMs);
       await drain(closed, subprocess);
-      for (const output of subprocess.outputs) output.off('data', onData);
       sink.close();
       if (!recorded) return;
       // A turn of the loop later: the exit is reported first, so whoever waits on it (the
@@ -248,7 +247,7 @@ async function drain(closed: Promise<void>, subprocess: LaunchedGroup): Promise<
   });
   await Promise.race([closed, late]);
   clearTimeout(timer);
-  for (const output of subprocess.outputs) output.destroy();
+  subprocess.abandonOutput();
 }
 
 function latestOf(services: ProcessServices): Map<string, ProcessHandle> {
