@@ -9,6 +9,7 @@
  * loaded 2-core machine), which is most of what a short command costs.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -232,6 +233,19 @@ done:
   return result;
 }
 
+/*
+ * A callback from the loop that threw (or whose microtasks and ticks threw: they run before
+ * napi_make_callback returns) leaves the exception pending with no JavaScript frame to take
+ * it: raise it as uncaught, as Node does for its own callbacks, so the program's crash
+ * handling runs instead of the exception being lost.
+ */
+static void raise_pending(napi_env env) {
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) != napi_ok || !pending) return;
+  napi_value error;
+  if (napi_get_and_clear_last_exception(env, &error) == napi_ok) napi_fatal_exception(env, error);
+}
+
 /* The JS arguments for a wait status: (exitCode | null, signalNumber | null). */
 static void status_args(napi_env env, int status, napi_value args[2]) {
   if (status == -1) {
@@ -285,6 +299,7 @@ static void on_pidfd(uv_poll_t *poll, int status, int events) {
   status_args(env, r < 0 ? -1 : wstatus, args);
   /* make_callback, not call_function: microtasks run and async hooks see it, as for any I/O. */
   napi_make_callback(env, w->context, resource, callback, 2, args, NULL);
+  raise_pending(env);
   napi_close_handle_scope(env, scope);
   napi_async_destroy(env, w->context);
   napi_delete_reference(env, w->callback);
@@ -324,6 +339,7 @@ static void call_js(napi_env env, napi_value callback, void *context, void *data
     napi_get_undefined(env, &undefined);
     status_args(env, w->status, args);
     napi_call_function(env, undefined, callback, 2, args, NULL);
+    raise_pending(env);
   }
   free(w);
 }
@@ -442,11 +458,8 @@ static void reader_call(reader_t *r, napi_ref ref, size_t argc, napi_value *argv
   napi_value callback, resource;
   napi_get_reference_value(env, ref, &callback);
   napi_get_global(env, &resource);
-  if (napi_make_callback(env, r->context, resource, callback, argc, argv, NULL) == napi_pending_exception) {
-    napi_value error;
-    napi_get_and_clear_last_exception(env, &error);
-    napi_fatal_exception(env, error);
-  }
+  napi_make_callback(env, r->context, resource, callback, argc, argv, NULL);
+  raise_pending(env);
 }
 
 /* One chunk's worth, reused: readers all run on the main thread's loop, one at a time. */
