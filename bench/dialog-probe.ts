@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import { EOF } from '../src/index.js';
 import { openOrchestrator } from './lib/temp-db.js';
-import { ASKER, bareDialog, PYTHON } from './shell-baselines/node-pty.js';
+import { ASKER, bareDialogCpu, PYTHON } from './shell-baselines/node-pty.js';
 
 const rounds = Number(process.argv[2] ?? '1000');
 const style = process.argv[3] ?? 'loop';
@@ -45,14 +45,6 @@ async function troupe(): Promise<number> {
   }
 }
 
-/** CPU ms of this process during `fn`. */
-async function cpuOf(fn: () => Promise<number>): Promise<{ ms: number; cpu: number }> {
-  const before = process.cpuUsage();
-  const ms = await fn();
-  const used = process.cpuUsage(before);
-  return { ms, cpu: (used.user + used.system) / 1000 };
-}
-
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 if (style === 'pair') {
@@ -60,14 +52,14 @@ if (style === 'pair') {
   const cpuRatio: number[] = [];
   // Warm both first: the first dialog in a process runs on cold code.
   await troupeLoop();
-  await bareDialog(rounds);
+  await bareDialogCpu(rounds);
   for (let r = 0; r < repeats; r++) {
     const t = await troupeLoop();
-    const b = await cpuOf(() => bareDialog(rounds));
+    const b = await bareDialogCpu(rounds);
     wall.push(t.ms / b.ms);
     cpuRatio.push(t.cpu / b.cpu);
   }
-  console.log(`pair: troupe/bare wall ${wall.map((x) => x.toFixed(2)).join(' ')}; median ${median(wall).toFixed(2)}x; CPU median ${median(cpuRatio).toFixed(2)}x (troupe: the dialog; bare: the whole call, spawn included)`);
+  console.log(`pair: troupe/bare wall ${wall.map((x) => x.toFixed(2)).join(' ')}; median ${median(wall).toFixed(2)}x; CPU median ${median(cpuRatio).toFixed(2)}x (the dialog's span in both)`);
   process.exit(0);
 }
 
@@ -80,11 +72,10 @@ async function troupeLoop(): Promise<{ ms: number; cpu: number }> {
 const times: number[] = [];
 const cpu: number[] = [];
 for (let r = 0; r < repeats; r++) {
-  const before = process.cpuUsage();
-  times.push(style === 'bare' ? await bareDialog(rounds) : await troupe());
-  const used = process.cpuUsage(before);
-  cpu.push(style === 'bare' ? (used.user + used.system) / 1000 : dialogCpu);
+  const run = style === 'bare' ? await bareDialogCpu(rounds) : await troupeLoop();
+  times.push(run.ms);
+  cpu.push(run.cpu);
 }
 const sorted = [...times].sort((a, b) => a - b);
 const cpuSorted = [...cpu].sort((a, b) => a - b);
-console.log(`${style}: ${times.map((t) => t.toFixed(0)).join(' ')} ms; median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms; CPU median ${cpuSorted[Math.floor(cpuSorted.length / 2)]!.toFixed(0)} ms (troupe: the dialog; bare: the whole call)`);
+console.log(`${style}: ${times.map((t) => t.toFixed(0)).join(' ')} ms; median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms; CPU median ${cpuSorted[Math.floor(cpuSorted.length / 2)]!.toFixed(0)} ms (the dialog's span)`);

@@ -7,7 +7,7 @@
  * output/log-writer.ts), so the mark is written after the log's write, never
  * before: a mark ahead of the log would make the re-attach skip lines the log never got.
  */
-import { closeSync, constants, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { OutputSink } from '../output/output.js';
@@ -95,6 +95,8 @@ export function followLogStream(
   // Opened once, never truncated: each mark is written over the last at offset 0, padded to
   // one width, by one write. Rewriting the file (truncate, then write) would leave it empty
   // to a kill -9 between the two, and the re-attach would then repeat the whole log.
+  // The sink creates the logs folder only with its first byte; the mark needs it now.
+  mkdirSync(options.logsDir, { recursive: true });
   let fd: number | undefined = openSync(markFile(options.logsDir, options.actorId), constants.O_RDWR | constants.O_CREAT, 0o600);
   const closeMark = () => {
     if (fd !== undefined) closeSync(fd);

@@ -156,24 +156,21 @@ interface Single extends Matchers {
 }
 
 /**
- * Single patterns compiled before, by pattern: a prompt waited for again and again ('$ ')
- * is checked and compiled once. Bounded: cleared when full, so a stream of distinct
- * patterns ('prompt 1> ', 'prompt 2> '...) costs no memory.
+ * The last single pattern compiled: a prompt waited for again and again ('$ ') is checked
+ * and compiled once. One entry, not a map: a stream of distinct patterns ('prompt 1> ',
+ * 'prompt 2> '...) then costs one comparison, where a bounded map's hashing, inserts and
+ * clears cost more than compiling (a micro-benchmark of the round: 2x slower with a map).
  */
-const singles = new Map<string | RegExp, Single>();
-const SINGLES_MAX = 256;
+let lastSingle: Single | undefined;
 
-/** The compiled form of one string or RegExp given alone (not in a list), from the cache when it is there. */
+/** The compiled form of one string or RegExp given alone (not in a list). */
 function single(pattern: string | RegExp): Single {
-  let found = singles.get(pattern);
-  if (found !== undefined) return found;
+  if (lastSingle !== undefined && lastSingle.patterns[0] === pattern) return lastSingle;
   const list = [pattern];
-  // Checked like any list (the empty string throws here, and is never cached).
+  // Checked like any list (the empty string throws here, and is never kept).
   const { matchers, eofIndex, timeoutIndex } = toMatchers(list);
-  found = { matchers, eofIndex, timeoutIndex, patterns: list };
-  if (singles.size >= SINGLES_MAX) singles.clear();
-  singles.set(pattern, found);
-  return found;
+  lastSingle = { matchers, eofIndex, timeoutIndex, patterns: list };
+  return lastSingle;
 }
 
 function searchClone(regex: RegExp): RegExp {
