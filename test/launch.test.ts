@@ -117,7 +117,8 @@ describe.runIf(built || process.env['CI'] === 'true')('native launcher', () => {
     expect(await exit).toEqual({ exitCode: 0, signal: null });
     const holder = Number(await pollUntil(() => /^\d+\n$/.exec(out)?.[0]));
     try {
-      expect(groupAndSession(holder)).toEqual({ pgrp: holder, session: holder });
+      // Once setsid has run (the background child starts in our group, then leaves it).
+      await pollUntil(() => groupAndSession(holder).session === holder, { message: `${String(holder)} never left the group` });
       group.abandonOutput();
       await group.closed;
     } finally {
