@@ -113,7 +113,8 @@ describe('troupe stop, restart, rm and prune with no owner (the command opens th
   it('cancels a run a closed owner left unfinished', async () => {
     const db = tempDb();
     const orc = await createOrchestrator({ db, handleSignals: false });
-    const run = orc.startRun({ name: 'slow', steps: [{ name: 'nap', command: 'sleep 30' }] }, { id: 'slow-1' });
+    // It prints: a log file is created with its first byte.
+    const run = orc.startRun({ name: 'slow', steps: [{ name: 'nap', command: 'echo napping; sleep 30' }] }, { id: 'slow-1' });
     await poll(() => run.view().steps[0]?.state === 'running');
     await orc.close();
     await run.result.catch(() => undefined);

@@ -11,7 +11,7 @@ describe('the package', () => {
   it('builds only its native launcher when installed (a failed build warns, never fails the install): dist/ is built at pack time and shipped', () => {
     for (const hook of ['preinstall', 'postinstall', 'prepare']) expect({ hook, script: pkg.scripts[hook] }).toEqual({ hook, script: undefined });
     expect(pkg.scripts['install']).toBe('node scripts/build-native.mjs');
-    expect(pkg.files).toEqual(expect.arrayContaining(['native/spawn/spawn.c', 'native/spawn/binding.gyp', 'scripts/build-native.mjs']));
+    expect(pkg.files).toEqual(expect.arrayContaining(['native/spawn/spawn.c', 'native/spawn/wait-exit.c', 'native/spawn/read-output.c', 'native/spawn/common.c', 'native/spawn/common.h', 'native/spawn/binding.gyp', 'scripts/build-native.mjs']));
     expect(pkg.scripts['prepack']).toBe('npm run build');
     expect(pkg.files).toContain('dist');
   });

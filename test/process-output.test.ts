@@ -1,8 +1,10 @@
 // OutputSink: the bounded ring and the log file.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LOG_MAX_BYTES, DEFAULT_OUTPUT_CAPACITY, OutputSink, rotatedPathOf } from '../src/actors/output/output.js';
+import { DEFAULT_LOG_MAX_BYTES, DEFAULT_OUTPUT_CAPACITY, FLUSH_MS, OutputSink, PENDING_LIMIT, rotatedPathOf } from '../src/actors/output/output.js';
+import { pollUntil } from './helpers/poll.js';
 import { tempDir } from './helpers/tmp.js';
 
 describe('OutputSink', () => {
@@ -25,12 +27,15 @@ describe('OutputSink', () => {
     const sink = new OutputSink({ path, maxFileBytes: 10 });
     sink.write('aaaa\n');
     sink.write('bbbb\n'); // 10 bytes: the file is full, not over
+    sink.flush();
     expect(existsSync(rotatedPathOf(path))).toBe(false);
     sink.write('cccc\n'); // would go over: the full file is rotated first
+    sink.flush();
     expect(readFileSync(rotatedPathOf(path), 'utf8')).toBe('aaaa\nbbbb\n');
     expect(readFileSync(path, 'utf8')).toBe('cccc\n');
     sink.write('dddd\n');
     sink.write('eeee\n'); // the previous rotated file is dropped
+    sink.flush();
     expect(readFileSync(rotatedPathOf(path), 'utf8')).toBe('cccc\ndddd\n');
     expect(readFileSync(path, 'utf8')).toBe('eeee\n');
     sink.close();
@@ -38,11 +43,69 @@ describe('OutputSink', () => {
     const next = new OutputSink({ path, maxFileBytes: 10 });
     next.write('ffff\n');
     next.write('gggg\n');
+    next.flush();
     expect(readFileSync(rotatedPathOf(path), 'utf8')).toBe('eeee\nffff\n');
     expect(readFileSync(path, 'utf8')).toBe('gggg\n');
     next.close();
     expect(DEFAULT_LOG_MAX_BYTES).toBe(64 * 1024 * 1024);
     expect(statSync(path).size).toBe(5);
+  });
+
+  it('rotates inside one batch before the chunk that would pass maxFileBytes', () => {
+    const path = join(tempDir(), 'logs', 'batch.log');
+    const sink = new OutputSink({ path, maxFileBytes: 10 });
+    // Five chunks, written by one flush.
+    for (const line of ['aaaa\n', 'bbbb\n', 'cccc\n', 'dddd\n', 'eeee\n']) sink.write(line);
+    sink.close();
+    expect(readFileSync(rotatedPathOf(path), 'utf8')).toBe('cccc\ndddd\n');
+    expect(readFileSync(path, 'utf8')).toBe('eeee\n');
+  });
+
+  it('opens the log file on the first byte: a run that prints nothing leaves no file', () => {
+    const path = join(tempDir(), 'logs', 'quiet.log');
+    const quiet = new OutputSink({ path });
+    quiet.write('');
+    quiet.close();
+    expect(existsSync(join(path, '..'))).toBe(false);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('writes the chunks in a batch within FLUSH_MS, and at once past PENDING_LIMIT', async () => {
+    const path = join(tempDir(), 'logs', 'batch-window.log');
+    const sink = new OutputSink({ path });
+    const flushed: number[] = [];
+    sink.onFlushed(() => flushed.push(statSync(path).size));
+    sink.write('prompt 0> ');
+    sink.write('answer 0\r\n');
+    // In the ring and with the followers at once; on disk in one write, a moment later.
+    expect(existsSync(path)).toBe(false);
+    expect(sink.text()).toBe('prompt 0> answer 0\r\n');
+    expect(FLUSH_MS).toBe(10);
+    await pollUntil(() => flushed.length === 1);
+    expect(readFileSync(path, 'utf8')).toBe('prompt 0> answer 0\r\n');
+    expect(flushed).toEqual([20]);
+    // A burst: the chunk that takes the waiting bytes past the bound is written at once, so
+    // a producer is held back by the disk, not queued in memory.
+    sink.write(Buffer.alloc(PENDING_LIMIT - 1, 'x'));
+    expect(statSync(path).size).toBe(20);
+    sink.write('y');
+    expect(statSync(path).size).toBe(20 + PENDING_LIMIT);
+    expect(flushed).toEqual([20, 20 + PENDING_LIMIT]);
+    sink.close();
+  });
+
+  it('writes what is waiting when the process exits before the batch\'s timer', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'exit.log');
+    const script = [
+      `import { OutputSink } from ${JSON.stringify(new URL('../src/actors/output/output.ts', import.meta.url).pathname)};`,
+      `const sink = new OutputSink({ path: ${JSON.stringify(path)} });`,
+      "sink.write('last words\\n');",
+      'process.exit(3);',
+    ].join('\n');
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(child.status).toBe(3);
+    expect(readFileSync(path, 'utf8')).toBe('last words\n');
   });
 
   it('defaults to 64 KiB', () => {
@@ -94,6 +157,7 @@ describe('OutputSink', () => {
     const sink = new OutputSink({ path: '/dev/full' }); // every write fails with ENOSPC
     sink.write('still here');
     sink.write(' and here');
+    sink.flush();
     expect((sink.error as NodeJS.ErrnoException).code).toBe('ENOSPC');
     expect(sink.text()).toBe('still here and here');
     sink.close();

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createActor, toPromise, waitFor } from 'xstate';
 import { compileProcessSpec } from '../src/actors/process/kind.js';
+import { pendingStops } from '../src/actors/process/run.js';
 import { processLogic } from './helpers/process-services.js';
 import { groupMembers } from '../src/actors/proc/proc-info.js';
 import { createTestServices, restoreProcess, startProcess, stopStartedProcesses } from './helpers/process-services.js';
@@ -45,6 +46,22 @@ describe('process: exits', () => {
     await stopStartedProcesses();
     expect(services.released).toEqual(['ok']);
     expect(services.leftAtRelease.get('ok')).toEqual([]);
+  });
+
+  it('a run started at once under the same id keeps its handle: the first run releases only its own, after its exit was reported', async () => {
+    const services = createTestServices(tempDir());
+    const first = startProcess(services, { command: 'true' }, 'again');
+    expect(await toPromise(first)).toMatchObject({ state: 'succeeded' });
+    // Its exit is reported before its record is released (a turn of the loop later).
+    expect(services.released).toEqual([]);
+    const second = startProcess(services, { command: 'exec sleep 30' }, 'again');
+    const running = await waitFor(second, (snapshot) => snapshot.value === 'running');
+    await pendingStops();
+    expect(services.recorded).toEqual(['again', 'again']);
+    expect(services.released).toEqual([]);
+    expect(services.handles.get('again')).toEqual(running.context.handle);
+    await stopStartedProcesses();
+    expect(services.released).toEqual(['again']);
   });
 
   it('fails with the exit code, tagged failure', async () => {

@@ -536,7 +536,8 @@ describe('running workflows', () => {
       name: 'tmuxed',
       steps: [
         { name: 'ok', command: `echo in tmux; echo version=2.0; while [ ! -e '${join(dir, 'go')}' ]; do sleep 0.02; done`, mode: 'tmux', outputs: { version: '^version=(\\S+)$' } },
-        { name: 'bad', command: 'exit 4', mode: 'tmux' },
+        // It prints: a log file is created with its first byte.
+        { name: 'bad', command: 'echo failing; exit 4', mode: 'tmux' },
       ],
     });
     // While a session runs, its raw (unredacted) pane stream is a file only we may read. tmux

@@ -91,10 +91,21 @@ export class BareTerminal {
  * const ms = await bareDialog(1000);
  */
 export async function bareDialog(rounds: number): Promise<number> {
+  return (await bareDialogCpu(rounds)).ms;
+}
+
+/**
+ * bareDialog, with the CPU ms this process spent over the same span (for dialog-probe.ts).
+ *
+ * @example
+ * const { ms, cpu } = await bareDialogCpu(1000);
+ */
+export async function bareDialogCpu(rounds: number): Promise<{ ms: number; cpu: number }> {
   // The terminal troupe gives a program: its TERM and default size.
   const options = { name: DEFAULT_TERM, cols: 120, rows: 40, cwd: process.cwd(), env: { ...process.env, TERM: DEFAULT_TERM } };
   const term = new BareTerminal(pty.spawn(PYTHON, [ASKER, String(rounds)], options));
   await term.expect('prompt 0> ');
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   for (let i = 0; i < rounds; i++) {
     if (i > 0) await term.expect(`prompt ${i}> `);
@@ -102,10 +113,11 @@ export async function bareDialog(rounds: number): Promise<number> {
   }
   await term.expect(`done ${rounds}`);
   const ms = performance.now() - start;
+  const used = process.cpuUsage(cpuBefore);
   term.write('bye\r');
   const { exitCode } = await term.exited;
   if (exitCode !== 0) throw new Error(`asker.py exited with ${exitCode} under bare node-pty`);
-  return ms;
+  return { ms, cpu: (used.user + used.system) / 1000 };
 }
 
 /**

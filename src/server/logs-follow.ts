@@ -28,15 +28,16 @@ export const followLogsRoute: Route = {
     // Checks the actor exists (ACTOR_NOT_FOUND) the way the plain route does.
     await runOperation({ orc: req.orc }, logs, { id: input.id, length: 1 });
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
-    const page = readLogPage(logFileIn(req.orc.logsDir, input.id), input.offset !== undefined ? { offset: input.offset } : { tail: input.tail ?? 10 });
-    res.write(page.text);
     const offs: Array<() => void> = [];
     const stop = () => {
       for (const off of offs.splice(0)) off();
     };
+    // Subscribed first, the sink flushed: the page then holds every byte written so far (the
+    // sink writes its file in batches), the subscription every later one.
     offs.push(
       req.orc.watchOutputs((actor, sink) => {
         if (actor !== input.id || sink.closed) return;
+        sink.flush();
         offs.push(
           sink.subscribe((chunk) => {
             res.write(chunk);
@@ -48,6 +49,8 @@ export const followLogsRoute: Route = {
         );
       }),
     );
+    const page = readLogPage(logFileIn(req.orc.logsDir, input.id), input.offset !== undefined ? { offset: input.offset } : { tail: input.tail ?? 10 });
+    res.write(page.text);
     res.on('close', stop);
   },
 };

@@ -1,13 +1,16 @@
 /**
  * A container's (or a service's) output, followed from Docker with timestamps and
  * demultiplexed from its 8-byte frames (stream, 0, 0, 0, size as uint32 BE) into the same
- * bounded tail and rotated log as a process's. The timestamp of the last line written is
- * kept in a small file beside the log, so a re-attach after a crash follows from there and
- * skips what was already written: no duplicated lines.
+ * bounded tail and rotated log as a process's. The timestamp of the last line in the log is
+ * kept in a small file beside it, so a re-attach after a crash follows from there and skips
+ * what was already written: no duplicated lines. The log is written in batches (see
+ * output/log-writer.ts), so the mark is written after the log's write, never
+ * before: a mark ahead of the log would make the re-attach skip lines the log never got.
  */
-import { closeSync, constants, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import type { OutputSink } from '../output/output.js';
 
 /**
  * A timestamp of Docker's (RFC 3339 with up to 9 digits of fraction, trailing zeros cut) as
@@ -70,22 +73,30 @@ export interface LogFollower {
   stop(): void;
 }
 
+/** The log the lines go to: written by `write`, then on disk once it has flushed. */
+export type FlushedLog = Pick<OutputSink, 'flush' | 'onFlushed'>;
+
 /**
  * Reads a multiplexed log stream with timestamps: each line's text goes to `write` (after
- * the mark, when one is given), and the mark file is updated after each write.
+ * the mark, when one is given), and the mark file is updated each time `log` has written
+ * those lines to its file.
  *
  * @example
- * const follower = followLogStream(stream, { logsDir, actorId: 'db', mark, tty: false, write: (b) => sink.write(b) })
+ * const follower = followLogStream(stream, { logsDir, actorId: 'db', mark, tty: false, write: (b) => sink.write(b), log: sink })
  */
 export function followLogStream(
   stream: Readable,
-  options: { logsDir: string; actorId: string; mark: string | undefined; tty: boolean; write: (chunk: Buffer) => void },
+  options: { logsDir: string; actorId: string; mark: string | undefined; tty: boolean; write: (chunk: Buffer) => void; log: FlushedLog },
 ): LogFollower {
   let last = options.mark;
+  /** The key in the mark file. */
+  let marked = options.mark;
   let pending: Buffer = Buffer.alloc(0);
   // Opened once, never truncated: each mark is written over the last at offset 0, padded to
   // one width, by one write. Rewriting the file (truncate, then write) would leave it empty
   // to a kill -9 between the two, and the re-attach would then repeat the whole log.
+  // The sink creates the logs folder only with its first byte; the mark needs it now.
+  mkdirSync(options.logsDir, { recursive: true });
   let fd: number | undefined = openSync(markFile(options.logsDir, options.actorId), constants.O_RDWR | constants.O_CREAT, 0o600);
   const closeMark = () => {
     if (fd !== undefined) closeSync(fd);
@@ -99,9 +110,14 @@ export function followLogStream(
     if (last !== undefined && key <= last) return;
     options.write(payload.subarray(space + 1));
     last = key;
-    // After the write: a crash in between repeats at most this one line on re-attach.
-    if (fd !== undefined) writeSync(fd, key.padEnd(MARK_WIDTH, ' '), 0);
   };
+  // After the log's write: a crash in between repeats at most that one write's lines on re-attach.
+  const saveMark = () => {
+    if (fd === undefined || last === undefined || last === marked) return;
+    writeSync(fd, last.padEnd(MARK_WIDTH, ' '), 0);
+    marked = last;
+  };
+  const offFlushed = options.log.onFlushed(saveMark);
   const onData = (chunk: Buffer) => {
     if (options.tty) {
       // No frames: lines as they come.
@@ -127,6 +143,10 @@ export function followLogStream(
     stop: () => {
       stream.off('data', onData);
       stream.destroy();
+      // What was followed goes to the log now, and the mark after it.
+      options.log.flush();
+      saveMark();
+      offFlushed();
       closeMark();
     },
   };

@@ -176,6 +176,7 @@ class ContainerRun {
         actorId: this.input.id,
         mark,
         tty: false,
+        log: this.sink,
         write: (chunk) => {
           this.sink.write(chunk);
           if (matcher && !matcher.matched && matcher.push(chunk)) this.markReady();

@@ -126,7 +126,9 @@ export function toMatchers(patterns: readonly ExpectPattern[]): Matchers {
     throw new TroupeError('INVALID_ARGUMENT', 'expect() got an empty list of patterns. Pass a string, a RegExp, EOF or TIMEOUT, or a list of them.');
   }
   const result: Matchers = { matchers: [], eofIndex: -1, timeoutIndex: -1 };
-  patterns.forEach((pattern, index) => {
+  // A plain loop: no closure to allocate per expect().
+  for (let index = 0; index < patterns.length; index++) {
+    const pattern = patterns[index];
     if (pattern === EOF || pattern === TIMEOUT) {
       if (pattern === EOF && result.eofIndex === -1) result.eofIndex = index;
       if (pattern === TIMEOUT && result.timeoutIndex === -1) result.timeoutIndex = index;
@@ -144,8 +146,31 @@ export function toMatchers(patterns: readonly ExpectPattern[]): Matchers {
         `Pattern ${index} (${String(pattern)}) is not a string, a RegExp, EOF or TIMEOUT. Pass one of those.`,
       );
     }
-  });
+  }
   return result;
+}
+
+/** One pattern given alone, compiled: the matchers and the patterns list, both shared. */
+interface Single extends Matchers {
+  readonly patterns: readonly ExpectPattern[];
+}
+
+/**
+ * The last single pattern compiled: a prompt waited for again and again ('$ ') is checked
+ * and compiled once. One entry, not a map: a stream of distinct patterns ('prompt 1> ',
+ * 'prompt 2> '...) then costs one comparison, where a bounded map's hashing, inserts and
+ * clears cost more than compiling (a micro-benchmark of the round: 2x slower with a map).
+ */
+let lastSingle: Single | undefined;
+
+/** The compiled form of one string or RegExp given alone (not in a list). */
+function single(pattern: string | RegExp): Single {
+  if (lastSingle !== undefined && lastSingle.patterns[0] === pattern) return lastSingle;
+  const list = [pattern];
+  // Checked like any list (the empty string throws here, and is never kept).
+  const { matchers, eofIndex, timeoutIndex } = toMatchers(list);
+  lastSingle = { matchers, eofIndex, timeoutIndex, patterns: list };
+  return lastSingle;
 }
 
 function searchClone(regex: RegExp): RegExp {
@@ -271,10 +296,20 @@ export class ExpectEOFError extends TroupeError {
  * compileExpect(['$ ', TIMEOUT], { timeout: 500 }) // { timeoutIndex: 1, timeoutMs: 500, strip: false, ... }
  */
 export function compileExpect(patterns: ExpectPattern | readonly ExpectPattern[], options: ExpectOptions): CompiledExpect {
-  // Array.isArray does not narrow a readonly array type away from its element type. A copy:
-  // the caller may reuse its array while this expect() waits.
-  const list = (Array.isArray(patterns) ? patterns.slice() : [patterns]) as readonly ExpectPattern[];
-  const { matchers, eofIndex, timeoutIndex } = toMatchers(list);
+  let list: readonly ExpectPattern[];
+  let compiled: Matchers;
+  if (typeof patterns === 'string' || patterns instanceof RegExp) {
+    // The common case, one prompt: compiled once per pattern (the engine never changes them).
+    const found = single(patterns);
+    list = found.patterns;
+    compiled = found;
+  } else {
+    // Array.isArray does not narrow a readonly array type away from its element type. A copy:
+    // the caller may reuse its array while this expect() waits.
+    list = (Array.isArray(patterns) ? patterns.slice() : [patterns]) as readonly ExpectPattern[];
+    compiled = toMatchers(list);
+  }
+  const { matchers, eofIndex, timeoutIndex } = compiled;
   const timeoutMs = options.timeout ?? DEFAULT_EXPECT_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {
     throw new TroupeError('INVALID_ARGUMENT', `Expect timeout ${String(timeoutMs)} is not a number of milliseconds. Pass e.g. 5000, or Infinity to wait for ever.`);

@@ -1,11 +1,13 @@
 /**
  * Where a process's output goes: the last bytes in a fixed-size ring (for `tail` and error
- * messages) and every byte appended to a log file. Writes to the file are synchronous, so
- * the reader of the pipe waits for the disk and the pipe, not our memory, absorbs a burst:
- * a process printing gigabytes is slowed down to disk speed instead of filling a queue.
+ * messages) and every byte appended to a log file. The file is written in batches, every
+ * FLUSH_MS (10 ms), and synchronously once the bytes waiting pass a bound (`log-writer.ts`), so the
+ * reader of the pipe waits for the disk and the pipe, not our memory, absorbs a burst: a
+ * process printing gigabytes is slowed down to disk speed instead of filling a queue.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { LogWriter } from './log-writer.js';
+
+export { FLUSH_MS, PENDING_LIMIT, rotatedPathOf } from './log-writer.js';
 
 /** The ring's size when none is given: enough for a screenful of context around a failure. */
 export const DEFAULT_OUTPUT_CAPACITY = 64 * 1024;
@@ -13,18 +15,8 @@ export const DEFAULT_OUTPUT_CAPACITY = 64 * 1024;
 /** A log file's size before it is rotated, when none is given (Docker's `max-size` idea). */
 export const DEFAULT_LOG_MAX_BYTES = 64 * 1024 * 1024;
 
-/**
- * The one rotated file kept beside a log: `web.log` rotates to `web.log.1`, replacing the
- * previous one, so an actor's logs take at most twice `maxFileBytes` on disk.
- *
- * @example rotatedPathOf('/srv/.troupe/logs/web.log') // '/srv/.troupe/logs/web.log.1'
- */
-export function rotatedPathOf(path: string): string {
-  return `${path}.1`;
-}
-
 export interface OutputSinkOptions {
-  /** Log file to append to (created with its folder). Without it, output is kept in memory only. */
+  /** Log file to append to (created with its folder on the first byte). Without it, output is kept in memory only. */
   readonly path?: string;
   /** Bytes kept in memory. Default 64 KiB. */
   readonly capacity?: number;
@@ -54,10 +46,7 @@ export class OutputSink {
   /** Bytes held in `ring` (at most `capacity`). */
   private held = 0;
   private total = 0;
-  private fd: number | undefined;
-  /** Bytes in the current log file (earlier runs' included), to know when to rotate it. */
-  private fileBytes = 0;
-  private readonly maxFileBytes: number;
+  private readonly log: LogWriter | undefined;
   private isClosed = false;
   private diskError: Error | undefined;
   private readonly listeners = new Set<OutputListener>();
@@ -67,11 +56,11 @@ export class OutputSink {
     // Never read beyond what was written, so the memory needs no zeroing.
     this.ring = Buffer.allocUnsafe(this.capacity);
     this.path = options.path;
-    this.maxFileBytes = Math.max(1, Math.floor(options.maxFileBytes ?? DEFAULT_LOG_MAX_BYTES));
+    const maxFileBytes = Math.max(1, Math.floor(options.maxFileBytes ?? DEFAULT_LOG_MAX_BYTES));
     if (options.path !== undefined) {
-      mkdirSync(dirname(options.path), { recursive: true });
-      this.fd = openSync(options.path, 'a');
-      this.fileBytes = fstatSync(this.fd).size;
+      this.log = new LogWriter(options.path, maxFileBytes, (err) => {
+        this.diskError = err;
+      });
     }
   }
 
@@ -90,15 +79,16 @@ export class OutputSink {
   }
 
   /**
-   * Appends a chunk to the log file and the ring. Synchronous on purpose: see the module doc.
-   * Ignored after `close()`.
+   * Appends a chunk to the ring (and tells the subscribers) now, and to the log file within
+   * FLUSH_MS, at once when a burst passes the bound: see the module doc. A Buffer is kept by reference until written: do not reuse its memory. Ignored after
+   * `close()`.
    */
   write(chunk: Uint8Array | string): void {
     if (this.isClosed) return;
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (bytes.length === 0) return;
     this.total += bytes.length;
-    this.writeToDisk(bytes);
+    this.log?.append(bytes);
     this.writeToRing(bytes);
     for (const listener of this.listeners) {
       try {
@@ -144,35 +134,38 @@ export class OutputSink {
     return () => this.listeners.delete(listener);
   }
 
-  /** Closes the log file. The ring stays readable; later writes are ignored. Idempotent. */
+  /**
+   * Writes the chunks still waiting to the log file now, e.g. before reading the file back.
+   *
+   * @example
+   * sink.flush(); readFileSync(sink.path!)
+   */
+  flush(): void {
+    this.log?.flush();
+  }
+
+  /**
+   * Calls `listener` each time the bytes written so far have reached the log file (or were
+   * lost to a disk error; at once, for a sink without a file): for a mark of how far the
+   * log goes that must never be ahead of it. Returns the unsubscribe.
+   *
+   * @example
+   * const off = sink.onFlushed(() => saveMark(lastLineWritten))
+   */
+  onFlushed(listener: () => void): () => void {
+    if (this.log === undefined) {
+      // Nothing waits for a disk: every write is as far as it will go.
+      return this.subscribe(() => listener());
+    }
+    return this.log.onFlushed(listener);
+  }
+
+  /** Writes what is left and closes the log file. The ring stays readable; later writes are ignored. Idempotent. */
   close(): void {
     if (this.isClosed) return;
     this.isClosed = true;
     this.listeners.clear();
-    this.closeFile();
-  }
-
-  private writeToDisk(bytes: Buffer): void {
-    if (this.fd === undefined) return;
-    try {
-      if (this.fileBytes > 0 && this.fileBytes + bytes.length > this.maxFileBytes) this.rotate();
-      this.fileBytes += bytes.length;
-      let offset = 0;
-      while (offset < bytes.length) offset += writeSync(this.fd, bytes, offset, bytes.length - offset);
-    } catch (err: unknown) {
-      // A full disk must not crash the orchestrator or stall the process: keep the ring only.
-      this.diskError = err instanceof Error ? err : new Error(String(err));
-      this.closeFile();
-    }
-  }
-
-  /** The full file becomes the rotated one (the previous rotated file is dropped); a new one starts. */
-  private rotate(): void {
-    const path = this.path!;
-    this.closeFile();
-    renameSync(path, rotatedPathOf(path));
-    this.fd = openSync(path, 'a');
-    this.fileBytes = 0;
+    this.log?.close();
   }
 
   private writeToRing(bytes: Buffer): void {
@@ -187,16 +180,5 @@ export class OutputSink {
     if (first < bytes.length) bytes.copy(this.ring, 0, first);
     this.head = (this.head + bytes.length) % this.capacity;
     this.held = Math.min(this.capacity, this.held + bytes.length);
-  }
-
-  private closeFile(): void {
-    if (this.fd === undefined) return;
-    const fd = this.fd;
-    this.fd = undefined;
-    try {
-      closeSync(fd);
-    } catch {
-      // Already unusable; nothing left to flush with synchronous writes.
-    }
   }
 }

@@ -1,28 +1,35 @@
 /**
  * Starting a command in a process group of its own, with piped output and a stdin held for
- * the go line: through the native launcher (posix_spawn, no copy of Node's image) when it is
- * built, else through execa. Both give the same `LaunchedGroup`, so the process actor keeps
- * every guarantee whichever path ran it.
+ * the go line: through the native launcher (posix_spawn, no copy of Node's image; stdout and
+ * stderr share one pipe) when it is built, else through execa (two pipes). Both give the same
+ * `LaunchedGroup`, so the process actor keeps every guarantee whichever path ran it.
  */
-import { closeSync, statSync, writeSync } from 'node:fs';
-import { Socket } from 'node:net';
-import { constants } from 'node:os';
-import type { Readable } from 'node:stream';
+import { accessSync, closeSync, constants, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { constants as os } from 'node:os';
 import { execa } from 'execa';
-import { nativeSpawn, type NativeSpawn } from './native-spawn.js';
+import { nativeSpawn, type NativeSpawn, type OutputReader } from './native-spawn.js';
+import { readStartTime } from './proc-info.js';
 
 /** A started group: its leader's pid is its pgid and its session id. */
 export interface LaunchedGroup {
   readonly pid: number;
   /** Which path started it. */
   readonly launcher: 'posix_spawn' | 'execa';
-  readonly stdout: Readable;
-  readonly stderr: Readable;
+  /** Field 22 of /proc/<pid>/stat, read right after the start; '' when it could not be read. */
+  readonly startTime: string;
+  /**
+   * Calls `listener` with each chunk of its output (stdout and stderr) as it is read, and reads
+   * the next only once the listeners returned: a slow listener slows the reading (backpressure).
+   */
+  onOutput(listener: (chunk: Buffer) => void): void;
+  /** Stops reading its output and closes the pipe(s): for a pipe a process outside the group keeps open. */
+  abandonOutput(): void;
   /** Writes the go line and ends stdin (EOF, as /dev/null would give a reader). */
   go(): void;
   /** Called once the leader exited (and was reaped). */
   onExit(listener: (exitCode: number | null, signal: NodeJS.Signals | null) => void): void;
-  /** Resolves once the leader exited and both pipes were read to their end (or destroyed). */
+  /** Resolves once the leader exited and its output was read to its end (or abandoned). */
   readonly closed: Promise<void>;
 }
 
@@ -42,61 +49,108 @@ export function launchGroup(script: string, options: { cwd: string; env: Record<
 }
 
 function launchNative(native: NativeSpawn, script: string, options: { cwd: string; env: Record<string, string> }): LaunchResult {
-  // As execa's extendEnv: ours, then the actor's on top.
-  const merged: Record<string, string | undefined> = { ...process.env, ...options.env };
-  const envp: string[] = [];
-  for (const [key, value] of Object.entries(merged)) if (value !== undefined) envp.push(`${key}=${value}`);
-  let fds: [number, number, number, number];
+  // As execa's extendEnv: ours (merged in C, from environ), then the actor's on top.
+  const overrides: string[] = [];
+  for (const [key, value] of Object.entries(options.env)) overrides.push(`${key}=${value}`);
+  let started: [number, number, number, string];
   try {
-    fds = native.spawn('sh', ['sh', '-c', script], envp, options.cwd);
+    started = native.spawn(shellPath(), ['sh', '-c', script], overrides, options.cwd);
   } catch (err: unknown) {
     return { failed: Promise.resolve(nativeFailure(err, options.cwd)) };
   }
-  const [pid, stdinFd, stdoutFd, stderrFd] = fds;
-  const stdout = new Socket({ fd: stdoutFd, readable: true, writable: false });
-  const stderr = new Socket({ fd: stderrFd, readable: true, writable: false });
+  const [pid, stdinFd, outputFd, startTime] = started;
   let stdinOpen = true;
   const closeStdin = () => {
     if (!stdinOpen) return;
     stdinOpen = false;
     closeSync(stdinFd);
   };
+  // Watching the output pipe and the exit is set up after the go line when there is one:
+  // the command waits for it, the pipe and the zombie keep what happens meanwhile.
+  let watched: { reader: OutputReader; closed: Promise<void>; ended: () => void } | undefined;
   let exit: { exitCode: number | null; signal: NodeJS.Signals | null } | undefined;
-  const listeners: ((exitCode: number | null, signal: NodeJS.Signals | null) => void)[] = [];
-  const exited = new Promise<void>((resolve) => {
-    native.waitExit(pid, (exitCode, signalNumber) => {
-      // A leader that never read its go line: its stdin is ours to close.
-      closeStdin();
-      exit = { exitCode, signal: signalNumber === null ? null : signalName(signalNumber) };
-      for (const listener of listeners.splice(0)) listener(exit.exitCode, exit.signal);
-      resolve();
+  const exitListeners: ((exitCode: number | null, signal: NodeJS.Signals | null) => void)[] = [];
+  const outputListeners: ((chunk: Buffer) => void)[] = [];
+  const watch = () => {
+    if (watched) return watched;
+    let ended!: () => void;
+    const end = new Promise<void>((resolve) => (ended = resolve));
+    const reader = native.readOutput(
+      outputFd,
+      (chunk) => {
+        for (const listener of outputListeners) listener(chunk);
+      },
+      () => ended(),
+    );
+    const exited = new Promise<void>((resolve) => {
+      native.waitExit(pid, (exitCode, signalNumber) => {
+        // A leader that never read its go line: its stdin is ours to close.
+        closeStdin();
+        exit = { exitCode, signal: signalNumber === null ? null : signalName(signalNumber) };
+        for (const listener of exitListeners.splice(0)) listener(exit.exitCode, exit.signal);
+        resolve();
+      });
     });
-  });
-  const ended = (stream: Readable) => new Promise<void>((resolve) => stream.once('close', () => resolve()));
-  const closed = Promise.all([exited, ended(stdout), ended(stderr)]).then(() => undefined);
+    return (watched = { reader, closed: Promise.all([exited, end]).then(() => undefined), ended });
+  };
   return {
     group: {
       pid,
       launcher: 'posix_spawn',
-      stdout,
-      stderr,
+      startTime,
+      onOutput(listener) {
+        watch();
+        outputListeners.push(listener);
+      },
+      abandonOutput() {
+        const { reader, ended } = watch();
+        native.stopOutput(reader);
+        ended();
+      },
       go() {
-        if (!stdinOpen) return;
-        try {
-          // One byte into an empty pipe never blocks.
-          writeSync(stdinFd, '\n');
-        } catch {
-          // The leader is gone already (EPIPE): its exit says the rest.
+        if (stdinOpen) {
+          try {
+            // One byte into an empty pipe never blocks.
+            writeSync(stdinFd, '\n');
+          } catch {
+            // The leader is gone already (EPIPE): its exit says the rest.
+          }
+          closeStdin();
         }
-        closeStdin();
+        watch();
       },
       onExit(listener) {
+        watch();
         if (exit) listener(exit.exitCode, exit.signal);
-        else listeners.push(listener);
+        else exitListeners.push(listener);
       },
-      closed,
+      get closed() {
+        return watch().closed;
+      },
     },
   };
+}
+
+let shell: string | undefined;
+
+/**
+ * `sh` looked up on PATH once, as a shell hashes a command: posix_spawnp would try each
+ * directory of PATH in the child, one failed execve each, on every launch. Plain 'sh' (looked
+ * up there after all) when it is not found here.
+ */
+function shellPath(): string {
+  if (shell !== undefined) return shell;
+  for (const dir of (process.env['PATH'] ?? '').split(':')) {
+    if (!dir.startsWith('/')) continue;
+    const candidate = join(dir, 'sh');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return (shell = candidate);
+    } catch {
+      // Not here: the next directory.
+    }
+  }
+  return (shell = 'sh');
 }
 
 /** The message execa would give for the same failure, so both paths read alike. */
@@ -115,7 +169,7 @@ function nativeFailure(err: unknown, cwd: string): string {
 }
 
 function signalName(signal: number): NodeJS.Signals | null {
-  for (const [name, value] of Object.entries(constants.signals)) if (value === signal) return name as NodeJS.Signals;
+  for (const [name, value] of Object.entries(os.signals)) if (value === signal) return name as NodeJS.Signals;
   return null;
 }
 
@@ -147,8 +201,16 @@ function launchExeca(script: string, options: { cwd: string; env: Record<string,
     group: {
       pid,
       launcher: 'execa',
-      stdout: subprocess.stdout,
-      stderr: subprocess.stderr,
+      // The child exists (at worst as a zombie Node has not reaped yet): its start time is readable.
+      startTime: readStartTime(pid) ?? '',
+      onOutput(listener) {
+        subprocess.stdout.on('data', listener);
+        subprocess.stderr.on('data', listener);
+      },
+      abandonOutput() {
+        subprocess.stdout.destroy();
+        subprocess.stderr.destroy();
+      },
       go: () => subprocess.stdin.end('\n'),
       onExit: (listener) => subprocess.once('exit', listener),
       closed,

@@ -11,11 +11,26 @@ import { isMainThread } from 'node:worker_threads';
 
 /** What the addon exports (see native/spawn/spawn.c). */
 export interface NativeSpawn {
-  /** Starts `file` (looked up on PATH) leading a new session; returns [pid, stdinFd, stdoutFd, stderrFd]. Throws an Error with code ENOENT/EACCES/ENOTDIR/ESPAWN. */
-  spawn(file: string, argv: readonly string[], envp: readonly string[], cwd: string): [number, number, number, number];
-  /** Reaps `pid` on a thread of its own and calls back once with its exit code or signal number. */
+  /**
+   * Starts `file` (looked up on PATH) leading a new session, with our environment (environ,
+   * which process.env writes through to) and `env` ("NAME=value") over it, its stdout and stderr on one pipe;
+   * returns [pid, stdinFd, outputFd, startTime] (startTime: field 22 of /proc/<pid>/stat, '' if
+   * unreadable). Throws an Error with code ENOENT/EACCES/ENOTDIR/ESPAWN.
+   */
+  spawn(file: string, argv: readonly string[], env: readonly string[], cwd: string): [number, number, number, string];
+  /** Reaps `pid` (a pidfd on the loop, or a thread of its own) and calls back once with its exit code or signal number. */
   waitExit(pid: number, callback: (exitCode: number | null, signal: number | null) => void): void;
+  /**
+   * Reads `fd` on the loop until end of file, calling `onData` with each chunk (up to 64 KiB)
+   * synchronously, then `onEnd` once; the fd is closed at the end or by `stopOutput`.
+   */
+  readOutput(fd: number, onData: (chunk: Buffer) => void, onEnd: () => void): OutputReader;
+  /** Stops a reader and closes its fd; nothing more is called back. */
+  stopOutput(reader: OutputReader): void;
 }
+
+/** The handle `readOutput` returns (an external: opaque). */
+export type OutputReader = { readonly __outputReader: unique symbol };
 
 let loaded: { addon?: NativeSpawn; why?: string } | undefined;
 

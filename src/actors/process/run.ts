@@ -4,12 +4,13 @@
  * before anything else, streams output to the sink and the readiness matcher, runs the other readiness probes, and stops the whole group (SIGTERM,
  * grace, SIGKILL) when asked, when the leader exits, or when the actor is stopped.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fromCallback } from 'xstate';
 import { watchGroupMemory } from '../proc/group-memory.js';
 import type { ProcessError, ProcessEvent, ProcessHandle, ProcessKillEvent, ProcessRunInput } from '../../machines/process.js';
 import { TroupeError, describeError } from '../../runtime/errors.js';
 import { renderTemplate } from '../../workflow/template.js';
-import { killGroup, readStartTime, stopGroup } from '../proc/proc-info.js';
+import { killGroup, stopGroup } from '../proc/proc-info.js';
 import { launchGroup, type LaunchedGroup } from '../proc/launch.js';
 import { createOutputCaptures } from '../output/output-captures.js';
 import type { OutputSink } from '../output/output.js';
@@ -44,6 +45,13 @@ export interface ProcessServices {
 const DRAIN_MS = 1_000;
 
 const stops = createStopTracker();
+
+/**
+ * The handle each actor's latest run recorded, per orchestrator (its services): a run
+ * releases its record only while it is still the latest, since a new run of the same actor
+ * (spawned again under its id) may have recorded its own handle over it meanwhile.
+ */
+const latest = new WeakMap<ProcessServices, Map<string, ProcessHandle>>();
 
 /**
  * Resolves once every process group being stopped is gone and its handle released; call it
@@ -82,12 +90,12 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
   const report = (event: ProcessEvent) => {
     if (!disposed) sendBack(event);
   };
-  const sink = services.openOutput(input.id, input.logMaxBytes === undefined ? {} : { maxFileBytes: input.logMaxBytes });
+  const openSink = () => services.openOutput(input.id, input.logMaxBytes === undefined ? {} : { maxFileBytes: input.logMaxBytes });
   let resolved: { command: string; env: Record<string, string> };
   try {
     resolved = expandEnv(input);
   } catch (err: unknown) {
-    sink.close();
+    openSink().close();
     report({ type: 'process.error', code: err instanceof TroupeError ? err.code : 'SPAWN_FAILED', message: describeError(err) });
     return () => undefined;
   }
@@ -97,7 +105,7 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
   const launched = launchGroup(`read -r _ || exit 125; ${resolved.command}`, { cwd: input.cwd, env: resolved.env });
   if ('failed' in launched) {
     void launched.failed.then((why) => {
-      sink.close();
+      openSink().close();
       report(spawnError(input, why));
     });
     return () => {
@@ -107,12 +115,12 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
   const subprocess = launched.group;
   const pid = subprocess.pid;
 
-  // The child exists (at worst as a zombie Node has not reaped yet): its start time is readable.
-  const handle: ProcessHandle = { pid, pgid: pid, startTime: readStartTime(pid) ?? '' };
+  const handle: ProcessHandle = { pid, pgid: pid, startTime: subprocess.startTime };
   let recorded = false;
   try {
     services.recordHandle(input.id, handle);
     recorded = true;
+    latestOf(services).set(input.id, handle);
   } catch (err: unknown) {
     // Unrecorded, a crash would leave it running unseen: do not let it run at all.
     killGroup(pid, 'SIGKILL');
@@ -121,6 +129,9 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
   }
   // The go: the command's stdin then ends, as /dev/null would for a reader.
   if (recorded) subprocess.go();
+  // Opened once the command is on its way, so that the two overlap; no byte can be read
+  // before this tick ends, so none is missed.
+  const sink = openSink();
   // Kept in the runner's own input, hence in its persisted snapshot: a restored runner sees it.
   input.handle = handle;
   report({ type: 'process.spawned', handle });
@@ -145,8 +156,7 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
     captures?.push(chunk);
     if (matcher && !matcher.matched && matcher.push(chunk)) markReady();
   };
-  subprocess.stdout.on('data', onData);
-  subprocess.stderr.on('data', onData);
+  subprocess.onOutput(onData);
   if (input.waitFor && input.waitFor.type !== 'output') {
     void probeReadiness(input.waitFor, { signal: probes.signal }).then((ready) => ready && markReady());
   }
@@ -158,11 +168,17 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
     (groupGone ??= stops.track(async () => {
       stopWatch();
       await stopGroup(pid, input.graceMs);
-      if (recorded) releaseQuietly(services, input.id);
       await drain(closed, subprocess);
-      subprocess.stdout.off('data', onData);
-      subprocess.stderr.off('data', onData);
       sink.close();
+      if (!recorded) return;
+      // A turn of the loop later: the exit is reported first, so whoever waits on it (the
+      // next step, the next spawn) does not wait on this write too. Until then the record
+      // names a group that is gone, which the reaper tells by its start time.
+      await nextTurn();
+      const runs = latestOf(services);
+      if (runs.get(input.id) !== handle) return;
+      runs.delete(input.id);
+      releaseQuietly(services, input.id);
     }));
 
   receive((event) => {
@@ -181,6 +197,8 @@ function run(input: ProcessRunInput, services: ProcessServices, sendBack: (event
       // and, when we were asked to stop, once the whole group is gone.
       await Promise.race([closed, gone]);
       if (killRequested) await gone;
+      // The log file complete before anyone hears of the exit (the sink writes it in batches).
+      sink.flush();
       report({ type: 'process.exited', exitCode, signal, ...notFound(exitCode, sink), ...(captures ? { outputs: captures.finish() } : {}) });
     })();
   });
@@ -229,8 +247,13 @@ async function drain(closed: Promise<void>, subprocess: LaunchedGroup): Promise<
   });
   await Promise.race([closed, late]);
   clearTimeout(timer);
-  subprocess.stdout.destroy();
-  subprocess.stderr.destroy();
+  subprocess.abandonOutput();
+}
+
+function latestOf(services: ProcessServices): Map<string, ProcessHandle> {
+  let runs = latest.get(services);
+  if (!runs) latest.set(services, (runs = new Map()));
+  return runs;
 }
 
 function releaseQuietly(services: ProcessServices, actorId: string): void {

@@ -136,16 +136,18 @@ function monitor(ctx: KindApiContext, actor: string, pattern: RegExp, timeout: n
       const match = pattern.exec(text);
       if (match) settle(() => resolve({ match: match[0], line: lineOf(text, match.index) }));
     };
-    // What it printed before (also in an earlier process: a kept service), from its log file;
-    // then what it prints from now on. The file holds everything the live sink has written.
-    look(logTail(logFileIn(ctx.services.logsDir, actor)));
+    // What it prints from now on; then what it printed before (also in an earlier process: a
+    // kept service), from its log file. The live sink writes its file in batches: flushed
+    // first, the file holds every byte the subscription will not see.
     const unwatch = ctx.watchOutputs((id, sink) => {
       if (id !== actor || settled) return;
+      sink.flush();
       offs.push(sink.subscribe((chunk) => look(chunk.toString('utf8'))));
     });
     offs.push(unwatch);
+    look(logTail(logFileIn(ctx.services.logsDir, actor)));
     // What it printed before may have matched already.
-    if (settled) return unwatch();
+    if (settled) return;
     // The actor's end is looked for a few times a second: its own watchers hold no cancel.
     const ended = setInterval(() => {
       if (handle.status === 'active') return;
