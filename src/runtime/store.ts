@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { JournalBatch } from './journal-batch.js';
 import { SPEC_PART, joinRow } from './snapshot-parts.js';
 
 /** Lifecycle of an actor as stored: XState's snapshot status, plus `stopped` on request. */
@@ -90,6 +91,7 @@ export class Store {
   private readonly syncLevel: number;
   private readonly s;
   private partStatements: { put: Database.Statement; of: Database.Statement; drop: Database.Statement; del: Database.Statement } | undefined;
+  private journalBatch: JournalBatch | undefined;
   private removeStatements: Record<'actor' | 'parts' | 'journal' | 'timers' | 'resources' | 'journalBefore', Database.Statement> | undefined;
 
   constructor(db: Database.Database) {
@@ -255,6 +257,16 @@ export class Store {
     const data = entry.data === undefined ? null : JSON.stringify(entry.data);
     const seq = Number(this.s.journal.run(entry.at, entry.actor, entry.type, data).lastInsertRowid);
     return { seq, at: entry.at, actor: entry.actor, type: entry.type, data };
+  }
+
+  /**
+   * Appends entries in order, in a few multi-row statements (journal-batch.ts); `stored`
+   * gets each row as stored, with its sequence number. Call inside a transaction.
+   *
+   * @example store.transaction(() => store.appendJournalEntries(entries, (row) => rows.push(row)))
+   */
+  appendJournalEntries(entries: readonly JournalEntry[], stored?: (row: JournalRow) => void): void {
+    (this.journalBatch ??= new JournalBatch(this.db)).append(entries, stored);
   }
 
   /** An actor's lifecycle entries (spawns, states, restarts...): indexed, without delivered messages. */
