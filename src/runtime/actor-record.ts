@@ -43,6 +43,8 @@ export interface ActorRecord {
   split?: SnapshotSplitter | undefined;
   /** The parts of the live run written so far (snapshot-parts.ts). */
   parts?: WrittenParts | undefined;
+  /** The row's columns besides the snapshot as written last: unchanged, only the snapshot is written. */
+  written?: { readonly state: string; readonly status: ActorStatus; readonly since: number; readonly supervision: string; readonly summary: string | null } | undefined;
   /** The JSON of the context written last, by context object (persistedJson). */
   contextMemo?: ContextMemo | undefined;
 }

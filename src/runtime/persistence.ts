@@ -151,7 +151,15 @@ function writeRecord(store: Store, record: ActorRecord, at: number): void {
   }
   const supervision = supervisionJson(record.supervision);
   if (record.persisted) {
+    // Most writes change the snapshot only (a message handled in the same state): SQLite
+    // binds and compares less for the narrow UPDATE.
+    const last = record.written;
+    if (last && last.state === record.state && last.status === record.status && last.since === record.since && last.supervision === supervision && last.summary === record.summary) {
+      store.updateSnapshot(record.id, record.snapshotJson, at);
+      return;
+    }
     store.updateActor(record.id, record.state, record.status, record.snapshotJson, record.since, at, supervision, record.summary);
+    record.written = { state: record.state, status: record.status, since: record.since, supervision, summary: record.summary };
     return;
   }
   store.upsertActor({
@@ -170,6 +178,7 @@ function writeRecord(store: Store, record: ActorRecord, at: number): void {
     supervision,
     summary: record.summary,
   });
+  record.written = { state: record.state, status: record.status, since: record.since, supervision, summary: record.summary };
   record.persisted = true;
 }
 

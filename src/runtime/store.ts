@@ -103,6 +103,7 @@ export class Store {
         ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, parent = excluded.parent, spec = excluded.spec, state = excluded.state,
           status = excluded.status, snapshot = excluded.snapshot, since = excluded.since, updated_at = excluded.updated_at, supervision = excluded.supervision,
           summary = excluded.summary`),
+      updateSnapshot: db.prepare('UPDATE actors SET snapshot = ?, updated_at = ? WHERE id = ?'),
       updateActor: db.prepare('UPDATE actors SET state = ?, status = ?, snapshot = ?, since = ?, updated_at = ?, supervision = ?, summary = ? WHERE id = ?'),
       allActors: db.prepare('SELECT * FROM actors ORDER BY created_at, id'),
       actor: db.prepare('SELECT * FROM actors WHERE id = ?'),
@@ -169,6 +170,11 @@ export class Store {
 
   updateActor(id: string, state: string, status: ActorStatus, snapshot: string | null, since: number, at: number, supervision: string, summary: string | null): void {
     this.s.updateActor.run(state, status, snapshot, since, at, supervision, summary, id);
+  }
+
+  /** Writes an actor's snapshot, its other columns as they are. */
+  updateSnapshot(id: string, snapshot: string | null, at: number): void {
+    this.s.updateSnapshot.run(snapshot, at, id);
   }
 
   /** Every actor's row, its snapshot whole (split parts joined back). */
