@@ -168,12 +168,12 @@ const checked = new WeakMap<object, boolean>();
  * @example persistedJson(ref.logic, ref.getSnapshot(), memo) // '{"status":"active","value":"idle","historyValue":{},"context":{"n":1},"children":{}}'
  */
 export function persistedJson(logic: AnyActorLogic, snapshot: unknown, memo: ContextMemo): string {
-  // A plain machine: a subclass may persist its own way (the method is bound per instance).
-  const fast = Object.getPrototypeOf(logic) === StateMachine.prototype ? fastJson(snapshot as MachineSnapshotFields, memo) : undefined;
-  if (fast === undefined) return JSON.stringify(logic.getPersistedSnapshot(snapshot as never));
   const agrees = checked.get(logic);
+  // A plain machine: a subclass may persist its own way (the method is bound per instance).
+  const plain = agrees !== false && Object.getPrototypeOf(logic) === StateMachine.prototype;
+  const fast = plain ? fastJson(snapshot as MachineSnapshotFields, memo) : undefined;
+  if (fast === undefined) return JSON.stringify(logic.getPersistedSnapshot(snapshot as never));
   if (agrees) return fast;
-  if (agrees === false) return JSON.stringify(logic.getPersistedSnapshot(snapshot as never));
   const slow = JSON.stringify(logic.getPersistedSnapshot(snapshot as never));
   checked.set(logic, slow === fast);
   return slow;
