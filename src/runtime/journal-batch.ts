@@ -59,6 +59,7 @@ export class JournalBatch {
 }
 
 function dataOf(entry: JournalEntry): string | null {
+  if (entry.json !== undefined) return entry.json;
   return entry.data === undefined ? null : JSON.stringify(entry.data);
 }
 

@@ -70,6 +70,8 @@ export interface JournalEntry {
   readonly actor: string | null;
   readonly type: string;
   readonly data?: unknown;
+  /** `data` already as JSON text, in its place: for the entries written per message. */
+  readonly json?: string;
 }
 
 /**
@@ -260,7 +262,7 @@ export class Store {
 
   /** Appends an entry and returns it as stored, with its sequence number. */
   appendJournal(entry: JournalEntry): JournalRow {
-    const data = entry.data === undefined ? null : JSON.stringify(entry.data);
+    const data = entry.json ?? (entry.data === undefined ? null : JSON.stringify(entry.data));
     const seq = Number(this.s.journal.run(entry.at, entry.actor, entry.type, data).lastInsertRowid);
     return { seq, at: entry.at, actor: entry.actor, type: entry.type, data };
   }
