@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { immediateRunner } from './immediate.js';
 import { JournalBatch } from './journal-batch.js';
 import { SPEC_PART, joinRow } from './snapshot-parts.js';
 
@@ -94,6 +95,7 @@ export class Store {
   private readonly s;
   private partStatements: { put: Database.Statement; of: Database.Statement; drop: Database.Statement; del: Database.Statement } | undefined;
   private journalBatch: JournalBatch | undefined;
+  private immediate: (<T>(fn: () => T) => T) | undefined;
   private removeStatements: Record<'actor' | 'parts' | 'journal' | 'timers' | 'resources' | 'journalBefore', Database.Statement> | undefined;
 
   constructor(db: Database.Database) {
@@ -144,7 +146,7 @@ export class Store {
    * store.transaction(() => store.appendJournal(entry), { fsync: false });
    */
   transaction<T>(fn: () => T, options: { readonly fsync?: boolean } = {}): T {
-    const run = () => this.db.transaction(fn).immediate();
+    const run = () => (this.immediate ??= immediateRunner(this.db))(fn);
     return options.fsync === false ? this.unsynced(run) : run();
   }
 
