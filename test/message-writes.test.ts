@@ -2,13 +2,15 @@
 // the live feed sees them as stored), a machine's persisted snapshot is built without
 // XState's copy (the context's JSON reused while its object stays), a write that changes
 // only the snapshot is a narrow UPDATE; and after a kill -9 each actor's row agrees with
-// the journal's delivered messages.
+// the journal's delivered messages; write transactions run with statements prepared once.
 import Database from 'better-sqlite3';
 import type { ResultPromise } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { assign, setup } from 'xstate';
 import { createOrchestrator, type Orchestrator, type TroupeEvent } from '../src/index.js';
+import { openDatabase } from '../src/runtime/db-open.js';
 import { CHUNK } from '../src/runtime/journal-batch.js';
+import { Store } from '../src/runtime/store.js';
 import { counterMachine } from './helpers/machines.js';
 import { startOwner, stopOwner } from './helpers/owner.js';
 import { tempDb } from './helpers/tmp.js';
@@ -129,6 +131,32 @@ describe('actor rows', () => {
     again.send('s', { type: 'resume' });
     again.send('s', { type: 'flip' });
     expect(again.get('s')).toMatchObject({ state: 'live', context: { on: true, flips: 5 } });
+  });
+});
+
+describe('Store.transaction (statements prepared once)', () => {
+  it('commits, rolls back what a throwing function wrote, nests as a savepoint, and refuses an async function', () => {
+    const db = openDatabase(tempDb());
+    const store = new Store(db);
+    const types = () => store.journal(undefined).map((row) => row.type);
+    store.transaction(() => store.appendJournal({ at: 1, actor: null, type: 'a' }));
+    expect(() => store.transaction(() => {
+      store.appendJournal({ at: 2, actor: null, type: 'lost' });
+      throw new Error('boom');
+    })).toThrow('boom');
+    expect(db.inTransaction).toBe(false);
+    store.transaction(() => {
+      store.appendJournal({ at: 3, actor: null, type: 'b' });
+      expect(() => store.transaction(() => {
+        store.appendJournal({ at: 4, actor: null, type: 'inner-lost' });
+        throw new Error('inner');
+      })).toThrow('inner');
+      store.appendJournal({ at: 5, actor: null, type: 'c' });
+    });
+    expect(() => store.transaction(async () => store.appendJournal({ at: 6, actor: null, type: 'async' }))).toThrow('A transaction function must be synchronous; it returned a promise.');
+    expect(db.inTransaction).toBe(false);
+    expect(types()).toEqual(['a', 'b', 'c']);
+    db.close();
   });
 });
 
