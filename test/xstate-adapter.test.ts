@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock, assign, createActor, createMachine, fromCallback, setup, type AnyActorRef, type EventObject } from 'xstate';
-import { XSTATE_VERSION, nowOf, offerActor, parentOf, rewriteDoneOutput, schedulerOf, stopChild, withActors } from '../src/runtime/xstate-adapter.js';
+import { XSTATE_VERSION, contextMemo, nowOf, offerActor, parentOf, persistedJson, rewriteDoneOutput, schedulerOf, stopChild, withActors } from '../src/runtime/xstate-adapter.js';
 
 const idle = createMachine({ id: 'idle' });
 
@@ -88,5 +88,80 @@ describe('xstate internals', () => {
     child.start();
     expect(heard).toEqual([{ type: 'xstate.done.actor.step#1', output: { end: { raw: 1 } }, actorId: 'step#1' }]);
     parent.stop();
+  });
+
+  it("persistedJson: the same text as XState's getPersistedSnapshot (snapshot fields, history, children, refs, done, error)", () => {
+    const other = createActor(idle).start();
+    const machine = setup({
+      types: { context: {} as { n: number; peer?: AnyActorRef; list: number[] }, events: {} as { type: 'next' } | { type: 'spawn' } | { type: 'peer' } | { type: 'fail' } | { type: 'done' } },
+      actors: { child: createMachine({ initial: 'on', states: { on: {} } }) },
+    }).createMachine({
+      context: { n: 0, list: [] },
+      initial: 'a',
+      states: {
+        a: {
+          initial: 'x',
+          states: { x: { on: { next: 'y' } }, y: {}, hist: { type: 'history', history: 'deep' } },
+          on: {
+            spawn: { actions: assign({ n: ({ spawn }) => (spawn('child', { id: 'kid' }), 1) }) },
+            peer: { actions: assign({ peer: () => other, list: ({ context }) => [...context.list, context.n] }) },
+            fail: { actions: () => { throw new Error('boom'); } },
+          },
+          after: { 60_000: 'b' },
+        },
+        b: { on: { next: 'a.hist' } },
+        c: { type: 'final' },
+      },
+      on: { done: '.c' },
+      output: ({ context }) => ({ n: context.n }),
+    });
+    const same = (actor: AnyActorRef, fast = false) => {
+      const { logic } = actor as unknown as { logic: Parameters<typeof persistedJson>[0] };
+      const snapshot = actor.getSnapshot();
+      const expected = JSON.stringify(logic.getPersistedSnapshot(snapshot as never));
+      // Twice: the first of a machine is also checked against XState's, the second is the fast path alone.
+      expect(persistedJson(logic, snapshot, contextMemo())).toBe(expected);
+      const memo = contextMemo();
+      expect(persistedJson(logic, snapshot, memo)).toBe(expected);
+      // Only the fast path fills the memo: the common case must take it (it agreed with XState's).
+      expect(memo.context === snapshot.context).toBe(fast);
+    };
+    const actor = createActor(machine, { clock: new SimulatedClock() }).start();
+    actor.subscribe({ error: () => {} });
+    same(actor, true);
+    actor.send({ type: 'next' });
+    same(actor, true);
+    actor.send({ type: 'peer' });
+    same(actor, true); // an actor ref in the context
+    actor.send({ type: 'spawn' });
+    same(actor); // a child
+    const history = createActor(machine, { clock: new SimulatedClock() }).start();
+    history.send({ type: 'next' });
+    (history.system as unknown as { _clock: SimulatedClock })._clock.increment(60_000);
+    same(history); // a history value
+    const done = createActor(machine).start();
+    done.send({ type: 'done' });
+    same(done); // done, with output
+    const failed = createActor(machine).start();
+    failed.subscribe({ error: () => {} });
+    failed.send({ type: 'fail' });
+    expect(failed.getSnapshot().status).toBe('error');
+    same(failed);
+    for (const a of [actor, history, done, failed, other]) a.stop();
+  });
+
+  it('persistedJson reuses the JSON of a context while its object stays, and makes it anew for a new object', () => {
+    const actor = createActor(createMachine({ context: { n: 1 }, initial: 'a', states: { a: { on: { go: 'b' } }, b: {} } })).start();
+    const { logic } = actor as unknown as { logic: Parameters<typeof persistedJson>[0] };
+    const memo = contextMemo();
+    expect(persistedJson(logic, actor.getSnapshot(), memo)).toBe('{"status":"active","value":"a","historyValue":{},"context":{"n":1},"children":{}}');
+    const context = actor.getSnapshot().context;
+    expect(memo).toEqual({ context, json: '{"n":1}' });
+    actor.send({ type: 'go' });
+    expect(actor.getSnapshot().context).toBe(context);
+    memo.json = '{"n":"memo"}';
+    // The same context object: its JSON is not made again (XState forbids changing it in place).
+    expect(persistedJson(logic, actor.getSnapshot(), memo)).toBe('{"status":"active","value":"b","historyValue":{},"context":{"n":"memo"},"children":{}}');
+    actor.stop();
   });
 });

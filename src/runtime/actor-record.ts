@@ -1,6 +1,7 @@
 import type { AnyActorRef, Snapshot } from 'xstate';
 import { compileRestart, type CompiledRestart } from './spec.js';
 import type { SnapshotSplitter, WrittenParts } from './snapshot-parts.js';
+import type { ContextMemo } from './xstate-adapter.js';
 import type { ActorRow, ActorStatus, SupervisionState } from './store.js';
 import { freshSupervision } from './supervisor.js';
 
@@ -42,6 +43,10 @@ export interface ActorRecord {
   split?: SnapshotSplitter | undefined;
   /** The parts of the live run written so far (snapshot-parts.ts). */
   parts?: WrittenParts | undefined;
+  /** The row's columns besides the snapshot as written last: unchanged, only the snapshot is written. */
+  written?: { readonly state: string; readonly status: ActorStatus; readonly since: number; readonly supervision: string; readonly summary: string | null } | undefined;
+  /** The JSON of the context written last, by context object (persistedJson). */
+  contextMemo?: ContextMemo | undefined;
 }
 
 /**

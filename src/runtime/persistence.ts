@@ -1,8 +1,9 @@
 import type { AnyActorLogic, AnyActorRef } from 'xstate';
 import type { ActorRecord } from './actor-record.js';
-import type { JournalEntry, JournalRow, Store, TimerRow } from './store.js';
+import type { JournalEntry, JournalRow, Store, SupervisionState, TimerRow } from './store.js';
 import type { EventFeed } from './events.js';
 import { SPEC_ASIDE, SPEC_PART, WrittenParts } from './snapshot-parts.js';
+import { contextMemo, persistedJson } from './xstate-adapter.js';
 
 /**
  * Write-behind: changes are collected during a tick and written in one transaction at its
@@ -44,6 +45,7 @@ export class WriteBehind {
   /** Where committed journal rows go as live events (`orc.subscribeEvents`). */
   feed: EventFeed | undefined;
   private committed: JournalRow[] = [];
+  private readonly keep = (row: JournalRow) => void this.committed.push(row);
 
   /** The actor changed: write its row at the end of this tick. */
   touch(record: ActorRecord): void {
@@ -120,10 +122,8 @@ export class WriteBehind {
     const at = this.now();
     for (const record of this.dirty) writeRecord(this.store, record, at);
     this.dirty.clear();
-    for (const entry of this.journal) {
-      const row = this.store.appendJournal(entry);
-      if (this.feed?.active) this.committed.push(row);
-    }
+    // Rows as stored are built only for live listeners: most ticks have none.
+    this.store.appendJournalEntries(this.journal, this.feed?.active ? this.keep : undefined);
     this.journal = [];
     for (const [id, row] of this.timerWrites) {
       if (row) this.store.putTimer(row);
@@ -149,9 +149,17 @@ function writeRecord(store: Store, record: ActorRecord, at: number): void {
     store.dropParts(record.id);
     record.parts = undefined;
   }
-  const supervision = JSON.stringify(record.supervision);
+  const supervision = supervisionJson(record.supervision);
   if (record.persisted) {
+    // Most writes change the snapshot only (a message handled in the same state): SQLite
+    // binds and compares less for the narrow UPDATE.
+    const last = record.written;
+    if (last && last.state === record.state && last.status === record.status && last.since === record.since && last.supervision === supervision && last.summary === record.summary) {
+      store.updateSnapshot(record.id, record.snapshotJson, at);
+      return;
+    }
     store.updateActor(record.id, record.state, record.status, record.snapshotJson, record.since, at, supervision, record.summary);
+    record.written = { state: record.state, status: record.status, since: record.since, supervision, summary: record.summary };
     return;
   }
   store.upsertActor({
@@ -170,8 +178,20 @@ function writeRecord(store: Store, record: ActorRecord, at: number): void {
     supervision,
     summary: record.summary,
   });
+  record.written = { state: record.state, status: record.status, since: record.since, supervision, summary: record.summary };
   record.persisted = true;
 }
+
+/**
+ * The JSON of a supervision state, made once per state object: a record's state is replaced,
+ * never changed in place (Supervision), and stays the same for most writes.
+ */
+function supervisionJson(state: SupervisionState): string {
+  let json = supervisionTexts.get(state);
+  if (json === undefined) supervisionTexts.set(state, (json = JSON.stringify(state)));
+  return json;
+}
+const supervisionTexts = new WeakMap<SupervisionState, string>();
 
 /** Writes the record's spec to its `$spec` part and returns the marker the row holds instead. */
 function specAside(store: Store, record: ActorRecord): string {
@@ -184,7 +204,9 @@ function specAside(store: Store, record: ActorRecord): string {
  * part, with the keyed parts that changed since the last write written beside it.
  */
 function snapshotToWrite(store: Store, record: ActorRecord, ref: AnyActorRef): string {
-  if (!record.split) return JSON.stringify(ref.getPersistedSnapshot());
+  // An Actor keeps its logic public (`logic`); AnyActorRef's type does not say so.
+  const { logic } = ref as unknown as { logic: AnyActorLogic };
+  if (!record.split) return persistedJson(logic, ref.getSnapshot(), (record.contextMemo ??= contextMemo()));
   // Split before persisting: XState's getPersistedSnapshot walks the whole context (looking
   // for actor refs), which is what the split is there to avoid; the parts hold no refs.
   // A new run of the actor (no parts written yet) asks for every part, later writes for what changed.
@@ -197,7 +219,5 @@ function snapshotToWrite(store: Store, record: ActorRecord, ref: AnyActorRef): s
   for (const [key, value] of record.parts.changed(parts)) store.putPart(record.id, key, JSON.stringify(value));
   // Only a complete split says what left: an incremental one leaves out what did not change.
   if (complete) for (const key of record.parts.removed(parts)) store.deletePart(record.id, key);
-  // An Actor keeps its logic public (`logic`); AnyActorRef's type does not say so.
-  const { logic } = ref as unknown as { logic: AnyActorLogic };
   return JSON.stringify(logic.getPersistedSnapshot(main as never));
 }

@@ -1,4 +1,6 @@
 import type Database from 'better-sqlite3';
+import { immediateRunner } from './immediate.js';
+import { JournalBatch } from './journal-batch.js';
 import { SPEC_PART, joinRow } from './snapshot-parts.js';
 
 /** Lifecycle of an actor as stored: XState's snapshot status, plus `stopped` on request. */
@@ -69,6 +71,8 @@ export interface JournalEntry {
   readonly actor: string | null;
   readonly type: string;
   readonly data?: unknown;
+  /** `data` already as JSON text, in its place: for the entries written per message. */
+  readonly json?: string;
 }
 
 /**
@@ -90,6 +94,8 @@ export class Store {
   private readonly syncLevel: number;
   private readonly s;
   private partStatements: { put: Database.Statement; of: Database.Statement; drop: Database.Statement; del: Database.Statement } | undefined;
+  private journalBatch: JournalBatch | undefined;
+  private immediate: (<T>(fn: () => T) => T) | undefined;
   private removeStatements: Record<'actor' | 'parts' | 'journal' | 'timers' | 'resources' | 'journalBefore', Database.Statement> | undefined;
 
   constructor(db: Database.Database) {
@@ -101,6 +107,7 @@ export class Store {
         ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, parent = excluded.parent, spec = excluded.spec, state = excluded.state,
           status = excluded.status, snapshot = excluded.snapshot, since = excluded.since, updated_at = excluded.updated_at, supervision = excluded.supervision,
           summary = excluded.summary`),
+      updateSnapshot: db.prepare('UPDATE actors SET snapshot = ?, updated_at = ? WHERE id = ?'),
       updateActor: db.prepare('UPDATE actors SET state = ?, status = ?, snapshot = ?, since = ?, updated_at = ?, supervision = ?, summary = ? WHERE id = ?'),
       allActors: db.prepare('SELECT * FROM actors ORDER BY created_at, id'),
       actor: db.prepare('SELECT * FROM actors WHERE id = ?'),
@@ -139,7 +146,7 @@ export class Store {
    * store.transaction(() => store.appendJournal(entry), { fsync: false });
    */
   transaction<T>(fn: () => T, options: { readonly fsync?: boolean } = {}): T {
-    const run = () => this.db.transaction(fn).immediate();
+    const run = () => (this.immediate ??= immediateRunner(this.db))(fn);
     return options.fsync === false ? this.unsynced(run) : run();
   }
 
@@ -167,6 +174,11 @@ export class Store {
 
   updateActor(id: string, state: string, status: ActorStatus, snapshot: string | null, since: number, at: number, supervision: string, summary: string | null): void {
     this.s.updateActor.run(state, status, snapshot, since, at, supervision, summary, id);
+  }
+
+  /** Writes an actor's snapshot, its other columns as they are. */
+  updateSnapshot(id: string, snapshot: string | null, at: number): void {
+    this.s.updateSnapshot.run(snapshot, at, id);
   }
 
   /** Every actor's row, its snapshot whole (split parts joined back). */
@@ -252,9 +264,19 @@ export class Store {
 
   /** Appends an entry and returns it as stored, with its sequence number. */
   appendJournal(entry: JournalEntry): JournalRow {
-    const data = entry.data === undefined ? null : JSON.stringify(entry.data);
+    const data = entry.json ?? (entry.data === undefined ? null : JSON.stringify(entry.data));
     const seq = Number(this.s.journal.run(entry.at, entry.actor, entry.type, data).lastInsertRowid);
     return { seq, at: entry.at, actor: entry.actor, type: entry.type, data };
+  }
+
+  /**
+   * Appends entries in order, in a few multi-row statements (journal-batch.ts); `stored`
+   * gets each row as stored, with its sequence number. Call inside a transaction.
+   *
+   * @example store.transaction(() => store.appendJournalEntries(entries, (row) => rows.push(row)))
+   */
+  appendJournalEntries(entries: readonly JournalEntry[], stored?: (row: JournalRow) => void): void {
+    (this.journalBatch ??= new JournalBatch(this.db)).append(entries, stored);
   }
 
   /** An actor's lifecycle entries (spawns, states, restarts...): indexed, without delivered messages. */
