@@ -16,7 +16,7 @@ import { baseline, figure, type Figure } from './lib/report.js';
 import { interleave } from './lib/stats.js';
 import { openOrchestrator } from './lib/temp-db.js';
 import { pexpectDriver, tclExpectDriver, type Driver } from './shell-baselines/external.js';
-import { ASKER, bareDialog, PYTHON } from './shell-baselines/node-pty.js';
+import { ASKER, bareDialog, bareDialogCpu, PYTHON } from './shell-baselines/node-pty.js';
 import { survivors } from './shell-baselines/survivors.js';
 
 const ROUNDS = 1_000;
@@ -70,15 +70,17 @@ function concurrencyFigures(count: number, troupe: readonly ProbeResult[], bare:
 }
 
 /**
- * asker.py driven through a troupe pty shell: ms from the first prompt to `done`. `loop`
- * awaits expect() and sendLine() round by round, as a script would; `dialog` hands every
- * round to sh.dialog() at once. The orchestrator opens before and closes after the clock.
+ * asker.py driven through a troupe pty shell: ms from the first prompt to `done`, and the
+ * CPU ms this process spent meanwhile. `loop` awaits expect() and sendLine() round by round,
+ * as a script would; `dialog` hands every round to sh.dialog() at once. The orchestrator
+ * opens before and closes after the clock.
  */
-async function troupeDialog(style: 'loop' | 'dialog'): Promise<number> {
+async function troupeDialog(style: 'loop' | 'dialog'): Promise<{ ms: number; cpu: number }> {
   const bench = await openOrchestrator();
   try {
     const sh = await bench.orc.spawn({ kind: 'shell', id: 'asker', backend: 'pty', command: PYTHON, args: [ASKER, String(ROUNDS)] });
     await sh.expect('prompt 0> ');
+    const cpuBefore = process.cpuUsage();
     const start = performance.now();
     if (style === 'loop') {
       for (let i = 0; i < ROUNDS; i++) {
@@ -92,13 +94,14 @@ async function troupeDialog(style: 'loop' | 'dialog'): Promise<number> {
       await sh.dialog([...rounds, { expect: `done ${ROUNDS}` }]);
     }
     const ms = performance.now() - start;
+    const used = process.cpuUsage(cpuBefore);
     await sh.sendLine('bye');
     // A wrong answer would end the asker with 1: only a dialog that really went through counts.
     await sh.expect(EOF);
     await sh.waitFor('exited', { timeout: 10_000 });
     const exitCode = sh.context?.['exitCode'];
     if (exitCode !== 0) throw new Error(`asker.py exited with ${String(exitCode)} under troupe (${style})`);
-    return ms;
+    return { ms, cpu: (used.user + used.system) / 1000 };
   } finally {
     await bench.dispose();
   }
@@ -124,11 +127,21 @@ const shellBench: Benchmark = {
     await troupeDialog('dialog');
     await bareDialog(ROUNDS);
     // Dialogs first, in their own interleaving: right after a probe, the kernel is still
-    // tearing down hundreds of ptys, which would slow whichever dialog came next.
+    // tearing down hundreds of ptys, which would slow whichever dialog came next. The CPU
+    // of each in-process dialog is kept too: on a loaded machine it is the steadier figure.
+    const cpu = { troupe: [] as number[], bare: [] as number[] };
     const samples = await interleave(rounds, {
-      dialogTroupe: () => troupeDialog('loop'),
-      dialogTroupeAll: () => troupeDialog('dialog'),
-      dialogBare: () => bareDialog(ROUNDS),
+      dialogTroupe: async () => {
+        const run = await troupeDialog('loop');
+        cpu.troupe.push(run.cpu);
+        return run.ms;
+      },
+      dialogTroupeAll: async () => (await troupeDialog('dialog')).ms,
+      dialogBare: async () => {
+        const run = await bareDialogCpu(ROUNDS);
+        cpu.bare.push(run.cpu);
+        return run.ms;
+      },
       dialogTcl: tclCase ?? (async () => Number.NaN),
       dialogPexpect: pexpectCase ?? (async () => Number.NaN),
     });
@@ -146,6 +159,7 @@ const shellBench: Benchmark = {
       figure({ name: `dialog of ${n} rounds, troupe expect + sendLine`, unit: 'ms', samples: samples.dialogTroupe, baseline: bareBase }),
       figure({ name: `dialog of ${n} rounds, troupe sh.dialog()`, unit: 'ms', samples: samples.dialogTroupeAll, baseline: bareBase }),
       figure({ name: 'troupe / bare node-pty, dialog time', unit: 'x', samples: perRound(samples.dialogTroupe, samples.dialogBare), baseline: bareBase, target: { op: '<=', value: 1.2 }, note: 'median of the per-round ratios' }),
+      figure({ name: 'troupe / bare node-pty, dialog CPU', unit: 'x', samples: perRound(cpu.troupe, cpu.bare), baseline: baseline('bare node-pty, CPU of this process over the dialog', 'ms', cpu.bare), note: 'CPU of this process over the dialog, median of the per-round ratios: steadier than wall time on a loaded machine' }),
     ];
     if (tclCase) {
       figures.push(figure({ name: `dialog of ${n} rounds, Tcl expect`, unit: 'ms', samples: samples.dialogTcl, baseline: bareBase }));
