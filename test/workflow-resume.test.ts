@@ -205,7 +205,10 @@ describe('resuming a run after kill -9', () => {
     // Gone before anyone opened the database again: close() waited for the whole group.
     expect(await psGroup(pgid!)).toEqual([]);
 
-    orc = await createOrchestrator({ db: join(dir, 'state.db'), cwd: dir, handleSignals: false });
+    // Kept paused at open: with resumeRuns on, the run could be resumed and done (its second
+    // attempt is one echo) before the test asks for it.
+    orc = await createOrchestrator({ db: join(dir, 'state.db'), cwd: dir, handleSignals: false, resumeRuns: false });
+    expect(orc.runs().map((run) => [run.id, run.status])).toEqual([['polite-1', 'running']]);
     const result = await orc.resumeRuns('polite-1')[0]!.result;
     expect(result.steps.map((s) => [s.name, s.state, s.attempts])).toEqual([
       ['first', 'succeeded', 1],
