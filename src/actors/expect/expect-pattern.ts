@@ -1,9 +1,14 @@
 /**
  * What `expect()` waits for and how: literal strings, RegExps, EOF and TIMEOUT, the options,
- * their checked (compiled) form and the search of one pattern; how patterns print in
- * messages; and the errors an expect ends with. The engine itself is `expect.ts`.
+ * and their checked (compiled) form; how patterns print in messages. The search of one
+ * pattern is `expect-search.ts`, the errors an expect ends with `expect-errors.ts`, the
+ * engine itself `expect.ts`.
  */
 import { TroupeError } from '../../runtime/errors.js';
+import type { Matcher } from './expect-search.js';
+
+export { findMatch, searchStart, type Found, type Matcher } from './expect-search.js';
+export { ExpectEOFError, ExpectTimeoutError, joinOr } from './expect-errors.js';
 
 /** As a pattern: the end of the output. */
 export const EOF: unique symbol = Symbol('troupe.EOF');
@@ -57,57 +62,11 @@ export interface CompiledExpect {
   readonly timeoutMs: number;
 }
 
-/** A pattern ready to search with; EOF and TIMEOUT never match text ('none'). */
-export type Matcher = { kind: 'literal'; text: string } | { kind: 'regex'; regex: RegExp } | { kind: 'none' };
-
 /** The patterns of one expect(), with where EOF and TIMEOUT are (-1: not there). */
 export interface Matchers {
   matchers: Matcher[];
   eofIndex: number;
   timeoutIndex: number;
-}
-
-/** A pattern's first match in a searched region. */
-export interface Found {
-  /** Which pattern. */
-  index: number;
-  /** Where in the region the match starts. */
-  start: number;
-  exec: RegExpExecArray | undefined;
-  text: string;
-}
-
-/**
- * The first match of one pattern in `region` at or after `start`.
- *
- * @example
- * findMatch({ kind: 'literal', text: '$ ' }, 0, 'a$ b$ ', 3) // { index: 0, start: 4, exec: undefined, text: '$ ' }
- */
-export function findMatch(matcher: Matcher, index: number, region: string, start: number): Found | undefined {
-  if (matcher.kind === 'none') return undefined;
-  if (matcher.kind === 'literal') {
-    const at = region.indexOf(matcher.text, start);
-    return at === -1 ? undefined : { index, start: at, exec: undefined, text: matcher.text };
-  }
-  // The clone is ours and has the g flag only so that lastIndex sets where exec starts.
-  matcher.regex.lastIndex = start;
-  const exec = matcher.regex.exec(region);
-  return exec === null ? undefined : { index, start: exec.index, exec, text: exec[0] };
-}
-
-/**
- * Where a search for `matcher` must start in a buffer searched up to `previous` (undefined:
- * never) that now ends at `end`. A literal not found before can only end in the new text, so
- * it needs just its own length of older text; a RegExp may span anything, so it needs the
- * window (or the whole buffer).
- *
- * @example
- * searchStart({ kind: 'literal', text: '$ ' }, 100, 150, undefined) // 99
- */
-export function searchStart(matcher: Matcher, previous: number | undefined, end: number, window: number | undefined): number {
-  if (previous === undefined) return window === undefined ? 0 : Math.max(0, end - window);
-  const reach = matcher.kind === 'literal' ? Math.min(matcher.text.length - 1, window ?? Infinity) : (window ?? Infinity);
-  return Math.max(0, previous - reach);
 }
 
 /** Our search clone of each RegExp a caller passed, made once however often it is reused. */
@@ -226,67 +185,6 @@ export function describePattern(pattern: ExpectPattern): string {
     (char) => ESCAPES[char] ?? `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`,
   );
   return `'${escaped}'`;
-}
-
-/** `a`, `a or b`, `a, b or c`. */
-export function joinOr(items: readonly string[]): string {
-  if (items.length <= 1) return items[0] ?? '';
-  return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]!}`;
-}
-
-/** The last output as it reads in a message: quoted with escapes, or (none). */
-function showTail(tail: string): string {
-  return tail.length === 0 ? '(none)' : JSON.stringify(tail);
-}
-
-/**
- * An expect() saw none of its patterns within its timeout (and TIMEOUT was not one of them).
- *
- * @example
- * catch (err) { if (err instanceof ExpectTimeoutError) console.log(err.tail) }
- */
-export class ExpectTimeoutError extends TroupeError {
-  override readonly name = 'ExpectTimeoutError';
-  /** The patterns, as printed. */
-  readonly patterns: string[];
-  /** The end of the unconsumed output (about 500 characters), redacted. */
-  readonly tail: string;
-  readonly timeoutMs: number;
-
-  constructor(subject: string, patterns: string[], tail: string, timeoutMs: number) {
-    super(
-      'EXPECT_TIMEOUT',
-      `${subject} did not print ${joinOr(patterns)} within ${timeoutMs}ms. Last output: ${showTail(tail)}. Raise the timeout or check the pattern.`,
-      { details: { patterns, tail, timeoutMs } },
-    );
-    this.patterns = patterns;
-    this.tail = tail;
-    this.timeoutMs = timeoutMs;
-  }
-}
-
-/**
- * The output ended before any pattern appeared (and EOF was not one of them).
- *
- * @example
- * catch (err) { if (err instanceof ExpectEOFError) console.log(err.tail) }
- */
-export class ExpectEOFError extends TroupeError {
-  override readonly name = 'ExpectEOFError';
-  /** The patterns, as printed. */
-  readonly patterns: string[];
-  /** The end of the output (about 500 characters), redacted. */
-  readonly tail: string;
-
-  constructor(subject: string, patterns: string[], tail: string) {
-    super(
-      'EXPECT_EOF',
-      `${subject} ended before printing ${joinOr(patterns)}. Last output: ${showTail(tail)}. Check the command, or add EOF to the patterns if the end is expected.`,
-      { details: { patterns, tail } },
-    );
-    this.patterns = patterns;
-    this.tail = tail;
-  }
 }
 
 /**

@@ -7,14 +7,17 @@
  * search window bounds the work done per chunk, and the buffer itself is bounded, so a
  * program that prints gigabytes costs neither time nor memory.
  *
- * Over 300 lines on purpose: it is one class, the `Expecter`, whose private methods share the
- * pending expect and the buffer; patterns and errors live in `expect-pattern.ts`, the chunked
- * buffer in `expect-buffer.ts`.
+ * One class, the `Expecter`, whose private methods share the pending expect and the buffer.
+ * Patterns live in `expect-pattern.ts` (their search in `expect-search.ts`, the errors in
+ * `expect-errors.ts`), the chunked buffer in `expect-buffer.ts`, the options and their
+ * defaults in `expect-options.ts`, a pending expect's state in `expect-pending.ts`.
  */
 import { StringDecoder } from 'node:string_decoder';
 import { TroupeError } from '../../runtime/errors.js';
 import { stripAnsiChunk } from '../output/ansi.js';
 import { TextQueue } from './expect-buffer.js';
+import { defaultSetTimer, maxBufferOf, type ExpecterOptions } from './expect-options.js';
+import { toPending, type Pending } from './expect-pending.js';
 import {
   ExpectEOFError,
   ExpectTimeoutError,
@@ -23,7 +26,6 @@ import {
   findMatch,
   joinOr,
   searchStart,
-  type CompiledExpect,
   type ExpectMatch,
   type ExpectOptions,
   type ExpectPattern,
@@ -31,6 +33,7 @@ import {
 } from './expect-pattern.js';
 
 export { stripAnsi } from '../output/ansi.js';
+export { DEFAULT_MAX_BUFFER, type ExpecterOptions } from './expect-options.js';
 export {
   EOF,
   TIMEOUT,
@@ -44,42 +47,12 @@ export {
   type ExpectPattern,
 } from './expect-pattern.js';
 
-/** Characters of unconsumed output kept when no `maxBuffer` is given (1 MiB). */
-export const DEFAULT_MAX_BUFFER = 1024 * 1024;
 /** Characters of output shown at the end of an error message. */
 const TAIL_CHARS = 500;
 /** Redaction sees this much before the tail is cut, so a secret across the cut is still found. */
 const REDACT_CONTEXT = 4096;
 /** setTimeout's limit (~24.8 days); a longer timeout means "no timeout". */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-
-export interface ExpecterOptions {
-  /** The actor's id, named in error messages. */
-  name?: string;
-  /** Characters of unconsumed output kept (the oldest are dropped). Default 1 MiB. */
-  maxBuffer?: number;
-  /** Applied to every text that leaves in an error message. */
-  redact?: (text: string) => string;
-  /** Arms a timer and returns its canceller. Default: setTimeout. Tests inject their own time. */
-  setTimer?: (fn: () => void, ms: number) => () => void;
-}
-
-/** One expect() waiting for its patterns. */
-interface Pending extends CompiledExpect {
-  /** The buffer's searched end at the last search; undefined before the first one. */
-  searchedTo: number | undefined;
-  cancelTimer: (() => void) | undefined;
-  resolve: (match: ExpectMatch) => void;
-  reject: (error: Error) => void;
-}
-
-/** A pending expect's resolve and reject until its promise exists. */
-const noop = (): void => {};
-
-function defaultSetTimer(fn: () => void, ms: number): () => void {
-  const timer = setTimeout(fn, ms);
-  return () => clearTimeout(timer);
-}
 
 /**
  * Buffers a terminal's output and resolves `expect()` calls against it.
@@ -106,11 +79,7 @@ export class Expecter {
 
   constructor(options: ExpecterOptions = {}) {
     this.name = options.name;
-    const maxBuffer = options.maxBuffer ?? DEFAULT_MAX_BUFFER;
-    if (!Number.isInteger(maxBuffer) || maxBuffer < 1) {
-      throw new TroupeError('INVALID_ARGUMENT', `maxBuffer ${String(maxBuffer)} is not a positive whole number of characters. Pass e.g. 1048576, or leave it out.`);
-    }
-    this.maxBuffer = maxBuffer;
+    this.maxBuffer = maxBufferOf(options);
     this.redactText = options.redact ?? ((text) => text);
     this.setTimer = options.setTimer ?? defaultSetTimer;
   }
@@ -208,23 +177,7 @@ export class Expecter {
         `${this.subject()} is already waiting for ${this.list(this.pending.patterns)}. Await that expect() before calling expect() again.`,
       );
     }
-    const compiled = compileExpect(patterns, options);
-    // Every field at once, in one order. A spread of the compiled object with fields added
-    // after it cost ~2.5 µs per expect() in V8 (a slow-mode object), and the engine reads
-    // this one on every chunk.
-    return {
-      matchers: compiled.matchers,
-      patterns: compiled.patterns,
-      eofIndex: compiled.eofIndex,
-      timeoutIndex: compiled.timeoutIndex,
-      window: compiled.window,
-      strip: compiled.strip,
-      timeoutMs: compiled.timeoutMs,
-      searchedTo: undefined,
-      cancelTimer: undefined,
-      resolve: noop,
-      reject: noop,
-    };
+    return toPending(compileExpect(patterns, options));
   }
 
   /** Appends text, stripping it when a pending expect asks to, and enforces `maxBuffer`. */
