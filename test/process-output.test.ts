@@ -100,12 +100,15 @@ describe('OutputSink', () => {
     const script = [
       `import { OutputSink } from ${JSON.stringify(new URL('../src/actors/output/output.ts', import.meta.url).pathname)};`,
       `const sink = new OutputSink({ path: ${JSON.stringify(path)} });`,
+      "sink.write('flushed early\\n');",
+      // A flush before the timer: what comes after it must still be written on exit.
+      'sink.flush();',
       "sink.write('last words\\n');",
       'process.exit(3);',
     ].join('\n');
     const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(child.status).toBe(3);
-    expect(readFileSync(path, 'utf8')).toBe('last words\n');
+    expect(readFileSync(path, 'utf8')).toBe('flushed early\nlast words\n');
   });
 
   it('defaults to 64 KiB', () => {

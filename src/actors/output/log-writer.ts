@@ -86,9 +86,11 @@ export class LogWriter {
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
     if (this.pendingBytes >= PENDING_LIMIT) return this.flush();
+    // On every append: a flush() before the timer took this writer out of the exit's set
+    // while its timer, still scheduled, keeps later appends from scheduling another.
+    waiting.add(this);
     if (this.scheduled) return;
     this.scheduled = true;
-    waiting.add(this);
     if (!exitHooked) {
       exitHooked = true;
       process.on('exit', flushAllOnExit);
