@@ -43,7 +43,6 @@ export class Store {
       updateActor: db.prepare('UPDATE actors SET state = ?, status = ?, snapshot = ?, since = ?, updated_at = ?, supervision = ?, summary = ? WHERE id = ?'),
       allActors: db.prepare('SELECT * FROM actors ORDER BY created_at, id'),
       actor: db.prepare('SELECT * FROM actors WHERE id = ?'),
-      journal: db.prepare('INSERT INTO journal (at, actor, type, data) VALUES (?, ?, ?, ?)'),
       // Walks the journal by seq from where the reader left off (followers read only what is new).
       journalFor: db.prepare('SELECT * FROM journal WHERE seq > ? AND actor = ? ORDER BY seq LIMIT ?'),
       lifecycleFor: db.prepare("SELECT * FROM journal WHERE actor = ? AND seq > ? AND type <> 'message.delivered' ORDER BY seq LIMIT ?"),
@@ -196,9 +195,9 @@ export class Store {
 
   /** Appends an entry and returns it as stored, with its sequence number. */
   appendJournal(entry: JournalEntry): JournalRow {
-    const data = entry.json ?? (entry.data === undefined ? null : JSON.stringify(entry.data));
-    const seq = Number(this.s.journal.run(entry.at, entry.actor, entry.type, data).lastInsertRowid);
-    return { seq, at: entry.at, actor: entry.actor, type: entry.type, data };
+    let stored: JournalRow | undefined;
+    this.appendJournalEntries([entry], (row) => (stored = row));
+    return stored!;
   }
 
   /**
