@@ -153,13 +153,12 @@ function writeRecord(store: Store, record: ActorRecord, at: number): void {
   if (record.persisted) {
     // Most writes change the snapshot only (a message handled in the same state): SQLite
     // binds and compares less for the narrow UPDATE.
-    const last = record.written;
-    if (last && last.state === record.state && last.status === record.status && last.since === record.since && last.supervision === supervision && last.summary === record.summary) {
+    if (unchangedBut(record, supervision)) {
       store.updateSnapshot(record.id, record.snapshotJson, at);
       return;
     }
     store.updateActor(record.id, record.state, record.status, record.snapshotJson, record.since, at, supervision, record.summary);
-    record.written = { state: record.state, status: record.status, since: record.since, supervision, summary: record.summary };
+    record.written = writtenColumns(record, supervision);
     return;
   }
   store.upsertActor({
@@ -178,8 +177,21 @@ function writeRecord(store: Store, record: ActorRecord, at: number): void {
     supervision,
     summary: record.summary,
   });
-  record.written = { state: record.state, status: record.status, since: record.since, supervision, summary: record.summary };
+  record.written = writtenColumns(record, supervision);
   record.persisted = true;
+}
+
+type WrittenColumns = NonNullable<ActorRecord['written']>;
+
+/** The row's columns besides the snapshot, as this write would store them. */
+function writtenColumns(record: ActorRecord, supervision: string): WrittenColumns {
+  return { state: record.state, status: record.status, since: record.since, supervision, summary: record.summary };
+}
+
+/** Whether only the snapshot changed since the last write (compared in place: this runs per message). */
+function unchangedBut(record: ActorRecord, supervision: string): boolean {
+  const last = record.written;
+  return last !== undefined && last.state === record.state && last.status === record.status && last.since === record.since && last.supervision === supervision && last.summary === record.summary;
 }
 
 /**
